@@ -1,0 +1,1 @@
+"""Agents, roles, teams, customers, API tokens and sign-in."""

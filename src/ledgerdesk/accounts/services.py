@@ -1,0 +1,346 @@
+"""Every write to accounts goes through here: agents, teams, customers, tokens, portal codes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledgerdesk.accounts.models import (
+    Agent,
+    ApiToken,
+    Customer,
+    PortalCode,
+    Role,
+    Team,
+    TeamMember,
+    Tier,
+)
+from ledgerdesk.core.clock import utcnow
+from ledgerdesk.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound, NotPermitted
+from ledgerdesk.core.text import clean, has_control
+
+_hasher = PasswordHasher()
+# Verified against when the e-mail is unknown, so timing does not reveal which agents exist.
+_DUMMY_HASH = _hasher.hash("ledgerdesk-timing-equaliser")
+MIN_PASSWORD_LENGTH = 10
+TOKEN_PREFIX = "ldk_"  # noqa: S105 - a public prefix, not a secret
+MAX_CODE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: an agent (with role and teams), a customer, or the system itself."""
+
+    kind: str
+    id: int | None = None
+    role: Role | None = None
+    team_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def is_agent(self) -> bool:
+        return self.kind == "agent"
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == "customer"
+
+    @property
+    def sees_everything(self) -> bool:
+        """Leads, admins and the system see every ticket; agents see their teams' work."""
+        return self.kind == "system" or self.role in (Role.lead, Role.admin)
+
+
+SYSTEM = Actor(kind="system")
+
+
+def agent_actor(agent: Agent) -> Actor:
+    return Actor(
+        kind="agent", id=agent.id, role=agent.role, team_ids=frozenset(t.id for t in agent.teams)
+    )
+
+
+def customer_actor(customer: Customer) -> Actor:
+    return Actor(kind="customer", id=customer.id)
+
+
+def require_role(actor: Actor, *roles: Role) -> None:
+    if actor.kind == "system":
+        return
+    if not actor.is_agent or actor.role not in roles:
+        raise NotPermitted("This action needs the role: " + " or ".join(r.value for r in roles))
+
+
+# --- passwords and agents ---------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"Password must be at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
+
+
+def normalise_email(email: str) -> str:
+    email = email.strip().lower()
+    if (
+        "@" not in email
+        or len(email) > 320
+        or email.startswith("@")
+        or email.endswith("@")
+        or has_control(email)
+        or any(ch.isspace() for ch in email)
+    ):
+        raise InvalidInput("Not a valid e-mail address", field="email")
+    return email
+
+
+def do_create_agent(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    role: Role = Role.agent,
+    locale: str = "en",
+) -> Agent:
+    require_role(actor, Role.admin)
+    email = normalise_email(email)
+    check_password_strength(password)
+    if session.scalar(select(Agent.id).where(Agent.email == email)) is not None:
+        raise Conflict(f"An agent with e-mail {email} already exists", field="email")
+    agent = Agent(
+        email=email,
+        name=name.strip() or email,
+        password_hash=hash_password(password),
+        role=role,
+        locale=locale,
+    )
+    session.add(agent)
+    session.flush()
+    return agent
+
+
+def authenticate_agent(session: Session, email: str, password: str) -> Agent:
+    """The active agent with these credentials, or ``NotAuthenticated``."""
+    try:
+        address = normalise_email(email)
+    except InvalidInput:
+        address = ""
+    agent = session.scalar(select(Agent).where(Agent.email == address)) if address else None
+    try:
+        _hasher.verify(agent.password_hash if agent else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise NotAuthenticated("Wrong e-mail or password") from None
+    if agent is None or not agent.active:
+        raise NotAuthenticated("Wrong e-mail or password")
+    if _hasher.check_needs_rehash(agent.password_hash):
+        agent.password_hash = hash_password(password)
+    return agent
+
+
+def get_agent(session: Session, agent_id: int) -> Agent:
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise NotFound(f"Agent {agent_id} not found")
+    return agent
+
+
+def find_active_agent(session: Session, agent_id: int) -> Agent | None:
+    agent = session.get(Agent, agent_id)
+    return agent if agent is not None and agent.active else None
+
+
+def list_agents(session: Session) -> list[Agent]:
+    return list(session.scalars(select(Agent).where(Agent.active).order_by(Agent.name)))
+
+
+def do_set_agent_locale(session: Session, agent: Agent, locale: str) -> None:
+    agent.locale = locale
+
+
+# --- teams ------------------------------------------------------------------------------
+
+
+def do_create_team(session: Session, actor: Actor, *, name: str, tier: Tier = Tier.l1) -> Team:
+    require_role(actor, Role.admin, Role.lead)
+    name = clean(name).strip()[:120]
+    if not name:
+        raise InvalidInput("Team name is required", field="name")
+    if session.scalar(select(Team.id).where(Team.name == name)) is not None:
+        raise Conflict(f"A team named {name} already exists", field="name")
+    team = Team(name=name, tier=tier)
+    session.add(team)
+    session.flush()
+    return team
+
+
+def do_add_team_member(session: Session, actor: Actor, team: Team, agent: Agent) -> None:
+    require_role(actor, Role.admin, Role.lead)
+    exists = session.get(TeamMember, (team.id, agent.id))
+    if exists is None:
+        session.add(TeamMember(team_id=team.id, agent_id=agent.id))
+        session.flush()
+        session.expire(agent, ["teams"])
+        session.expire(team, ["members"])
+
+
+def get_team(session: Session, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"Team {team_id} not found")
+    return team
+
+
+def list_teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(Team.name)))
+
+
+# --- customers --------------------------------------------------------------------------
+
+
+def do_upsert_customer(
+    session: Session,
+    *,
+    email: str,
+    external_id: str | None = None,
+    name: str = "",
+    locale: str | None = None,
+    vip: bool | None = None,
+) -> Customer:
+    """The customer with this external id or e-mail, created or updated from the exchange."""
+    email = normalise_email(email)
+    name = clean(name)[:200]
+    external_id = clean(external_id).strip()[:128] if external_id else None
+    locale = clean(locale).strip()[:16] if locale else None
+    customer = None
+    if external_id:
+        customer = session.scalar(select(Customer).where(Customer.external_id == external_id))
+    if customer is None:
+        customer = session.scalar(select(Customer).where(Customer.email == email))
+    if customer is None:
+        customer = Customer(
+            external_id=external_id or f"email:{email}",
+            email=email,
+            name=name.strip(),
+            locale=locale or "en",
+            vip=bool(vip),
+        )
+        session.add(customer)
+        session.flush()
+        return customer
+    if name.strip():
+        customer.name = name.strip()
+    if locale:
+        customer.locale = locale
+    if vip is not None:
+        customer.vip = vip
+    return customer
+
+
+def get_customer(session: Session, customer_id: int) -> Customer:
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"Customer {customer_id} not found")
+    return customer
+
+
+def find_customer(session: Session, customer_id: int) -> Customer | None:
+    return session.get(Customer, customer_id)
+
+
+def find_customer_by_email(session: Session, email: str) -> Customer | None:
+    return session.scalar(select(Customer).where(Customer.email == normalise_email(email)))
+
+
+def count_customers(session: Session) -> int:
+    return int(session.scalar(select(func.count(Customer.id))) or 0)
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def do_create_api_token(session: Session, actor: Actor, agent: Agent, name: str) -> str:
+    """Create a token for ``agent`` and return it; this is the only time it is visible."""
+    if actor.kind != "system" and actor.id != agent.id:
+        require_role(actor, Role.admin)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(agent_id=agent.id, name=name.strip() or "token", token_hash=_sha256(token))
+    )
+    session.flush()
+    return token
+
+
+def authenticate_token(session: Session, token: str) -> Agent:
+    row = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _sha256(token), ApiToken.revoked.is_(False))
+    )
+    if row is None:
+        raise NotAuthenticated("Invalid or revoked API token")
+    agent = session.get(Agent, row.agent_id)
+    if agent is None or not agent.active:
+        raise NotAuthenticated("Invalid or revoked API token")
+    row.last_used_at = utcnow()
+    return agent
+
+
+# --- portal one-time codes --------------------------------------------------------------
+
+
+def do_issue_portal_code(session: Session, email: str, ttl_seconds: int) -> str:
+    """A fresh 6-digit code for ``email``; earlier unused codes stop working."""
+    email = normalise_email(email)
+    now = utcnow()
+    for old in session.scalars(
+        select(PortalCode).where(PortalCode.email == email, PortalCode.used_at.is_(None))
+    ):
+        old.used_at = now
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    session.add(
+        PortalCode(
+            email=email,
+            code_hash=_sha256(email + ":" + code),
+            expires_at=now + timedelta(seconds=ttl_seconds),
+        )
+    )
+    session.flush()
+    return code
+
+
+def do_redeem_portal_code(session: Session, email: str, code: str) -> Customer | None:
+    """The customer for a valid code (created on first sign-in).
+
+    A wrong code counts an attempt and returns ``None``: the caller commits that count
+    before refusing, so guessing is limited. An expired or exhausted code raises.
+    """
+    email = normalise_email(email)
+    row = session.scalar(
+        select(PortalCode)
+        .where(PortalCode.email == email, PortalCode.used_at.is_(None))
+        .order_by(PortalCode.id.desc())
+    )
+    now = utcnow()
+    if row is None or row.expires_at < now or row.attempts >= MAX_CODE_ATTEMPTS:
+        raise NotAuthenticated("This code has expired. Ask for a new one.")
+    if not hmac.compare_digest(row.code_hash, _sha256(email + ":" + code.strip())):
+        row.attempts += 1
+        return None
+    row.used_at = now
+    return do_upsert_customer(session, email=email)

@@ -1,0 +1,156 @@
+"""The ``ledgerdesk`` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from sqlalchemy.exc import SQLAlchemyError
+
+import ledgerdesk
+from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
+from ledgerdesk.core.errors import DomainError
+from ledgerdesk.core.settings import Settings, get_settings
+
+app = typer.Typer(help="ledgerdesk: the support desk for crypto exchanges.", no_args_is_help=True)
+agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
+app.add_typer(agent_app, name="agent")
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:
+        console.print(f"[red]Configuration error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[red]Error:[/red] {message}")
+    return typer.Exit(code)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(ledgerdesk.__version__)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema to the latest version."""
+    from ledgerdesk.core.migrate import upgrade
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        upgrade(engine)
+    except SQLAlchemyError as exc:
+        raise _fail(
+            f"cannot migrate {engine.url.render_as_string()}: {exc.__class__.__name__}: "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
+    finally:
+        engine.dispose()
+    console.print(f"Database is up to date ({engine.url.render_as_string()}).")
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[bool, typer.Option("--if-empty", help="Skip if the desk has data")] = False,
+) -> None:
+    """Load the bilingual demo desk (teams, agents, customers, tickets)."""
+    from ledgerdesk.demo.services import demo_is_needed, load_demo
+
+    settings = _settings()
+    factory = make_sessionmaker(make_engine(settings.resolved_database_url))
+    with transaction(factory) as session:
+        if not demo_is_needed(session):
+            if if_empty:
+                console.print("The desk already has data; demo not loaded.")
+                _print_logins()
+                return
+            raise _fail("the desk already has data; the demo loads only into an empty desk")
+        with console.status("Loading the demo desk…"):
+            summary = load_demo(session)
+    console.print(
+        f"Demo loaded: {summary.teams} teams, {summary.agents} agents, "
+        f"{summary.customers} customers, {summary.tickets} tickets."
+    )
+    _print_logins()
+
+
+def _print_logins() -> None:
+    from ledgerdesk.demo.services import DEMO_LOGINS
+
+    console.print("Demo sign-ins for the console (http://127.0.0.1:PORT/console):")
+    for email, password, role in DEMO_LOGINS:
+        console.print(f"  {role:<6} {email}  /  {password}")
+
+
+@agent_app.command("create")
+def agent_create(
+    email: Annotated[str, typer.Option(help="Sign-in e-mail")],
+    name: Annotated[str, typer.Option(help="Display name")],
+    role: Annotated[str, typer.Option(help="agent, lead or admin")] = "agent",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create an agent (the first admin, for example)."""
+    from ledgerdesk.accounts.models import Role
+    from ledgerdesk.accounts.services import SYSTEM, do_create_agent
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        raise _fail(f"role must be one of: {', '.join(r.value for r in Role)}", 2) from None
+    factory = make_sessionmaker(make_engine(_settings().resolved_database_url))
+    try:
+        with transaction(factory) as session:
+            agent = do_create_agent(
+                session, SYSTEM, email=email, name=name, password=password, role=chosen
+            )
+    except DomainError as exc:
+        raise _fail(exc.message, 2) from None
+    except SQLAlchemyError as exc:
+        raise _fail(
+            f"database error ({exc.__class__.__name__}); did you run 'ledgerdesk migrate'?"
+        ) from None
+    console.print(f"Agent {agent.email} ({chosen.value}) created with id {agent.id}.")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default LEDGERDESK_PORT or 8000)")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes")] = 1,
+) -> None:
+    """Serve the console, portal and API."""
+    import uvicorn
+
+    settings = _settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    bind_host, bind_port = host or settings.host, port or settings.port
+    console.print(
+        f"ledgerdesk {ledgerdesk.__version__} on http://{bind_host}:{bind_port}/ "
+        f"(console: /console, portal: /portal, API docs: /docs)"
+    )
+    uvicorn.run(
+        "ledgerdesk.web.app:create_app",
+        factory=True,
+        host=bind_host,
+        port=bind_port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
+
+
+def main() -> None:  # pragma: no cover - entry point
+    sys.exit(app())

@@ -1,0 +1,88 @@
+"""One typed settings object, read from ``LEDGERDESK_*`` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+
+
+class Settings(BaseSettings):
+    """Every knob of ledgerdesk. Documented in README.md (a test checks that)."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGERDESK_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    secret_key: str = ""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    default_language: Literal["en", "zh-CN"] = "en"
+    platform_name: str = "ledgerdesk"
+    official_domains: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    redis_url: str = ""
+    max_body_bytes: int = Field(default=15 * 1024 * 1024, ge=1024)
+    max_json_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_attachments_per_message: int = Field(default=5, ge=0)
+    page_size_max: int = Field(default=100, ge=1)
+    login_rate_limit: str = "10/minute"
+    code_rate_limit: str = "5/10minutes"
+    portal_code_ttl_seconds: int = Field(default=600, ge=60)
+    session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
+    secure_cookies: bool = False
+
+    @field_validator("official_domains", mode="before")
+    @classmethod
+    def _split_domains(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_real_values(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key.strip().lower() in _PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+                raise ValueError(
+                    "LEDGERDESK_SECRET_KEY must be set to a random value of at least 32 "
+                    "characters in production"
+                )
+            if not self.database_url:
+                raise ValueError("LEDGERDESK_DATABASE_URL is required in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ledgerdesk.db').resolve()}"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    def resolved_secret_key(self) -> str:
+        """The secret key; in development one is generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

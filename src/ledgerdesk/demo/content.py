@@ -1,0 +1,145 @@
+"""The demo desk's words in both languages, as typed records, and the placeholders they use.
+
+The text itself lives in ``content_zh`` and ``content_en``; this module gives it one shape and
+one place to check it (every intent present in both languages, only known placeholders).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from ledgerdesk.demo import content_en, content_zh
+
+LANGUAGES: tuple[str, ...] = ("zh", "en")
+
+INTENTS: tuple[str, ...] = (
+    "deposit_missing",
+    "withdrawal_delayed",
+    "withdrawal_failed",
+    "fiat_payment",
+    "account_locked",
+    "login_problem",
+    "password_reset",
+    "two_factor_reset",
+    "account_compromised",
+    "kyc_verification",
+    "balance_discrepancy",
+    "trade_issue",
+    "fees_question",
+    "p2p_dispute",
+    "scam_report",
+    "complaint",
+    "feedback",
+    "human_agent",
+    "app_bug",
+    "how_to",
+)
+
+# Every ``{name}`` a template may use; the loader fills each of them for every ticket.
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {
+        "address",
+        "agent",
+        "amount",
+        "app_version",
+        "asset",
+        "confirmations",
+        "credit",
+        "currency",
+        "device",
+        "fiat_amount",
+        "hours",
+        "memo",
+        "minutes",
+        "name",
+        "network",
+        "order_id",
+        "pair",
+        "txid",
+        "uid",
+    }
+)
+
+
+@dataclass(frozen=True)
+class IntentText:
+    """What one intent sounds like in one language."""
+
+    subjects: tuple[str, ...]
+    openings: tuple[str, ...]
+    replies: tuple[str, ...]
+    resolutions: tuple[str, ...]
+    followups: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def templates(self) -> Iterator[str]:
+        for group in (
+            self.subjects,
+            self.openings,
+            self.replies,
+            self.resolutions,
+            self.followups,
+            self.notes,
+        ):
+            yield from group
+
+
+@dataclass(frozen=True)
+class LanguageText:
+    """All demo text of one language: per intent, plus lines any ticket can use."""
+
+    intents: Mapping[str, IntentText]
+    chasers: tuple[str, ...]
+    nudges: tuple[str, ...]
+    escalations: tuple[str, ...]
+    hold_notes: tuple[str, ...]
+
+    def templates(self) -> Iterator[str]:
+        for intent in self.intents.values():
+            yield from intent.templates()
+        for group in (self.chasers, self.nudges, self.escalations, self.hold_notes):
+            yield from group
+
+
+def _intents(raw: Mapping[str, Mapping[str, tuple[str, ...]]]) -> dict[str, IntentText]:
+    return {
+        name: IntentText(
+            subjects=parts["subjects"],
+            openings=parts["openings"],
+            replies=parts["replies"],
+            resolutions=parts["resolutions"],
+            followups=parts["followups"],
+            notes=parts["notes"],
+        )
+        for name, parts in raw.items()
+    }
+
+
+TEXT: Mapping[str, LanguageText] = {
+    "zh": LanguageText(
+        intents=_intents(content_zh.INTENTS),
+        chasers=content_zh.CHASERS,
+        nudges=content_zh.NUDGES,
+        escalations=content_zh.ESCALATIONS,
+        hold_notes=content_zh.HOLD_NOTES,
+    ),
+    "en": LanguageText(
+        intents=_intents(content_en.INTENTS),
+        chasers=content_en.CHASERS,
+        nudges=content_en.NUDGES,
+        escalations=content_en.ESCALATIONS,
+        hold_notes=content_en.HOLD_NOTES,
+    ),
+}
+
+
+def placeholders_in(template: str) -> set[str]:
+    """The ``{names}`` that ``template`` uses."""
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+
+def fill(template: str, values: Mapping[str, str]) -> str:
+    """``template`` with its placeholders replaced from ``values``."""
+    return template.format_map(values)

@@ -1,0 +1,175 @@
+"""Realistic random values for the demo: people, assets, networks, addresses, hashes, orders.
+
+Everything is drawn from the ``random.Random`` passed in, so the same seed gives the same desk.
+Addresses and hashes have the right shape for their chain but are random: no checksum is
+valid and nothing here is a key. E-mail domains are reserved example domains, so the demo
+desk can never write to a real inbox.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from dataclasses import dataclass
+
+from ledgerdesk.demo import content_en, content_zh
+
+HEX = "0123456789abcdef"
+BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+XRP_ALPHABET = "rpshnaf39wBUDNEGHJKLM4PQRST7VWXYZ2bcdeCg65jkm8oFqi1tuvAxyz"
+BECH32 = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
+EMAIL_DOMAINS = ("example.com", "example.net", "example.org", "mail.example", "inbox.example")
+
+# Confirmations the demo exchange waits for before crediting (figures vary by exchange).
+CONFIRMATIONS = {
+    "TRC20": 20,
+    "ERC20": 12,
+    "BEP20": 15,
+    "Solana": 1,
+    "Bitcoin": 2,
+    "XRP Ledger": 1,
+}
+
+# (asset, network, weight): what customers actually move, USDT on TRON first.
+TRANSFER_ROUTES: tuple[tuple[str, str, int], ...] = (
+    ("USDT", "TRC20", 30),
+    ("USDT", "ERC20", 12),
+    ("USDT", "BEP20", 8),
+    ("USDT", "Solana", 4),
+    ("BTC", "Bitcoin", 14),
+    ("ETH", "ERC20", 10),
+    ("TRX", "TRC20", 5),
+    ("SOL", "Solana", 6),
+    ("XRP", "XRP Ledger", 8),
+)
+
+PAIRS = ("BTC/USDT", "ETH/USDT", "SOL/USDT", "XRP/USDT", "TRX/USDT", "DOGE/USDT", "ETH/BTC")
+DEVICES = (
+    "iPhone 15 Pro",
+    "iPhone 13",
+    "Pixel 8",
+    "Samsung Galaxy S23",
+    "Xiaomi 14",
+    "Huawei P60",
+    "OPPO Find X6",
+    "iPad Air",
+)
+CURRENCIES = {"zh": ("CNY", "HKD", "TWD", "USD"), "en": ("USD", "EUR", "GBP", "AUD")}
+CREDITS = ("20", "50", "88", "100", "150", "200")
+_ASCII = str.maketrans({"ı": "i", "ø": "o", "ß": "ss", "'": ""})
+
+
+@dataclass(frozen=True)
+class Person:
+    """A customer to be: display name, the name used in greetings, e-mail, locale."""
+
+    name: str
+    greeting_name: str
+    email: str
+    locale: str
+
+
+def _chars(rng: random.Random, alphabet: str, count: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(count))
+
+
+def address(rng: random.Random, network: str) -> str:
+    """A deposit or withdrawal address in ``network``'s format."""
+    if network in ("ERC20", "BEP20"):
+        return "0x" + _chars(rng, HEX, 40)
+    if network == "TRC20":
+        return "T" + _chars(rng, BASE58, 33)
+    if network == "Bitcoin":
+        return "bc1q" + _chars(rng, BECH32, 38)
+    if network == "XRP Ledger":
+        return "r" + _chars(rng, XRP_ALPHABET, 33)
+    return _chars(rng, BASE58, 44)
+
+
+def txid(rng: random.Random, network: str) -> str:
+    """A transaction hash in the form ``network``'s explorers show."""
+    if network in ("ERC20", "BEP20"):
+        return "0x" + _chars(rng, HEX, 64)
+    if network == "Solana":
+        return _chars(rng, BASE58, 88)
+    if network == "XRP Ledger":
+        return _chars(rng, HEX, 64).upper()
+    return _chars(rng, HEX, 64)
+
+
+def amount(rng: random.Random, asset: str) -> str:
+    """An amount a retail customer might move, formatted as the exchange shows it."""
+    if asset == "USDT":
+        if rng.random() < 0.4:
+            return str(rng.choice((100, 200, 500, 1000, 2000, 5000, 10000, 20000)))
+        return f"{rng.uniform(50, 30000):.2f}"
+    if asset == "BTC":
+        return f"{rng.uniform(0.0025, 1.2):.4f}"
+    if asset == "ETH":
+        return f"{rng.uniform(0.05, 15):.3f}"
+    if asset == "TRX":
+        return str(rng.randint(100, 60000))
+    if asset == "SOL":
+        return f"{rng.uniform(0.5, 250):.2f}"
+    return f"{rng.uniform(20, 9000):.2f}"
+
+
+def route(rng: random.Random) -> tuple[str, str]:
+    """An (asset, network) pair, weighted like real traffic."""
+    asset, network, _ = rng.choices(TRANSFER_ROUTES, weights=[r[2] for r in TRANSFER_ROUTES])[0]
+    return asset, network
+
+
+def order_id(rng: random.Random) -> str:
+    return str(rng.randint(10**17, 10**19 - 1))
+
+
+def external_id(rng: random.Random, taken: set[str]) -> str:
+    """A fresh exchange user id: ``UID`` and eight digits."""
+    while True:
+        uid = f"UID{rng.randint(10_000_000, 99_999_999)}"
+        if uid not in taken:
+            taken.add(uid)
+            return uid
+
+
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII))
+    return decomposed.encode("ascii", "ignore").decode().lower()
+
+
+def _unique_email(rng: random.Random, local: str, taken: set[str]) -> str:
+    email = f"{local}@{rng.choice(EMAIL_DOMAINS)}"
+    while email in taken:
+        email = f"{local}{rng.randint(1, 999)}@{rng.choice(EMAIL_DOMAINS)}"
+    taken.add(email)
+    return email
+
+
+def chinese_person(rng: random.Random, taken: set[str]) -> Person:
+    if rng.random() < 0.15:
+        name, roman = rng.choice(content_zh.TRADITIONAL_NAMES)
+        local = roman + rng.choice(("", str(rng.randint(1, 99))))
+    else:
+        surname, surname_py = rng.choice(content_zh.SURNAMES)
+        given, given_py = rng.choice(content_zh.GIVEN_NAMES)
+        name = surname + given
+        local = rng.choice(
+            (
+                f"{surname_py}{given_py}{rng.randint(1, 999)}",
+                f"{surname_py}.{given_py}",
+                f"{given_py}{surname_py}{rng.randint(1980, 2005)}",
+                str(rng.randint(10_000_000, 2_999_999_999)),
+            )
+        )
+    return Person(name, name, _unique_email(rng, local, taken), "zh-CN")
+
+
+def english_person(rng: random.Random, taken: set[str]) -> Person:
+    first = rng.choice(content_en.FIRST_NAMES)
+    last = rng.choice(content_en.LAST_NAMES)
+    a, b = _ascii(first), _ascii(last)
+    local = rng.choice(
+        (f"{a}.{b}", f"{a}{b[0]}{rng.randint(1, 99)}", f"{a[0]}{b}", f"{a}_{rng.randint(80, 99)}")
+    )
+    return Person(f"{first} {last}", first, _unique_email(rng, local, taken), "en")

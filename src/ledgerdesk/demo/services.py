@@ -1,0 +1,587 @@
+"""Load the demo desk: teams, agents, customers and a month of bilingual tickets.
+
+Everything is created through the account and ticket services, so the demo carries the same
+events and invariants as real work. The result is deterministic for a given loading moment
+(one ``random.Random(SEED)``); times are relative to that moment, truncated to the hour, and
+each service call runs under ``frozen_at`` so the history reads as if it happened. The caller
+owns the transaction and commits.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier
+from ledgerdesk.accounts.services import (
+    SYSTEM,
+    Actor,
+    agent_actor,
+    customer_actor,
+    do_add_team_member,
+    do_create_agent,
+    do_create_team,
+    do_upsert_customer,
+)
+from ledgerdesk.core.clock import frozen_at, utcnow
+from ledgerdesk.core.errors import Conflict
+from ledgerdesk.demo import fakes
+from ledgerdesk.demo.content import INTENTS, TEXT, fill, placeholders_in
+from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
+from ledgerdesk.tickets.queries import count_tickets
+from ledgerdesk.tickets.services import (
+    NewTicket,
+    do_add_note,
+    do_agent_reply,
+    do_assign,
+    do_create_ticket,
+    do_customer_reply,
+    do_set_priority,
+    do_set_status,
+    do_tag,
+)
+
+SEED = 20261121
+# The published password of every demo login; the demo is for local trials only.
+DEMO_PASSWORD = "ledgerdesk-demo"  # noqa: S105
+CUSTOMER_COUNT = 200
+TICKET_COUNT = 500
+CHINESE_SHARE = 0.55
+VIP_SHARE = 0.10
+
+L1 = "一线客服 L1"
+WALLET = "Wallet operations 钱包运营"
+SECURITY = "Security 安全团队"
+COMPLIANCE = "Compliance 合规"
+TEAMS: tuple[tuple[str, Tier], ...] = (
+    (L1, Tier.l1),
+    (WALLET, Tier.l2),
+    (SECURITY, Tier.specialist),
+    (COMPLIANCE, Tier.specialist),
+)
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    email: str
+    name: str
+    signature_en: str  # how the agent signs English replies
+    role: Role
+    locale: str
+    teams: tuple[str, ...]
+
+
+AGENTS: tuple[AgentSpec, ...] = (
+    AgentSpec("admin@demo.ledgerdesk.local", "周明哲", "Mingzhe", Role.admin, "zh-CN", ()),
+    AgentSpec(
+        "lead@demo.ledgerdesk.local", "Emma Clarke", "Emma", Role.lead, "en", (L1, COMPLIANCE)
+    ),
+    AgentSpec("agent@demo.ledgerdesk.local", "林晓雯", "Xiaowen", Role.agent, "zh-CN", (L1,)),
+    AgentSpec("wang.yutong@demo.ledgerdesk.local", "王雨桐", "Yutong", Role.agent, "zh-CN", (L1,)),
+    AgentSpec("marco.rossi@demo.ledgerdesk.local", "Marco Rossi", "Marco", Role.agent, "en", (L1,)),
+    AgentSpec(
+        "aisha.rahman@demo.ledgerdesk.local", "Aisha Rahman", "Aisha", Role.agent, "en", (L1,)
+    ),
+    AgentSpec(
+        "chen.zihao@demo.ledgerdesk.local", "陈子豪", "Zihao", Role.agent, "zh-CN", (WALLET,)
+    ),
+    AgentSpec(
+        "daniel.okafor@demo.ledgerdesk.local",
+        "Daniel Okafor",
+        "Daniel",
+        Role.agent,
+        "en",
+        (WALLET,),
+    ),
+    AgentSpec(
+        "wong.kayan@demo.ledgerdesk.local", "黃嘉欣", "Kayan", Role.agent, "zh-CN", (WALLET, L1)
+    ),
+    AgentSpec(
+        "li.junjie@demo.ledgerdesk.local", "李俊杰", "Junjie", Role.agent, "zh-CN", (SECURITY,)
+    ),
+    AgentSpec(
+        "nina.petrova@demo.ledgerdesk.local", "Nina Petrova", "Nina", Role.agent, "en", (SECURITY,)
+    ),
+    AgentSpec(
+        "zheng.huimin@demo.ledgerdesk.local", "郑慧敏", "Huimin", Role.agent, "zh-CN", (COMPLIANCE,)
+    ),
+)
+
+# Share of tickets in each final status; closed tickets were solved first.
+STATUS_MIX: tuple[tuple[Status, float], ...] = (
+    (Status.new, 0.15),
+    (Status.open, 0.30),
+    (Status.pending, 0.20),
+    (Status.on_hold, 0.05),
+    (Status.solved, 0.20),
+    (Status.closed, 0.10),
+)
+# How old (in hours) a ticket in that final status may be: new ones are recent, closed ones old.
+AGE_HOURS: dict[Status, tuple[float, float]] = {
+    Status.new: (0.2, 72),
+    Status.open: (3, 240),
+    Status.pending: (6, 336),
+    Status.on_hold: (24, 480),
+    Status.solved: (24, 720),
+    Status.closed: (168, 720),
+}
+# Roughly the mix exchanges report: deposits, withdrawals and account recovery lead.
+INTENT_WEIGHTS: dict[str, int] = {
+    "deposit_missing": 14,
+    "withdrawal_delayed": 10,
+    "withdrawal_failed": 6,
+    "fiat_payment": 5,
+    "account_locked": 6,
+    "login_problem": 5,
+    "password_reset": 4,
+    "two_factor_reset": 8,
+    "account_compromised": 3,
+    "kyc_verification": 8,
+    "balance_discrepancy": 3,
+    "trade_issue": 4,
+    "fees_question": 3,
+    "p2p_dispute": 5,
+    "scam_report": 4,
+    "complaint": 3,
+    "feedback": 2,
+    "human_agent": 3,
+    "app_bug": 3,
+    "how_to": 5,
+}
+TEAM_OF: dict[str, str] = {
+    "deposit_missing": WALLET,
+    "withdrawal_delayed": WALLET,
+    "withdrawal_failed": WALLET,
+    "account_compromised": SECURITY,
+    "scam_report": SECURITY,
+    "complaint": COMPLIANCE,
+}
+ON_CHAIN_INTENTS = ("deposit_missing", "withdrawal_delayed", "withdrawal_failed")
+USDT_INTENTS = ("p2p_dispute", "trade_issue", "complaint")
+QUICK_INTENTS = ("how_to", "fees_question", "feedback", "human_agent")
+CHANNELS: tuple[tuple[Channel, int], ...] = (
+    (Channel.portal, 40),
+    (Channel.email, 30),
+    (Channel.chat, 25),
+    (Channel.api, 5),
+)
+FIAT_PER_USDT = {
+    "CNY": 7.2,
+    "HKD": 7.8,
+    "TWD": 32.0,
+    "USD": 1.0,
+    "EUR": 0.92,
+    "GBP": 0.79,
+    "AUD": 1.52,
+}
+
+
+class DemoLogin(NamedTuple):
+    email: str
+    password: str
+    role: Role
+
+
+@dataclass
+class DemoSummary:
+    """What ``load_demo`` created, and how to sign in to it."""
+
+    teams: int = 0
+    agents: int = 0
+    customers: int = 0
+    tickets: int = 0
+    messages: int = 0
+    logins: list[DemoLogin] = field(default_factory=list)
+
+
+@dataclass
+class _Staff:
+    spec: AgentSpec
+    agent: Agent
+    actor: Actor = SYSTEM
+
+    def signature(self, language: str) -> str:
+        return self.spec.signature_en if language == "en" else self.spec.name
+
+
+@dataclass
+class _Plan:
+    """One ticket to create: who, what, in which language, and how it should end."""
+
+    customer: Customer
+    language: str
+    intent: str
+    status: Status
+    channel: Channel
+    created: datetime
+    values: dict[str, str]
+    tags: list[str]
+    priority: Priority
+    triaged: bool
+
+    @property
+    def by_system(self) -> bool:
+        """E-mail and API tickets arrive through the system, which may route them at once."""
+        return self.channel in (Channel.email, Channel.api)
+
+
+def demo_is_needed(session: Session) -> bool:
+    """True for an empty desk: no tickets and no agents yet."""
+    return count_tickets(session) == 0 and session.scalar(select(Agent.id).limit(1)) is None
+
+
+def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:
+    """Create the demo desk in ``session`` (the caller commits) and say what was made."""
+    if not demo_is_needed(session):
+        raise Conflict("The demo loads only into an empty desk (no agents and no tickets)")
+    moment = (now or utcnow()).replace(minute=0, second=0, microsecond=0, tzinfo=None)
+    return _Loader(session, moment).run()
+
+
+class _Loader:
+    def __init__(self, session: Session, now: datetime) -> None:
+        self.session = session
+        self.now = now
+        self.rng = random.Random(SEED)
+        self.summary = DemoSummary()
+        self.teams: dict[str, Team] = {}
+        self.staff: list[_Staff] = []
+        self.customers: list[tuple[Customer, fakes.Person]] = []
+
+    def run(self) -> DemoSummary:
+        self._create_teams()
+        self._create_agents()
+        self._create_customers()
+        for plan in self._plans():
+            self._play(plan)
+        return self.summary
+
+    def ago(self, *, days: float = 0, hours: float = 0) -> datetime:
+        return self.now - timedelta(days=days, hours=hours)
+
+    # --- people ---------------------------------------------------------------------------
+
+    def _create_teams(self) -> None:
+        with frozen_at(self.ago(days=420)):
+            for name, tier in TEAMS:
+                self.teams[name] = do_create_team(self.session, SYSTEM, name=name, tier=tier)
+        self.summary.teams = len(self.teams)
+
+    def _create_agents(self) -> None:
+        for spec in AGENTS:
+            with frozen_at(self.ago(days=self.rng.randint(60, 400))):
+                agent = do_create_agent(
+                    self.session,
+                    SYSTEM,
+                    email=spec.email,
+                    name=spec.name,
+                    password=DEMO_PASSWORD,
+                    role=spec.role,
+                    locale=spec.locale,
+                )
+                for team_name in spec.teams:
+                    do_add_team_member(self.session, SYSTEM, self.teams[team_name], agent)
+            self.staff.append(_Staff(spec, agent))
+            self.summary.logins.append(DemoLogin(spec.email, DEMO_PASSWORD, spec.role))
+        for member in self.staff:
+            member.actor = agent_actor(member.agent)
+        self.summary.agents = len(self.staff)
+
+    def _create_customers(self) -> None:
+        emails: set[str] = set()
+        uids: set[str] = set()
+        for _ in range(CUSTOMER_COUNT):
+            chinese = self.rng.random() < CHINESE_SHARE
+            person = (fakes.chinese_person if chinese else fakes.english_person)(self.rng, emails)
+            with frozen_at(self.ago(days=self.rng.randint(31, 900), hours=self.rng.randint(0, 23))):
+                customer = do_upsert_customer(
+                    self.session,
+                    email=person.email,
+                    external_id=fakes.external_id(self.rng, uids),
+                    name=person.name,
+                    locale=person.locale,
+                    vip=self.rng.random() < VIP_SHARE,
+                )
+            self.customers.append((customer, person))
+        self.summary.customers = len(self.customers)
+
+    @property
+    def lead(self) -> _Staff:
+        return next(s for s in self.staff if s.spec.role == Role.lead)
+
+    def pick_staff(self, team_name: str, language: str) -> _Staff:
+        """Someone from the team, preferring agents who write the ticket's language."""
+        members = [s for s in self.staff if team_name in s.spec.teams]
+        weights = [
+            (3.0 if (s.spec.locale == "en") == (language == "en") else 1.0)
+            * (0.4 if s.spec.role == Role.lead else 1.0)
+            for s in members
+        ]
+        return self.rng.choices(members, weights=weights)[0]
+
+    # --- planning -------------------------------------------------------------------------
+
+    def _plans(self) -> list[_Plan]:
+        statuses = [s for s, share in STATUS_MIX for _ in range(round(share * TICKET_COUNT))]
+        self.rng.shuffle(statuses)
+        plans = [self._plan(status) for status in statuses]
+        plans.sort(key=lambda p: p.created)
+        return plans
+
+    def _plan(self, status: Status) -> _Plan:
+        rng = self.rng
+        customer, person = rng.choice(self.customers)
+        language = "zh" if person.locale.startswith("zh") else "en"
+        intent = rng.choices(INTENTS, weights=[INTENT_WEIGHTS[i] for i in INTENTS])[0]
+        channel = rng.choices([c for c, _ in CHANNELS], weights=[w for _, w in CHANNELS])[0]
+        if intent == "human_agent":
+            channel = Channel.chat
+        low, high = AGE_HOURS[status]
+        values = self._values(intent, language, customer, person)
+        return _Plan(
+            customer=customer,
+            language=language,
+            intent=intent,
+            status=status,
+            channel=channel,
+            created=self.ago(hours=rng.uniform(low, high)).replace(second=0, microsecond=0),
+            values=values,
+            tags=_tags(intent, values, customer.vip),
+            priority=_priority(intent, customer.vip),
+            triaged=status != Status.new or rng.random() < 0.4,
+        )
+
+    def _values(
+        self, intent: str, language: str, customer: Customer, person: fakes.Person
+    ) -> dict[str, str]:
+        """A value for every placeholder, consistent within the ticket."""
+        rng = self.rng
+        asset, network = ("USDT", "TRC20") if intent in USDT_INTENTS else fakes.route(rng)
+        amount = fakes.amount(rng, asset)
+        currency = rng.choice(fakes.CURRENCIES[language])
+        fiat = float(amount) * FIAT_PER_USDT[currency] if asset == "USDT" else rng.uniform(80, 9000)
+        return {
+            "name": person.greeting_name,
+            "uid": customer.external_id,
+            "asset": asset,
+            "network": network,
+            "amount": amount,
+            "address": fakes.address(rng, network),
+            "txid": fakes.txid(rng, network),
+            "memo": str(rng.randint(100_000, 999_999_999)) if network == "XRP Ledger" else "",
+            "confirmations": str(fakes.CONFIRMATIONS[network]),
+            "order_id": fakes.order_id(rng),
+            "minutes": str(rng.randint(10, 90)),
+            "hours": str(rng.randint(2, 30)),
+            "fiat_amount": f"{fiat:,.2f}",
+            "currency": currency,
+            "pair": rng.choice(fakes.PAIRS),
+            "device": rng.choice(fakes.DEVICES),
+            "app_version": f"{rng.randint(5, 6)}.{rng.randint(0, 12)}.{rng.randint(0, 9)}",
+            "credit": rng.choice(fakes.CREDITS),
+            "agent": "",
+        }
+
+    # --- playing a ticket -----------------------------------------------------------------
+
+    def _play(self, plan: _Plan) -> None:
+        talk = _Conversation(self, plan)
+        talk.open_ticket()
+        if plan.triaged:
+            talk.triage(assign=plan.status != Status.new)
+        FLOWS[plan.status](talk)
+        self.summary.tickets += 1
+
+
+def _tags(intent: str, values: dict[str, str], vip: bool) -> list[str]:
+    tags = [intent]
+    if intent in ON_CHAIN_INTENTS or intent in ("balance_discrepancy", "scam_report"):
+        tags.append(values["asset"].lower())
+    if intent in ON_CHAIN_INTENTS:
+        tags.append(values["network"].lower().replace(" ", "-"))
+    if vip:
+        tags.append("vip")
+    return tags
+
+
+def _priority(intent: str, vip: bool) -> Priority:
+    if intent == "account_compromised":
+        return Priority.urgent
+    if vip or intent in ("scam_report", "complaint"):
+        return Priority.high
+    if intent in ("feedback", "how_to"):
+        return Priority.low
+    return Priority.normal
+
+
+class _Conversation:
+    """One ticket's life: opened, triaged, answered; each step a little after the last."""
+
+    def __init__(self, loader: _Loader, plan: _Plan) -> None:
+        self.loader = loader
+        self.session = loader.session
+        self.rng = loader.rng
+        self.plan = plan
+        self.text = TEXT[plan.language]
+        self.lines = self.text.intents[plan.intent]
+        self.clock = plan.created
+        self.used: list[str] = []
+        self.staff: _Staff | None = None
+        self.ticket: Ticket | None = None
+        chat = plan.channel == Channel.chat
+        self.agent_pace = (1, 8) if chat else ((10, 90) if plan.customer.vip else (15, 300))
+        self.customer_pace = (1, 10) if chat else (20, 1440)
+
+    @property
+    def current(self) -> Ticket:
+        assert self.ticket is not None
+        return self.ticket
+
+    def later(self, pace: tuple[int, int]) -> datetime:
+        """A moment ``pace`` minutes after the previous step, never after loading time."""
+        self.clock = min(self.clock + timedelta(minutes=self.rng.randint(*pace)), self.loader.now)
+        return self.clock
+
+    def say(self, templates: Sequence[str]) -> str:
+        """One of ``templates`` not used yet on this ticket, filled in."""
+        memo = bool(self.plan.values["memo"])
+        usable = [t for t in templates if memo or "memo" not in placeholders_in(t)]
+        fresh = [t for t in usable if t not in self.used]
+        template = self.rng.choice(fresh or usable)
+        self.used.append(template)
+        values = dict(self.plan.values)
+        if self.staff is not None:
+            values["agent"] = self.staff.signature(self.plan.language)
+        return fill(template, values)
+
+    def open_ticket(self) -> None:
+        plan, routed = self.plan, self.plan.by_system and self.plan.triaged
+        data = NewTicket(
+            subject=self.say(self.lines.subjects),
+            body=self.say(self.lines.openings),
+            channel=plan.channel,
+            language=plan.language,
+            priority=plan.priority if routed else None,
+            team_id=self.loader.teams[TEAM_OF.get(plan.intent, L1)].id if routed else None,
+            tags=plan.tags if routed else [],
+        )
+        actor = SYSTEM if plan.by_system else customer_actor(plan.customer)
+        with frozen_at(plan.created):
+            self.ticket = do_create_ticket(self.session, actor, plan.customer, data)
+        self.loader.summary.messages += 1
+
+    def triage(self, *, assign: bool) -> None:
+        """Route to the intent's team; a lead assigns, or an agent takes it themselves."""
+        team_name = TEAM_OF.get(self.plan.intent, L1)
+        self.staff = self.loader.pick_staff(team_name, self.plan.language)
+        by_lead = not assign or self.rng.random() < 0.65
+        actor = self.loader.lead.actor if by_lead else self.staff.actor
+        team_id = self.loader.teams[team_name].id
+        with frozen_at(self.later(self.agent_pace)):
+            if assign:
+                do_assign(
+                    self.session, actor, self.current, team_id=team_id, agent_id=self.staff.agent.id
+                )
+            else:
+                do_assign(self.session, actor, self.current, team_id=team_id)
+            if not self.plan.by_system:
+                do_tag(self.session, actor, self.current, self.plan.tags)
+                if self.plan.priority != Priority.normal:
+                    do_set_priority(self.session, actor, self.current, self.plan.priority)
+
+    def customer(self, templates: Sequence[str]) -> None:
+        with frozen_at(self.later(self.customer_pace)):
+            do_customer_reply(
+                self.session, customer_actor(self.plan.customer), self.current, self.say(templates)
+            )
+        self.loader.summary.messages += 1
+
+    def reply(self, templates: Sequence[str], status: Status | None = None) -> None:
+        assert self.staff is not None
+        with frozen_at(self.later(self.agent_pace)):
+            do_agent_reply(
+                self.session, self.staff.actor, self.current, self.say(templates), status=status
+            )
+        self.loader.summary.messages += 1
+
+    def note(self, templates: Sequence[str]) -> None:
+        assert self.staff is not None
+        with frozen_at(self.later((2, 30))):
+            do_add_note(self.session, self.staff.actor, self.current, self.say(templates))
+        self.loader.summary.messages += 1
+
+    def close(self) -> None:
+        """The system's auto-close, a few days after the ticket was solved."""
+        with frozen_at(self.later((72 * 60, 120 * 60))):
+            do_set_status(self.session, SYSTEM, self.current, Status.closed)
+
+    def chance(self, probability: float) -> bool:
+        return self.rng.random() < probability
+
+
+# --- how tickets in each final status got there -------------------------------------------
+
+
+def _flow_new(talk: _Conversation) -> None:
+    if talk.chance(0.3):
+        talk.customer(talk.text.chasers)
+
+
+def _flow_open(talk: _Conversation) -> None:
+    if talk.chance(0.3):
+        talk.note(talk.lines.notes)
+    if talk.chance(0.35):
+        talk.reply(talk.lines.replies, Status.pending)
+        talk.customer(talk.lines.followups)
+        return
+    talk.reply(talk.lines.replies)
+    if talk.chance(0.5):
+        talk.customer(talk.lines.followups if talk.chance(0.6) else talk.text.chasers)
+
+
+def _flow_pending(talk: _Conversation) -> None:
+    talk.reply(talk.lines.replies, Status.pending)
+    if talk.chance(0.4):
+        talk.customer(talk.lines.followups)
+        talk.reply(talk.lines.replies, Status.pending)
+    if talk.chance(0.3):
+        talk.reply(talk.text.nudges, Status.pending)
+
+
+def _flow_on_hold(talk: _Conversation) -> None:
+    talk.reply(talk.lines.replies)
+    if talk.chance(0.5):
+        talk.customer(talk.lines.followups)
+    talk.note(talk.text.hold_notes)
+    talk.reply(talk.text.escalations, Status.on_hold)
+
+
+def _flow_solved(talk: _Conversation) -> None:
+    quick = 0.6 if talk.plan.intent in QUICK_INTENTS else 0.25
+    if not talk.chance(quick):
+        talk.reply(talk.lines.replies, Status.pending)
+        talk.customer(talk.lines.followups)
+        if talk.chance(0.3):
+            talk.note(talk.lines.notes)
+    talk.reply(talk.lines.resolutions, Status.solved)
+
+
+def _flow_closed(talk: _Conversation) -> None:
+    _flow_solved(talk)
+    talk.close()
+
+
+FLOWS: dict[Status, Callable[[_Conversation], None]] = {
+    Status.new: _flow_new,
+    Status.open: _flow_open,
+    Status.pending: _flow_pending,
+    Status.on_hold: _flow_on_hold,
+    Status.solved: _flow_solved,
+    Status.closed: _flow_closed,
+}

@@ -1,0 +1,1 @@
+"""The customer portal: sign in by e-mail code, open tickets, follow and answer them."""

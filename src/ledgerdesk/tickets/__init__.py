@@ -1,0 +1,1 @@
+"""Tickets, messages, attachments, tags, statuses, assignment, merge and the event log."""

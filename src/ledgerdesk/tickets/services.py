@@ -1,0 +1,562 @@
+"""The ticket desk's logic. Every write goes through a ``do_*`` function here and records an
+event in the same transaction; the caller (route, job, CLI) owns the commit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, false, or_, select, update
+from sqlalchemy.orm import Session
+
+from ledgerdesk.accounts.models import Agent, Customer, Role, Team
+from ledgerdesk.accounts.services import Actor, do_upsert_customer, require_role
+from ledgerdesk.core.clock import utcnow
+from ledgerdesk.core.errors import (
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    NotPermitted,
+    TicketClosed,
+)
+from ledgerdesk.core.settings import get_settings
+from ledgerdesk.core.text import clean
+from ledgerdesk.tickets.attachments import AttachmentIn, check_attachment, write_blob
+from ledgerdesk.tickets.models import (
+    ActorKind,
+    Attachment,
+    Channel,
+    Event,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+    TicketTag,
+)
+
+MAX_SUBJECT = 300
+MAX_BODY = 50_000
+MAX_TAG = 64
+_TAG_RE = re.compile(r"^[\w\-.:]+$", re.UNICODE)
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_RE = re.compile(r"[A-Za-z]")
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def guess_language(text: str) -> str:
+    """A first guess (``zh`` or ``en``) until triage sets the real one."""
+    cjk = len(_CJK_RE.findall(text))
+    latin = len(_LATIN_RE.findall(text))
+    return "zh" if cjk and cjk * 3 >= latin else "en"
+
+
+def _record(
+    session: Session,
+    ticket: Ticket | None,
+    actor: Actor,
+    action: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> Event:
+    event = Event(
+        ticket_id=ticket.id if ticket else None,
+        actor_kind=ActorKind(actor.kind),
+        actor_id=actor.id,
+        action=action,
+        before=before,
+        after=after,
+        created_at=utcnow(),
+    )
+    session.add(event)
+    return event
+
+
+def _touch(ticket: Ticket) -> None:
+    ticket.updated_at = utcnow()
+
+
+def check_text(value: str, *, name: str, limit: int) -> str:
+    value = clean(value).strip()
+    if not value:
+        raise InvalidInput(f"{name.capitalize()} must not be empty", field=name)
+    if len(value) > limit:
+        raise InvalidInput(f"{name.capitalize()} is longer than {limit} characters", field=name)
+    return value
+
+
+def check_tag(name: str) -> str:
+    tag = name.strip().lower()
+    if not tag or len(tag) > MAX_TAG or not _TAG_RE.match(tag):
+        raise InvalidInput(
+            f"Tag '{name[:80]}' is not valid: use letters, digits, '-', '_', '.', ':' "
+            f"(at most {MAX_TAG})",
+            field="tags",
+        )
+    return tag
+
+
+def _not_closed(ticket: Ticket) -> None:
+    if ticket.status == Status.closed:
+        raise TicketClosed(
+            f"Ticket #{ticket.id} is closed and can no longer change; open a new ticket instead"
+        )
+
+
+# --- access -----------------------------------------------------------------------------
+
+
+def visible_to(actor: Actor) -> Any:
+    """A WHERE clause selecting the tickets ``actor`` may see."""
+    if actor.sees_everything:
+        return Ticket.id.is_not(None)
+    if actor.is_customer:
+        return Ticket.requester_id == actor.id
+    if actor.is_agent:
+        clauses = [Ticket.team_id.is_(None), Ticket.assignee_id == actor.id]
+        if actor.team_ids:
+            clauses.append(Ticket.team_id.in_(actor.team_ids))
+        return or_(*clauses)
+    return false()
+
+
+def access_ticket(session: Session, actor: Actor, ticket_id: int) -> Ticket:
+    """The ticket, if ``actor`` may see it. Unknown and not-yours both answer ``NotFound``."""
+    ticket = session.scalar(select(Ticket).where(Ticket.id == ticket_id, visible_to(actor)))
+    if ticket is None:
+        raise NotFound(f"Ticket #{ticket_id} not found")
+    return ticket
+
+
+def _require_agent(actor: Actor) -> None:
+    if not (actor.is_agent or actor.kind == "system"):
+        raise NotPermitted("Only agents can do this")
+
+
+# --- create and reply -------------------------------------------------------------------
+
+
+def _store_attachments(session: Session, message: Message, items: Sequence[AttachmentIn]) -> None:
+    limit = get_settings().max_attachments_per_message
+    if len(items) > limit:
+        raise InvalidInput(f"At most {limit} attachments per message", field="attachments")
+    checked = [(check_attachment(item), item.data) for item in items]
+    for stored, data in checked:
+        write_blob(stored, data)
+        session.add(
+            Attachment(
+                message_id=message.id,
+                filename=stored.filename,
+                content_type=stored.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+            )
+        )
+
+
+@dataclass
+class NewTicket:
+    subject: str
+    body: str
+    channel: Channel = Channel.portal
+    priority: Priority | None = None
+    language: str | None = None
+    team_id: int | None = None
+    tags: list[str] = field(default_factory=list)
+    attachments: list[AttachmentIn] = field(default_factory=list)
+
+
+def do_create_ticket(
+    session: Session,
+    actor: Actor,
+    requester: Customer,
+    data: NewTicket,
+) -> Ticket:
+    """Open a ticket with its first message. Customers open only their own, without routing."""
+    if actor.is_customer and actor.id != requester.id:
+        raise NotPermitted("Customers can only open tickets for themselves")
+    if actor.is_customer and (data.priority or data.team_id or data.tags):
+        raise NotPermitted("Customers cannot set priority, team or tags")
+    subject = check_text(data.subject, name="subject", limit=MAX_SUBJECT)
+    body = check_text(data.body, name="body", limit=MAX_BODY)
+    tags = sorted({check_tag(t) for t in data.tags})
+    team = session.get(Team, data.team_id) if data.team_id else None
+    if data.team_id and team is None:
+        raise InvalidInput(f"Team {data.team_id} does not exist", field="team_id")
+    now = utcnow()
+    ticket = Ticket(
+        subject=subject,
+        status=Status.new,
+        priority=data.priority or Priority.normal,
+        channel=data.channel,
+        language=data.language or guess_language(subject + " " + body),
+        requester_id=requester.id,
+        team_id=data.team_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    author = _first_author(actor, requester, data.channel)
+    message = Message(
+        ticket_id=ticket.id, kind=MessageKind.public, body=body, created_at=now, **author
+    )
+    session.add(message)
+    session.flush()
+    _store_attachments(session, message, data.attachments)
+    for tag in tags:
+        session.add(TicketTag(ticket_id=ticket.id, tag_id=_tag_id(session, tag)))
+    _record(
+        session,
+        ticket,
+        actor,
+        "ticket.created",
+        None,
+        {
+            "subject": subject,
+            "status": ticket.status.value,
+            "priority": ticket.priority.value,
+            "channel": ticket.channel.value,
+            "team_id": ticket.team_id,
+            "tags": tags,
+            "message_id": message.id,
+        },
+    )
+    return ticket
+
+
+def resolve_requester(session: Session, actor: Actor, requester: dict[str, Any] | None) -> Customer:
+    """Who a new ticket is for: a customer opens their own; others must name the customer."""
+    if actor.is_customer:
+        if requester is not None:
+            raise NotPermitted("Customers open tickets for themselves; leave out 'requester'")
+        customer = session.get(Customer, actor.id)
+        if customer is None:
+            raise NotFound("Your customer record no longer exists")
+        return customer
+    if requester is None:
+        raise InvalidInput("'requester' (at least an e-mail) is required", field="requester")
+    return do_upsert_customer(session, **requester)
+
+
+def _author_fields(actor: Actor) -> dict[str, Any]:
+    if actor.is_customer:
+        return {"author_kind": ActorKind.customer, "author_customer_id": actor.id}
+    if actor.is_agent:
+        return {"author_kind": ActorKind.agent, "author_agent_id": actor.id}
+    return {"author_kind": ActorKind.system}
+
+
+def _first_author(actor: Actor, requester: Customer, channel: Channel) -> dict[str, Any]:
+    """The opening message is the customer's words, unless an agent starts an outbound ticket."""
+    if channel == Channel.agent and actor.is_agent:
+        return _author_fields(actor)
+    return {"author_kind": ActorKind.customer, "author_customer_id": requester.id}
+
+
+def do_add_message(
+    session: Session,
+    actor: Actor,
+    ticket: Ticket,
+    body: str,
+    *,
+    kind: MessageKind = MessageKind.public,
+    attachments: Sequence[AttachmentIn] = (),
+    status: Status | None = None,
+) -> Message:
+    """A reply or note. Customer replies reopen; an agent's first public reply is timed."""
+    _not_closed(ticket)
+    body = check_text(body, name="body", limit=MAX_BODY)
+    if actor.is_customer:
+        if kind != MessageKind.public or status is not None:
+            raise NotPermitted("Customers can only add public replies")
+        if ticket.requester_id != actor.id:
+            raise NotFound(f"Ticket #{ticket.id} not found")
+    now = utcnow()
+    message = Message(
+        ticket_id=ticket.id, kind=kind, body=body, created_at=now, **_author_fields(actor)
+    )
+    session.add(message)
+    session.flush()
+    _store_attachments(session, message, attachments)
+    _record(
+        session,
+        ticket,
+        actor,
+        f"message.{kind.value}",
+        None,
+        {"message_id": message.id, "attachments": len(attachments)},
+    )
+    if actor.is_customer and ticket.status in (Status.pending, Status.solved, Status.on_hold):
+        _change_status(session, actor, ticket, Status.open, reason="customer_reply")
+    if actor.is_agent and kind == MessageKind.public:
+        if ticket.first_reply_at is None:
+            ticket.first_reply_at = now
+        if status is None and ticket.status == Status.new:
+            status = Status.open
+    if status is not None and status != ticket.status:
+        do_set_status(session, actor, ticket, status)
+    _touch(ticket)
+    return message
+
+
+def do_customer_reply(
+    session: Session,
+    actor: Actor,
+    ticket: Ticket,
+    body: str,
+    attachments: Sequence[AttachmentIn] = (),
+) -> Message:
+    return do_add_message(session, actor, ticket, body, attachments=attachments)
+
+
+def do_agent_reply(
+    session: Session,
+    actor: Actor,
+    ticket: Ticket,
+    body: str,
+    attachments: Sequence[AttachmentIn] = (),
+    status: Status | None = None,
+) -> Message:
+    _require_agent(actor)
+    return do_add_message(session, actor, ticket, body, attachments=attachments, status=status)
+
+
+def do_add_note(
+    session: Session,
+    actor: Actor,
+    ticket: Ticket,
+    body: str,
+    attachments: Sequence[AttachmentIn] = (),
+) -> Message:
+    _require_agent(actor)
+    return do_add_message(
+        session, actor, ticket, body, kind=MessageKind.note, attachments=attachments
+    )
+
+
+# --- properties -------------------------------------------------------------------------
+
+
+def _change_status(
+    session: Session, actor: Actor, ticket: Ticket, status: Status, reason: str | None = None
+) -> None:
+    before = ticket.status
+    ticket.status = status
+    now = utcnow()
+    if status == Status.solved:
+        ticket.solved_at = now
+    elif status != Status.closed:
+        ticket.solved_at = None
+    if status == Status.closed:
+        ticket.closed_at = now
+    after: dict[str, Any] = {"status": status.value}
+    if reason:
+        after["reason"] = reason
+    _record(session, ticket, actor, "ticket.status_changed", {"status": before.value}, after)
+    _touch(ticket)
+
+
+def do_set_status(session: Session, actor: Actor, ticket: Ticket, status: Status) -> None:
+    """Agents move tickets between statuses; ``new`` is never re-entered, ``closed`` only
+    follows ``solved``, and nothing leaves ``closed``."""
+    _require_agent(actor)
+    _not_closed(ticket)
+    if status == ticket.status:
+        return
+    if status == Status.new:
+        raise InvalidTransition("A ticket cannot go back to 'new'")
+    if status == Status.closed and ticket.status != Status.solved:
+        raise InvalidTransition("Only a solved ticket can be closed; solve it first")
+    _change_status(session, actor, ticket, status)
+
+
+def do_set_priority(session: Session, actor: Actor, ticket: Ticket, priority: Priority) -> None:
+    _require_agent(actor)
+    _not_closed(ticket)
+    if priority == ticket.priority:
+        return
+    before = ticket.priority
+    ticket.priority = priority
+    _record(
+        session,
+        ticket,
+        actor,
+        "ticket.priority_changed",
+        {"priority": before.value},
+        {"priority": priority.value},
+    )
+    _touch(ticket)
+
+
+_UNSET: Any = object()
+
+
+def do_assign(
+    session: Session,
+    actor: Actor,
+    ticket: Ticket,
+    *,
+    agent_id: int | None = _UNSET,
+    team_id: int | None = _UNSET,
+) -> None:
+    """Set assignee and/or team. Agents take or release tickets and move them between teams;
+    assigning to someone else is for leads and admins."""
+    _require_agent(actor)
+    _not_closed(ticket)
+    if team_id is not _UNSET and team_id != ticket.team_id:
+        if team_id is not None and session.get(Team, team_id) is None:
+            raise InvalidInput(f"Team {team_id} does not exist", field="team_id")
+        before_team = ticket.team_id
+        ticket.team_id = team_id
+        _record(
+            session,
+            ticket,
+            actor,
+            "ticket.team_changed",
+            {"team_id": before_team},
+            {"team_id": team_id},
+        )
+        _touch(ticket)
+    if agent_id is not _UNSET and agent_id != ticket.assignee_id:
+        if actor.is_agent and actor.role == Role.agent and agent_id not in (None, actor.id):
+            raise NotPermitted("Agents can take a ticket themselves; a lead assigns it to others")
+        if agent_id is not None:
+            agent = session.get(Agent, agent_id)
+            if agent is None or not agent.active:
+                raise InvalidInput(
+                    f"Agent {agent_id} does not exist or is inactive", field="assignee_id"
+                )
+        before_agent = ticket.assignee_id
+        ticket.assignee_id = agent_id
+        _record(
+            session,
+            ticket,
+            actor,
+            "ticket.assigned",
+            {"assignee_id": before_agent},
+            {"assignee_id": agent_id},
+        )
+        _touch(ticket)
+    session.flush()
+    session.refresh(ticket, ["assignee", "team"])
+
+
+def _tag_id(session: Session, name: str) -> int:
+    tag_id = session.scalar(select(Tag.id).where(Tag.name == name))
+    if tag_id is None:
+        tag = Tag(name=name)
+        session.add(tag)
+        session.flush()
+        tag_id = tag.id
+    return tag_id
+
+
+def do_tag(session: Session, actor: Actor, ticket: Ticket, names: Sequence[str]) -> list[str]:
+    """Add tags; returns the ones that were new on this ticket."""
+    _require_agent(actor)
+    _not_closed(ticket)
+    wanted = sorted({check_tag(n) for n in names})
+    have = {t.name for t in ticket.tags}
+    added = [t for t in wanted if t not in have]
+    for name in added:
+        session.add(TicketTag(ticket_id=ticket.id, tag_id=_tag_id(session, name)))
+    if added:
+        _record(session, ticket, actor, "ticket.tagged", None, {"tags": added})
+        _touch(ticket)
+        session.flush()
+        session.expire(ticket, ["tags"])
+    return added
+
+
+def do_untag(session: Session, actor: Actor, ticket: Ticket, names: Sequence[str]) -> list[str]:
+    _require_agent(actor)
+    _not_closed(ticket)
+    wanted = {n.strip().lower() for n in names}
+    present = [t for t in ticket.tags if t.name in wanted]
+    if present:
+        session.execute(
+            delete(TicketTag).where(
+                TicketTag.ticket_id == ticket.id, TicketTag.tag_id.in_([t.id for t in present])
+            )
+        )
+        _record(session, ticket, actor, "ticket.untagged", {"tags": [t.name for t in present]})
+        _touch(ticket)
+        session.expire(ticket, ["tags"])
+    return [t.name for t in present]
+
+
+def do_merge(session: Session, actor: Actor, source: Ticket, target: Ticket) -> Ticket:
+    """Fold ``source`` into ``target``: its messages and tags move, it closes, both record it.
+    Only tickets of the same requester merge, so no customer sees another's conversation."""
+    require_role(actor, Role.lead, Role.admin)
+    if source.id == target.id:
+        raise InvalidInput("A ticket cannot be merged into itself", field="target_id")
+    _not_closed(source)
+    _not_closed(target)
+    if source.requester_id != target.requester_id:
+        raise InvalidInput("Only tickets from the same customer can be merged", field="target_id")
+    moved = session.execute(  # type: ignore[attr-defined]
+        update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id)
+    ).rowcount
+    missing = [t.name for t in source.tags if t.name not in {x.name for x in target.tags}]
+    for name in missing:
+        session.add(TicketTag(ticket_id=target.id, tag_id=_tag_id(session, name)))
+    source.merged_into_id = target.id
+    _change_status(session, actor, source, Status.closed, reason="merged")
+    _record(session, source, actor, "ticket.merged_into", None, {"target_id": target.id})
+    _record(
+        session,
+        target,
+        actor,
+        "ticket.merged",
+        None,
+        {"source_id": source.id, "messages_moved": moved, "tags_added": missing},
+    )
+    _touch(target)
+    session.flush()
+    session.expire(target, ["tags"])
+    return target
+
+
+@dataclass
+class TicketChanges:
+    """A partial update; only the fields in ``fields_set`` are applied."""
+
+    fields_set: set[str]
+    status: Status | None = None
+    priority: Priority | None = None
+    assignee_id: int | None = None
+    team_id: int | None = None
+    add_tags: list[str] = field(default_factory=list)
+    remove_tags: list[str] = field(default_factory=list)
+
+
+def do_update_ticket(
+    session: Session, actor: Actor, ticket: Ticket, changes: TicketChanges
+) -> None:
+    """Apply several property changes at once, each recorded as its own event."""
+    _require_agent(actor)
+    _not_closed(ticket)
+    given = changes.fields_set
+    if "team_id" in given or "assignee_id" in given:
+        do_assign(
+            session,
+            actor,
+            ticket,
+            agent_id=changes.assignee_id if "assignee_id" in given else _UNSET,
+            team_id=changes.team_id if "team_id" in given else _UNSET,
+        )
+    if "priority" in given and changes.priority is not None:
+        do_set_priority(session, actor, ticket, changes.priority)
+    if changes.add_tags:
+        do_tag(session, actor, ticket, changes.add_tags)
+    if changes.remove_tags:
+        do_untag(session, actor, ticket, changes.remove_tags)
+    if "status" in given and changes.status is not None:
+        do_set_status(session, actor, ticket, changes.status)

@@ -1,0 +1,229 @@
+"""The agent console: inbox views and the ticket page. Forms post, then redirect (PRG);
+htmx boosts them so the page does not flash. A refused change re-renders with the draft."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts.services import Actor
+from ledgerdesk.core.errors import DomainError, InvalidInput
+from ledgerdesk.core.i18n import gettext
+from ledgerdesk.tickets import queries
+from ledgerdesk.tickets import services as svc
+from ledgerdesk.tickets.api import read_uploads
+from ledgerdesk.tickets.models import MessageKind, Priority, Status
+from ledgerdesk.web.deps import ConsoleAgent, Db
+from ledgerdesk.web.templating import flash, render
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+PER_PAGE = 50
+
+
+def _view_filter(view: str, actor: Actor) -> queries.TicketFilter:
+    if view == "mine":
+        return queries.TicketFilter(open_only=True, assignee_id=actor.id)
+    if view == "unassigned":
+        return queries.TicketFilter(open_only=True, unassigned=True)
+    if view.startswith("team:") and view[5:].isdigit():
+        return queries.TicketFilter(open_only=True, team_id=int(view[5:]))
+    if view == "all":
+        return queries.TicketFilter()
+    if view in {s.value for s in Status}:
+        return queries.TicketFilter(status=[Status(view)])
+    return queries.TicketFilter(open_only=True)
+
+
+@router.get("")
+def console_home() -> RedirectResponse:
+    return RedirectResponse("/console/inbox?view=mine", status_code=303)
+
+
+@router.get("/inbox")
+def inbox(
+    request: Request,
+    db: Db,
+    agent_actor: ConsoleAgent,
+    view: str = "mine",
+    q: str = "",
+    page: int = 1,
+) -> Response:
+    flt = _view_filter(view[:40], agent_actor)
+    flt.text = q.strip()[:200] or None
+    page = max(1, min(page, 10_000))
+    tickets, total = queries.list_tickets(db, agent_actor, flt, page=page, per_page=PER_PAGE)
+    return render(
+        request,
+        "console/inbox.html",
+        **_shell(db, agent_actor),
+        tickets=tickets,
+        total=total,
+        view=view,
+        q=q,
+        page=page,
+        per_page=PER_PAGE,
+    )
+
+
+@router.get("/counts")
+def counts(request: Request, db: Db, agent_actor: ConsoleAgent, view: str = "mine") -> Response:
+    return render(request, "console/_views.html", **_shell(db, agent_actor), view=view)
+
+
+def _shell(db: Any, actor: Actor) -> dict[str, Any]:
+    return {
+        "me": accounts.get_agent(db, actor.id or 0),
+        "counts": queries.view_counts(db, actor),
+        "teams": accounts.list_teams(db),
+    }
+
+
+def _ticket_page(
+    request: Request, db: Any, actor: Actor, ticket_id: int, status_code: int = 200, **extra: Any
+) -> Response:
+    ticket = svc.access_ticket(db, actor, ticket_id)
+    others, _ = queries.list_tickets(
+        db, actor, queries.TicketFilter(requester_id=ticket.requester_id), per_page=10
+    )
+    return render(
+        request,
+        "console/ticket.html",
+        status_code=status_code,
+        **_shell(db, actor),
+        ticket=ticket,
+        messages=queries.ticket_messages(db, actor, ticket),
+        events=queries.ticket_events(db, ticket),
+        others=[t for t in others if t.id != ticket.id],
+        agents=accounts.list_agents(db),
+        statuses=list(Status),
+        priorities=list(Priority),
+        **extra,
+    )
+
+
+@router.get("/tickets/{ticket_id}")
+def ticket_page(request: Request, ticket_id: int, db: Db, agent_actor: ConsoleAgent) -> Response:
+    return _ticket_page(request, db, agent_actor, ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/reply")
+async def reply(
+    request: Request,
+    ticket_id: int,
+    db: Db,
+    agent_actor: ConsoleAgent,
+    body: Annotated[str, Form(max_length=50_000)] = "",
+    kind: Annotated[str, Form()] = "public",
+    status: Annotated[str, Form()] = "",
+    files: Annotated[list[UploadFile] | None, File()] = None,
+) -> Response:
+    try:
+        items = await read_uploads(files or [])
+        ticket = svc.access_ticket(db, agent_actor, ticket_id)
+        svc.do_add_message(
+            db,
+            agent_actor,
+            ticket,
+            body,
+            kind=_choice(MessageKind, kind, "kind"),
+            attachments=items,
+            status=_optional(Status, status, "status"),
+        )
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _ticket_page(
+            request,
+            db,
+            agent_actor,
+            ticket_id,
+            status_code=exc.status_code,
+            error=exc.message,
+            draft=body,
+            draft_kind=kind,
+        )
+    flash(request, "ok", gettext("Note added" if kind == "note" else "Reply sent"))
+    return RedirectResponse(f"/console/tickets/{ticket_id}", status_code=303)
+
+
+@router.post("/tickets/{ticket_id}/properties")
+def properties(
+    request: Request,
+    ticket_id: int,
+    db: Db,
+    agent_actor: ConsoleAgent,
+    status: Annotated[str, Form()] = "",
+    priority: Annotated[str, Form()] = "",
+    assignee_id: Annotated[str, Form()] = "",
+    team_id: Annotated[str, Form()] = "",
+    add_tags: Annotated[str, Form(max_length=500)] = "",
+    remove_tag: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    try:
+        ticket = svc.access_ticket(db, agent_actor, ticket_id)
+        changes = svc.TicketChanges(
+            fields_set={"status", "priority", "assignee_id", "team_id"},
+            status=_optional(Status, status, "status") or ticket.status,
+            priority=_optional(Priority, priority, "priority") or ticket.priority,
+            assignee_id=_optional_id(assignee_id, "assignee_id"),
+            team_id=_optional_id(team_id, "team_id"),
+            add_tags=[t for t in add_tags.replace(",", " ").split() if t],
+            remove_tags=[remove_tag] if remove_tag else [],
+        )
+        svc.do_update_ticket(db, agent_actor, ticket, changes)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _ticket_page(
+            request, db, agent_actor, ticket_id, status_code=exc.status_code, error=exc.message
+        )
+    flash(request, "ok", gettext("Ticket updated"))
+    return RedirectResponse(f"/console/tickets/{ticket_id}", status_code=303)
+
+
+@router.post("/tickets/{ticket_id}/merge")
+def merge(
+    request: Request,
+    ticket_id: int,
+    db: Db,
+    agent_actor: ConsoleAgent,
+    target_id: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    try:
+        target_number = _optional_id(target_id.lstrip("#"), "target_id")
+        if target_number is None:
+            raise InvalidInput("Give the number of the ticket to merge into", field="target_id")
+        source = svc.access_ticket(db, agent_actor, ticket_id)
+        target = svc.access_ticket(db, agent_actor, target_number)
+        svc.do_merge(db, agent_actor, source, target)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _ticket_page(
+            request, db, agent_actor, ticket_id, status_code=exc.status_code, error=exc.message
+        )
+    flash(request, "ok", gettext("Merged into #%(number)s") % {"number": target_number})
+    return RedirectResponse(f"/console/tickets/{target_number}", status_code=303)
+
+
+def _choice(enum_cls: Any, value: str, field: str) -> Any:
+    try:
+        return enum_cls(value)
+    except ValueError:
+        raise InvalidInput(f"'{value[:40]}' is not a valid {field}", field=field) from None
+
+
+def _optional(enum_cls: Any, value: str, field: str) -> Any:
+    return _choice(enum_cls, value, field) if value else None
+
+
+def _optional_id(value: str, field: str) -> int | None:
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 12:
+        raise InvalidInput(f"'{value[:40]}' is not a valid {field}", field=field)
+    return int(value)

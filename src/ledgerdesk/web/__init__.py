@@ -1,0 +1,1 @@
+"""App factory, middleware, layout templates, static assets and the console shell."""

@@ -1,0 +1,88 @@
+"""The application factory: settings in, a ready ASGI app out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+import ledgerdesk
+from ledgerdesk.core import i18n
+from ledgerdesk.core.db import make_engine, make_sessionmaker
+from ledgerdesk.core.ratelimit import RateLimiter
+from ledgerdesk.core.settings import Settings, get_settings
+from ledgerdesk.web import errors
+from ledgerdesk.web.middleware import BodyLimitMiddleware, CrossOriginProtection
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+
+class LocaleMiddleware:
+    """Set the request's language from the session, Accept-Language or the default."""
+
+    def __init__(self, app: ASGIApp, default: str) -> None:
+        self.app = app
+        self.default = default
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            chosen = i18n.normalise_locale((scope.get("session") or {}).get("lang"))
+            headers = dict(scope.get("headers") or [])
+            accept = headers.get(b"accept-language", b"").decode("latin-1")
+            i18n.set_locale(chosen or i18n.negotiate(accept, self.default))
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = FastAPI(
+        title=f"{settings.platform_name} support desk API",
+        version=ledgerdesk.__version__,
+        docs_url="/docs",
+        openapi_url="/api/v1/openapi.json",
+    )
+    engine = make_engine(settings.resolved_database_url)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.limiter = RateLimiter(settings.redis_url)
+    errors.install(app)
+    _include_routes(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(LocaleMiddleware, default=settings.default_language)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.resolved_secret_key(),
+        session_cookie="ledgerdesk_session",
+        max_age=settings.session_max_age_seconds,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
+    app.add_middleware(CrossOriginProtection)
+    app.add_middleware(
+        BodyLimitMiddleware, max_body=settings.max_body_bytes, max_json=settings.max_json_bytes
+    )
+    return app
+
+
+def _include_routes(app: FastAPI) -> None:
+    from ledgerdesk.accounts import api as accounts_api
+    from ledgerdesk.accounts import views as accounts_views
+    from ledgerdesk.portal import views as portal_views
+    from ledgerdesk.tickets import api as tickets_api
+    from ledgerdesk.tickets import views as tickets_views
+    from ledgerdesk.web import views as web_views
+
+    for router in (
+        web_views.router,
+        accounts_api.router,
+        accounts_views.router,
+        tickets_api.router,
+        tickets_views.router,
+        portal_views.router,
+    ):
+        app.include_router(router)

@@ -1,0 +1,120 @@
+"""ASGI middleware: request-size limits and cross-origin (CSRF) protection."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+async def send_json_error(send: Send, status: int, code: str, message: str) -> None:
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the limit with 413 before they are read into memory.
+    JSON bodies get a smaller limit than uploads."""
+
+    def __init__(self, app: ASGIApp, max_body: int, max_json: int) -> None:
+        self.app = app
+        self.max_body = max_body
+        self.max_json = max_json
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        limit = self.max_json if ctype.endswith(b"json") else self.max_body
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await send_json_error(
+                send,
+                413,
+                "too_large",
+                f"Request body is {int(declared)} bytes; the limit is {limit}",
+            )
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await send_json_error(
+                    send,
+                    413,
+                    "too_large",
+                    f"Request body is larger than the limit of {limit} bytes",
+                )
+
+
+class CrossOriginProtection:
+    """Refuse state-changing browser requests that come from another site.
+
+    Browsers mark every request with ``Sec-Fetch-Site`` and, for POSTs, ``Origin``; a request
+    carrying neither is not from a browser (an API client, curl) and cannot ride a victim's
+    cookies. Same approach as Go's ``net/http.CrossOriginProtection``; together with
+    SameSite=Lax session cookies it needs no tokens in forms or htmx requests."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in _SAFE_METHODS:
+            headers = dict(scope.get("headers") or [])
+            if not _same_origin(headers):
+                await send_json_error(
+                    send, 403, "cross_origin", "Cross-origin request refused (CSRF protection)"
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+def _same_origin(headers: dict[Any, bytes]) -> bool:
+    site = headers.get(b"sec-fetch-site", b"").decode("latin-1").lower()
+    if site:
+        return site in ("same-origin", "none")
+    origin = headers.get(b"origin", b"").decode("latin-1")
+    if not origin:
+        return True
+    if origin == "null":
+        return False
+    host = headers.get(b"host", b"").decode("latin-1").lower()
+    return urlsplit(origin).netloc.lower() == host

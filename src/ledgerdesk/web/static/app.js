@@ -1,0 +1,38 @@
+// Keyboard shortcuts for the console. Plain JS, no framework; htmx does the requests.
+(function () {
+  "use strict";
+  function typing(e) {
+    var t = e.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("table.tickets tbody tr[data-href]")); }
+  function move(step) {
+    var list = rows(); if (!list.length) return;
+    var i = list.findIndex(function (r) { return r.classList.contains("selected"); });
+    if (i >= 0) list[i].classList.remove("selected");
+    i = Math.max(0, Math.min(list.length - 1, i + step));
+    list[i].classList.add("selected"); list[i].scrollIntoView({block: "nearest"});
+  }
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (typing(e)) {
+      if (e.key === "Escape") e.target.blur();
+      return;
+    }
+    var el;
+    switch (e.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "Enter": el = document.querySelector("tr.selected"); if (el) window.location = el.dataset.href; break;
+      case "/": el = document.getElementById("search"); if (el) { e.preventDefault(); el.focus(); } break;
+      case "r": el = document.getElementById("reply-body"); if (el) { e.preventDefault(); el.focus(); } break;
+      case "n": el = document.getElementById("kind-note"); if (el) { el.checked = true; document.getElementById("reply-body").focus(); e.preventDefault(); } break;
+      case "g": window.location = "/console/inbox?view=mine"; break;
+      case "?": el = document.getElementById("shortcuts"); if (el) el.hidden = !el.hidden; break;
+    }
+  });
+  document.addEventListener("click", function (e) {
+    var row = e.target.closest && e.target.closest("tr[data-href]");
+    if (row && !e.target.closest("a")) window.location = row.dataset.href;
+  });
+})();

@@ -1,0 +1,41 @@
+"""Site-wide pages: the front door, language switch and health check."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy import text
+
+from ledgerdesk.core import i18n
+from ledgerdesk.web.deps import Db
+
+router = APIRouter(include_in_schema=False)
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """Only same-site paths are followed after a form, never another host."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default
+
+
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/portal", status_code=303)
+
+
+@router.post("/lang")
+def switch_language(
+    request: Request, lang: Annotated[str, Form(max_length=16)], next: Annotated[str, Form()] = "/"
+) -> RedirectResponse:
+    chosen = i18n.normalise_locale(lang) or "en"
+    request.session["lang"] = chosen
+    return RedirectResponse(safe_next(next, "/"), status_code=303)
+
+
+@router.get("/healthz")
+def health(db: Db) -> dict[str, str]:
+    db.execute(text("SELECT 1"))
+    return {"status": "ok"}

@@ -1,0 +1,107 @@
+"""Agents, passwords, tokens and portal codes, on both databases."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from ledgerdesk.accounts import services as svc
+from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.core.clock import frozen_at, utcnow
+from ledgerdesk.core.errors import Conflict, InvalidInput, NotAuthenticated, NotPermitted
+from tests.conftest import PASSWORD, actor_of, make_agent, make_team
+
+
+def test_passwords_are_argon2_and_authenticate(db_session: Session) -> None:
+    agent = make_agent(db_session, email="Mixed.Case@Desk.io")
+    assert agent.email == "mixed.case@desk.io"
+    assert agent.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in agent.password_hash
+    assert svc.authenticate_agent(db_session, " MIXED.case@desk.io ", PASSWORD).id == agent.id
+    with pytest.raises(NotAuthenticated):
+        svc.authenticate_agent(db_session, agent.email, "wrong-password")
+    with pytest.raises(NotAuthenticated):
+        svc.authenticate_agent(db_session, "nobody@desk.io", PASSWORD)
+    agent.active = False
+    with pytest.raises(NotAuthenticated):
+        svc.authenticate_agent(db_session, agent.email, PASSWORD)
+
+
+def test_agent_creation_rules(db_session: Session) -> None:
+    agent = make_agent(db_session)
+    with pytest.raises(NotPermitted):
+        svc.do_create_agent(
+            db_session, actor_of(agent), email="n@desk.io", name="N", password=PASSWORD
+        )
+    with pytest.raises(InvalidInput):
+        svc.do_create_agent(db_session, SYSTEM, email="n@desk.io", name="N", password="short")
+    with pytest.raises(InvalidInput):
+        svc.do_create_agent(db_session, SYSTEM, email="no-at-sign", name="N", password=PASSWORD)
+    with pytest.raises(Conflict):
+        svc.do_create_agent(
+            db_session, SYSTEM, email=agent.email.upper(), name="N", password=PASSWORD
+        )
+
+
+def test_teams_and_membership(db_session: Session) -> None:
+    team = make_team(db_session)
+    agent = make_agent(db_session, teams=[team])
+    svc.do_add_team_member(db_session, SYSTEM, team, agent)  # twice is harmless
+    assert actor_of(agent).team_ids == frozenset({team.id})
+    with pytest.raises(NotPermitted):
+        svc.do_create_team(db_session, actor_of(agent), name="X")
+    with pytest.raises(Conflict):
+        svc.do_create_team(db_session, SYSTEM, name=team.name)
+
+
+def test_api_tokens_are_hashed_and_revocable(db_session: Session) -> None:
+    agent, other = make_agent(db_session), make_agent(db_session)
+    token = svc.do_create_api_token(db_session, actor_of(agent), agent, "ci")
+    assert token.startswith("ldk_")
+    assert svc.authenticate_token(db_session, token).id == agent.id
+    with pytest.raises(NotPermitted):
+        svc.do_create_api_token(db_session, actor_of(agent), other, "not mine")
+    with pytest.raises(NotAuthenticated):
+        svc.authenticate_token(db_session, token + "x")
+
+
+def test_portal_code_flow(db_session: Session) -> None:
+    code = svc.do_issue_portal_code(db_session, "New.User@Example.com", 600)
+    assert len(code) == 6 and code.isdigit()
+    wrong = "000000" if code != "000000" else "111111"
+    assert svc.do_redeem_portal_code(db_session, "new.user@example.com", wrong) is None
+    customer = svc.do_redeem_portal_code(db_session, "new.user@example.com", code)
+    assert customer is not None and customer.email == "new.user@example.com"
+    with pytest.raises(NotAuthenticated):  # used codes do not work twice
+        svc.do_redeem_portal_code(db_session, "new.user@example.com", code)
+
+
+def test_portal_code_expires_and_limits_attempts(db_session: Session) -> None:
+    with frozen_at(utcnow() - timedelta(hours=1)):
+        old = svc.do_issue_portal_code(db_session, "late@example.com", 600)
+    with pytest.raises(NotAuthenticated):
+        svc.do_redeem_portal_code(db_session, "late@example.com", old)
+    code = svc.do_issue_portal_code(db_session, "guess@example.com", 600)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(svc.MAX_CODE_ATTEMPTS):
+        assert svc.do_redeem_portal_code(db_session, "guess@example.com", wrong) is None
+    with pytest.raises(NotAuthenticated):
+        svc.do_redeem_portal_code(db_session, "guess@example.com", code)
+
+
+def test_new_code_replaces_old(db_session: Session) -> None:
+    first = svc.do_issue_portal_code(db_session, "twice@example.com", 600)
+    second = svc.do_issue_portal_code(db_session, "twice@example.com", 600)
+    if first != second:
+        assert svc.do_redeem_portal_code(db_session, "twice@example.com", first) is None
+    assert svc.do_redeem_portal_code(db_session, "twice@example.com", second) is not None
+
+
+def test_upsert_customer_by_external_id(db_session: Session) -> None:
+    one = svc.do_upsert_customer(db_session, email="u1@example.com", external_id="UID1", name="A")
+    again = svc.do_upsert_customer(
+        db_session, email="u1@example.com", external_id="UID1", name="B", vip=True, locale="zh-CN"
+    )
+    assert again.id == one.id and again.name == "B" and again.vip and again.locale == "zh-CN"

@@ -1,0 +1,205 @@
+"""Shared fixtures: real SQLite and real PostgreSQL databases, factories that call services,
+and app clients. Set LEDGERDESK_REQUIRE_SERVICES=1 (as .ci/run does) to make missing
+PostgreSQL/Redis/Chromium a failure instead of a skip."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="ledgerdesk-test-"))
+os.environ["LEDGERDESK_DATA_DIR"] = str(_DATA_DIR)
+os.environ.pop("LEDGERDESK_DATABASE_URL", None)
+os.environ.pop("LEDGERDESK_ENV", None)
+os.environ.setdefault("LEDGERDESK_SECRET_KEY", "test-secret-key-" + "x" * 40)
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import Engine, create_engine, text  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from ledgerdesk.accounts import services as accounts  # noqa: E402
+from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier  # noqa: E402
+from ledgerdesk.accounts.services import SYSTEM, Actor  # noqa: E402
+from ledgerdesk.core.db import make_engine  # noqa: E402
+from ledgerdesk.core.migrate import upgrade  # noqa: E402
+from ledgerdesk.core.settings import Settings, get_settings  # noqa: E402
+from ledgerdesk.tickets import services as tickets  # noqa: E402
+from ledgerdesk.tickets.models import Channel, Ticket  # noqa: E402
+from ledgerdesk.web.app import create_app  # noqa: E402
+
+get_settings.cache_clear()
+REQUIRE = os.environ.get("LEDGERDESK_REQUIRE_SERVICES") == "1"
+PG_ADMIN_URL = os.environ.get(
+    "LEDGERDESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("LEDGERDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+PASSWORD = "correct-horse-battery"
+
+
+def unavailable(what: str, why: str) -> None:
+    """Skip with a reason on a laptop; fail in CI, where the service must be there."""
+    message = f"{what} not available ({why})"
+    if REQUIRE:
+        pytest.fail(message + " and LEDGERDESK_REQUIRE_SERVICES=1", pytrace=False)
+    pytest.skip(message)
+
+
+def _create_pg_database() -> tuple[str, Engine]:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"ledgerdesk_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:
+        admin.dispose()
+        unavailable("PostgreSQL", f"{PG_ADMIN_URL}: {exc.__class__.__name__}")
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    return url, admin
+
+
+def _drop_pg_database(url: str, admin: Engine) -> None:
+    name = url.rsplit("/", 1)[-1]
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A freshly migrated database of each kind, for the whole run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{_DATA_DIR / f'test-{uuid.uuid4().hex[:8]}.db'}"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+        return
+    url, admin = _create_pg_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    _drop_pg_database(url, admin)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    eng = make_engine(database_url)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def db_session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    yield session
+    session.close()
+    outer.rollback()
+    connection.close()
+
+
+def unique(prefix: str = "x") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def make_agent(
+    session: Session,
+    role: Role = Role.agent,
+    teams: list[Team] | None = None,
+    email: str | None = None,
+) -> Agent:
+    agent = accounts.do_create_agent(
+        session,
+        SYSTEM,
+        email=email or f"{unique('agent')}@desk.test",
+        name=unique("Agent"),
+        password=PASSWORD,
+        role=role,
+    )
+    for team in teams or []:
+        accounts.do_add_team_member(session, SYSTEM, team, agent)
+    return agent
+
+
+def make_team(session: Session, tier: Tier = Tier.l1) -> Team:
+    return accounts.do_create_team(session, SYSTEM, name=unique("Team"), tier=tier)
+
+
+def make_customer(session: Session, **kwargs: Any) -> Customer:
+    kwargs.setdefault("email", f"{unique('cust')}@example.com")
+    kwargs.setdefault("name", unique("Customer"))
+    return accounts.do_upsert_customer(session, **kwargs)
+
+
+def make_ticket(
+    session: Session, requester: Customer | None = None, actor: Actor | None = None, **kwargs: Any
+) -> Ticket:
+    requester = requester or make_customer(session)
+    actor = actor or accounts.customer_actor(requester)
+    kwargs.setdefault("subject", "USDT deposit not credited")
+    kwargs.setdefault("body", "I sent 500 USDT on TRC20 an hour ago and it is not in my account.")
+    kwargs.setdefault("channel", Channel.portal)
+    return tickets.do_create_ticket(session, actor, requester, tickets.NewTicket(**kwargs))
+
+
+def actor_of(agent: Agent) -> Actor:
+    return accounts.agent_actor(agent)
+
+
+@pytest.fixture(scope="session")
+def app_settings(database_url: str) -> Settings:
+    return Settings(
+        database_url=database_url, data_dir=_DATA_DIR, secret_key="test-secret-key-" + "x" * 40
+    )
+
+
+@pytest.fixture(scope="session")
+def app(app_settings: Settings) -> Any:
+    application = create_app(app_settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    app.state.limiter.reset()
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def seeded(app: Any) -> dict[str, Any]:
+    """Committed data for API tests, made once per database: two teams, agents of each role,
+    two customers. Tests open their own tickets, so they do not disturb each other."""
+    factory = app.state.sessionmaker
+    with factory() as session:
+        l1, security = make_team(session), make_team(session, Tier.specialist)
+        data = {
+            "l1": l1.id,
+            "security": security.id,
+            "agent": make_agent(session, Role.agent, [l1]),
+            "other_agent": make_agent(session, Role.agent, [l1]),
+            "security_agent": make_agent(session, Role.agent, [security]),
+            "lead": make_agent(session, Role.lead, [l1]),
+            "admin": make_agent(session, Role.admin),
+            "alice": make_customer(session),
+            "bob": make_customer(session),
+        }
+        for key in ("agent", "other_agent", "security_agent", "lead", "admin"):
+            data[key + "_token"] = accounts.do_create_api_token(session, SYSTEM, data[key], "t")
+        session.commit()
+    return data
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
