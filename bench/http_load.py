@@ -190,62 +190,70 @@ async def run_load(
     total = min(total, MAX_REQUESTS)
     time_limit = min(time_limit, MAX_TIME_LIMIT)
     result = LoadResult(name=name, concurrency=concurrency, target_rate=rate)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    # One client (one keep-alive connection) per simulated user: a single AsyncClient shared by
+    # 50 tasks spends ~3 ms of CPU per request in its pool bookkeeping, ~1.3 ms this way.
+    clients = [
+        httpx.AsyncClient(
+            base_url=base_url,
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            timeout=timeout,
+            headers={"authorization": f"Bearer {tokens[k % len(tokens)]}"},
+        )
+        for k in range(concurrency)
+    ]
     next_index = 0
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as client:
-        busy0, all0 = cpu_ticks()
-        cpu0 = time.process_time()
-        start = time.perf_counter()
-        deadline = start + time_limit
-        last_done = start
+    busy0, all0 = cpu_ticks()
+    cpu0 = time.process_time()
+    start = time.perf_counter()
+    deadline = start + time_limit
+    last_done = start
 
-        async def client_loop(k: int) -> None:
-            nonlocal next_index, last_done
-            headers = {"authorization": f"Bearer {tokens[k % len(tokens)]}"}
-            while True:
-                i = next_index
-                if i >= total:
-                    return
-                now = time.perf_counter()
-                scheduled = start + i / rate if rate else now
-                if min(now, scheduled) >= deadline:
-                    result.hit_time_limit = True
-                    return
-                next_index += 1
-                if scheduled > now:
-                    await asyncio.sleep(scheduled - now)
-                spec = factory(i)
-                result.sent += 1
-                try:
-                    response = await client.request(
-                        spec.method, spec.path, json=spec.json, headers=headers
-                    )
-                    await response.aread()
-                except httpx.HTTPError as exc:
-                    result.errors += 1
-                    result.statuses[exc.__class__.__name__] += 1
-                    result.first_error = result.first_error or repr(exc)[:300]
-                    continue
-                done = time.perf_counter()
-                last_done = max(last_done, done)
-                result.statuses[str(response.status_code)] += 1
-                if response.status_code != spec.expect:
-                    result.errors += 1
-                    result.first_error = result.first_error or (
-                        f"{spec.method} {spec.path} -> {response.status_code}: "
-                        f"{response.text[:300]}"
-                    )
-                    continue
-                result.ok += 1
-                result.latencies_ms.append((done - scheduled) * 1000)
-                if collect_ids:
-                    result.ids.append(int(response.json()["id"]))
+    async def client_loop(client: httpx.AsyncClient) -> None:
+        nonlocal next_index, last_done
+        while True:
+            i = next_index
+            if i >= total:
+                return
+            now = time.perf_counter()
+            scheduled = start + i / rate if rate else now
+            if min(now, scheduled) >= deadline:
+                result.hit_time_limit = True
+                return
+            next_index += 1
+            if scheduled > now:
+                await asyncio.sleep(scheduled - now)
+            spec = factory(i)
+            result.sent += 1
+            try:
+                response = await client.request(spec.method, spec.path, json=spec.json)
+                await response.aread()
+            except httpx.HTTPError as exc:
+                result.errors += 1
+                result.statuses[exc.__class__.__name__] += 1
+                result.first_error = result.first_error or repr(exc)[:300]
+                continue
+            done = time.perf_counter()
+            last_done = max(last_done, done)
+            result.statuses[str(response.status_code)] += 1
+            if response.status_code != spec.expect:
+                result.errors += 1
+                result.first_error = result.first_error or (
+                    f"{spec.method} {spec.path} -> {response.status_code}: {response.text[:300]}"
+                )
+                continue
+            result.ok += 1
+            result.latencies_ms.append((done - scheduled) * 1000)
+            if collect_ids:
+                result.ids.append(int(response.json()["id"]))
 
-        await asyncio.gather(*(client_loop(k) for k in range(concurrency)))
+    try:
+        await asyncio.gather(*(client_loop(c) for c in clients))
+    finally:
         result.elapsed_s = last_done - start
         result.client_cpu_s = time.process_time() - cpu0
         busy1, all1 = cpu_ticks()
         result.machine_busy = (busy1 - busy0) / (all1 - all0) if all1 > all0 else 0.0
+        await asyncio.gather(*(c.aclose() for c in clients))
     return result
 
 

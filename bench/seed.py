@@ -21,6 +21,8 @@ Distribution (deterministic for a given ``--seed``):
 from __future__ import annotations
 
 import argparse
+import enum
+import json
 import random
 import sys
 import time
@@ -82,7 +84,12 @@ STATUS_WEIGHTS = (
     (Status.new, 5),
     (Status.on_hold, 3),
 )
-PRIORITY_WEIGHTS = ((Priority.normal, 70), (Priority.low, 12), (Priority.high, 14), (Priority.urgent, 4))
+PRIORITY_WEIGHTS = (
+    (Priority.normal, 70),
+    (Priority.low, 12),
+    (Priority.high, 14),
+    (Priority.urgent, 4),
+)
 CHANNEL_WEIGHTS = (
     (Channel.portal, 45),
     (Channel.email, 25),
@@ -155,7 +162,26 @@ def _next_id(conn: Connection, table: Table) -> int:
     return int(conn.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return value
+
+
 def _insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """executemany in chunks; on PostgreSQL a COPY, several times faster for big tables."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql" and len(rows) > CHUNK:
+        columns = list(rows[0])
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        names = ", ".join(f'"{c}"' for c in columns)
+        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([_plain(row[c]) for c in columns])
+        return
     for start in range(0, len(rows), CHUNK):
         conn.execute(table.insert(), rows[start : start + CHUNK])
 

@@ -203,3 +203,18 @@ def seeded(app: Any) -> dict[str, Any]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly how many tests ran on each database, so a CI log shows PostgreSQL ran."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            for kind in ("sqlite", "postgresql"):
+                if f"[{kind}" in nodeid or f"-{kind}]" in nodeid or f"-{kind}-" in nodeid:
+                    counts.setdefault(kind, {}).setdefault(outcome, 0)
+                    counts[kind][outcome] += 1
+    for kind, by_outcome in sorted(counts.items()):
+        parts = ", ".join(f"{n} {o}" for o, n in sorted(by_outcome.items()))
+        terminalreporter.write_line(f"database {kind}: {parts}")

@@ -86,11 +86,12 @@ def demo(
 
 
 def _print_logins() -> None:
-    from ledgerdesk.demo.services import DEMO_LOGINS
+    from ledgerdesk.demo.services import AGENTS, DEMO_PASSWORD
 
-    console.print("Demo sign-ins for the console (http://127.0.0.1:PORT/console):")
-    for email, password, role in DEMO_LOGINS:
-        console.print(f"  {role:<6} {email}  /  {password}")
+    console.print("Demo sign-ins for the console (/console), if this desk came from the demo:")
+    for spec in AGENTS[:3]:
+        console.print(f"  {spec.role.value:<6} {spec.email}  /  {DEMO_PASSWORD}")
+    console.print("Customer portal (/portal): any e-mail; the sign-in code is printed in this log.")
 
 
 @agent_app.command("create")

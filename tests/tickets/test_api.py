@@ -299,3 +299,31 @@ def test_openapi_is_served(client: TestClient) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/tickets" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_chunked_oversized_body_is_413(client: TestClient, seeded: dict[str, Any]) -> None:
+    def chunks() -> Any:
+        for _ in range(3):
+            yield b"a" * (1024 * 1024)
+
+    response = client.post(
+        "/api/v1/tickets",
+        content=chunks(),
+        headers={**bearer(seeded["agent_token"]), "content-type": "application/json"},
+    )
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+
+
+@pytest.mark.parametrize("body", [b"--x\r\n", b"garbage", b""])
+def test_malformed_multipart_is_4xx(
+    client: TestClient, seeded: dict[str, Any], body: bytes
+) -> None:
+    response = client.post(
+        "/api/v1/tickets/1/attachments",
+        content=body,
+        headers={
+            **bearer(seeded["agent_token"]),
+            "content-type": "multipart/form-data; boundary=x",
+        },
+    )
+    assert 400 <= response.status_code < 500 and response.json()["error"]["message"]

@@ -297,7 +297,10 @@ def authenticate_token(session: Session, token: str) -> Agent:
     agent = session.get(Agent, row.agent_id)
     if agent is None or not agent.active:
         raise NotAuthenticated("Invalid or revoked API token")
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # Written at most once a minute, so a busy integration does not turn reads into writes.
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now
     return agent
 
 

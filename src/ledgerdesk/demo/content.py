@@ -63,9 +63,19 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 )
 
 
+SCENARIO_PARTS: tuple[str, ...] = (
+    "subjects",
+    "openings",
+    "replies",
+    "resolutions",
+    "followups",
+    "notes",
+)
+
+
 @dataclass(frozen=True)
-class IntentText:
-    """What one intent sounds like in one language."""
+class Scenario:
+    """One kind of case within an intent: lines that make sense in the same conversation."""
 
     subjects: tuple[str, ...]
     openings: tuple[str, ...]
@@ -73,17 +83,30 @@ class IntentText:
     resolutions: tuple[str, ...]
     followups: tuple[str, ...]
     notes: tuple[str, ...]
+    routes: tuple[str, ...] = ()  # "ASSET/NETWORK" pairs the case fits; empty means any
+
+    def part(self, name: str) -> tuple[str, ...]:
+        value: tuple[str, ...] = getattr(self, name)
+        return value
 
     def templates(self) -> Iterator[str]:
-        for group in (
-            self.subjects,
-            self.openings,
-            self.replies,
-            self.resolutions,
-            self.followups,
-            self.notes,
-        ):
-            yield from group
+        for name in SCENARIO_PARTS:
+            yield from self.part(name)
+
+
+@dataclass(frozen=True)
+class IntentText:
+    """What one intent sounds like in one language."""
+
+    scenarios: tuple[Scenario, ...]
+
+    def part(self, name: str) -> tuple[str, ...]:
+        """Every line of one part (``subjects``, ``replies``...) across the scenarios."""
+        return tuple(line for scenario in self.scenarios for line in scenario.part(name))
+
+    def templates(self) -> Iterator[str]:
+        for scenario in self.scenarios:
+            yield from scenario.templates()
 
 
 @dataclass(frozen=True)
@@ -94,26 +117,40 @@ class LanguageText:
     chasers: tuple[str, ...]
     nudges: tuple[str, ...]
     escalations: tuple[str, ...]
+    acknowledgements: tuple[str, ...]
     hold_notes: tuple[str, ...]
 
     def templates(self) -> Iterator[str]:
         for intent in self.intents.values():
             yield from intent.templates()
-        for group in (self.chasers, self.nudges, self.escalations, self.hold_notes):
+        for group in (
+            self.chasers,
+            self.nudges,
+            self.escalations,
+            self.acknowledgements,
+            self.hold_notes,
+        ):
             yield from group
 
 
-def _intents(raw: Mapping[str, Mapping[str, tuple[str, ...]]]) -> dict[str, IntentText]:
+RawScenario = Mapping[str, tuple[str, ...]]
+
+
+def _scenario(raw: RawScenario) -> Scenario:
+    return Scenario(
+        subjects=raw["subjects"],
+        openings=raw["openings"],
+        replies=raw["replies"],
+        resolutions=raw["resolutions"],
+        followups=raw["followups"],
+        notes=raw["notes"],
+        routes=raw.get("routes", ()),
+    )
+
+
+def _intents(raw: Mapping[str, tuple[RawScenario, ...]]) -> dict[str, IntentText]:
     return {
-        name: IntentText(
-            subjects=parts["subjects"],
-            openings=parts["openings"],
-            replies=parts["replies"],
-            resolutions=parts["resolutions"],
-            followups=parts["followups"],
-            notes=parts["notes"],
-        )
-        for name, parts in raw.items()
+        name: IntentText(tuple(_scenario(s) for s in scenarios)) for name, scenarios in raw.items()
     }
 
 
@@ -123,6 +160,7 @@ TEXT: Mapping[str, LanguageText] = {
         chasers=content_zh.CHASERS,
         nudges=content_zh.NUDGES,
         escalations=content_zh.ESCALATIONS,
+        acknowledgements=content_zh.ACKNOWLEDGEMENTS,
         hold_notes=content_zh.HOLD_NOTES,
     ),
     "en": LanguageText(
@@ -130,6 +168,7 @@ TEXT: Mapping[str, LanguageText] = {
         chasers=content_en.CHASERS,
         nudges=content_en.NUDGES,
         escalations=content_en.ESCALATIONS,
+        acknowledgements=content_en.ACKNOWLEDGEMENTS,
         hold_notes=content_en.HOLD_NOTES,
     ),
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ledgerdesk.demo import content_en, content_zh
@@ -56,6 +57,9 @@ DEVICES = (
 )
 CURRENCIES = {"zh": ("CNY", "HKD", "TWD", "USD"), "en": ("USD", "EUR", "GBP", "AUD")}
 CREDITS = ("20", "50", "88", "100", "150", "200")
+# Reference prices for turning crypto amounts into plausible fiat sums (demo only).
+USD_PRICE = {"USDT": 1.0, "BTC": 90_000.0, "ETH": 3_000.0, "TRX": 0.25, "SOL": 150.0, "XRP": 2.0}
+PER_USD = {"CNY": 7.2, "HKD": 7.8, "TWD": 32.0, "USD": 1.0, "EUR": 0.92, "GBP": 0.79, "AUD": 1.52}
 _ASCII = str.maketrans({"ı": "i", "ø": "o", "ß": "ss", "'": ""})
 
 
@@ -67,6 +71,7 @@ class Person:
     greeting_name: str
     email: str
     locale: str
+    traditional: bool = False  # writes traditional Chinese (Hong Kong, Taiwan)
 
 
 def _chars(rng: random.Random, alphabet: str, count: int) -> str:
@@ -114,10 +119,18 @@ def amount(rng: random.Random, asset: str) -> str:
     return f"{rng.uniform(20, 9000):.2f}"
 
 
-def route(rng: random.Random) -> tuple[str, str]:
-    """An (asset, network) pair, weighted like real traffic."""
-    asset, network, _ = rng.choices(TRANSFER_ROUTES, weights=[r[2] for r in TRANSFER_ROUTES])[0]
+def route(rng: random.Random, allowed: Sequence[str] = ()) -> tuple[str, str]:
+    """An (asset, network) pair weighted like real traffic, among ``allowed`` "ASSET/NETWORK"
+    pairs when given."""
+    routes = [r for r in TRANSFER_ROUTES if not allowed or f"{r[0]}/{r[1]}" in allowed]
+    asset, network, _ = rng.choices(routes, weights=[r[2] for r in routes])[0]
     return asset, network
+
+
+def fiat_value(amount: str, asset: str, currency: str) -> str:
+    """What ``amount`` of ``asset`` costs in ``currency`` at the demo's reference prices."""
+    value = float(amount) * USD_PRICE[asset] * PER_USD[currency]
+    return f"{value:,.2f}"
 
 
 def order_id(rng: random.Random) -> str:
@@ -147,25 +160,27 @@ def _unique_email(rng: random.Random, local: str, taken: set[str]) -> str:
 
 
 def chinese_person(rng: random.Random, taken: set[str]) -> Person:
+    """A customer from mainland China, or (about one in seven) from Hong Kong or Taiwan."""
     if rng.random() < 0.15:
         name, roman = rng.choice(content_zh.TRADITIONAL_NAMES)
         local = roman + rng.choice(("", str(rng.randint(1, 99))))
-    else:
-        surname, surname_py = rng.choice(content_zh.SURNAMES)
-        given, given_py = rng.choice(content_zh.GIVEN_NAMES)
-        name = surname + given
-        local = rng.choice(
-            (
-                f"{surname_py}{given_py}{rng.randint(1, 999)}",
-                f"{surname_py}.{given_py}",
-                f"{given_py}{surname_py}{rng.randint(1980, 2005)}",
-                str(rng.randint(10_000_000, 2_999_999_999)),
-            )
+        return Person(name, name, _unique_email(rng, local, taken), "zh-CN", traditional=True)
+    surname, surname_py = rng.choice(content_zh.SURNAMES)
+    given, given_py = rng.choice(content_zh.GIVEN_NAMES)
+    local = rng.choice(
+        (
+            f"{surname_py}{given_py}{rng.randint(1, 999)}",
+            f"{surname_py}.{given_py}",
+            f"{given_py}{surname_py}{rng.randint(1980, 2005)}",
+            str(rng.randint(10_000_000, 2_999_999_999)),
         )
+    )
+    name = surname + given
     return Person(name, name, _unique_email(rng, local, taken), "zh-CN")
 
 
 def english_person(rng: random.Random, taken: set[str]) -> Person:
+    """An English-writing customer; the names are international on purpose."""
     first = rng.choice(content_en.FIRST_NAMES)
     last = rng.choice(content_en.LAST_NAMES)
     a, b = _ascii(first), _ascii(last)

@@ -1,10 +1,10 @@
 """Load the demo desk: teams, agents, customers and a month of bilingual tickets.
 
 Everything is created through the account and ticket services, so the demo carries the same
-events and invariants as real work. The result is deterministic for a given loading moment
-(one ``random.Random(SEED)``); times are relative to that moment, truncated to the hour, and
-each service call runs under ``frozen_at`` so the history reads as if it happened. The caller
-owns the transaction and commits.
+events and invariants as real work. Every load builds the same desk (one
+``random.Random(SEED)``); only the timestamps move: they are relative to the moment of loading,
+truncated to the hour, and each service call runs under ``frozen_at`` so the history reads as
+if it had happened over the last month. The caller owns the transaction and commits.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import select
@@ -32,7 +32,7 @@ from ledgerdesk.accounts.services import (
 from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import Conflict
 from ledgerdesk.demo import fakes
-from ledgerdesk.demo.content import INTENTS, TEXT, fill, placeholders_in
+from ledgerdesk.demo.content import INTENTS, TEXT, Scenario, fill
 from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
 from ledgerdesk.tickets.queries import count_tickets
 from ledgerdesk.tickets.services import (
@@ -129,7 +129,7 @@ AGE_HOURS: dict[Status, tuple[float, float]] = {
     Status.pending: (6, 336),
     Status.on_hold: (24, 480),
     Status.solved: (24, 720),
-    Status.closed: (168, 720),
+    Status.closed: (216, 720),
 }
 # Roughly the mix exchanges report: deposits, withdrawals and account recovery lead.
 INTENT_WEIGHTS: dict[str, int] = {
@@ -164,22 +164,18 @@ TEAM_OF: dict[str, str] = {
 }
 ON_CHAIN_INTENTS = ("deposit_missing", "withdrawal_delayed", "withdrawal_failed")
 USDT_INTENTS = ("p2p_dispute", "trade_issue", "complaint")
+# Characters only traditional Chinese uses, to match customers from Hong Kong and Taiwan.
+TRADITIONAL_MARKS = frozenset(
+    "們這為麼還帳號請問幣臺灣體證戶審處碼錢額該點幫時間過遲貴對覆復轉單撤"
+)
 QUICK_INTENTS = ("how_to", "fees_question", "feedback", "human_agent")
+NUDGE_PACE = (24 * 60, 72 * 60)  # minutes before an agent chases a silent customer
 CHANNELS: tuple[tuple[Channel, int], ...] = (
     (Channel.portal, 40),
     (Channel.email, 30),
     (Channel.chat, 25),
     (Channel.api, 5),
 )
-FIAT_PER_USDT = {
-    "CNY": 7.2,
-    "HKD": 7.8,
-    "TWD": 32.0,
-    "USD": 1.0,
-    "EUR": 0.92,
-    "GBP": 0.79,
-    "AUD": 1.52,
-}
 
 
 class DemoLogin(NamedTuple):
@@ -215,8 +211,10 @@ class _Plan:
     """One ticket to create: who, what, in which language, and how it should end."""
 
     customer: Customer
+    person: fakes.Person
     language: str
     intent: str
+    scenario: Scenario
     status: Status
     channel: Channel
     created: datetime
@@ -240,8 +238,10 @@ def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:
     """Create the demo desk in ``session`` (the caller commits) and say what was made."""
     if not demo_is_needed(session):
         raise Conflict("The demo loads only into an empty desk (no agents and no tickets)")
-    moment = (now or utcnow()).replace(minute=0, second=0, microsecond=0, tzinfo=None)
-    return _Loader(session, moment).run()
+    moment = now or utcnow()
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return _Loader(session, moment.replace(minute=0, second=0, microsecond=0)).run()
 
 
 class _Loader:
@@ -339,15 +339,18 @@ class _Loader:
         customer, person = rng.choice(self.customers)
         language = "zh" if person.locale.startswith("zh") else "en"
         intent = rng.choices(INTENTS, weights=[INTENT_WEIGHTS[i] for i in INTENTS])[0]
+        scenario = rng.choice(TEXT[language].intents[intent].scenarios)
         channel = rng.choices([c for c, _ in CHANNELS], weights=[w for _, w in CHANNELS])[0]
         if intent == "human_agent":
             channel = Channel.chat
         low, high = AGE_HOURS[status]
-        values = self._values(intent, language, customer, person)
+        values = self._values(intent, scenario, language, customer, person)
         return _Plan(
             customer=customer,
+            person=person,
             language=language,
             intent=intent,
+            scenario=scenario,
             status=status,
             channel=channel,
             created=self.ago(hours=rng.uniform(low, high)).replace(second=0, microsecond=0),
@@ -358,14 +361,19 @@ class _Loader:
         )
 
     def _values(
-        self, intent: str, language: str, customer: Customer, person: fakes.Person
+        self,
+        intent: str,
+        scenario: Scenario,
+        language: str,
+        customer: Customer,
+        person: fakes.Person,
     ) -> dict[str, str]:
         """A value for every placeholder, consistent within the ticket."""
         rng = self.rng
-        asset, network = ("USDT", "TRC20") if intent in USDT_INTENTS else fakes.route(rng)
+        routes = scenario.routes or (("USDT/TRC20",) if intent in USDT_INTENTS else ())
+        asset, network = fakes.route(rng, routes)
         amount = fakes.amount(rng, asset)
         currency = rng.choice(fakes.CURRENCIES[language])
-        fiat = float(amount) * FIAT_PER_USDT[currency] if asset == "USDT" else rng.uniform(80, 9000)
         return {
             "name": person.greeting_name,
             "uid": customer.external_id,
@@ -379,7 +387,7 @@ class _Loader:
             "order_id": fakes.order_id(rng),
             "minutes": str(rng.randint(10, 90)),
             "hours": str(rng.randint(2, 30)),
-            "fiat_amount": f"{fiat:,.2f}",
+            "fiat_amount": fakes.fiat_value(amount, asset, currency),
             "currency": currency,
             "pair": rng.choice(fakes.PAIRS),
             "device": rng.choice(fakes.DEVICES),
@@ -420,6 +428,10 @@ def _priority(intent: str, vip: bool) -> Priority:
     return Priority.normal
 
 
+def _writes_traditional(text: str) -> bool:
+    return any(char in TRADITIONAL_MARKS for char in text)
+
+
 class _Conversation:
     """One ticket's life: opened, triaged, answered; each step a little after the last."""
 
@@ -429,7 +441,7 @@ class _Conversation:
         self.rng = loader.rng
         self.plan = plan
         self.text = TEXT[plan.language]
-        self.lines = self.text.intents[plan.intent]
+        self.lines = plan.scenario
         self.clock = plan.created
         self.used: list[str] = []
         self.staff: _Staff | None = None
@@ -437,34 +449,53 @@ class _Conversation:
         chat = plan.channel == Channel.chat
         self.agent_pace = (1, 8) if chat else ((10, 90) if plan.customer.vip else (15, 300))
         self.customer_pace = (1, 10) if chat else (20, 1440)
+        # Work behind the scenes (recoveries, reviews, investigations) takes hours to days.
+        specialist = plan.intent in TEAM_OF
+        self.work_pace = (120, 2880) if specialist else ((3, 20) if chat else self.agent_pace)
 
     @property
     def current(self) -> Ticket:
-        assert self.ticket is not None
+        assert self.ticket is not None, "open_ticket() comes first"
         return self.ticket
+
+    @property
+    def agent(self) -> _Staff:
+        assert self.staff is not None, "triage() comes first"
+        return self.staff
 
     def later(self, pace: tuple[int, int]) -> datetime:
         """A moment ``pace`` minutes after the previous step, never after loading time."""
         self.clock = min(self.clock + timedelta(minutes=self.rng.randint(*pace)), self.loader.now)
         return self.clock
 
-    def say(self, templates: Sequence[str]) -> str:
-        """One of ``templates`` not used yet on this ticket, filled in."""
-        memo = bool(self.plan.values["memo"])
-        usable = [t for t in templates if memo or "memo" not in placeholders_in(t)]
-        fresh = [t for t in usable if t not in self.used]
-        template = self.rng.choice(fresh or usable)
+    def chance(self, probability: float) -> bool:
+        return self.rng.random() < probability
+
+    def fresh(self, templates: Sequence[str]) -> list[str]:
+        """The templates not used yet on this ticket."""
+        return [t for t in templates if t not in self.used]
+
+    def say(self, templates: Sequence[str], *, by_customer: bool = False) -> str:
+        """One of ``templates`` (unused ones first) filled in; customers from Hong Kong and
+        Taiwan pick traditional-character lines where there are some, others avoid them."""
+        pool = self.fresh(templates) or list(templates)
+        if by_customer and self.plan.language == "zh":
+            script = [t for t in pool if _writes_traditional(t) == self.plan.person.traditional]
+            pool = script or pool
+        template = self.rng.choice(pool)
         self.used.append(template)
         values = dict(self.plan.values)
         if self.staff is not None:
             values["agent"] = self.staff.signature(self.plan.language)
         return fill(template, values)
 
+    # --- steps --------------------------------------------------------------------------
+
     def open_ticket(self) -> None:
         plan, routed = self.plan, self.plan.by_system and self.plan.triaged
         data = NewTicket(
-            subject=self.say(self.lines.subjects),
-            body=self.say(self.lines.openings),
+            subject=self.say(self.lines.subjects, by_customer=True),
+            body=self.say(self.lines.openings, by_customer=True),
             channel=plan.channel,
             language=plan.language,
             priority=plan.priority if routed else None,
@@ -477,10 +508,10 @@ class _Conversation:
         self.loader.summary.messages += 1
 
     def triage(self, *, assign: bool) -> None:
-        """Route to the intent's team; a lead assigns, or an agent takes it themselves."""
+        """Route to the intent's team; a lead assigns, or an agent takes the ticket."""
         team_name = TEAM_OF.get(self.plan.intent, L1)
         self.staff = self.loader.pick_staff(team_name, self.plan.language)
-        by_lead = not assign or self.rng.random() < 0.65
+        by_lead = not assign or self.chance(0.65)
         actor = self.loader.lead.actor if by_lead else self.staff.actor
         team_id = self.loader.teams[team_name].id
         with frozen_at(self.later(self.agent_pace)):
@@ -496,33 +527,33 @@ class _Conversation:
                     do_set_priority(self.session, actor, self.current, self.plan.priority)
 
     def customer(self, templates: Sequence[str]) -> None:
+        body = self.say(templates, by_customer=True)
         with frozen_at(self.later(self.customer_pace)):
-            do_customer_reply(
-                self.session, customer_actor(self.plan.customer), self.current, self.say(templates)
-            )
+            do_customer_reply(self.session, customer_actor(self.plan.customer), self.current, body)
         self.loader.summary.messages += 1
 
-    def reply(self, templates: Sequence[str], status: Status | None = None) -> None:
-        assert self.staff is not None
-        with frozen_at(self.later(self.agent_pace)):
-            do_agent_reply(
-                self.session, self.staff.actor, self.current, self.say(templates), status=status
-            )
+    def reply(
+        self,
+        templates: Sequence[str],
+        status: Status | None = None,
+        pace: tuple[int, int] | None = None,
+    ) -> None:
+        """An agent's public reply; once the scenario's replies are used up, an acknowledgement."""
+        body = self.say(self.fresh(templates) or self.text.acknowledgements)
+        with frozen_at(self.later(pace or self.agent_pace)):
+            do_agent_reply(self.session, self.agent.actor, self.current, body, status=status)
         self.loader.summary.messages += 1
 
     def note(self, templates: Sequence[str]) -> None:
-        assert self.staff is not None
+        body = self.say(templates)
         with frozen_at(self.later((2, 30))):
-            do_add_note(self.session, self.staff.actor, self.current, self.say(templates))
+            do_add_note(self.session, self.agent.actor, self.current, body)
         self.loader.summary.messages += 1
 
     def close(self) -> None:
         """The system's auto-close, a few days after the ticket was solved."""
         with frozen_at(self.later((72 * 60, 120 * 60))):
             do_set_status(self.session, SYSTEM, self.current, Status.closed)
-
-    def chance(self, probability: float) -> bool:
-        return self.rng.random() < probability
 
 
 # --- how tickets in each final status got there -------------------------------------------
@@ -550,8 +581,8 @@ def _flow_pending(talk: _Conversation) -> None:
     if talk.chance(0.4):
         talk.customer(talk.lines.followups)
         talk.reply(talk.lines.replies, Status.pending)
-    if talk.chance(0.3):
-        talk.reply(talk.text.nudges, Status.pending)
+    elif talk.chance(0.3):
+        talk.reply(talk.text.nudges, Status.pending, pace=NUDGE_PACE)
 
 
 def _flow_on_hold(talk: _Conversation) -> None:
@@ -559,17 +590,18 @@ def _flow_on_hold(talk: _Conversation) -> None:
     if talk.chance(0.5):
         talk.customer(talk.lines.followups)
     talk.note(talk.text.hold_notes)
-    talk.reply(talk.text.escalations, Status.on_hold)
+    talk.reply(talk.text.escalations, Status.on_hold, pace=(30, 600))
 
 
 def _flow_solved(talk: _Conversation) -> None:
-    quick = 0.6 if talk.plan.intent in QUICK_INTENTS else 0.25
-    if not talk.chance(quick):
-        talk.reply(talk.lines.replies, Status.pending)
-        talk.customer(talk.lines.followups)
-        if talk.chance(0.3):
-            talk.note(talk.lines.notes)
-    talk.reply(talk.lines.resolutions, Status.solved)
+    if talk.plan.intent in QUICK_INTENTS and talk.chance(0.5):
+        talk.reply(talk.lines.replies, Status.solved)  # answered and done in one go
+        return
+    talk.reply(talk.lines.replies, Status.pending)
+    talk.customer(talk.lines.followups)
+    if talk.chance(0.3):
+        talk.note(talk.lines.notes)
+    talk.reply(talk.lines.resolutions, Status.solved, pace=talk.work_pace)
 
 
 def _flow_closed(talk: _Conversation) -> None:

@@ -32,11 +32,15 @@ def portal_home(request: Request, db: Db, actor: PortalCustomer, page: int = 1) 
     return render(
         request,
         "portal/home.html",
-        me=accounts.get_customer(db, actor.id or 0),
+        me=_me(db, actor),
         tickets=items,
         total=total,
         page=page,
     )
+
+
+def _me(db: Any, actor: Actor) -> Any:
+    return accounts.get_customer(db, actor.id or 0)
 
 
 @router.get("/login")
@@ -118,8 +122,8 @@ def logout(request: Request) -> RedirectResponse:
 
 
 @router.get("/tickets/new")
-def new_ticket_page(request: Request, actor: PortalCustomer) -> Response:
-    return render(request, "portal/new.html", subject="", body="")
+def new_ticket_page(request: Request, db: Db, actor: PortalCustomer) -> Response:
+    return render(request, "portal/new.html", me=_me(db, actor), subject="", body="")
 
 
 @router.post("/tickets")
@@ -150,6 +154,7 @@ async def submit_ticket(
             "portal/new.html",
             status_code=exc.status_code,
             error=exc.message,
+            me=_me(db, actor),
             subject=subject,
             body=body,
         )
@@ -171,6 +176,7 @@ def _ticket_page(
         "portal/ticket.html",
         status_code=status_code,
         ticket=ticket,
+        me=_me(db, actor),
         messages=queries.ticket_messages(db, actor, ticket),
         **extra,
     )

@@ -32,6 +32,8 @@ def _view_filter(view: str, actor: Actor) -> queries.TicketFilter:
         return queries.TicketFilter(open_only=True, team_id=int(view[5:]))
     if view == "all":
         return queries.TicketFilter()
+    if view == "open":  # "All open": every unsolved status, not only status "open"
+        return queries.TicketFilter(open_only=True)
     if view in {s.value for s in Status}:
         return queries.TicketFilter(status=[Status(view)])
     return queries.TicketFilter(open_only=True)
@@ -160,7 +162,6 @@ def properties(
     assignee_id: Annotated[str, Form()] = "",
     team_id: Annotated[str, Form()] = "",
     add_tags: Annotated[str, Form(max_length=500)] = "",
-    remove_tag: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     try:
         ticket = svc.access_ticket(db, agent_actor, ticket_id)
@@ -171,9 +172,29 @@ def properties(
             assignee_id=_optional_id(assignee_id, "assignee_id"),
             team_id=_optional_id(team_id, "team_id"),
             add_tags=[t for t in add_tags.replace(",", " ").split() if t],
-            remove_tags=[remove_tag] if remove_tag else [],
         )
         svc.do_update_ticket(db, agent_actor, ticket, changes)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _ticket_page(
+            request, db, agent_actor, ticket_id, status_code=exc.status_code, error=exc.message
+        )
+    flash(request, "ok", gettext("Ticket updated"))
+    return RedirectResponse(f"/console/tickets/{ticket_id}", status_code=303)
+
+
+@router.post("/tickets/{ticket_id}/untag")
+def untag(
+    request: Request,
+    ticket_id: int,
+    db: Db,
+    agent_actor: ConsoleAgent,
+    tag: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    try:
+        ticket = svc.access_ticket(db, agent_actor, ticket_id)
+        svc.do_untag(db, agent_actor, ticket, [tag])
         db.commit()
     except DomainError as exc:
         db.rollback()

@@ -39,7 +39,10 @@ def optional_actor(request: Request, db: Db) -> Actor | None:
     """The agent (bearer token or console session) or customer (portal session), if any."""
     token = _bearer(request)
     if token is not None:
-        return accounts.agent_actor(accounts.authenticate_token(db, token))
+        token_agent = accounts.authenticate_token(db, token)
+        if db.dirty:  # last-used time moved on (at most once a minute): keep it
+            db.commit()
+        return accounts.agent_actor(token_agent)
     agent_id = request.session.get("agent_id")
     if isinstance(agent_id, int):
         agent = accounts.find_active_agent(db, agent_id)

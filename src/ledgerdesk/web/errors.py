@@ -91,7 +91,8 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 async def _login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
-    target = f"{exc.login_path}?next={quote(request.url.path)}"
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = f"{exc.login_path}?next={quote(here)}"
     if request.headers.get("hx-request"):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)

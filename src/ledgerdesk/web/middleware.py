@@ -26,10 +26,6 @@ async def send_json_error(send: Send, status: int, code: str, message: str) -> N
     await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimitMiddleware:
     """Refuse bodies over the limit with 413 before they are read into memory.
     JSON bodies get a smaller limit than uploads."""
@@ -55,34 +51,50 @@ class BodyLimitMiddleware:
                 f"Request body is {int(declared)} bytes; the limit is {limit}",
             )
             return
-        seen = 0
-        started = False
-
-        async def counting_receive() -> Message:
-            nonlocal seen
+        if declared.isdigit():
+            await self.app(scope, _capped(receive, int(declared)), send)
+            return
+        # No length given (chunked): read up to the limit first, then replay, so an oversized
+        # body is refused with 413 before the app parses a byte of it.
+        buffered: list[Message] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
+            buffered.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > limit:
                 await send_json_error(
                     send,
                     413,
                     "too_large",
                     f"Request body is larger than the limit of {limit} bytes",
                 )
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return buffered.pop(0) if buffered else await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _capped(receive: Receive, declared: int) -> Receive:
+    """Stop reading once a client sends more than its Content-Length promised."""
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > declared:
+                return {"type": "http.disconnect"}
+        return message
+
+    return capped
 
 
 class CrossOriginProtection:
