@@ -111,8 +111,13 @@ QUICK = Plan(
 )
 
 
+_T0 = time.perf_counter()
+
+
 def log(message: str) -> None:
-    print(message, flush=True)
+    """Progress on stdout, each line stamped with the seconds since the start."""
+    stamp = f"[{time.perf_counter() - _T0:6.1f}s] "
+    print("\n".join(stamp + line if line else line for line in message.split("\n")), flush=True)
 
 
 # --- machine and CPU accounting ----------------------------------------------------------------
@@ -631,8 +636,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     output = args.output or BENCH_DIR / "results" / f"{'quick' if args.quick else 'full'}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(report, indent=2, default=str) + "\n")
-    log("\n" + render_report(report))
-    log(f"\nJSON: {output}")
+    print("\n" + render_report(report))
+    print(f"\nJSON: {output}")
     return 0
 
 

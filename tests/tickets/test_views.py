@@ -153,3 +153,26 @@ def test_portal_submit_keeps_input_on_error(
         "/portal/tickets", data={"subject": "Deposit missing", "body": "500 USDT TRC20"}
     )
     assert created.status_code == 200 and "500 USDT TRC20" in created.text
+
+
+def test_security_headers_and_offline_docs(client: TestClient) -> None:
+    page = client.get("/portal/login")
+    assert "script-src 'self';" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    docs = client.get("/docs")
+    assert "/static/swagger/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text.lower()
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+
+
+def test_production_never_logs_sign_in_codes(
+    app: Any, client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(update={"env": "production"})
+    try:
+        with caplog.at_level(logging.DEBUG, logger="ledgerdesk.portal"):
+            page = client.post("/portal/login/code", data={"email": "prod@example.com"})
+    finally:
+        app.state.settings = settings
+    assert page.status_code == 503 and "not configured" in page.text
+    assert not [r for r in caplog.records if "prod@example.com" in r.getMessage()]

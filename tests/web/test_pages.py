@@ -635,3 +635,22 @@ def test_portal_ticket_with_attachment_reply_and_agent_view(
     finally:
         customer_context.close()
         agent_context.close()
+
+
+def test_pages_run_without_script_or_policy_errors(agent_page: Page, desk: Desk) -> None:
+    """Our Content-Security-Policy allows only our own scripts: nothing on the pages breaks."""
+    page = agent_page
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    ticket_id = desk.new_ticket("Policy check")
+    for url in ("/console/inbox?view=open", f"/console/tickets/{ticket_id}", "/docs"):
+        page.goto(url)
+        page.wait_for_load_state("load")
+    page.goto("/console/inbox?view=open")
+    assert page.evaluate("typeof htmx") == "object"
+    page.select_option("select[name=lang]", "zh-CN")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    page.select_option("select[name=lang]", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert problems == []

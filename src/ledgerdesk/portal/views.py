@@ -60,6 +60,19 @@ def request_code(
     next: Annotated[str, Form(max_length=2000)] = "/portal",
 ) -> Response:
     settings = request.app.state.settings
+    if settings.env != "development":
+        # No e-mail channel yet: a production desk must not write sign-in codes to its log.
+        return render(
+            request,
+            "portal/login.html",
+            status_code=503,
+            step="email",
+            email=email,
+            error=gettext(
+                "Sign-in codes are sent by e-mail, which is not configured on this desk yet."
+            ),
+            next=safe_next(next, "/portal"),
+        )
     try:
         address = accounts.normalise_email(email)
         limiter = request.app.state.limiter

@@ -15,7 +15,11 @@ from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.ratelimit import RateLimiter
 from ledgerdesk.core.settings import Settings, get_settings
 from ledgerdesk.web import errors
-from ledgerdesk.web.middleware import BodyLimitMiddleware, CrossOriginProtection
+from ledgerdesk.web.middleware import (
+    BodyLimitMiddleware,
+    CrossOriginProtection,
+    SecurityHeaders,
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -42,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title=f"{settings.platform_name} support desk API",
         version=ledgerdesk.__version__,
-        docs_url="/docs",
+        docs_url=None,  # served below from vendored assets: deployments are often offline
         openapi_url="/api/v1/openapi.json",
     )
     engine = make_engine(settings.resolved_database_url)
@@ -52,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.limiter = RateLimiter(settings.redis_url)
     errors.install(app)
     _include_routes(app)
+    _install_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(LocaleMiddleware, default=settings.default_language)
     app.add_middleware(
@@ -63,10 +68,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(CrossOriginProtection)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(
         BodyLimitMiddleware, max_body=settings.max_body_bytes, max_json=settings.max_json_bytes
     )
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/api/v1/openapi.json",
+            title=app.title,
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
 
 
 def _include_routes(app: FastAPI) -> None:

@@ -31,6 +31,9 @@
       case "?": el = document.getElementById("shortcuts"); if (el) el.hidden = !el.hidden; break;
     }
   });
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("select[data-autosubmit]")) e.target.form.submit();
+  });
   document.addEventListener("click", function (e) {
     var row = e.target.closest && e.target.closest("tr[data-href]");
     if (row && !e.target.closest("a")) window.location = row.dataset.href;
