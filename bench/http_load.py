@@ -25,6 +25,7 @@ import ipaddress
 import json
 import math
 import os
+import ssl
 import sys
 import time
 from collections import Counter
@@ -190,6 +191,7 @@ async def run_load(
     total = min(total, MAX_REQUESTS)
     time_limit = min(time_limit, MAX_TIME_LIMIT)
     result = LoadResult(name=name, concurrency=concurrency, target_rate=rate)
+    tls = ssl.create_default_context()
     # One client (one keep-alive connection) per simulated user: a single AsyncClient shared by
     # 50 tasks spends ~3 ms of CPU per request in its pool bookkeeping, ~1.3 ms this way.
     clients = [
@@ -198,6 +200,7 @@ async def run_load(
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             timeout=timeout,
             headers={"authorization": f"Bearer {tokens[k % len(tokens)]}"},
+            verify=tls,  # never used on http://, but each client would build its own (30 ms)
         )
         for k in range(concurrency)
     ]
@@ -216,7 +219,7 @@ async def run_load(
                 return
             now = time.perf_counter()
             scheduled = start + i / rate if rate else now
-            if min(now, scheduled) >= deadline:
+            if now >= deadline:  # nothing is sent after the time limit, even if behind
                 result.hit_time_limit = True
                 return
             next_index += 1

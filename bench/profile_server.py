@@ -18,12 +18,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 import http_load
+import httpx
+import inbox
 import run_all
+import seed
+
+from ledgerdesk.core.db import make_engine
 
 FRAME_RE = re.compile(r"^(?P<fn>.*) \((?P<path>.*?)(?::\d+)?\)$")
 LAYERS = (
@@ -102,10 +108,60 @@ def find_py_spy(given: str | None) -> str:
     raise SystemExit("py-spy not found: pip install py-spy, or pass --py-spy PATH")
 
 
+def _spy(py_spy: str, pid: int, seconds: float, raw: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            py_spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--gil",
+            "--rate",
+            "250",
+            "--duration",
+            str(int(seconds)),
+            "--format",
+            "raw",
+            "--output",
+            str(raw),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _profile_inbox(
+    srv: run_all.Server, py_spy: str, seconds: float, view: str, raw: Path | None, tmp: Path
+) -> int:
+    """Sequential console inbox pages as the seeded two-team agent."""
+    raw = raw or tmp / "profile.txt"
+    with httpx.Client(base_url=srv.base_url, timeout=60) as client:
+        inbox.login(client, seed.INBOX_AGENT_EMAIL)
+        for _ in range(3):
+            client.get("/console/inbox", params={"view": view})
+        spy = _spy(py_spy, srv.pid, seconds, raw)
+        latencies: list[float] = []
+        stop = time.perf_counter() + seconds
+        while time.perf_counter() < stop and len(latencies) < 100_000:
+            t0 = time.perf_counter()
+            client.get("/console/inbox", params={"view": view})
+            latencies.append((time.perf_counter() - t0) * 1000)
+        spy.wait(timeout=seconds + 60)
+    print(
+        f"inbox view={view}: {len(latencies)} sequential pages, p50 "
+        f"{http_load.percentile(latencies, 50):.1f} ms under py-spy\n"
+    )
+    print(summarise(raw))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Profile the server under load with py-spy.")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="postgresql")
-    parser.add_argument("--scenario", choices=("create", "reply"), default="create")
+    parser.add_argument("--scenario", choices=("create", "reply", "inbox"), default="create")
+    parser.add_argument("--tickets", type=int, default=20_000, help="inbox: tickets to seed first")
+    parser.add_argument("--view", default="mine", help="inbox: the console view to request")
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--py-spy", default=None)
@@ -119,7 +175,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             env = run_all.server_env(url, workdir)
             run_all.migrate(env)
             tokens = run_all.setup_desk(url, 1)
+            if args.scenario == "inbox":
+                engine = make_engine(url)
+                try:
+                    seed.seed(engine, args.tickets)
+                finally:
+                    engine.dispose()
             with run_all.server(env, 1, workdir) as srv:
+                if args.scenario == "inbox":
+                    return _profile_inbox(srv, py_spy, seconds, args.view, args.raw, workdir)
                 warm = asyncio.run(
                     http_load.run_load(
                         srv.base_url,
@@ -136,26 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else:
                     factory = http_load.reply_factory(warm.ids)
                 raw = args.raw or workdir / "profile.txt"
-                spy = subprocess.Popen(
-                    [
-                        py_spy,
-                        "record",
-                        "--pid",
-                        str(srv.pid),
-                        "--gil",
-                        "--rate",
-                        "250",
-                        "--duration",
-                        str(int(seconds)),
-                        "--format",
-                        "raw",
-                        "--output",
-                        str(raw),
-                        "--nonblocking",
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+                spy = _spy(py_spy, srv.pid, seconds, raw)
                 result = asyncio.run(
                     http_load.run_load(
                         srv.base_url,
