@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy import delete
+from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerdesk.accounts import services as svc
+from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, NotAuthenticated, NotPermitted
@@ -105,3 +109,31 @@ def test_upsert_customer_by_external_id(db_session: Session) -> None:
         db_session, email="u1@example.com", external_id="UID1", name="B", vip=True, locale="zh-CN"
     )
     assert again.id == one.id and again.name == "B" and again.vip and again.locale == "zh-CN"
+
+
+def test_upsert_recovers_from_a_lost_insert_race(
+    engine: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests meet an unknown e-mail; the other commits the customer between this one's
+    lookup and its insert. The insert's savepoint is undone and the winner's row is used."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    email = f"race-{uuid.uuid4().hex[:8]}@example.com"
+    with factory() as winner:
+        svc.do_upsert_customer(winner, email=email, external_id=f"W{uuid.uuid4().hex[:8]}")
+        winner.commit()
+    real_find = svc._find_customer
+    calls = {"n": 0}
+
+    def blind_first(session: Any, address: str, external_id: str | None) -> Any:
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real_find(session, address, external_id)
+
+    monkeypatch.setattr(svc, "_find_customer", blind_first)
+    try:
+        with factory() as loser:
+            customer = svc.do_upsert_customer(loser, email=email, name="Second request")
+            loser.commit()
+            assert customer.email == email and calls["n"] == 2
+    finally:  # this test commits for real; leave the shared database as it was
+        with engine.begin() as connection:
+            connection.execute(delete(Customer).where(Customer.email == email))

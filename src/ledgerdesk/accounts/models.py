@@ -50,9 +50,8 @@ class Agent(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    teams: Mapped[list[Team]] = relationship(
-        secondary="team_members", back_populates="members", lazy="selectin"
-    )
+    # Loaded when asked for: a list of agents must not drag in every team's members.
+    teams: Mapped[list[Team]] = relationship(secondary="team_members", back_populates="members")
 
 
 class Team(Base):
@@ -63,9 +62,7 @@ class Team(Base):
     tier: Mapped[Tier] = mapped_column(db_enum(Tier), default=Tier.l1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    members: Mapped[list[Agent]] = relationship(
-        secondary="team_members", back_populates="teams", lazy="selectin"
-    )
+    members: Mapped[list[Agent]] = relationship(secondary="team_members", back_populates="teams")
 
 
 class TeamMember(Base):

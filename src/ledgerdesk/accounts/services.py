@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import (
@@ -167,10 +168,6 @@ def list_agents(session: Session) -> list[Agent]:
     return list(session.scalars(select(Agent).where(Agent.active).order_by(Agent.name)))
 
 
-def do_set_agent_locale(session: Session, agent: Agent, locale: str) -> None:
-    agent.locale = locale
-
-
 # --- teams ------------------------------------------------------------------------------
 
 
@@ -225,28 +222,41 @@ def do_upsert_customer(
     name = clean(name)[:200]
     external_id = clean(external_id).strip()[:128] if external_id else None
     locale = clean(locale).strip()[:16] if locale else None
-    customer = None
-    if external_id:
-        customer = session.scalar(select(Customer).where(Customer.external_id == external_id))
+    customer = _find_customer(session, email, external_id)
     if customer is None:
-        customer = session.scalar(select(Customer).where(Customer.email == email))
-    if customer is None:
-        customer = Customer(
+        fresh = Customer(
             external_id=external_id or f"email:{email}",
             email=email,
             name=name.strip(),
             locale=locale or "en",
             vip=bool(vip),
         )
-        session.add(customer)
-        session.flush()
-        return customer
+        try:
+            # A savepoint: when another request creates the same customer at the same moment,
+            # only this insert is undone and the winner's row is used instead.
+            with session.begin_nested():
+                session.add(fresh)
+        except IntegrityError:
+            customer = _find_customer(session, email, external_id)
+            if customer is None:
+                raise Conflict("This customer's e-mail or id belongs to someone else") from None
+        else:
+            return fresh
     if name.strip():
         customer.name = name.strip()
     if locale:
         customer.locale = locale
     if vip is not None:
         customer.vip = vip
+    return customer
+
+
+def _find_customer(session: Session, email: str, external_id: str | None) -> Customer | None:
+    customer = None
+    if external_id:
+        customer = session.scalar(select(Customer).where(Customer.external_id == external_id))
+    if customer is None:
+        customer = session.scalar(select(Customer).where(Customer.email == email))
     return customer
 
 
@@ -259,14 +269,6 @@ def get_customer(session: Session, customer_id: int) -> Customer:
 
 def find_customer(session: Session, customer_id: int) -> Customer | None:
     return session.get(Customer, customer_id)
-
-
-def find_customer_by_email(session: Session, email: str) -> Customer | None:
-    return session.scalar(select(Customer).where(Customer.email == normalise_email(email)))
-
-
-def count_customers(session: Session) -> int:
-    return int(session.scalar(select(func.count(Customer.id))) or 0)
 
 
 # --- API tokens -------------------------------------------------------------------------
@@ -289,18 +291,23 @@ def do_create_api_token(session: Session, actor: Actor, agent: Agent, name: str)
 
 
 def authenticate_token(session: Session, token: str) -> Agent:
-    row = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _sha256(token), ApiToken.revoked.is_(False))
-    )
+    """The active agent owning ``token`` (one query for token and agent together)."""
+    row = session.execute(
+        select(ApiToken, Agent)
+        .join(Agent, Agent.id == ApiToken.agent_id)
+        .where(
+            ApiToken.token_hash == _sha256(token),
+            ApiToken.revoked.is_(False),
+            Agent.active.is_(True),
+        )
+    ).first()
     if row is None:
         raise NotAuthenticated("Invalid or revoked API token")
-    agent = session.get(Agent, row.agent_id)
-    if agent is None or not agent.active:
-        raise NotAuthenticated("Invalid or revoked API token")
+    api_token, agent = row
     now = utcnow()
     # Written at most once a minute, so a busy integration does not turn reads into writes.
-    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-        row.last_used_at = now
+    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
+        api_token.last_used_at = now
     return agent
 
 

@@ -68,6 +68,7 @@ class Ticket(Base):
         Index("ix_tickets_assignee_status_updated", "assignee_id", "status", "updated_at"),
         Index("ix_tickets_team_status_updated", "team_id", "status", "updated_at"),
         Index("ix_tickets_requester_updated", "requester_id", "updated_at"),
+        Index("ix_tickets_updated_id", "updated_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

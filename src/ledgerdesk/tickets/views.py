@@ -72,15 +72,19 @@ def inbox(
 
 @router.get("/counts")
 def counts(request: Request, db: Db, agent_actor: ConsoleAgent, view: str = "mine") -> Response:
-    return render(request, "console/_views.html", **_shell(db, agent_actor), view=view)
+    return render(
+        request,
+        "console/_views.html",
+        teams=accounts.list_teams(db),
+        counts=queries.view_counts(db, agent_actor),
+        view=view,
+    )
 
 
 def _shell(db: Any, actor: Actor) -> dict[str, Any]:
-    return {
-        "me": accounts.get_agent(db, actor.id or 0),
-        "counts": queries.view_counts(db, actor),
-        "teams": accounts.list_teams(db),
-    }
+    """What every console page needs. View counts are not here: the sidebar fetches them
+    after the page has rendered (and every 30 s), so no page waits for them."""
+    return {"me": accounts.get_agent(db, actor.id or 0), "teams": accounts.list_teams(db)}
 
 
 def _ticket_page(

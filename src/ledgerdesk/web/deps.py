@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
-from ledgerdesk.core import i18n
 from ledgerdesk.core.errors import NotAuthenticated, NotPermitted
 
 
@@ -58,19 +57,21 @@ def optional_actor(request: Request, db: Db) -> Actor | None:
     return None
 
 
-def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
+# The checks below do no I/O, so they are ``async``: FastAPI runs them on the event loop
+# instead of handing each to the thread pool.
+async def current_actor(actor: Annotated[Actor | None, Depends(optional_actor)]) -> Actor:
     if actor is None:
         raise NotAuthenticated("Sign in, or send an API token as 'Authorization: Bearer …'")
     return actor
 
 
-def current_agent(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+async def current_agent(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
     if not actor.is_agent:
         raise NotPermitted("Only agents can do this")
     return actor
 
 
-def current_customer(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+async def current_customer(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
     if not actor.is_customer:
         raise NotPermitted("This page is for customers; agents use the console")
     return actor
@@ -82,15 +83,6 @@ CurrentCustomer = Annotated[Actor, Depends(current_customer)]
 OptionalActor = Annotated[Actor | None, Depends(optional_actor)]
 
 
-def pick_locale(request: Request) -> str:
-    """Session choice, then the browser's Accept-Language, then the configured default."""
-    chosen = i18n.normalise_locale(request.session.get("lang"))
-    if chosen:
-        return chosen
-    default = request.app.state.settings.default_language
-    return i18n.negotiate(request.headers.get("accept-language"), default)
-
-
 class LoginRequired(Exception):
     """Raised by page dependencies; answered with a redirect to the right sign-in page."""
 
@@ -99,13 +91,13 @@ class LoginRequired(Exception):
         self.login_path = login_path
 
 
-def console_agent(request: Request, actor: OptionalActor) -> Actor:
+async def console_agent(request: Request, actor: OptionalActor) -> Actor:
     if actor is None or not actor.is_agent:
         raise LoginRequired("/console/login")
     return actor
 
 
-def portal_customer(request: Request, actor: OptionalActor) -> Actor:
+async def portal_customer(request: Request, actor: OptionalActor) -> Actor:
     if actor is None or not actor.is_customer:
         raise LoginRequired("/portal/login")
     return actor
