@@ -15,10 +15,10 @@ from ledgerdesk.core.errors import DomainError, NotAuthenticated
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as tickets
-from ledgerdesk.tickets.api import read_uploads
 from ledgerdesk.tickets.models import Channel
 from ledgerdesk.web.deps import Db, OptionalActor, PortalCustomer
 from ledgerdesk.web.templating import flash, render
+from ledgerdesk.web.uploads import read_uploads
 from ledgerdesk.web.views import safe_next
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -140,7 +140,7 @@ def new_ticket_page(request: Request, db: Db, actor: PortalCustomer) -> Response
 
 
 @router.post("/tickets")
-async def submit_ticket(
+def submit_ticket(
     request: Request,
     db: Db,
     actor: PortalCustomer,
@@ -149,7 +149,7 @@ async def submit_ticket(
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     try:
-        items = await read_uploads(files or [])
+        items = read_uploads(files or [])
         requester = accounts.get_customer(db, actor.id or 0)
         ticket = tickets.do_create_ticket(
             db,
@@ -201,7 +201,7 @@ def ticket_page(request: Request, ticket_id: int, db: Db, actor: PortalCustomer)
 
 
 @router.post("/tickets/{ticket_id}/reply")
-async def reply(
+def reply(
     request: Request,
     ticket_id: int,
     db: Db,
@@ -210,7 +210,7 @@ async def reply(
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     try:
-        items = await read_uploads(files or [])
+        items = read_uploads(files or [])
         ticket = tickets.access_ticket(db, actor, ticket_id)
         tickets.do_customer_reply(db, actor, ticket, body, attachments=items)
         db.commit()

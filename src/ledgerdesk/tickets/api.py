@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from ledgerdesk.core.errors import InvalidInput
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as svc
-from ledgerdesk.tickets.attachments import AttachmentIn, read_blob
+from ledgerdesk.tickets.attachments import read_blob
 from ledgerdesk.tickets.models import Channel, MessageKind, Priority, Status
 from ledgerdesk.tickets.presenters import (
     event_public,
@@ -31,6 +31,7 @@ from ledgerdesk.tickets.schemas import (
     TicketUpdate,
 )
 from ledgerdesk.web.deps import CurrentActor, CurrentAgent, Db
+from ledgerdesk.web.uploads import read_uploads
 
 router = APIRouter(prefix="/api/v1", tags=["tickets"])
 
@@ -118,7 +119,7 @@ def add_message(ticket_id: int, data: MessageCreate, db: Db, actor: CurrentActor
 
 
 @router.post("/tickets/{ticket_id}/attachments", status_code=201)
-async def add_message_with_files(
+def add_message_with_files(
     ticket_id: int,
     db: Db,
     actor: CurrentActor,
@@ -127,28 +128,11 @@ async def add_message_with_files(
     kind: Annotated[MessageKind, Form()] = MessageKind.public,
 ) -> MessagePublic:
     """A reply or note with attachments (multipart/form-data)."""
-    items = await read_uploads(files)
+    items = read_uploads(files)
     ticket = svc.access_ticket(db, actor, ticket_id)
     message = svc.do_add_message(db, actor, ticket, body, kind=kind, attachments=items)
     db.commit()
     return message_public(message)
-
-
-async def read_uploads(files: list[UploadFile]) -> list[AttachmentIn]:
-    """Read uploads; forms send an empty part when no file was chosen, which is skipped."""
-    items = []
-    for upload in files:
-        data = await upload.read()
-        if not upload.filename and not data:
-            continue
-        items.append(
-            AttachmentIn(
-                filename=upload.filename or "file",
-                content_type=upload.content_type or "",
-                data=data,
-            )
-        )
-    return items
 
 
 @router.post("/tickets/{ticket_id}/merge")

@@ -14,10 +14,10 @@ from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as svc
-from ledgerdesk.tickets.api import read_uploads
 from ledgerdesk.tickets.models import MessageKind, Priority, Status
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import flash, render
+from ledgerdesk.web.uploads import read_uploads
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PER_PAGE = 50
@@ -116,7 +116,7 @@ def ticket_page(request: Request, ticket_id: int, db: Db, agent_actor: ConsoleAg
 
 
 @router.post("/tickets/{ticket_id}/reply")
-async def reply(
+def reply(
     request: Request,
     ticket_id: int,
     db: Db,
@@ -127,7 +127,7 @@ async def reply(
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     try:
-        items = await read_uploads(files or [])
+        items = read_uploads(files or [])
         ticket = svc.access_ticket(db, agent_actor, ticket_id)
         svc.do_add_message(
             db,
