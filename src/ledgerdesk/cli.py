@@ -11,7 +11,7 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 import ledgerdesk
-from ledgerdesk.core.db import make_engine, make_sessionmaker, refresh_statistics, transaction
+from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.settings import Settings, get_settings
 
@@ -50,7 +50,6 @@ def migrate() -> None:
     engine = make_engine(settings.resolved_database_url)
     try:
         upgrade(engine)
-        refresh_statistics(engine)
     except SQLAlchemyError as exc:
         raise _fail(
             f"cannot migrate {engine.url.render_as_string()}: {exc.__class__.__name__}: "
@@ -69,8 +68,7 @@ def demo(
     from ledgerdesk.demo.services import demo_is_needed, load_demo
 
     settings = _settings()
-    engine = make_engine(settings.resolved_database_url)
-    factory = make_sessionmaker(engine)
+    factory = make_sessionmaker(make_engine(settings.resolved_database_url))
     with transaction(factory) as session:
         if not demo_is_needed(session):
             if if_empty:
@@ -80,7 +78,6 @@ def demo(
             raise _fail("the desk already has data; the demo loads only into an empty desk")
         with console.status("Loading the demo desk…"):
             summary = load_demo(session)
-    refresh_statistics(engine)
     console.print(
         f"Demo loaded: {summary.teams} teams, {summary.agents} agents, "
         f"{summary.customers} customers, {summary.tickets} tickets."

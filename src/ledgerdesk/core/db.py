@@ -64,14 +64,6 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
-def refresh_statistics(engine: Engine) -> None:
-    """Let the query planner see the current data (after migrations and bulk loads).
-    PostgreSQL's autovacuum does this by itself; SQLite only when asked."""
-    if engine.dialect.name == "sqlite":
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
-
-
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""

@@ -3,6 +3,7 @@ htmx boosts them so the page does not flash. A refused change re-renders with th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -14,7 +15,7 @@ from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as svc
-from ledgerdesk.tickets.models import MessageKind, Priority, Status
+from ledgerdesk.tickets.models import MessageKind, Priority, Status, Ticket
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import flash, render
 from ledgerdesk.web.uploads import read_uploads
@@ -115,6 +116,31 @@ def ticket_page(request: Request, ticket_id: int, db: Db, agent_actor: ConsoleAg
     return _ticket_page(request, db, agent_actor, ticket_id)
 
 
+def _act(
+    request: Request,
+    db: Any,
+    actor: Actor,
+    ticket_id: int,
+    change: Callable[[Ticket], Any],
+    done: str,
+    **keep: Any,
+) -> Response:
+    """Apply one change to a ticket and redirect back (post/redirect/get). A refused change
+    re-renders the ticket page with the reason and whatever the agent typed (``keep``)."""
+    try:
+        ticket = svc.access_ticket(db, actor, ticket_id)
+        landing = change(ticket)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _ticket_page(
+            request, db, actor, ticket_id, status_code=exc.status_code, error=exc.message, **keep
+        )
+    flash(request, "ok", done)
+    target = landing.id if isinstance(landing, Ticket) else ticket_id
+    return RedirectResponse(f"/console/tickets/{target}", status_code=303)
+
+
 @router.post("/tickets/{ticket_id}/reply")
 def reply(
     request: Request,
@@ -126,33 +152,19 @@ def reply(
     status: Annotated[str, Form()] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
-    try:
-        items = read_uploads(files or [])
-        ticket = svc.access_ticket(db, agent_actor, ticket_id)
+    def change(ticket: Ticket) -> None:
         svc.do_add_message(
             db,
             agent_actor,
             ticket,
             body,
             kind=_choice(MessageKind, kind, "kind"),
-            attachments=items,
+            attachments=read_uploads(files or []),
             status=_optional(Status, status, "status"),
         )
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _ticket_page(
-            request,
-            db,
-            agent_actor,
-            ticket_id,
-            status_code=exc.status_code,
-            error=exc.message,
-            draft=body,
-            draft_kind=kind,
-        )
-    flash(request, "ok", gettext("Note added" if kind == "note" else "Reply sent"))
-    return RedirectResponse(f"/console/tickets/{ticket_id}", status_code=303)
+
+    done = gettext("Note added" if kind == "note" else "Reply sent")
+    return _act(request, db, agent_actor, ticket_id, change, done, draft=body, draft_kind=kind)
 
 
 @router.post("/tickets/{ticket_id}/properties")
@@ -167,25 +179,22 @@ def properties(
     team_id: Annotated[str, Form()] = "",
     add_tags: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
-    try:
-        ticket = svc.access_ticket(db, agent_actor, ticket_id)
-        changes = svc.TicketChanges(
-            fields_set={"status", "priority", "assignee_id", "team_id"},
-            status=_optional(Status, status, "status") or ticket.status,
-            priority=_optional(Priority, priority, "priority") or ticket.priority,
-            assignee_id=_optional_id(assignee_id, "assignee_id"),
-            team_id=_optional_id(team_id, "team_id"),
-            add_tags=[t for t in add_tags.replace(",", " ").split() if t],
+    def change(ticket: Ticket) -> None:
+        svc.do_update_ticket(
+            db,
+            agent_actor,
+            ticket,
+            svc.TicketChanges(
+                fields_set={"status", "priority", "assignee_id", "team_id"},
+                status=_optional(Status, status, "status") or ticket.status,
+                priority=_optional(Priority, priority, "priority") or ticket.priority,
+                assignee_id=_optional_id(assignee_id, "assignee_id"),
+                team_id=_optional_id(team_id, "team_id"),
+                add_tags=[t for t in add_tags.replace(",", " ").split() if t],
+            ),
         )
-        svc.do_update_ticket(db, agent_actor, ticket, changes)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _ticket_page(
-            request, db, agent_actor, ticket_id, status_code=exc.status_code, error=exc.message
-        )
-    flash(request, "ok", gettext("Ticket updated"))
-    return RedirectResponse(f"/console/tickets/{ticket_id}", status_code=303)
+
+    return _act(request, db, agent_actor, ticket_id, change, gettext("Ticket updated"))
 
 
 @router.post("/tickets/{ticket_id}/untag")
@@ -196,17 +205,10 @@ def untag(
     agent_actor: ConsoleAgent,
     tag: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    try:
-        ticket = svc.access_ticket(db, agent_actor, ticket_id)
+    def change(ticket: Ticket) -> None:
         svc.do_untag(db, agent_actor, ticket, [tag])
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _ticket_page(
-            request, db, agent_actor, ticket_id, status_code=exc.status_code, error=exc.message
-        )
-    flash(request, "ok", gettext("Ticket updated"))
-    return RedirectResponse(f"/console/tickets/{ticket_id}", status_code=303)
+
+    return _act(request, db, agent_actor, ticket_id, change, gettext("Ticket updated"))
 
 
 @router.post("/tickets/{ticket_id}/merge")
@@ -217,21 +219,17 @@ def merge(
     agent_actor: ConsoleAgent,
     target_id: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    try:
-        target_number = _optional_id(target_id.lstrip("#"), "target_id")
+    number = target_id.strip().lstrip("#")
+
+    def change(source: Ticket) -> Ticket:
+        target_number = _optional_id(number, "target_id")
         if target_number is None:
             raise InvalidInput("Give the number of the ticket to merge into", field="target_id")
-        source = svc.access_ticket(db, agent_actor, ticket_id)
         target = svc.access_ticket(db, agent_actor, target_number)
-        svc.do_merge(db, agent_actor, source, target)
-        db.commit()
-    except DomainError as exc:
-        db.rollback()
-        return _ticket_page(
-            request, db, agent_actor, ticket_id, status_code=exc.status_code, error=exc.message
-        )
-    flash(request, "ok", gettext("Merged into #%(number)s") % {"number": target_number})
-    return RedirectResponse(f"/console/tickets/{target_number}", status_code=303)
+        return svc.do_merge(db, agent_actor, source, target)
+
+    done = gettext("Merged into #%(number)s") % {"number": number}
+    return _act(request, db, agent_actor, ticket_id, change, done)
 
 
 def _choice(enum_cls: Any, value: str, field: str) -> Any:
