@@ -32,7 +32,6 @@ class Settings(BaseSettings):
     max_json_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_attachments_per_message: int = Field(default=5, ge=0)
-    page_size_max: int = Field(default=100, ge=1)
     login_rate_limit: str = "10/minute"
     code_rate_limit: str = "5/10minutes"
     portal_code_ttl_seconds: int = Field(default=600, ge=60)

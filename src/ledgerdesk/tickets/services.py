@@ -423,6 +423,7 @@ def do_assign(
             {"team_id": team_id},
         )
         _touch(ticket)
+        session.expire(ticket, ["team"])
     if agent_id is not _UNSET and agent_id != ticket.assignee_id:
         if actor.is_agent and actor.role == Role.agent and agent_id not in (None, actor.id):
             raise NotPermitted("Agents can take a ticket themselves; a lead assigns it to others")
@@ -443,8 +444,7 @@ def do_assign(
             {"assignee_id": agent_id},
         )
         _touch(ticket)
-    session.flush()
-    session.refresh(ticket, ["assignee", "team"])
+        session.expire(ticket, ["assignee"])  # reloaded from the new id when next read
 
 
 def _tag_id(session: Session, name: str) -> int:

@@ -39,6 +39,7 @@ def optional_actor(request: Request, db: Db) -> Actor | None:
     token = _bearer(request)
     if token is not None:
         token_agent = accounts.authenticate_token(db, token)
+        request.state.agent = token_agent  # see below
         if db.dirty:  # last-used time moved on (at most once a minute): keep it
             db.commit()
         return accounts.agent_actor(token_agent)
@@ -46,6 +47,9 @@ def optional_actor(request: Request, db: Db) -> Actor | None:
     if isinstance(agent_id, int):
         agent = accounts.find_active_agent(db, agent_id)
         if agent is not None:
+            # Held for the request: the session's identity map keeps only weak references,
+            # so without this the page would load the same agent again by id.
+            request.state.agent = agent
             return accounts.agent_actor(agent)
         request.session.pop("agent_id", None)
     customer_id = request.session.get("customer_id")
