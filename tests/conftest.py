@@ -28,6 +28,7 @@ from ledgerdesk.accounts.services import SYSTEM, Actor  # noqa: E402
 from ledgerdesk.core.db import make_engine  # noqa: E402
 from ledgerdesk.core.migrate import upgrade  # noqa: E402
 from ledgerdesk.core.settings import Settings, get_settings  # noqa: E402
+from ledgerdesk.search.services import reset_indexes  # noqa: E402
 from ledgerdesk.tickets import services as tickets  # noqa: E402
 from ledgerdesk.tickets.models import Channel, Ticket  # noqa: E402
 from ledgerdesk.web.app import create_app  # noqa: E402
@@ -154,6 +155,14 @@ def make_ticket(
 
 def actor_of(agent: Agent) -> Actor:
     return accounts.agent_actor(agent)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_indexes() -> Iterator[None]:
+    """Each test's in-memory search index starts from the committed database (a rolled-back
+    test must not leave its documents in the process-wide index)."""
+    yield
+    reset_indexes()
 
 
 @pytest.fixture(scope="session")

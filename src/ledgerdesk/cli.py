@@ -9,15 +9,22 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerdesk
 from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.settings import Settings, get_settings
+from ledgerdesk.jobs.cli import worker
+from ledgerdesk.kb.cli import kb_app
+from ledgerdesk.search.cli import register as register_search_commands
 
 app = typer.Typer(help="ledgerdesk: the support desk for crypto exchanges.", no_args_is_help=True)
 agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
 app.add_typer(agent_app, name="agent")
+register_search_commands(kb_app)
+app.add_typer(kb_app, name="kb")
+app.command("worker")(worker)
 console = Console(stderr=True)
 
 
@@ -73,6 +80,7 @@ def demo(
         if not demo_is_needed(session):
             if if_empty:
                 console.print("The desk already has data; demo not loaded.")
+                _load_default_kb(factory)
                 _print_logins()
                 return
             raise _fail("the desk already has data; the demo loads only into an empty desk")
@@ -82,7 +90,24 @@ def demo(
         f"Demo loaded: {summary.teams} teams, {summary.agents} agents, "
         f"{summary.customers} customers, {summary.tickets} tickets."
     )
+    _load_default_kb(factory)
     _print_logins()
+
+
+def _load_default_kb(factory: sessionmaker[Session]) -> None:
+    """The shipped help center, when the knowledge base is still empty."""
+    from ledgerdesk.demo.services import load_default_kb
+
+    with transaction(factory) as session, console.status("Loading the knowledge base…"):
+        report = load_default_kb(session)
+    if report is None:
+        return
+    console.print(
+        f"Knowledge base loaded: {report.articles_created} articles, "
+        f"{report.imported} translations."
+    )
+    for issue in report.errors:
+        console.print(f"[yellow]Skipped[/yellow] {issue}", highlight=False)
 
 
 def _print_logins() -> None:

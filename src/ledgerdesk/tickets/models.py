@@ -6,8 +6,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ledgerdesk.accounts.models import Agent, Customer, Team
 from ledgerdesk.core.clock import utcnow
@@ -69,6 +69,11 @@ class Ticket(Base):
         Index("ix_tickets_team_status_updated", "team_id", "status", "updated_at"),
         Index("ix_tickets_requester_updated", "requester_id", "updated_at"),
         Index("ix_tickets_updated_id", "updated_at", "id"),
+        Index(
+            "ix_tickets_search",
+            text("to_tsvector('simple', search_text)"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +83,10 @@ class Ticket(Base):
     channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.portal)
     language: Mapped[str] = mapped_column(String(16), default="en")
     intent: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Analysed terms of subject and messages (search.fulltext); loaded only when asked for.
+    search_text: Mapped[str] = deferred(
+        mapped_column(Text, nullable=False, default=" ", server_default=" ")
+    )
     requester_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), default=None)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), default=None)

@@ -13,6 +13,7 @@ from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import InvalidInput, NotFound
 from ledgerdesk.core.text import clean
+from ledgerdesk.search import fulltext
 from ledgerdesk.tickets.models import (
     OPEN_STATUSES,
     Attachment,
@@ -41,7 +42,7 @@ class TicketFilter:
     text: str | None = None
 
 
-def _filtered(actor: Actor, f: TicketFilter) -> Select[Any]:
+def _filtered(actor: Actor, f: TicketFilter, dialect: str) -> Select[Any]:
     query = select(Ticket).where(visible_to(actor))
     if f.status:
         query = query.where(Ticket.status.in_(f.status))
@@ -66,22 +67,21 @@ def _filtered(actor: Actor, f: TicketFilter) -> Select[Any]:
             )
         )
     if f.text:
-        query = query.where(_text_clause(f.text))
+        query = query.where(_text_clause(f.text, dialect))
     return query
 
 
-def _text_clause(text: str) -> Any:
+def _text_clause(text: str, dialect: str) -> Any:
+    """Ticket #number, the requester's e-mail, or every analysed term of the query."""
     text = clean(text).strip()[:200]
     if text.lstrip("#").isdigit():
         return Ticket.id == int(text.lstrip("#"))
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return or_(
-        Ticket.subject.ilike(pattern, escape="\\"),
-        exists().where(
-            Customer.id == Ticket.requester_id, Customer.email.ilike(pattern, escape="\\")
-        ),
-        exists().where(Message.ticket_id == Ticket.id, Message.body.ilike(pattern, escape="\\")),
+    email = exists().where(
+        Customer.id == Ticket.requester_id, Customer.email.ilike(pattern, escape="\\")
     )
+    terms = fulltext.match(Ticket.search_text, text, dialect)
+    return email if terms is None else or_(terms, email)
 
 
 def list_tickets(
@@ -90,7 +90,7 @@ def list_tickets(
     """One page of visible tickets, most recently updated first, and the total count."""
     if page < 1 or per_page < 1:
         raise InvalidInput("page and per_page start at 1")
-    query = _filtered(actor, f)
+    query = _filtered(actor, f, session.get_bind().dialect.name)
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.scalars(
         query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
@@ -152,3 +152,14 @@ def access_attachment(session: Session, actor: Actor, attachment_id: int) -> Att
 
 def count_tickets(session: Session) -> int:
     return int(session.scalar(select(func.count(Ticket.id))) or 0)
+
+
+def first_customer_message(session: Session, ticket: Ticket) -> str:
+    """The body of the ticket's first public message (the customer's question)."""
+    body = session.scalar(
+        select(Message.body)
+        .where(Message.ticket_id == ticket.id, Message.kind == MessageKind.public)
+        .order_by(Message.id)
+        .limit(1)
+    )
+    return body or ""

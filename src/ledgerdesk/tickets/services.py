@@ -23,6 +23,7 @@ from ledgerdesk.core.errors import (
 )
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.core.text import clean
+from ledgerdesk.search.fulltext import terms_text, union_terms
 from ledgerdesk.tickets.attachments import AttachmentIn, check_attachment, write_blob
 from ledgerdesk.tickets.models import (
     ActorKind,
@@ -195,6 +196,7 @@ def do_create_ticket(
         priority=data.priority or Priority.normal,
         channel=data.channel,
         language=data.language or guess_language(subject + " " + body),
+        search_text=terms_text(subject, body),
         requester_id=requester.id,
         team_id=data.team_id,
         created_at=now,
@@ -282,6 +284,7 @@ def do_add_message(
         ticket_id=ticket.id, kind=kind, body=body, created_at=now, **_author_fields(actor)
     )
     session.add(message)
+    ticket.search_text = terms_text(body, existing=ticket.search_text)
     session.flush()
     _store_attachments(session, message, attachments)
     _record(
@@ -507,6 +510,7 @@ def do_merge(session: Session, actor: Actor, source: Ticket, target: Ticket) -> 
     missing = [t.name for t in source.tags if t.name not in {x.name for x in target.tags}]
     for name in missing:
         session.add(TicketTag(ticket_id=target.id, tag_id=_tag_id(session, name)))
+    target.search_text = union_terms(target.search_text, source.search_text)
     source.merged_into_id = target.id
     _change_status(session, actor, source, Status.closed, reason="merged")
     _record(session, source, actor, "ticket.merged_into", None, {"target_id": target.id})

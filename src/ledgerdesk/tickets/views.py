@@ -13,6 +13,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.kb.suggest import suggest
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as svc
 from ledgerdesk.tickets.models import MessageKind, Priority, Status, Ticket
@@ -114,6 +115,22 @@ def _ticket_page(
 @router.get("/tickets/{ticket_id}")
 def ticket_page(request: Request, ticket_id: int, db: Db, agent_actor: ConsoleAgent) -> Response:
     return _ticket_page(request, db, agent_actor, ticket_id)
+
+
+@router.get("/tickets/{ticket_id}/suggestions")
+def article_suggestions(
+    request: Request, ticket_id: int, db: Db, agent_actor: ConsoleAgent
+) -> Response:
+    """Knowledge-base articles for this ticket's question, to link or quote in a reply
+    (loaded after the page, so the ticket never waits for search)."""
+    ticket = svc.access_ticket(db, agent_actor, ticket_id)
+    first = queries.first_customer_message(db, ticket)
+    lang = "zh-CN" if ticket.language.startswith("zh") else "en"
+    found = suggest(
+        db, agent_actor, ticket.subject, first, lang=lang, limit=5, include_internal=True
+    )
+    base = str(request.base_url).rstrip("/")
+    return render(request, "console/_suggestions.html", suggestions=found, base=base)
 
 
 def _act(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -44,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = FastAPI(
+        lifespan=_lifespan,
         title=f"{settings.platform_name} support desk API",
         version=ledgerdesk.__version__,
         docs_url=None,  # served below from vendored assets: deployments are often offline
@@ -75,6 +79,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Embedded mode runs background jobs in this process; production runs ``worker``s."""
+    worker = None
+    if app.state.settings.jobs == "embedded":
+        from ledgerdesk.jobs.outbox import Worker
+        from ledgerdesk.jobs.registry import load_handlers
+
+        load_handlers()
+        worker = Worker(app.state.sessionmaker)
+        worker.start()
+    try:
+        yield
+    finally:
+        if worker is not None:
+            await asyncio.to_thread(worker.stop)
+
+
 def _install_docs(app: FastAPI) -> None:
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import HTMLResponse
@@ -93,6 +115,9 @@ def _install_docs(app: FastAPI) -> None:
 def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.accounts import api as accounts_api
     from ledgerdesk.accounts import views as accounts_views
+    from ledgerdesk.kb import api as kb_api
+    from ledgerdesk.kb import console as kb_console
+    from ledgerdesk.kb import views as kb_views
     from ledgerdesk.portal import views as portal_views
     from ledgerdesk.tickets import api as tickets_api
     from ledgerdesk.tickets import views as tickets_views
@@ -105,5 +130,8 @@ def _include_routes(app: FastAPI) -> None:
         tickets_api.router,
         tickets_views.router,
         portal_views.router,
+        kb_api.router,
+        kb_views.router,
+        kb_console.router,
     ):
         app.include_router(router)

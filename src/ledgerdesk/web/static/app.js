@@ -39,3 +39,42 @@
     if (row && !e.target.closest("a")) window.location = row.dataset.href;
   });
 })();
+// Knowledge base: htmx fragments inside [data-swap-errors] show their 4xx answers (a refused
+// search or feedback explains itself in place), and the help center's instant results can
+// be walked with the arrow keys.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var status = e.detail.xhr.status;
+    var target = e.detail.target;
+    if (status >= 400 && status < 500 && target && target.closest && target.closest("[data-swap-errors]")) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
+  });
+  document.addEventListener("keydown", function (e) {
+    var input = document.getElementById("help-q");
+    var box = document.getElementById("suggestions");
+    if (!input || !box || (e.key !== "ArrowDown" && e.key !== "ArrowUp" && e.key !== "Escape")) return;
+    if (e.target !== input && !box.contains(e.target)) return;
+    if (e.key === "Escape") { box.innerHTML = ""; input.focus(); return; }
+    var links = Array.prototype.slice.call(box.querySelectorAll(".suggest-list a"));
+    if (!links.length) return;
+    e.preventDefault();
+    var i = links.indexOf(document.activeElement);
+    i = e.key === "ArrowDown" ? Math.min(links.length - 1, i + 1) : i - 1;
+    if (i < 0) { input.focus(); } else { links[i].focus(); }
+  });
+})();
+// Console: "Insert link" on a suggested article appends its title and URL to the reply box.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest ? e.target.closest("button.insert-link") : null;
+    var box = document.getElementById("reply-body");
+    if (!button || !box) return;
+    var text = button.getAttribute("data-insert") || "";
+    box.value = box.value ? box.value.replace(/\s*$/, "") + "\n\n" + text : text;
+    box.focus();
+  });
+})();

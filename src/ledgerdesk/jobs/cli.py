@@ -1,0 +1,41 @@
+"""``ledgerdesk worker``: runs queued background jobs (search indexing, backfills)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from types import FrameType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ledgerdesk.core.db import make_engine, make_sessionmaker
+from ledgerdesk.core.settings import get_settings
+
+console = Console(stderr=True)
+
+
+def worker(
+    once: Annotated[bool, typer.Option("--once", help="Run what is due, then exit")] = False,
+    poll: Annotated[float, typer.Option(min=0.05, max=60, help="Seconds between polls")] = 0.5,
+) -> None:
+    """Run background jobs until stopped (SIGTERM/SIGINT finish the current job first)."""
+    from ledgerdesk.jobs.outbox import Worker, run_pending
+    from ledgerdesk.jobs.registry import load_handlers
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    load_handlers()
+    factory = make_sessionmaker(make_engine(get_settings().resolved_database_url))
+    if once:
+        console.print(f"Ran {run_pending(factory, limit=1_000_000)} jobs.")
+        return
+    runner = Worker(factory, poll_seconds=poll)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        runner.stop(timeout=0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    console.print("Worker running; Ctrl-C to stop.")
+    runner.run_forever()

@@ -1,0 +1,29 @@
+"""The transactional outbox: work recorded in the same transaction as the change that needs it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledgerdesk.core.clock import utcnow
+from ledgerdesk.core.db import Base
+
+
+class OutboxEntry(Base):
+    """One job to run after commit. Rows are deleted once their handler succeeded."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "available_at", "id"),)
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    topic: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    available_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

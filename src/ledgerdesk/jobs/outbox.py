@@ -1,0 +1,165 @@
+"""Enqueue jobs inside the caller's transaction and run them after commit.
+
+A job is a topic and a small JSON payload of ids. Writing it in the same transaction as the
+change means a crash can never lose it: either both are committed or neither is. Handlers
+re-read the rows they need and must be safe to run twice (a crash after the handler's commit
+but before the row's delete runs it again).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Select, delete, event, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from ledgerdesk.core.clock import utcnow
+from ledgerdesk.jobs.models import OutboxEntry
+
+log = logging.getLogger("ledgerdesk.jobs")
+
+Handler = Callable[[Session, dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+MAX_ATTEMPTS = 12  # backoff doubles from 2 s, so the last try comes about 2 hours after the first
+_BATCH = 100
+
+# Set after any commit that enqueued something, so an embedded worker wakes at once.
+wakeup = threading.Event()
+
+
+def handler(topic: str) -> Callable[[Handler], Handler]:
+    """Register ``fn`` as the handler of ``topic``."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[topic] = fn
+        return fn
+
+    return register
+
+
+def enqueue(session: Session, topic: str, payload: dict[str, Any]) -> None:
+    """Record a job in the caller's transaction; it runs only if that transaction commits."""
+    session.add(OutboxEntry(topic=topic, payload=payload))
+    session.info["ledgerdesk_outbox"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_after_commit(session: Session) -> None:
+    if session.info.pop("ledgerdesk_outbox", False):
+        wakeup.set()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop("ledgerdesk_outbox", None)
+
+
+def run_pending(factory: sessionmaker[Session], limit: int = 1000) -> int:
+    """Run due jobs until none is left (or ``limit`` ran); return how many succeeded.
+
+    Every job runs and commits in its own transaction. On PostgreSQL the job's row is locked
+    with ``FOR UPDATE SKIP LOCKED``, so several workers share the queue without running one
+    job at the same time; on SQLite the transaction takes the write lock first (``BEGIN
+    IMMEDIATE``), so a job never reads a snapshot that a web request's commit then invalidates.
+    """
+    from ledgerdesk.jobs.registry import load_handlers
+
+    load_handlers()
+    done = 0
+    seen: set[str] = set()
+    while done < limit:
+        with factory() as session:
+            due = list(session.scalars(_due().limit(_BATCH)))
+            session.rollback()
+        for entry_id in due:
+            done += _run_claimed(factory, entry_id, seen)
+        if len(due) < _BATCH:
+            break
+    return done
+
+
+def _due() -> Select[Any]:
+    return (
+        select(OutboxEntry.id)
+        .where(OutboxEntry.available_at <= utcnow(), OutboxEntry.attempts < MAX_ATTEMPTS)
+        .order_by(OutboxEntry.id)
+    )
+
+
+def _run_claimed(factory: sessionmaker[Session], entry_id: int, seen: set[str]) -> int:
+    with factory() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        entry = session.scalars(
+            select(OutboxEntry)
+            .where(OutboxEntry.id == entry_id, OutboxEntry.attempts < MAX_ATTEMPTS)
+            .with_for_update(skip_locked=True)
+        ).first()
+        if entry is None:  # another worker has it, or had it
+            return 0
+        # The same job queued twice (an article saved in several steps) runs once per pass.
+        identity = entry.topic + json.dumps(entry.payload, sort_keys=True)
+        ok = 1 if identity in seen else _run_one(session, entry)
+        if ok:
+            seen.add(identity)
+            session.execute(delete(OutboxEntry).where(OutboxEntry.id == entry.id))
+        session.commit()
+        return ok
+
+
+def _run_one(session: Session, entry: OutboxEntry) -> int:
+    fn = HANDLERS.get(entry.topic)
+    try:
+        with session.begin_nested():
+            if fn is None:
+                raise LookupError(f"no handler for topic {entry.topic!r}")
+            fn(session, dict(entry.payload))
+    except Exception as exc:  # a job's failure is recorded and retried, never fatal
+        entry.attempts += 1
+        entry.last_error = f"{exc.__class__.__name__}: {exc}"[:2000]
+        entry.available_at = utcnow() + timedelta(seconds=min(2**entry.attempts, 3600))
+        log.warning(
+            "job %s #%s failed (attempt %s): %s", entry.topic, entry.id, entry.attempts, exc
+        )
+        return 0
+    return 1
+
+
+def pending_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count()).select_from(OutboxEntry)) or 0
+
+
+class Worker:
+    """Runs the outbox in a loop: woken at once by local commits, polling for other processes'."""
+
+    def __init__(self, factory: sessionmaker[Session], poll_seconds: float = 0.5) -> None:
+        self.factory = factory
+        self.poll_seconds = poll_seconds
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                run_pending(self.factory)
+            except Exception:  # the database may be briefly unreachable; try again next tick
+                log.exception("outbox worker pass failed")
+            wakeup.wait(self.poll_seconds)
+            wakeup.clear()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run_forever, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        wakeup.set()
+        if self._thread is not None:
+            self._thread.join(timeout)

@@ -1,0 +1,8 @@
+"""Import every module that registers job handlers, so a worker knows all topics."""
+
+from __future__ import annotations
+
+
+def load_handlers() -> None:
+    import ledgerdesk.search.services
+    import ledgerdesk.tickets.tasks  # noqa: F401

@@ -1,0 +1,1 @@
+"""Knowledge base: help-center articles, translations, versions, feedback, search analytics."""
