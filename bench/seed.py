@@ -37,6 +37,7 @@ from ledgerdesk.accounts.models import Agent, Customer, Role, Team, TeamMember, 
 from ledgerdesk.accounts.services import hash_password
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import make_engine
+from ledgerdesk.search.fulltext import terms_text
 from ledgerdesk.tickets.models import (
     OPEN_STATUSES,
     ActorKind,
@@ -431,6 +432,8 @@ def seed(
                     "assignee_id": assignee,
                     "team_id": team,
                     "merged_into_id": None,
+                    # what tickets.services would store: the analysed terms of the messages
+                    "search_text": terms_text(*(m["body"] for m in messages[-len(msg_times) :])),
                     "created_at": t0,
                     "updated_at": updated,
                     "first_reply_at": first_reply,
