@@ -271,8 +271,9 @@ def _time_query(
             )
 
     def count_only() -> None:
-        base = queries._filtered(actor, case.flt).order_by(None).subquery()
         with factory() as session:
+            dialect = session.get_bind().dialect.name
+            base = queries._filtered(actor, case.flt, dialect).order_by(None).subquery()
             session.scalar(select(func.count()).select_from(base))
 
     samples = _sample(

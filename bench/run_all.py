@@ -15,6 +15,7 @@ Every load is bounded by a request count and a time limit and targets loopback o
     .venv/bin/python bench/run_all.py            # full run (~10-15 min)
     .venv/bin/python bench/run_all.py --quick    # smoke run (< 1 min)
     .venv/bin/python bench/run_all.py --only postgresql --tickets 20000
+    .venv/bin/python bench/run_all.py --only search     # bench/search.py (not in the full run)
 """
 
 from __future__ import annotations
@@ -659,12 +660,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the ledgerdesk benchmarks.")
     parser.add_argument("--quick", action="store_true", help="small counts, a smoke run")
     parser.add_argument("--tickets", type=int, default=None, help="tickets to seed for the inbox")
-    parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
+    parser.add_argument(
+        "--only",
+        choices=("sqlite", "postgresql", "search"),
+        default=None,
+        help="one database, or the knowledge-base search benchmark (bench/search.py)",
+    )
     parser.add_argument("--requests", type=int, default=None, help="requests per load scenario")
     parser.add_argument(
         "--output", type=Path, default=None, help="JSON results (default bench/results/)"
     )
     args = parser.parse_args(argv)
+    if args.only == "search":  # in-process search engine, no server or database to set up
+        import search
+
+        return search.main(
+            (["--quick"] if args.quick else [])
+            + (["--json", str(args.output)] if args.output else [])
+        )
     plan = QUICK if args.quick else FULL
     if args.tickets is not None:
         plan = replace(plan, tickets=args.tickets)

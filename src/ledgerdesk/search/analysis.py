@@ -8,6 +8,7 @@ Snowball stemmer with stop words removed. Mixed text ("USDT 提币 pending") yie
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import unicodedata
@@ -36,7 +37,7 @@ ZH_STOP = frozenset(
     """的 了 吗 呢 吧 啊 呀 哦 嘛 么 我 我的 你 你们 您 他 她 它 是 在 有 和 与 及 或 就 都 也 还
     还是 这 那 这个 那个 怎么 怎么办 怎样 如何 为什么 为何 什么 哪 哪里 请问 请
     一下 一个 个 把 被 给 让 要 想 能 会 可以 不 没 没有 已经 但是 但 因为 所以
-    如果 时候 现在 今天 问题 一直 好久""".split()
+    如果 时候 现在 今天 问题 一直 好久 从 去 到 来 对 向 为 以 于 过 着""".split()
 )
 
 
@@ -60,6 +61,7 @@ def _t2s_table() -> dict[int, str]:
 
 
 _jieba_lock = threading.Lock()
+jieba.setLogLevel(logging.WARNING)  # it logs every dictionary load at DEBUG to the root logger
 
 
 @cache

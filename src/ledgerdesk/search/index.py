@@ -12,12 +12,14 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
+
+from ledgerdesk.search.analysis import EN_STOP, stem
 
 K1 = 1.2
 B = 0.75
@@ -96,7 +98,6 @@ class _Slots:
     keys: list[str] = field(default_factory=list)
     refs: list[int] = field(default_factory=list)
     langs: list[str] = field(default_factory=list)
-    counts: list[Counter[str] | None] = field(default_factory=list)
 
 
 class HybridIndex:
@@ -118,7 +119,6 @@ class HybridIndex:
         self._words: dict[str, str] = {}  # surface word -> its stem (the index term)
         self._word_list: list[str] | None = None
         self._total_length = 0.0
-        self._docs: dict[int, Doc] = {}
         self._dead = 0
 
     # ---- writes -------------------------------------------------------------------------
@@ -154,8 +154,6 @@ class HybridIndex:
             return
         self._alive[slot] = False
         self._total_length -= float(self._length[slot])
-        self._slots.counts[slot] = None
-        self._docs.pop(slot, None)
         self._dead += 1
         if self._dead > 1000 and self._dead * 4 > len(self._slots.keys):
             self._compact()
@@ -167,9 +165,7 @@ class HybridIndex:
         self._slots.keys.append(doc.key)
         self._slots.refs.append(doc.ref_id)
         self._slots.langs.append(doc.lang)
-        self._slots.counts.append(counts)
         self._by_key[doc.key] = slot
-        self._docs[slot] = doc
         self._alive[slot] = True
         self._length[slot] = len(doc.terms)
         self._total_length += len(doc.terms)
@@ -181,7 +177,8 @@ class HybridIndex:
         else:
             self._has_vector[slot] = False
         for word in doc.words:
-            if word not in self._words:
+            # Typo candidates: real words only (not ids, amounts or stop words).
+            if word not in self._words and word.isalpha() and word not in EN_STOP:
                 self._words[word] = word
                 self._word_list = None
         return slot, counts
@@ -190,7 +187,7 @@ class HybridIndex:
         capacity = len(self._alive)
         if needed <= capacity:
             return
-        new = max(needed, capacity * 2, 64)
+        new = max(needed + needed // 4, capacity * 2, 64)  # room for the adds after a bulk load
         self._alive = np.resize(self._alive, new)
         self._alive[capacity:] = False
         self._length = np.resize(self._length, new)
@@ -203,10 +200,38 @@ class HybridIndex:
         self._vectors = vectors
 
     def _compact(self) -> None:
-        docs = [self._docs[slot] for slot in sorted(self._docs)]
-        fresh = HybridIndex(self.dim)
-        fresh.add_many(docs)
-        self.__dict__.update(fresh.__dict__)
+        """Drop dead slots: renumber the live ones and filter every posting list."""
+        n = len(self._slots.keys)
+        keep = np.flatnonzero(self._alive[:n])
+        renumber = np.full(n, -1, dtype=np.int32)
+        renumber[keep] = np.arange(len(keep), dtype=np.int32)
+        for term in list(self._postings):
+            postings = self._postings[term]
+            slots = postings.docs[: postings.size]
+            live = self._alive[slots]
+            if not live.any():
+                del self._postings[term]
+                continue
+            postings.docs = renumber[slots[live]]
+            postings.tf = postings.tf[: postings.size][live]
+            postings.size = len(postings.docs)
+        capacity = max(len(keep) + len(keep) // 4, 64)
+        self._alive = _fit(self._alive[keep], capacity, False)
+        self._length = _fit(self._length[keep], capacity, 0)
+        self._lang = _fit(self._lang[keep], capacity, 0)
+        self._vis = _fit(self._vis[keep], capacity, 0)
+        self._has_vector = _fit(self._has_vector[keep], capacity, False)
+        vectors = np.zeros((capacity, self._vectors.shape[1]), dtype=np.float32)
+        vectors[: len(keep)] = self._vectors[keep]
+        self._vectors = vectors
+        order = keep.tolist()
+        self._slots = _Slots(
+            [self._slots.keys[i] for i in order],
+            [self._slots.refs[i] for i in order],
+            [self._slots.langs[i] for i in order],
+        )
+        self._by_key = {key: i for i, key in enumerate(self._slots.keys)}
+        self._dead = 0
 
     # ---- reads --------------------------------------------------------------------------
     def mask(
@@ -224,7 +249,6 @@ class HybridIndex:
     def expand(self, query: Query) -> list[Group]:
         """One group per distinct query term: the term itself and, for an English word the
         index does not know, indexed words within one or two edits (typos)."""
-        from ledgerdesk.search.analysis import stem
 
         groups: dict[str, dict[str, float]] = {}
         for term in query.terms:
@@ -372,6 +396,12 @@ class HybridIndex:
 
     def keys(self) -> list[str]:
         return list(self._by_key)
+
+
+def _fit(values: npt.NDArray[Any], capacity: int, fill: Any) -> npt.NDArray[Any]:
+    out = np.full(capacity, fill, dtype=values.dtype)
+    out[: len(values)] = values
+    return out
 
 
 def _ranks(
