@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
+from throwaway_db import database
 
 from ledgerdesk.accounts.models import Agent, Role
 from ledgerdesk.accounts.services import SYSTEM, agent_actor, do_create_agent
@@ -31,26 +27,6 @@ from ledgerdesk.jobs.registry import load_handlers
 from ledgerdesk.kb import services as kb
 from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.search import services as search
-
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'fresh.db'}"
-        return
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"ledgerdesk_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _setup(factory: sessionmaker[Session]) -> tuple[int, int]:

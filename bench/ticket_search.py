@@ -12,15 +12,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 from seed import INBOX_AGENT_EMAIL, INBOX_LEAD_EMAIL, seed
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
+from throwaway_db import database
 
 from ledgerdesk.accounts.models import Agent
 from ledgerdesk.accounts.services import agent_actor
@@ -28,26 +24,7 @@ from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.tickets import queries
 
-PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 QUERIES = ["liquidated", "withdrawal pending", "提現 未到賬", "实名认证"]
-
-
-@contextmanager
-def database(kind: str) -> Iterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'search.db'}"
-        return
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    name = f"ledgerdesk_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def run(kind: str, tickets: int, repeats: int) -> None:

@@ -18,9 +18,9 @@ from ledgerdesk.accounts.services import authenticate_agent
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, make_engine, make_sessionmaker
 from ledgerdesk.core.errors import Conflict
+from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import (
-    INTENTS,
     LANGUAGES,
     PLACEHOLDERS,
     SCENARIO_PARTS,

@@ -14,28 +14,6 @@ from ledgerdesk.demo import content_en, content_zh
 
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 
-INTENTS: tuple[str, ...] = (
-    "deposit_missing",
-    "withdrawal_delayed",
-    "withdrawal_failed",
-    "fiat_payment",
-    "account_locked",
-    "login_problem",
-    "password_reset",
-    "two_factor_reset",
-    "account_compromised",
-    "kyc_verification",
-    "balance_discrepancy",
-    "trade_issue",
-    "fees_question",
-    "p2p_dispute",
-    "scam_report",
-    "complaint",
-    "feedback",
-    "human_agent",
-    "app_bug",
-    "how_to",
-)
 
 # Every ``{name}`` a template may use; the loader fills each of them for every ticket.
 PLACEHOLDERS: frozenset[str] = frozenset(

@@ -31,9 +31,10 @@ from ledgerdesk.accounts.services import (
 )
 from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import Conflict
+from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.paths import shipped_data_dir
 from ledgerdesk.demo import fakes
-from ledgerdesk.demo.content import INTENTS, TEXT, Scenario, fill
+from ledgerdesk.demo.content import TEXT, Scenario, fill
 from ledgerdesk.kb.importer import ImportReport, import_path
 from ledgerdesk.kb.queries import count_articles
 from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket

@@ -18,9 +18,10 @@ from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.kb import queries
 from ledgerdesk.kb import services as svc
-from ledgerdesk.kb.models import INTENTS, KB_LANGS, Article, ArticleStatus
+from ledgerdesk.kb.models import KB_LANGS, Article, ArticleStatus
 from ledgerdesk.kb.render import check_placeholders, render_html, variables
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import flash, render

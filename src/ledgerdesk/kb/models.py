@@ -20,30 +20,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, db_enum
 
-# What a customer's message is about. Shared with triage, so the labels never change meaning.
-INTENTS: tuple[str, ...] = (
-    "deposit_missing",
-    "withdrawal_delayed",
-    "withdrawal_failed",
-    "fiat_payment",
-    "account_locked",
-    "login_problem",
-    "password_reset",
-    "two_factor_reset",
-    "account_compromised",
-    "kyc_verification",
-    "balance_discrepancy",
-    "trade_issue",
-    "fees_question",
-    "p2p_dispute",
-    "scam_report",
-    "complaint",
-    "feedback",
-    "human_agent",
-    "app_bug",
-    "how_to",
-)
-
 # Languages an article can be written in (the UI locales).
 KB_LANGS: tuple[str, ...] = ("en", "zh-CN")
 

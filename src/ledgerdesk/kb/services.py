@@ -23,10 +23,10 @@ from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor, require_role
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
+from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.text import clean
 from ledgerdesk.jobs.outbox import enqueue
 from ledgerdesk.kb.models import (
-    INTENTS,
     KB_LANGS,
     Article,
     ArticleStatus,
