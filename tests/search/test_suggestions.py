@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.jobs import outbox
-from ledgerdesk.kb.models import DeflectionAttempt, DeflectionOutcome
+from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.models import ArticleStatus, DeflectionAttempt, DeflectionOutcome
 from ledgerdesk.tickets.models import Ticket
-from tests.conftest import make_agent, make_customer, make_ticket, unique
+from tests.conftest import actor_of, make_agent, make_customer, make_ticket, unique
 from tests.search.test_pipeline import _new_article
 from tests.tickets.test_api import portal_login
 from tests.tickets.test_views import console_login
@@ -130,3 +131,23 @@ def test_console_suggests_articles_for_the_ticket(
     assert client.get("/console/tickets/999999/suggestions").status_code == 404
     with app.state.sessionmaker() as session:
         assert session.get(Ticket, ticket_id) is not None
+
+
+def test_console_offers_no_customer_link_to_an_internal_article(
+    client: TestClient, app: Any
+) -> None:
+    coin = "vexlor" + unique("")[-6:].replace("-", "")
+    factory = app.state.sessionmaker
+    with factory() as session:
+        article = _new_article(session, f"{coin} manual credit macro", f"Credit {coin} by hand.")
+        lead = make_agent(session, Role.lead)
+        kb.do_set_status(session, actor_of(lead), article, ArticleStatus.internal)
+        ticket = make_ticket(session, subject=f"{coin} manual credit", body="please credit")
+        session.commit()
+        slug, article_id, ticket_id, email = article.slug, article.id, ticket.id, lead.email
+    outbox.run_pending(factory)
+    console_login(client, email)
+    html = client.get(f"/console/tickets/{ticket_id}/suggestions").text
+    assert f"/console/kb/articles/{article_id}" in html  # agents still see it
+    assert client.get(f"/console/kb/articles/{article_id}").status_code == 200
+    assert f"/help/articles/{slug}" not in html  # but get no link a customer cannot open

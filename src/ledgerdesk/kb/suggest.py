@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.services import Actor
+from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.kb.queries import find_articles, pick_translation
 from ledgerdesk.kb.render import excerpt, substitute, variables
 from ledgerdesk.search.services import MAX_QUERY_CHARS
@@ -19,6 +20,7 @@ class Suggestion:
     title: str
     excerpt: str
     lang: str
+    public: bool  # published: a customer can open the link (internal ones are for agents)
 
 
 def question_text(subject: str, body: str) -> str:
@@ -57,6 +59,7 @@ def suggest(
                 substitute(t.title, values),
                 excerpt(t.body, values, 160),
                 t.lang,
+                found.article.status == ArticleStatus.published,
             )
         )
     return out
