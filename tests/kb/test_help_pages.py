@@ -7,33 +7,27 @@ the outbox before the server starts (the same path a published article takes).""
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import SYSTEM
-from ledgerdesk.core.db import make_engine
-from ledgerdesk.core.migrate import upgrade
-from ledgerdesk.core.settings import Settings
 from ledgerdesk.jobs import outbox
 from ledgerdesk.jobs.registry import load_handlers
 from ledgerdesk.kb import services as kb
 from ledgerdesk.kb.models import ArticleStatus, Feedback, FeedbackReason, SearchClick, SearchLog
-from ledgerdesk.web.app import create_app
 from tests.conftest import PASSWORD, make_agent
 from tests.web.test_pages import (  # noqa: F401 - browser is a fixture
     SCREENSHOT_DIR,
-    _free_port,
-    _wait_healthy,
     browser,
+    fresh_app,
+    served,
 )
 
 pytestmark = pytest.mark.browser
@@ -141,27 +135,12 @@ def _seed(app: FastAPI) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HelpDesk]:
-    tmp = tmp_path_factory.mktemp("help")
-    url = f"sqlite:///{tmp / 'desk.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    app = create_app(Settings(database_url=url, data_dir=tmp / "data", secret_key="x" * 40))
+    app = fresh_app(tmp_path_factory.mktemp("help"))
     seed = _seed(app)
     load_handlers()
     outbox.run_pending(app.state.sessionmaker)  # index before the first search
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-help", daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(base, thread)
+    with served(app) as base:
         yield HelpDesk(url=base, app=app, **seed)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        app.state.engine.dispose()
 
 
 def _context(browser: Browser, desk: HelpDesk, locale: str = "en-US") -> BrowserContext:  # noqa: F811

@@ -16,6 +16,7 @@ import urllib.request
 import uuid
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -158,28 +159,39 @@ def _seed(app: FastAPI) -> dict[str, Any]:
         }
 
 
-@pytest.fixture(scope="module")
-def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    """A migrated SQLite desk with seed data, served by uvicorn on a free port."""
-    tmp = tmp_path_factory.mktemp("pages")
+def fresh_app(tmp: Path) -> FastAPI:
+    """The app of a newly migrated SQLite desk in ``tmp``."""
     url = f"sqlite:///{tmp / 'desk.db'}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    app = create_app(Settings(database_url=url, data_dir=tmp / "data", secret_key="x" * 40))
-    seed = _seed(app)
+    return create_app(Settings(database_url=url, data_dir=tmp / "data", secret_key="x" * 40))
+
+
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free loopback port; yield its base URL."""
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="uvicorn-pages", daemon=True)
+    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base, thread)
-        yield Desk(url=base, app=app, **seed)
+        yield base
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    """A migrated SQLite desk with seed data, served by uvicorn on a free port."""
+    app = fresh_app(tmp_path_factory.mktemp("pages"))
+    seed = _seed(app)
+    with served(app) as base:
+        yield Desk(url=base, app=app, **seed)
 
 
 @pytest.fixture(scope="module")
