@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerdesk
+from ledgerdesk.ai.guard.cli import guard_app
 from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.settings import Settings, get_settings
@@ -25,6 +26,7 @@ app.add_typer(agent_app, name="agent")
 register_search_commands(kb_app)
 app.add_typer(kb_app, name="kb")
 app.command("worker")(worker)
+app.add_typer(guard_app, name="guard")
 console = Console(stderr=True)
 
 

@@ -8,6 +8,7 @@ from ledgerdesk.jobs import models as jobs_models
 from ledgerdesk.kb import models as kb_models
 from ledgerdesk.search import models as search_models
 from ledgerdesk.tickets import models as tickets_models
+from ledgerdesk.trust import models as trust_models
 
 metadata = Base.metadata
 
@@ -18,4 +19,5 @@ __all__ = [
     "metadata",
     "search_models",
     "tickets_models",
+    "trust_models",
 ]

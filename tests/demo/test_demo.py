@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, make_engine, make_sessionmaker
 from ledgerdesk.core.errors import Conflict
 from ledgerdesk.core.intents import INTENTS
+from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import (
     LANGUAGES,
@@ -155,6 +157,29 @@ def fresh_sqlite() -> Iterator[Session]:
         engine.dispose()
 
 
+@pytest.fixture
+def empty_session(database_url: str) -> Iterator[Session]:
+    """An empty, migrated database of the same kind as ``database_url``: the demo refuses to
+    load into a desk that has tickets or agents, and other tests commit both."""
+    from tests.conftest import _create_pg_database, _drop_pg_database
+
+    if database_url.startswith("sqlite"):
+        url = database_url.rsplit(".db", 1)[0] + f"-demo-{uuid.uuid4().hex[:6]}.db"
+        admin = None
+    else:
+        url, admin = _create_pg_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    session = make_sessionmaker(engine)()
+    try:
+        yield session
+    finally:
+        session.close()
+        engine.dispose()
+        if admin is not None:
+            _drop_pg_database(url, admin)
+
+
 def count(session: Session, table: type[Base]) -> int:
     return int(session.scalar(select(func.count()).select_from(table)) or 0)
 
@@ -205,7 +230,8 @@ def assert_history(session: Session, now: datetime) -> None:
     assert now - timedelta(days=31) <= first and last <= now
 
 
-def test_load_demo_builds_a_realistic_desk(db_session: Session) -> None:
+def test_load_demo_builds_a_realistic_desk(empty_session: Session) -> None:
+    db_session = empty_session
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     assert demo_is_needed(db_session)
     summary = load_demo(db_session, now=now)
@@ -221,7 +247,8 @@ def test_load_demo_builds_a_realistic_desk(db_session: Session) -> None:
         load_demo(db_session)
 
 
-def test_load_demo_is_deterministic(db_session: Session) -> None:
+def test_load_demo_is_deterministic(empty_session: Session) -> None:
+    db_session = empty_session
     load_demo(db_session)
     with fresh_sqlite() as other:
         load_demo(other, now=utcnow() - timedelta(days=3))

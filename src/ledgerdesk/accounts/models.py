@@ -36,6 +36,12 @@ class Customer(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Shown at the top of every e-mail we send this customer, so a mail without it is not
+    # ours. Kept readable (it must be printed), never logged; set only through
+    # ``do_set_anti_phishing_code``, which validates it and notifies the customer.
+    anti_phishing_code: Mapped[str | None] = mapped_column(String(32), default=None)
+    # When the code was last set, changed or removed.
+    anti_phishing_code_set_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Agent(Base):

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     max_attachments_per_message: int = Field(default=5, ge=0)
     login_rate_limit: str = "10/minute"
     code_rate_limit: str = "5/10minutes"
+    verify_rate_limit: str = "30/minute"
     portal_code_ttl_seconds: int = Field(default=600, ge=60)
     session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
     secure_cookies: bool = False
@@ -44,12 +45,37 @@ class Settings(BaseSettings):
     embeddings_model: str = ""
     embeddings_api_key: str = ""
     embeddings_path: str = ""
+    guard_chain_rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    public_url: str = ""
+    mail_from: str = ""
+    smtp_host: str = ""
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    # The whole SMTP exchange, not each step: on embedded SQLite the job holds the database's
+    # write lock while it sends, and web requests wait at most 10 s for that lock.
+    smtp_timeout: float = Field(default=8.0, gt=0, le=300)
 
     @field_validator("official_domains", mode="before")
     @classmethod
     def _split_domains(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("guard_chain_rpc_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for url in value:
+                if not str(url).startswith(("http://", "https://")):
+                    raise ValueError(
+                        f"LEDGERDESK_GUARD_CHAIN_RPC_URLS: '{str(url)[:80]}' is not an "
+                        "http(s) JSON-RPC URL"
+                    )
         return value
 
     @model_validator(mode="after")
@@ -63,6 +89,34 @@ class Settings(BaseSettings):
             if not self.database_url:
                 raise ValueError("LEDGERDESK_DATABASE_URL is required in production")
         return self
+
+    @model_validator(mode="after")
+    def _smtp_needs_a_sender(self) -> Settings:
+        if self.smtp_host and "@" not in self.mail_from:
+            raise ValueError(
+                "LEDGERDESK_MAIL_FROM (e.g. 'Support <support@example.com>') is required "
+                "when LEDGERDESK_SMTP_HOST is set"
+            )
+        if self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise ValueError("LEDGERDESK_PUBLIC_URL must start with https:// (or http://)")
+        if self.env == "production" and self.smtp_host and not self.public_url:
+            # Links in e-mails would otherwise point at 127.0.0.1, the opposite of the advice
+            # "sign in only at our official address" the security e-mails give.
+            raise ValueError(
+                "LEDGERDESK_PUBLIC_URL (the desk's https:// address) is required in "
+                "production when LEDGERDESK_SMTP_HOST is set"
+            )
+        return self
+
+    @property
+    def resolved_public_url(self) -> str:
+        """The desk's address in links sent to customers (no trailing slash)."""
+        return self.public_url.strip().rstrip("/") or f"http://{self.host}:{self.port}"
+
+    @property
+    def resolved_mail_from(self) -> str:
+        """The From address; in development without one, a local placeholder."""
+        return self.mail_from.strip() or f"{self.platform_name} <noreply@localhost>"
 
     @property
     def resolved_database_url(self) -> str:

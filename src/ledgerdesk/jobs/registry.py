@@ -4,5 +4,6 @@ from __future__ import annotations
 
 
 def load_handlers() -> None:
+    import ledgerdesk.channels.mail
     import ledgerdesk.search.services
     import ledgerdesk.tickets.tasks  # noqa: F401

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor, require_role
+from ledgerdesk.ai.guard import redact
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
 from ledgerdesk.core.intents import INTENTS
@@ -489,10 +490,12 @@ def do_log_search(
     source: SearchSource,
     article_ids: Sequence[int],
 ) -> SearchLog | None:
-    """Record a finished search (not every keystroke); an empty query is not logged."""
+    """Record a finished search (not every keystroke); an empty query is not logged. A secret
+    pasted into the search box is removed before the query is stored."""
     query = check_query(query)
     if not query:
         return None
+    query = redact(query)[:MAX_QUERY]
     log = SearchLog(
         query=query,
         lang=check_lang(lang),
@@ -548,7 +551,7 @@ def do_start_deflection(
     attempt = DeflectionAttempt(
         token=secrets.token_urlsafe(24),
         customer_id=customer_id,
-        query=check_query(query),
+        query=redact(check_query(query))[:MAX_QUERY],
         suggested_article_ids=[],
         outcome=DeflectionOutcome.open,
         created_at=now,

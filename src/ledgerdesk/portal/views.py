@@ -64,8 +64,8 @@ def request_code(
     next: Annotated[str, Form(max_length=2000)] = "/portal",
 ) -> Response:
     settings = request.app.state.settings
-    if settings.env != "development":
-        # No e-mail channel yet: a production desk must not write sign-in codes to its log.
+    if settings.env != "development" and not settings.smtp_host:
+        # Without SMTP the code could only go to the log, which production must never do.
         return render(
             request,
             "portal/login.html",
@@ -82,7 +82,9 @@ def request_code(
         limiter = request.app.state.limiter
         limiter.hit(settings.code_rate_limit, "portal-code-email", address)
         limiter.hit(settings.login_rate_limit, "portal-code-ip", client_key(request))
-        code = accounts.do_issue_portal_code(db, address, settings.portal_code_ttl_seconds)
+        code = accounts.do_issue_portal_code(
+            db, address, settings.portal_code_ttl_seconds, locale=get_locale()
+        )
         db.commit()
     except DomainError as exc:
         return render(
@@ -94,8 +96,10 @@ def request_code(
             error=exc.message,
             next=safe_next(next, "/portal"),
         )
-    # Until the e-mail channel lands, the embedded desk prints the code to its log.
-    log.warning("portal sign-in code for %s: %s", address, code)
+    if settings.env == "development":
+        # The code is e-mailed (queued above); a development desk also prints it, so signing in
+        # works without a mail server.
+        log.warning("portal sign-in code for %s: %s", address, code)
     return render(
         request, "portal/login.html", step="code", email=address, next=safe_next(next, "/portal")
     )
@@ -316,3 +320,83 @@ def reply(
         )
     flash(request, "ok", gettext("Reply sent"))
     return RedirectResponse(f"/portal/tickets/{ticket_id}", status_code=303)
+
+
+# --- security: the anti-phishing code ---------------------------------------------------
+
+
+def _masked(code: str | None) -> str:
+    """The first two characters; the rest hidden, and its length with it."""
+    return code[:2] + "•" * 6 if code else ""
+
+
+def _security_page(request: Request, me: Any, status_code: int = 200, **extra: Any) -> Response:
+    return render(
+        request,
+        "portal/security.html",
+        status_code=status_code,
+        me=me,
+        masked=_masked(me.anti_phishing_code),
+        **extra,
+    )
+
+
+def _reason(exc: DomainError) -> str:
+    if isinstance(exc, accounts.BadAntiPhishingCode):
+        return gettext(exc.template) % exc.params
+    return exc.message
+
+
+@router.get("/security")
+def security_page(request: Request, db: Db, actor: PortalCustomer) -> Response:
+    return _security_page(request, _me(db, actor))
+
+
+@router.post("/security")
+def set_anti_phishing_code(
+    request: Request,
+    db: Db,
+    actor: PortalCustomer,
+    code: Annotated[str, Form(max_length=50_000)] = "",
+) -> Response:
+    me = _me(db, actor)
+    before = me.anti_phishing_code
+    try:
+        accounts.do_set_anti_phishing_code(db, actor, me, code)
+        _limit_code_changes(request, actor, changed=me.anti_phishing_code != before)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        typed = code if len(code) <= 64 else ""
+        return _security_page(
+            request, _me(db, actor), exc.status_code, field_error=_reason(exc), typed=typed
+        )
+    if me.anti_phishing_code == before:
+        flash(request, "ok", gettext("No change: this is already your anti-phishing code."))
+    else:
+        flash(request, "ok", gettext("Anti-phishing code saved. We sent you an e-mail about it."))
+    return RedirectResponse("/portal/security", status_code=303)
+
+
+@router.post("/security/clear")
+def clear_anti_phishing_code(request: Request, db: Db, actor: PortalCustomer) -> Response:
+    me = _me(db, actor)
+    try:
+        changed = me.anti_phishing_code is not None
+        accounts.do_set_anti_phishing_code(db, actor, me, None)
+        _limit_code_changes(request, actor, changed=changed)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        return _security_page(request, _me(db, actor), exc.status_code, error=_reason(exc))
+    flash(request, "ok", gettext("Anti-phishing code removed. We sent you an e-mail about it."))
+    return RedirectResponse("/portal/security", status_code=303)
+
+
+def _limit_code_changes(request: Request, actor: Actor, *, changed: bool) -> None:
+    """Each change e-mails the customer: bound how many a session can cause."""
+    if changed:
+        settings = request.app.state.settings
+        request.app.state.limiter.hit(
+            settings.code_rate_limit, "anti-phishing-change", str(actor.id)
+        )

@@ -83,6 +83,11 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower().translate(_t2s_table())
 
 
+def to_simplified(text: str) -> str:
+    """Traditional characters folded to simplified, one character for one (lengths kept)."""
+    return text.translate(_t2s_table())
+
+
 def has_chinese(text: str) -> bool:
     return _HAS_CJK.search(text) is not None
 

@@ -172,3 +172,26 @@ class Event(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GuardFinding(Base):
+    """What the guard found in inbound or outbound text: the kind and the place, never the secret.
+
+    Offsets refer to the text as it arrived (before redaction). ``detail`` holds what is safe
+    to keep: for a link its host, the official domain it imitates and the reasons.
+    """
+
+    __tablename__ = "guard_findings"
+    __table_args__ = (Index("ix_guard_findings_ticket", "ticket_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), default=None
+    )
+    field: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(40))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

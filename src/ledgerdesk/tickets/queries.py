@@ -18,6 +18,7 @@ from ledgerdesk.tickets.models import (
     OPEN_STATUSES,
     Attachment,
     Event,
+    GuardFinding,
     Message,
     MessageKind,
     Priority,
@@ -130,6 +131,19 @@ def ticket_messages(session: Session, actor: Actor, ticket: Ticket) -> list[Mess
     if not actor.is_agent and actor.kind != "system":
         query = query.where(Message.kind == MessageKind.public)
     return list(session.scalars(query.order_by(Message.created_at, Message.id)).unique())
+
+
+def guard_findings(session: Session, actor: Actor, ticket: Ticket) -> list[GuardFinding]:
+    """What the guard found on this ticket (kinds and places, never secrets); agents only."""
+    if not actor.is_agent and actor.kind != "system":
+        return []
+    return list(
+        session.scalars(
+            select(GuardFinding)
+            .where(GuardFinding.ticket_id == ticket.id)
+            .order_by(GuardFinding.id)
+        )
+    )
 
 
 def ticket_events(session: Session, ticket: Ticket) -> list[Event]:

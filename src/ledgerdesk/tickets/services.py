@@ -24,12 +24,14 @@ from ledgerdesk.core.errors import (
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.core.text import clean
 from ledgerdesk.search.fulltext import terms_text, union_terms
+from ledgerdesk.tickets import guard
 from ledgerdesk.tickets.attachments import AttachmentIn, check_attachment, write_blob
 from ledgerdesk.tickets.models import (
     ActorKind,
     Attachment,
     Channel,
     Event,
+    GuardFinding,
     Message,
     MessageKind,
     Priority,
@@ -185,6 +187,9 @@ def do_create_ticket(
         raise NotPermitted("Customers cannot set priority, team or tags")
     subject = check_text(data.subject, name="subject", limit=MAX_SUBJECT)
     body = check_text(data.body, name="body", limit=MAX_BODY)
+    # Secrets are removed before anything (row, event, search terms) is written.
+    guarded = guard.guard_texts(session, {"subject": subject, "body": body})
+    subject, body = guarded.texts["subject"][:MAX_SUBJECT], guarded.texts["body"]
     tags = sorted({check_tag(t) for t in data.tags})
     team = session.get(Team, data.team_id) if data.team_id else None
     if data.team_id and team is None:
@@ -213,6 +218,16 @@ def do_create_ticket(
     _store_attachments(session, message, data.attachments)
     for tag in tags:
         session.add(TicketTag(ticket_id=ticket.id, tag_id=_tag_id(session, tag)))
+    session.flush()
+    guard.record(
+        session,
+        actor,
+        ticket,
+        message,
+        guarded,
+        customer_facing=message.author_kind == ActorKind.customer,
+        tag=_flag_tag,
+    )
     _record(
         session,
         ticket,
@@ -274,6 +289,10 @@ def do_add_message(
     """A reply or note. Customer replies reopen; an agent's first public reply is timed."""
     _not_closed(ticket)
     body = check_text(body, name="body", limit=MAX_BODY)
+    guarded = guard.guard_texts(
+        session, {"body": body}, links=actor.is_customer or kind == MessageKind.public
+    )
+    body = guarded.texts["body"]
     if actor.is_customer:
         if kind != MessageKind.public or status is not None:
             raise NotPermitted("Customers can only add public replies")
@@ -287,6 +306,15 @@ def do_add_message(
     ticket.search_text = terms_text(body, existing=ticket.search_text)
     session.flush()
     _store_attachments(session, message, attachments)
+    guard.record(
+        session,
+        actor,
+        ticket,
+        message,
+        guarded,
+        customer_facing=actor.is_customer,
+        tag=_flag_tag,
+    )
     _record(
         session,
         ticket,
@@ -450,6 +478,18 @@ def do_assign(
         session.expire(ticket, ["assignee"])  # reloaded from the new id when next read
 
 
+def _flag_tag(session: Session, ticket: Ticket, name: str) -> None:
+    """Add a tag set by the system (the guard's flags); no-op when the ticket has it."""
+    tag_id = _tag_id(session, name)
+    exists = session.scalar(
+        select(TicketTag.tag_id).where(TicketTag.ticket_id == ticket.id, TicketTag.tag_id == tag_id)
+    )
+    if exists is None:
+        session.add(TicketTag(ticket_id=ticket.id, tag_id=tag_id))
+        session.flush()
+        session.expire(ticket, ["tags"])
+
+
 def _tag_id(session: Session, name: str) -> int:
     tag_id = session.scalar(select(Tag.id).where(Tag.name == name))
     if tag_id is None:
@@ -507,6 +547,9 @@ def do_merge(session: Session, actor: Actor, source: Ticket, target: Ticket) -> 
     moved = session.execute(  # type: ignore[attr-defined]
         update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id)
     ).rowcount
+    session.execute(
+        update(GuardFinding).where(GuardFinding.ticket_id == source.id).values(ticket_id=target.id)
+    )
     missing = [t.name for t in source.tags if t.name not in {x.name for x in target.tags}]
     for name in missing:
         session.add(TicketTag(ticket_id=target.id, tag_id=_tag_id(session, name)))

@@ -104,6 +104,7 @@ def _ticket_page(
         ticket=ticket,
         messages=queries.ticket_messages(db, actor, ticket),
         events=queries.ticket_events(db, ticket),
+        findings=queries.guard_findings(db, actor, ticket),
         others=[t for t in others if t.id != ticket.id],
         agents=accounts.list_agents(db),
         statuses=list(Status),

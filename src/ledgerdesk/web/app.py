@@ -82,6 +82,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Embedded mode runs background jobs in this process; production runs ``worker``s."""
+    import threading
+
+    from ledgerdesk.ai.guard import warm_up
+
+    # The guard's Chinese dictionary takes ~0.7 s to load: do it now, not on a customer's message.
+    threading.Thread(target=warm_up, name="guard-warm-up", daemon=True).start()
     worker = None
     if app.state.settings.jobs == "embedded":
         from ledgerdesk.jobs.outbox import Worker
@@ -121,6 +127,9 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.portal import views as portal_views
     from ledgerdesk.tickets import api as tickets_api
     from ledgerdesk.tickets import views as tickets_views
+    from ledgerdesk.trust import api as trust_api
+    from ledgerdesk.trust import console as trust_console
+    from ledgerdesk.trust import views as trust_views
     from ledgerdesk.web import views as web_views
 
     for router in (
@@ -133,5 +142,8 @@ def _include_routes(app: FastAPI) -> None:
         kb_api.router,
         kb_views.router,
         kb_console.router,
+        trust_api.router,
+        trust_views.router,
+        trust_console.router,
     ):
         app.include_router(router)

@@ -1,0 +1,1 @@
+"""Channels: how the desk reaches customers (today outbound e-mail)."""

@@ -1,0 +1,74 @@
+"""What a pillar calls to e-mail a customer: queue the mail in the caller's transaction.
+
+The ``mail.customer`` job (``channels/mail.py``) composes it after commit, with the
+recipient's anti-phishing code as it is at send time, and sends it. This module imports no
+other pillar, so ``accounts`` can queue mail without an import cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ledgerdesk.jobs.outbox import enqueue
+
+MAIL_TOPIC = "mail.customer"
+
+
+@dataclass(frozen=True)
+class QueuedMail:
+    """One queued e-mail: to a customer (by id) or to a bare address (by ``to``).
+
+    ``kind`` names what it is (``portal_code``, ``anti_phishing_changed``) for logs;
+    ``locale`` overrides the customer's language for the anti-phishing line; a mail past
+    ``valid_until`` (a sign-in code that has expired) is dropped instead of sent."""
+
+    kind: str
+    subject: str
+    text: str
+    customer_id: int | None = None
+    to: str | None = None
+    locale: str | None = None
+    valid_until: datetime | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "subject": self.subject,
+            "text": self.text,
+            "customer_id": self.customer_id,
+            "to": self.to,
+            "locale": self.locale,
+            "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> QueuedMail:
+        until = payload.get("valid_until")
+        customer_id = payload.get("customer_id")
+        mail = cls(
+            kind=str(payload["kind"]),
+            subject=str(payload["subject"]),
+            text=str(payload["text"]),
+            customer_id=int(customer_id) if customer_id is not None else None,
+            to=payload.get("to") or None,
+            locale=payload.get("locale") or None,
+            valid_until=datetime.fromisoformat(until) if until else None,
+        )
+        mail.check()
+        return mail
+
+    def check(self) -> None:
+        if (self.customer_id is None) == (self.to is None):
+            raise ValueError("a queued e-mail needs exactly one of customer_id and to")
+        if not self.subject.strip() or not self.text.strip():
+            raise ValueError("a queued e-mail needs a subject and a text")
+
+
+def queue_customer_mail(session: Session, mail: QueuedMail) -> None:
+    """Queue ``mail`` in the caller's transaction: it is sent only if that commits."""
+    mail.check()
+    enqueue(session, MAIL_TOPIC, mail.to_payload())
