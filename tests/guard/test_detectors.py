@@ -348,3 +348,53 @@ def test_lone_surrogates_and_control_characters() -> None:
 
 def test_empty_text() -> None:
     assert scan("").findings == ()
+
+
+# --- developer and colloquial forms --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "kind"),
+    [
+        (
+            f"PRIVATE_KEY=0x{hex64(50)}\nRPC_URL=https://rpc.example.org",
+            f"0x{hex64(50)}",
+            "private_key",
+        ),
+        (f'{{"privateKey": "{hex64(51)}", "chain": 1}}', hex64(51), "private_key"),
+        (f'new ethers.Wallet("0x{hex64(52)}", provider)', f"0x{hex64(52)}", "private_key"),
+        ("DB_PASSWORD=s3cr3t-Value!\nhardhat fails", "s3cr3t-Value!", "password"),
+        ("mima Abc12345 zhanghao 13800138000", "Abc12345", "password"),
+        ("yanzhengma 234505", "234505", "otp_code"),
+        ("谷歌630089", "630089", "otp_code"),
+        ("here's the code: 852-655", "852-655", "otp_code"),
+        ("alice@example.com / Tr0ub4dor&3 please check", "Tr0ub4dor&3", "password"),
+        ("交易密码忘了又想起来了，是738698，但是还是提示错误", "738698", "password"),
+        ("I reset it to iLoveBTC2025!! but the link expired", "iLoveBTC2025", "password"),
+        ("passcode for the app lock: 978617", "978617", "password"),
+    ],
+)
+def test_developer_and_colloquial_forms(text: str, secret: str, kind: str) -> None:
+    secret_gone(text, secret, kind)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "code: 20003 when placing a limit order on BTC-USDT",
+        "WARN withdraw rejected code=10006 addr=TW7wmd9jbmbzDX7n1EZtNCcrxQ9M8C6dPz",
+        '{"code":"58207","msg":"withdrawal address not whitelisted"}',
+        "短信验证码一直收不到，手机号+852 7721 7387，麻烦看一下",
+        f"GET /api/v3/order?symbol=ETHUSDT&timestamp=1776280622281&signature={hex64(53)} -> 401",
+        "Check the password carefully: Caps Lock and keyboard layout are common culprits.",
+        "我 的 钱 包 里 面 的 钱 不 见 了 请 你 们 帮 我 查 一 下 谢 谢",
+        "老婆说我把家里的钱都拿去买币了，其实没有，我只是放了一点点进去，现在想全部取出来",
+        "my kid's spelling words this week: ocean, rabbit, winter, garden, pencil, kitchen, "
+        "yellow, button, river, castle, orange, family, picnic",
+        "Topics: deposit, account, access, balance, bonus, reward, transfer, fee, limit, card, "
+        "report, order, trade.",
+        "Fund password changed. Withdrawal of 49,922 USDT to TJKJtNDPxWagg78dTuCEa1qyWyMkzvG9dF",
+    ],
+)
+def test_lookalikes_of_secrets_are_kept(text: str) -> None:
+    kept(text)

@@ -9,10 +9,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PASSWORD_WORDS = (
+# Chinese names may touch the value ("密码Abc123"); English ones must end at a word boundary
+# ("password-guessing" and "security_hold_password_reset" are not passwords).
+_PASSWORD_WORDS_ZH = (
     r"登录密码|登陆密码|登錄密碼|资金密码|資金密碼|交易密码|交易密碼|支付密码|支付密碼|"  # noqa: S105
-    r"邮箱密码|郵箱密碼|新密码|新密碼|旧密码|舊密碼|密码|密碼|口令|"
-    r"passwords?|passwd|passcode|pass\s*word|pwd|pass|p/w|pw|pin(?:\s*code)?"
+    r"钱包密码|錢包密碼|邮箱密码|郵箱密碼|新密码|新密碼|旧密码|舊密碼|密码|密碼|口令"
+)
+_PASSWORD_WORDS_EN = (
+    r"passwords?|passwd|passcode|pass\s*word|pwd|pass|p/w|pw|pin(?:\s*code)?|mima|mi\s*ma|"  # noqa: S105
+    r"(?:re)?set\s+it|changed?\s+it"
+)
+_PASSWORD_WORDS = (
+    rf"(?:{_PASSWORD_WORDS_ZH})|(?<![A-Za-z0-9_/\-])(?:{_PASSWORD_WORDS_EN})(?![A-Za-z_\-])"
 )
 _CODE_WORDS = (
     r"谷歌验证码|谷歌驗證碼|google\s*验证码|短信验证码|簡訊驗證碼|短信驗證碼|邮箱验证码|郵箱驗證碼|"
@@ -20,18 +28,19 @@ _CODE_WORDS = (
     r"2fa(?:\s*code)?|two[- ]factor(?:\s*code)?|otp(?:\s*code)?|"
     r"one[- ]time\s*(?:code|password|pin)|"
     r"verification\s*code|auth(?:enticator|entication)?\s*code|google\s*auth(?:enticator)?(?:\s*code)?|"
-    r"(?:sms|email|e-mail|text|security|login|withdrawal|google|gauth|ga)\s*code"
+    r"(?:sms|email|e-mail|text|security|login|withdrawal|google|gauth|ga)\s*code|"
+    r"yanzhengma|yan\s*zheng\s*ma|谷歌|google"
 )
 # "is", "=", ":" and their Chinese forms; "my password is …", "密码是…", "密码：…", "password to
 # …", and up to three words before them ("the password I set was …").
 _SEP = (
     r"(?:\s*(?:(?:is|was|are|=|:|to|是|为|為|改成|改为|改為|设为|設為|设成)\s*)+"
-    r"|(?:\s+[A-Za-z']+){1,3}\s+(?:is|was|to)\s+)"
+    r"|(?:\s+[A-Za-z']+){1,3}\s+(?:is|was|to)\s+|(?:\s+[A-Za-z']+){1,4}\s*:\s*)"
 )
 _QUOTES = "\"'“”‘’「」『』`"
 
 _PASSWORD_RE = re.compile(
-    rf"(?<![A-Za-z0-9_/\-])(?P<word>{_PASSWORD_WORDS})(?![A-Za-z_\-])(?P<sep>{_SEP}|\s+|)"
+    rf"(?P<word>{_PASSWORD_WORDS})(?P<sep>{_SEP}|\s+|)"
     rf"(?:[{_QUOTES}](?P<quoted>[^{_QUOTES}\n]{{1,64}})[{_QUOTES}]"
     rf"|(?P<value>[^\s,.;:/()\[\]{{}}<>{_QUOTES}][!-+\--~]{{3,63}}))",
     re.IGNORECASE,
@@ -42,9 +51,7 @@ _CODE_RE = re.compile(
 )
 # A credential word somewhere before on the same line makes a nearby value a credential too:
 # "验证码，我收到的是203790", "my authenticator shows 496059", "可能是winter7!!也可能是Adm1n#5568".
-_NEAR_PASSWORD = re.compile(
-    rf"(?<![A-Za-z0-9_/\-])(?:{_PASSWORD_WORDS})(?![A-Za-z_\-])", re.IGNORECASE
-)
+_NEAR_PASSWORD = re.compile(_PASSWORD_WORDS, re.IGNORECASE)
 # Symbols that make a token read as a password ("Qaz123!@#"); apostrophes, hyphens, dots and
 # slashes do not (can't, e-mail, help.p, /help/articles).
 _PASSWORD_SYMBOLS = frozenset("!@#$%^&*+=~?<>|")
@@ -61,13 +68,18 @@ _NUMBER_RE = re.compile(
 _GROUPED_BEFORE = re.compile(r"\d[ -]$")
 _GROUPED_AFTER = re.compile(r"^[ -]\d")
 _TOKEN_RE = re.compile(r"(?<![!-+\--~])[!-+\--~]{6,64}(?![!-+\--~])")
+# Configuration lines: DB_PASSWORD=…, "password": "…", export WALLET_PASS='…'.
+_ENV_PASSWORD = re.compile(
+    r"(?i)(?:^|[\s{,])\"?(?:export\s+)?[A-Za-z0-9_]*(?:password|passwd|pwd|passphrase|_pass)\"?"
+    r"\s*[=:]\s*[\"']?(?P<value>[^\s\"',]{4,128})"
+)
 # "user@example.com / Passw0rd!" and "email: … password …" pairs.
 _LOGIN_PAIR = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+\s*(?:/|\||:|\s-\s)\s*(?P<value>[!-+\--~]{6,64})"
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?:\s*(?:/|\||:|\s-\s)\s*|\s+)(?P<value>[!-+\--~]{6,64})"
 )
 # Numbers and tokens right after these are identifiers, not credentials.
 _IDENTIFIER_BEFORE = re.compile(
-    r"(?:(?:error|err|status|response|http|返回|错误|錯誤)\s*(?:code|码|碼)?|\"?code\"?\s*[:=]\s*\"?|"
+    r"(?:(?:error|err|status|response|http|返回|错误|錯誤)\s*(?:code|码|碼)?|\"code\"\s*[:=]\s*\"?|code\s*=\s*|"
     r"order|订单|訂單|uid|\bid|账号|帳號|账户|帳戶|account|acct|memo|tag|"
     r"amount|金额|金額|phone|手机|手機|电话|電話|address|地址|tx|hash|哈希|编号|編號|no\.|#|"
     r"ticket|工单|工單|block|区块|區塊)[\s:：#号號是为為]{0,4}$",
@@ -79,6 +91,8 @@ _UNIT_AFTER = re.compile(
     re.IGNORECASE,
 )
 _NEAR_CHARS = 48
+# "交易密码忘了又想起来了，是738698": digits given after 是/is once a password was named.
+_DIGIT_VALUE = re.compile(r"(?:是|为|為|\bis|=)\s*(\d{6,12})(?![\d.,]\d|[A-Za-z%])")
 # What follows "password is"/"密码是" when the user describes the password, not gives it.
 _NOT_A_VALUE = frozenset(
     """wrong incorrect correct invalid expired right ok okay not too reset changed forgotten
@@ -122,6 +136,8 @@ def _strong_password(token: str) -> bool:
         return False
     if "@" in token[1:-1] and "." in token.rsplit("@", 1)[-1]:
         return False  # an e-mail address
+    if token.isalnum() and len(token) >= 26:
+        return False  # an address, hash or id: passwords that long are not all letters and digits
     letters = any(ch.isalpha() for ch in token)
     digits = any(ch.isdigit() for ch in token)
     symbols = any(ch in _PASSWORD_SYMBOLS for ch in token)
@@ -131,8 +147,7 @@ def _strong_password(token: str) -> bool:
 def find_credentials(text: str) -> list[CredentialFinding]:
     """Passwords and one-time codes in ``text`` (already in the detection form)."""
     found: list[CredentialFinding] = []
-    lowered = text.lower()
-    password_words = any(w in lowered for w in ("pass", "pwd", "pw", "p/w", "pin", "密", "口令"))
+    password_words = _NEAR_PASSWORD.search(text) is not None
     if password_words:
         for match in _PASSWORD_RE.finditer(text):
             if match.group("quoted") is not None:
@@ -147,7 +162,7 @@ def find_credentials(text: str) -> list[CredentialFinding]:
             start = match.start("value")
             stripped = value.rstrip(_TRAILING) or value
             sep = match.group("sep").strip()
-            explicit = sep.endswith((":", "="))
+            explicit = bool(sep) and all(ch in ":=" for ch in sep)
             if not sep and match.group("word").isascii() and match.group("sep") == "":
                 continue  # "passport", "pwned": an English word glued to the value
             if len(stripped) < 4 or not _looks_like_password(stripped, explicit):
@@ -165,17 +180,28 @@ def find_credentials(text: str) -> list[CredentialFinding]:
             near = _NEAR_PASSWORD.search(before) or _NEAR_PASSWORD.search(after)
             if near and not _IDENTIFIER_BEFORE.search(before):
                 found.append(CredentialFinding("password", offset, offset + len(token)))
+    if password_words or "=" in text or ":" in text:
+        for match in _ENV_PASSWORD.finditer(text):
+            value = match.group("value").rstrip(_TRAILING)
+            if len(value) >= 4 and value.lower() not in _NOT_A_VALUE:
+                start = match.start("value")
+                found.append(CredentialFinding("password", start, start + len(value)))
     if "@" in text:
         for match in _LOGIN_PAIR.finditer(text):
             value = match.group("value").rstrip(_TRAILING)
-            if _looks_like_password(value, False):
+            if _looks_like_password(value, False) and _strong_password(value):
                 start = match.start("value")
                 found.append(CredentialFinding("password", start, start + len(value)))
+    if password_words:
+        for match in _DIGIT_VALUE.finditer(text):
+            before = _line_before(text, match.start())
+            if _NEAR_PASSWORD.search(before) and not _IDENTIFIER_BEFORE.search(before):
+                found.append(CredentialFinding("password", *match.span(1)))
     for match in _CODE_RE.finditer(text):
         found.append(CredentialFinding("otp_code", match.start("value"), match.end("value")))
     if _NEAR_CODE.search(text):
         for match in _NUMBER_RE.finditer(text):
-            digits = match.group(1).replace(" ", "")
+            digits = match.group(1).replace(" ", "").replace("-", "")
             if len(digits) == 4 and 1990 <= int(digits) <= 2099:
                 continue  # a year
             before = _line_before(text, match.start())
@@ -184,6 +210,9 @@ def find_credentials(text: str) -> list[CredentialFinding]:
                 continue
             if _GROUPED_BEFORE.search(before) or _GROUPED_AFTER.match(after):
                 continue
-            if _NEAR_CODE.search(before) or _CODE_AFTER.match(after):
+            cues = [m.group().lower() for m in _NEAR_CODE.finditer(before)]
+            if cues and all(cue == "code" for cue in cues) and len(digits) != 6:
+                continue  # "code: 50113" is an error code; one-time codes have six digits
+            if cues or _CODE_AFTER.match(after):
                 found.append(CredentialFinding("otp_code", *match.span(1)))
     return found

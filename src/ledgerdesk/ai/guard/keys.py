@@ -36,14 +36,15 @@ _XPRV_VERSIONS = {
 # win over words naming a key, which win over words that only say money moved.
 _KEY_WORDS = re.compile(
     r"private[\s_-]*key|priv[\s_-]*key|privkey|secret[\s_-]*key|私钥|私鑰|密钥|密鑰|秘钥|秘鑰|"
-    r"\bpk\b|\bkey\b|export(?:ed)?|导出|導出|sweep|import",
+    r"\bpk\b|\bkey\b|key\s*[=:]|export(?:ed)?|导出|導出|sweep|import|"
+    r"wallet\s*\(|from_?key|fromprivatekey|signer|mnemonic",
     re.IGNORECASE,
 )
 _HASH_WORDS = re.compile(
     r"tx\s*id|txid|tx\s*hash|txhash|\btx\b|\bhash\b|transaction|trans\.?\s*id|"
     r"哈希|交易号|交易id|交易ID|交易編號|交易编号|"
     r"explorer|etherscan|bscscan|tronscan|polygonscan|arbiscan|blockchair|mempool|blockstream|"
-    r"solscan|\bblock\b",
+    r"solscan|\bblock\b|signature|\bsig\b|hmac|digest|checksum|sha-?256|nonce",
     re.IGNORECASE,
 )
 _WEAK_HASH_WORDS = re.compile(
