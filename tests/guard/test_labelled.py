@@ -66,3 +66,11 @@ def test_second_holdout_set_recall_and_false_positives() -> None:
     rep = report("holdout2.jsonl")
     assert rep.recall >= 0.98, describe(rep)
     assert rep.false_positive_rate <= 0.01, describe(rep)
+
+
+def test_third_holdout_set_recall_and_false_positives() -> None:
+    """holdout3.jsonl, written last, was measured once untouched at 0.9701 recall and 0.0040
+    false positives (bench/RESULTS.md); only over-redaction of hashes was changed after."""
+    rep = report("holdout3.jsonl")
+    assert rep.recall >= 0.96, describe(rep)
+    assert rep.false_positive_rate <= 0.01, describe(rep)

@@ -256,3 +256,19 @@ def test_secret_typed_into_help_center_search_is_not_logged(db_session: Session)
     )
     assert log is not None
     assert log.query == "[removed: seed phrase]"
+
+
+def test_a_bare_hex_value_is_removed_and_the_reply_says_how_to_send_a_txid(
+    db_session: Session,
+) -> None:
+    value = hex64(109)
+    ticket = make_ticket(db_session, body=value)
+    db_session.flush()
+    (finding,) = findings(db_session, ticket)
+    assert finding.kind == "private_key" and finding.detail == {"ambiguous": True}
+    (warning,) = system_messages(db_session, ticket)
+    assert "txid: 0x" in warning
+    customer = ticket.requester
+    svc.do_customer_reply(db_session, customer_actor(customer), ticket, f"txid: {value}")
+    db_session.flush()
+    assert value in all_text(db_session, ticket.id)

@@ -189,7 +189,12 @@ def record(
     lang = "zh" if ticket.language.startswith("zh") else language_of(guarded.texts.get("body", ""))
     parts: list[str] = []
     if guarded.scans:
-        parts.append(secret_warning(guarded.secret_kinds, lang))
+        ambiguous = any(
+            f.detail and f.detail.get("ambiguous")
+            for result in guarded.scans.values()
+            for f in result.findings
+        )
+        parts.append(secret_warning(guarded.secret_kinds, lang, ambiguous_hex=ambiguous))
     if guarded.any_link:
         alerts = [a for group in guarded.links.values() for a in group]
         parts.append(link_warning(alerts, lang))
@@ -224,7 +229,7 @@ _KIND_NAMES = {
 }
 
 
-def secret_warning(kinds: list[str], lang: str) -> str:
+def secret_warning(kinds: list[str], lang: str, *, ambiguous_hex: bool = False) -> str:
     """The automatic reply after a secret was removed from a customer's message."""
     platform = get_settings().platform_name
     names = _KIND_NAMES["zh" if lang == "zh" else "en"]
@@ -244,6 +249,10 @@ def secret_warning(kinds: list[str], lang: str) -> str:
             )
         if password:
             lines.append("请立即修改这个密码，并检查账户的登录设备和提币地址白名单。")
+        if ambiguous_hex:
+            lines.append(
+                "如果您发的是交易哈希而不是私钥，请在前面加上“交易哈希：”再发一次，例如“交易哈希：0x…”。"
+            )
         return "\n".join(lines)
     text = " and ".join([", ".join(listed[:-1]), listed[-1]] if len(listed) > 1 else listed)
     lines = [
@@ -261,6 +270,11 @@ def secret_warning(kinds: list[str], lang: str) -> str:
         lines.append(
             "Please change that password now and check your account's signed-in devices and "
             "withdrawal address whitelist."
+        )
+    if ambiguous_hex:
+        lines.append(
+            "If what you sent was a transaction hash, not a key, send it again with the word "
+            "txid in front of it (txid: 0x…)."
         )
     return "\n".join(lines)
 

@@ -1509,6 +1509,7 @@ class Generator:
         self.msgs: list[Msg] = []
         self.seen: set[str] = set()
         self.decks: dict[str, Deck] = {}
+        self.prefixes = Deck(rng, ["yprv", "zprv", "xprv", "yprv", "zprv", "yprv"])
 
     def deck(self, key: str) -> Deck:
         if key not in self.decks:
@@ -1615,15 +1616,17 @@ class Generator:
         template = self.deck(("xprvpw/" if with_pw else "xprv/") + variant).draw()
         rng = self.rng
 
+        bare = TOKEN.sub("", template)
+        if "testnet" in bare or "测试网" in bare:
+            prefix = "tprv"
+        elif "zprv" in bare or "zpub" in bare or "Electrum" in bare:
+            prefix = "zprv"
+        elif "xprv" in bare or "xpub" in bare or "BIP32" in bare:
+            prefix = "xprv"
+        else:
+            prefix = self.prefixes.draw()
+
         def make() -> Msg:
-            if "testnet" in template or "测试网" in template:
-                prefix = "tprv"
-            elif "zprv" in template or "zpub" in template or "Electrum" in template:
-                prefix = "zprv"
-            elif "xprv" in template or "xpub" in template or "BIP32" in template:
-                prefix = "xprv"
-            else:
-                prefix = rng.choice(["xprv", "xprv", "yprv", "zprv"])
             master = ("{xpath}" not in template and rng.random() < 0.4) or "root" in template
             master = master or "主私钥" in template or "master" in template
             coin = 1 if prefix == "tprv" else 0

@@ -42,7 +42,7 @@ _KEY_WORDS = re.compile(
 )
 _HASH_WORDS = re.compile(
     r"tx\s*id|txid|tx\s*hash|txhash|\btx\b|\bhash\b|transaction|trans\.?\s*id|"
-    r"哈希|交易号|交易id|交易ID|交易編號|交易编号|"
+    r"哈希|雜湊|杂凑|散列|交易号|交易號|交易id|交易ID|交易編號|交易编号|"
     r"explorer|etherscan|bscscan|tronscan|polygonscan|arbiscan|blockchair|mempool|blockstream|"
     r"solscan|\bblock\b|signature|\bsig\b|hmac|digest|checksum|sha-?256|nonce",
     re.IGNORECASE,
@@ -53,6 +53,10 @@ _WEAK_HASH_WORDS = re.compile(
     r"deposit\w*|withdraw\w*|transfer\w*|sent|send|arriv\w*|receiv\w*|credit\w*|"
     r"pending|waiting|stuck|confirm\w*|refund\w*",
     re.IGNORECASE,
+)
+# A transfer named right before the value ("交易是 0x…", "转账 0x…").
+_TX_JUST_BEFORE = re.compile(
+    r"(?:交易|转账|轉賬|转帐|轉帳|充值|提现|提現|提币|提幣)[^，。,.]{0,4}$"
 )
 _URL_BEFORE = re.compile(r"(?:https?://|www\.)\S*$", re.IGNORECASE)
 _NEAR = 60
@@ -120,6 +124,9 @@ def _context(text: str, start: int, end: int) -> str | None:
             nearest[label] = min(distances)
     if "hash" in nearest and nearest["hash"] < nearest.get("key", 1 << 30):
         return "hash"
+    tail = before[-12:]
+    if _TX_JUST_BEFORE.search(tail) and nearest.get("key", 0) > len(tail):
+        return "hash"  # "交易是 0x…": the value's own label, a key named further back
     if "key" in nearest:
         return "key"
     if "weak" in nearest:
