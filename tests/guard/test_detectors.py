@@ -398,3 +398,12 @@ def test_developer_and_colloquial_forms(text: str, secret: str, kind: str) -> No
 )
 def test_lookalikes_of_secrets_are_kept(text: str) -> None:
     kept(text)
+
+
+def test_ten_thousand_urls_and_a_key() -> None:
+    urls = " ".join(f"https://site{i}.example.com/tx/{i}" for i in range(10_000))
+    key = hex64(60)
+    started = time.perf_counter()
+    result = scan(f"{urls}\nmy private key {key}")
+    assert time.perf_counter() - started < 5
+    assert result.kinds == ["private_key"] and key not in result.redacted

@@ -272,3 +272,42 @@ def test_a_bare_hex_value_is_removed_and_the_reply_says_how_to_send_a_txid(
     svc.do_customer_reply(db_session, customer_actor(customer), ticket, f"txid: {value}")
     db_session.flush()
     assert value in all_text(db_session, ticket.id)
+
+
+def test_hostile_bodies_through_the_api(
+    client: TestClient, app: Any, seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 100 KB body is refused with a clear message and stores nothing; a body packed with
+    links still has its key removed and its look-alike flagged."""
+    from ledgerdesk.trust import services as trust
+
+    monkeypatch.setattr(trust, "official_domains", lambda session, settings=None: [OFFICIAL])
+    email = f"guard-hostile-{uuid.uuid4().hex[:8]}@example.com"
+    subject = f"big-{uuid.uuid4().hex[:8]}"
+    huge = client.post(
+        "/api/v1/tickets",
+        json={"subject": subject, "body": "充值没到账 " * 20_000, "requester": {"email": email}},
+        headers=bearer(seeded["agent_token"]),
+    )
+    assert huge.status_code == 422, huge.text
+    assert "body: String should have at most 50000 characters" in huge.text
+    with app.state.sessionmaker() as session:
+        assert session.scalar(select(Ticket.id).where(Ticket.subject == subject)) is None
+    key = hex64(110)
+    links = " ".join(f"https://site{i}.example.com/" for i in range(1_500))
+    body = f"{links} https://{OFFICIAL.replace('.com', '-support.com')}/login private key {key}"
+    assert len(body) < 50_000
+    created = client.post(
+        "/api/v1/tickets",
+        json={"subject": "links", "body": body, "requester": {"email": email}},
+        headers=bearer(seeded["agent_token"]),
+    )
+    assert created.status_code == 201, created.text
+    ticket_id = created.json()["id"]
+    with app.state.sessionmaker() as session:
+        stored = all_text(session, ticket_id)
+        kinds = set(
+            session.scalars(select(GuardFinding.kind).where(GuardFinding.ticket_id == ticket_id))
+        )
+    assert key not in stored
+    assert kinds == {"private_key", "phishing_link"}

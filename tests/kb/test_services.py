@@ -240,6 +240,10 @@ def test_feedback_rules(db_session: Session, section: Section) -> None:
         db_session, article, lang="en", helpful=False, reason=FeedbackReason.missing_steps
     )
     assert no.reason == FeedbackReason.missing_steps
+    pasted = kb.do_record_feedback(
+        db_session, article, lang="zh", helpful=False, comment="没用，我的谷歌验证码：482913"
+    )
+    assert pasted.comment == "没用，我的谷歌验证码：[已删除：验证码]"
     with pytest.raises(InvalidInput, match="only given when"):
         kb.do_record_feedback(
             db_session, article, lang="en", helpful=True, reason=FeedbackReason.unclear
@@ -250,7 +254,8 @@ def test_feedback_rules(db_session: Session, section: Section) -> None:
         kb.do_record_feedback(db_session, article, lang="de", helpful=False)
     assert outbox_for(db_session, article.id) == 1  # feedback does not touch the article
     (counts,) = queries.helpfulness(db_session, article.created_at, article_id=article.id)
-    assert (counts.helpful, counts.not_helpful, counts.ratio) == (1, 1, 0.5)
+    assert (counts.helpful, counts.not_helpful) == (1, 2)
+    assert counts.ratio == pytest.approx(1 / 3, abs=0.01)
 
 
 def test_search_log_and_clicks(db_session: Session, section: Section) -> None:

@@ -471,7 +471,7 @@ def do_record_feedback(
         lang=lang,
         helpful=helpful,
         reason=reason,
-        comment=check_comment(comment),
+        comment=redact(check_comment(comment)),  # a pasted secret never reaches the table
         created_at=utcnow(),
     )
     session.add(feedback)
