@@ -311,3 +311,23 @@ def test_hostile_bodies_through_the_api(
         )
     assert key not in stored
     assert kinds == {"private_key", "phishing_link"}
+
+
+def test_a_locked_sqlite_database_answers_503_not_500(app_settings: Any) -> None:
+    """The embedded database's one writer can stay busy past the busy timeout (a long job):
+    the client gets a clear, retryable 503 and nothing is stored."""
+    from sqlalchemy.exc import OperationalError
+
+    from ledgerdesk.web.app import create_app
+
+    application = create_app(app_settings)
+
+    @application.get("/api/v1/_locked")
+    def locked() -> None:
+        raise OperationalError("INSERT …", {}, Exception("database is locked"))
+
+    with TestClient(application, raise_server_exceptions=False) as c:
+        response = c.get("/api/v1/_locked", headers={"Accept": "application/json"})
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert response.json()["error"]["code"] == "busy"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -27,6 +28,8 @@ Handler = Callable[[Session, dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
 MAX_ATTEMPTS = 12  # backoff doubles from 2 s, so the last try comes about 2 hours after the first
 _BATCH = 100
+SQLITE_PAUSE_SECONDS = 0.12
+SQLITE_RUN_SECONDS = 1.0
 
 # Set after any commit that enqueued something, so an embedded worker wakes at once.
 wakeup = threading.Event()
@@ -76,8 +79,18 @@ def run_pending(factory: sessionmaker[Session], limit: int = 1000) -> int:
         with factory() as session:
             due = list(session.scalars(_due().limit(_BATCH)))
             session.rollback()
+        bind = factory.kw.get("bind")
+        sqlite = bind is not None and bind.dialect.name == "sqlite"
+        last_pause = time.monotonic()
         for entry_id in due:
             done += _run_claimed(factory, entry_id, seen)
+            if sqlite and time.monotonic() - last_pause > SQLITE_RUN_SECONDS:
+                # SQLite has one writer, and a waiting writer polls every 100 ms once it has
+                # waited a while: back-to-back jobs (indexing a whole help center) would starve
+                # web requests until their busy timeout. After each second of jobs, a pause
+                # longer than one poll lets them in.
+                time.sleep(SQLITE_PAUSE_SECONDS)
+                last_pause = time.monotonic()
         if len(due) < _BATCH:
             break
     return done

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
@@ -117,7 +117,24 @@ async def _database_value(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _database_busy(request: Request, exc: Exception) -> Response:
+    """SQLite's single writer stayed busy past the busy timeout (a long background job on the
+    embedded database): the request was rolled back; the client may simply retry."""
+    if "database is locked" not in str(exc) and "database table is locked" not in str(exc):
+        return await _unexpected(request, exc)
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    response = error_response(
+        request,
+        503,
+        "busy",
+        "The desk is busy writing; nothing was stored. Please try again in a few seconds",
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def install(app: FastAPI) -> None:
+    app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(DataError, _database_value)
     app.add_exception_handler(IntegrityError, _database_value)
     app.add_exception_handler(LoginRequired, _login_required)
