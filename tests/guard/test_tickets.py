@@ -331,3 +331,17 @@ def test_a_locked_sqlite_database_answers_503_not_500(app_settings: Any) -> None
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert response.json()["error"]["code"] == "busy"
+
+
+def test_a_phrase_pasted_into_the_channel_checker_is_not_logged(db_session: Session) -> None:
+    from ledgerdesk.trust import services as trust
+    from ledgerdesk.trust.models import VerificationCheck
+
+    words = phrase("english", 12, seed=111)
+    trust.verify(db_session, " ".join(words), "api")
+    db_session.flush()
+    logged = db_session.scalars(
+        select(VerificationCheck.query).order_by(VerificationCheck.id.desc()).limit(1)
+    ).one()
+    assert_no_run_of(logged, words)
+    assert "[removed: seed phrase]" in logged

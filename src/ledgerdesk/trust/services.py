@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor, normalise_email, require_role
+from ledgerdesk.ai.guard import redact
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, NotFound
 from ledgerdesk.core.settings import Settings, get_settings
@@ -395,8 +396,9 @@ def do_log_check(
 
 
 def loggable(query: str) -> str:
-    """The query as stored: control characters removed, invisible ones spelled out."""
-    text = clean(query)
+    """The query as stored: secrets removed (people paste anything into a checker), control
+    characters removed, invisible ones spelled out."""
+    text = redact(clean(query))
     for ch in sorted(glyphs.INVISIBLE & set(text)):
         text = text.replace(ch, f"<U+{ord(ch):04X}>")
     return text[:MAX_QUERY]
