@@ -4,8 +4,8 @@ never the secret), flagged for the security team and answered in the customer's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -113,7 +113,7 @@ def record(
     guarded: Guarded,
     *,
     customer_facing: bool,
-    tag: Any,
+    tag: Callable[[Session, Ticket, str], None],
 ) -> None:
     """Store the findings, flag the ticket and, for a customer's own words, warn them.
 
