@@ -279,9 +279,8 @@ def test_hostile_bodies_through_the_api(
 ) -> None:
     """A 100 KB body is refused with a clear message and stores nothing; a body packed with
     links still has its key removed and its look-alike flagged."""
-    from ledgerdesk.trust import services as trust
+    from ledgerdesk.core.settings import get_settings
 
-    monkeypatch.setattr(trust, "official_domains", lambda session, settings=None: [OFFICIAL])
     email = f"guard-hostile-{uuid.uuid4().hex[:8]}@example.com"
     subject = f"big-{uuid.uuid4().hex[:8]}"
     huge = client.post(
@@ -297,11 +296,18 @@ def test_hostile_bodies_through_the_api(
     links = " ".join(f"https://site{i}.example.com/" for i in range(1_500))
     body = f"{links} https://{OFFICIAL.replace('.com', '-support.com')}/login private key {key}"
     assert len(body) < 50_000
-    created = client.post(
-        "/api/v1/tickets",
-        json={"subject": "links", "body": body, "requester": {"email": email}},
-        headers=bearer(seeded["agent_token"]),
-    )
+    try:
+        # the official domain through the real configuration, as an operator sets it
+        with monkeypatch.context() as patch:
+            patch.setenv("LEDGERDESK_OFFICIAL_DOMAINS", OFFICIAL)
+            get_settings.cache_clear()
+            created = client.post(
+                "/api/v1/tickets",
+                json={"subject": "links", "body": body, "requester": {"email": email}},
+                headers=bearer(seeded["agent_token"]),
+            )
+    finally:
+        get_settings.cache_clear()
     assert created.status_code == 201, created.text
     ticket_id = created.json()["id"]
     with app.state.sessionmaker() as session:

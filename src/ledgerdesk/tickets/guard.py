@@ -1,27 +1,19 @@
 """The guard on the way into tickets: secrets are redacted before anything is stored, links
-are checked against the official domains, and what was found is recorded (kind and place,
-never the secret), flagged for the security team and answered in the customer's language."""
+are checked against the official domains; this module says what was found (rows of kind and
+place, never the secret) and how to answer the customer in their language. The ticket
+services store it, flag the ticket and post the answer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from ledgerdesk.accounts.services import Actor
 from ledgerdesk.ai.guard import WALLET_KINDS, ScanResult, language_of, scan
 from ledgerdesk.ai.guard.chains import lookup_for
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.settings import get_settings
-from ledgerdesk.tickets.models import (
-    ActorKind,
-    Event,
-    GuardFinding,
-    Message,
-    MessageKind,
-    Ticket,
-)
+from ledgerdesk.tickets.models import GuardFinding, Message, Ticket
 
 SECRET_TAG = "secret-redacted"  # noqa: S105 - a tag name
 LINK_TAG = "phishing-link"
@@ -105,28 +97,17 @@ def guard_texts(session: Session, texts: dict[str, str], *, links: bool = True) 
     return guarded
 
 
-def record(
-    session: Session,
-    actor: Actor,
-    ticket: Ticket,
-    message: Message | None,
-    guarded: Guarded,
-    *,
-    customer_facing: bool,
-    tag: Callable[[Session, Ticket, str], None],
-) -> None:
-    """Store the findings, flag the ticket and, for a customer's own words, warn them.
-
-    ``tag(session, ticket, name)`` adds a tag without the agent-only permission check.
-    """
+def finding_rows(ticket: Ticket, message: Message | None, guarded: Guarded) -> list[GuardFinding]:
+    """The rows that record what was found: kind and place, never the secret."""
     now = utcnow()
     message_id = message.id if message is not None else None
+    rows: list[GuardFinding] = []
     for name, result in guarded.scans.items():
         for finding in result.findings:
             detail = None
             if finding.detail:
                 detail = {k: v for k, v in finding.detail.items() if k in ("ambiguous", "checksum")}
-            session.add(
+            rows.append(
                 GuardFinding(
                     ticket_id=ticket.id,
                     message_id=message_id,
@@ -140,7 +121,7 @@ def record(
             )
     for name, alerts in guarded.links.items():
         for alert in alerts[:MAX_LINKS_RECORDED]:
-            session.add(
+            rows.append(
                 GuardFinding(
                     ticket_id=ticket.id,
                     message_id=message_id,
@@ -157,35 +138,19 @@ def record(
                     created_at=now,
                 )
             )
-    if guarded.scans:
-        tag(session, ticket, SECRET_TAG)
-        session.add(
-            Event(
-                ticket_id=ticket.id,
-                actor_kind=ActorKind.system,
-                action="guard.secret_redacted",
-                after={"message_id": message_id, "kinds": guarded.secret_kinds},
-                created_at=now,
-            )
-        )
-    if guarded.any_link:
-        tag(session, ticket, LINK_TAG)
-        hosts = sorted({a.host for alerts in guarded.links.values() for a in alerts})
-        session.add(
-            Event(
-                ticket_id=ticket.id,
-                actor_kind=ActorKind.system,
-                action="guard.lookalike_link",
-                after={
-                    "message_id": message_id,
-                    "hosts": hosts[:MAX_LINKS_RECORDED],
-                    "direction": "inbound" if customer_facing else "outbound",
-                },
-                created_at=now,
-            )
-        )
-    if not customer_facing or not (guarded.scans or guarded.any_link):
-        return
+    return rows
+
+
+def link_hosts(guarded: Guarded) -> list[str]:
+    return sorted({a.host for alerts in guarded.links.values() for a in alerts})[
+        :MAX_LINKS_RECORDED
+    ]
+
+
+def customer_warning(ticket: Ticket, guarded: Guarded) -> str | None:
+    """The automatic reply to a customer whose words held a secret or a look-alike link."""
+    if not (guarded.scans or guarded.any_link):
+        return None
     lang = "zh" if ticket.language.startswith("zh") else language_of(guarded.texts.get("body", ""))
     parts: list[str] = []
     if guarded.scans:
@@ -198,15 +163,7 @@ def record(
     if guarded.any_link:
         alerts = [a for group in guarded.links.values() for a in group]
         parts.append(link_warning(alerts, lang))
-    session.add(
-        Message(
-            ticket_id=ticket.id,
-            kind=MessageKind.public,
-            author_kind=ActorKind.system,
-            body="\n\n".join(parts),
-            created_at=now,
-        )
-    )
+    return "\n\n".join(parts)
 
 
 _KIND_NAMES = {

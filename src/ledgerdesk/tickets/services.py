@@ -12,7 +12,7 @@ from sqlalchemy import delete, false, or_, select, update
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team
-from ledgerdesk.accounts.services import Actor, do_upsert_customer, require_role
+from ledgerdesk.accounts.services import SYSTEM, Actor, do_upsert_customer, require_role
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import (
     InvalidInput,
@@ -218,15 +218,8 @@ def do_create_ticket(
     _store_attachments(session, message, data.attachments)
     for tag in tags:
         session.add(TicketTag(ticket_id=ticket.id, tag_id=_tag_id(session, tag)))
-    session.flush()
-    guard.record(
-        session,
-        actor,
-        ticket,
-        message,
-        guarded,
-        customer_facing=message.author_kind == ActorKind.customer,
-        tag=_flag_tag,
+    _record_guard(
+        session, ticket, message, guarded, customer_facing=message.author_kind == ActorKind.customer
     )
     _record(
         session,
@@ -289,15 +282,15 @@ def do_add_message(
     """A reply or note. Customer replies reopen; an agent's first public reply is timed."""
     _not_closed(ticket)
     body = check_text(body, name="body", limit=MAX_BODY)
-    guarded = guard.guard_texts(
-        session, {"body": body}, links=actor.is_customer or kind == MessageKind.public
-    )
-    body = guarded.texts["body"]
     if actor.is_customer:
         if kind != MessageKind.public or status is not None:
             raise NotPermitted("Customers can only add public replies")
         if ticket.requester_id != actor.id:
             raise NotFound(f"Ticket #{ticket.id} not found")
+    guarded = guard.guard_texts(
+        session, {"body": body}, links=actor.is_customer or kind == MessageKind.public
+    )
+    body = guarded.texts["body"]
     now = utcnow()
     message = Message(
         ticket_id=ticket.id, kind=kind, body=body, created_at=now, **_author_fields(actor)
@@ -306,15 +299,7 @@ def do_add_message(
     ticket.search_text = terms_text(body, existing=ticket.search_text)
     session.flush()
     _store_attachments(session, message, attachments)
-    guard.record(
-        session,
-        actor,
-        ticket,
-        message,
-        guarded,
-        customer_facing=actor.is_customer,
-        tag=_flag_tag,
-    )
+    _record_guard(session, ticket, message, guarded, customer_facing=actor.is_customer)
     _record(
         session,
         ticket,
@@ -476,6 +461,45 @@ def do_assign(
         )
         _touch(ticket)
         session.expire(ticket, ["assignee"])  # reloaded from the new id when next read
+
+
+def _record_guard(
+    session: Session,
+    ticket: Ticket,
+    message: Message,
+    guarded: guard.Guarded,
+    *,
+    customer_facing: bool,
+) -> None:
+    """Store what the guard found, flag the ticket for the security team and, for the
+    customer's own words, answer them at once (a public message from the desk)."""
+    if not (guarded.scans or guarded.any_link):
+        return
+    session.add_all(guard.finding_rows(ticket, message, guarded))
+    if guarded.scans:
+        _flag_tag(session, ticket, guard.SECRET_TAG)
+        after = {"message_id": message.id, "kinds": guarded.secret_kinds}
+        _record(session, ticket, SYSTEM, "guard.secret_redacted", None, after)
+    if guarded.any_link:
+        _flag_tag(session, ticket, guard.LINK_TAG)
+        direction = "inbound" if customer_facing else "outbound"
+        after = {
+            "message_id": message.id,
+            "hosts": guard.link_hosts(guarded),
+            "direction": direction,
+        }
+        _record(session, ticket, SYSTEM, "guard.lookalike_link", None, after)
+    warning = guard.customer_warning(ticket, guarded) if customer_facing else None
+    if warning:
+        session.add(
+            Message(
+                ticket_id=ticket.id,
+                kind=MessageKind.public,
+                author_kind=ActorKind.system,
+                body=warning,
+                created_at=utcnow(),
+            )
+        )
 
 
 def _flag_tag(session: Session, ticket: Ticket, name: str) -> None:

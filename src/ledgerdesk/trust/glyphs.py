@@ -8,12 +8,10 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
-# Bidi embeddings, overrides, isolates and marks, and zero-width characters: invisible, they
-# make a link read differently from where it goes.
-INVISIBLE = frozenset(
-    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2066\u2067\u2068\u2069\ufeff"
-)
+from ledgerdesk.core.text import INVISIBLE
+
+# INVISIBLE (bidi controls, zero-width characters) make a link read differently from where
+# it goes.
 
 _INVISIBLE_RE = re.compile("[" + "".join(sorted(INVISIBLE)) + "]")
 _DROP_INVISIBLE = dict.fromkeys(map(ord, INVISIBLE))

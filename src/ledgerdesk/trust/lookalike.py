@@ -31,8 +31,9 @@ import idna
 import tldextract
 from rapidfuzz.distance import DamerauLevenshtein
 
+from ledgerdesk.core.text import INVISIBLE
 from ledgerdesk.trust import glyphs
-from ledgerdesk.trust.glyphs import INVISIBLE, has_invisible, skeleton, strip_invisible
+from ledgerdesk.trust.glyphs import has_invisible, skeleton, strip_invisible
 
 # Every reason code, in the order they are reported. ``brand_name`` is for handles only.
 REASONS: tuple[str, ...] = (

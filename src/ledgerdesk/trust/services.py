@@ -24,7 +24,7 @@ from ledgerdesk.ai.guard import redact
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, NotFound
 from ledgerdesk.core.settings import Settings, get_settings
-from ledgerdesk.core.text import clean, has_control
+from ledgerdesk.core.text import INVISIBLE, clean, has_control
 from ledgerdesk.trust import glyphs, lookalike
 from ledgerdesk.trust.models import (
     HANDLE_KINDS,
@@ -399,7 +399,7 @@ def loggable(query: str) -> str:
     """The query as stored: secrets removed (people paste anything into a checker), control
     characters removed, invisible ones spelled out."""
     text = redact(clean(query))
-    for ch in sorted(glyphs.INVISIBLE & set(text)):
+    for ch in sorted(INVISIBLE & set(text)):
         text = text.replace(ch, f"<U+{ord(ch):04X}>")
     return text[:MAX_QUERY]
 

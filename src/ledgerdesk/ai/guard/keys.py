@@ -101,11 +101,9 @@ def xprv_checksum_ok(candidate: str) -> bool:
 
 
 def _context(text: str, start: int, end: int) -> str | None:
-    """``key`` or ``hash`` from the nearest telling word on the same line, else None."""
+    """``key`` or ``hash`` from the nearest telling word around the value (its line, up to two
+    lines above, a little after), else None."""
     line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    if line_end < 0:
-        line_end = len(text)
     if _URL_BEFORE.search(text[max(line_start, start - 200) : start]):
         return "hash"  # part of an explorer link
     # before: this line, or up to two lines above (a CSV header, "Private Key" on its own line)

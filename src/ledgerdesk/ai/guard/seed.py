@@ -446,14 +446,8 @@ def _numbered_bounds(text: str, chain: list[_Token], first: int, last: int) -> t
 
 def _numbered(text: str, chain: list[_Token], first: int, last: int) -> bool:
     """Words numbered 1, 2, 3 … in order (``1.abandon 2.ability``, ``1) …``)."""
-    numbers = [
-        re.findall(
-            r"\d+",
-            text[chain[i - 1].end if i > first else max(0, chain[i].start - 6) : chain[i].start],
-        )
-        for i in range(first, min(last + 1, first + 6))
-    ]
-    seen = [int(n[-1]) for n in numbers if n]
+    numbers = (_number_before(text, chain, i) for i in range(first, min(last + 1, first + 6)))
+    seen = [n for n in numbers if n is not None]
     return len(seen) >= 4 and all(b == a + 1 for a, b in pairwise(seen))
 
 

@@ -10,11 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-# Zero-width and bidi-control characters a pasted phrase may carry (or an attacker inserts).
-INVISIBLE = (
-    "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
-    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u00ad"
-)
+from ledgerdesk.core.text import INVISIBLE
 
 
 @cache
