@@ -16,6 +16,9 @@ os.environ["LEDGERDESK_DATA_DIR"] = str(_DATA_DIR)
 os.environ.pop("LEDGERDESK_DATABASE_URL", None)
 os.environ.pop("LEDGERDESK_ENV", None)
 os.environ.setdefault("LEDGERDESK_SECRET_KEY", "test-secret-key-" + "x" * 40)
+# Triage is a background job on every customer message; tests of other features turn it off so
+# their event lists stay exact. tests/routing turns it on (fixture ``triage_on``).
+os.environ["LEDGERDESK_TRIAGE"] = "false"
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
@@ -155,6 +158,16 @@ def make_ticket(
 
 def actor_of(agent: Agent) -> Actor:
     return accounts.agent_actor(agent)
+
+
+@pytest.fixture
+def triage_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Customer messages queue their triage job, as in production."""
+    monkeypatch.setenv("LEDGERDESK_TRIAGE", "true")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.setenv("LEDGERDESK_TRIAGE", "false")
+    get_settings.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerdesk
 from ledgerdesk.ai.guard.cli import guard_app
+from ledgerdesk.ai.triage.cli import triage_app
 from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.settings import Settings, get_settings
 from ledgerdesk.jobs.cli import worker
 from ledgerdesk.kb.cli import kb_app
+from ledgerdesk.routing.cli import export as export_corrections
 from ledgerdesk.search.cli import register as register_search_commands
 
 app = typer.Typer(help="ledgerdesk: the support desk for crypto exchanges.", no_args_is_help=True)
@@ -27,6 +29,8 @@ register_search_commands(kb_app)
 app.add_typer(kb_app, name="kb")
 app.command("worker")(worker)
 app.add_typer(guard_app, name="guard")
+triage_app.command("export")(export_corrections)
+app.add_typer(triage_app, name="triage")
 console = Console(stderr=True)
 
 

@@ -6,6 +6,7 @@ from ledgerdesk.accounts import models as accounts_models
 from ledgerdesk.core.db import Base
 from ledgerdesk.jobs import models as jobs_models
 from ledgerdesk.kb import models as kb_models
+from ledgerdesk.routing import models as routing_models
 from ledgerdesk.search import models as search_models
 from ledgerdesk.tickets import models as tickets_models
 from ledgerdesk.trust import models as trust_models
@@ -17,6 +18,7 @@ __all__ = [
     "jobs_models",
     "kb_models",
     "metadata",
+    "routing_models",
     "search_models",
     "tickets_models",
     "trust_models",

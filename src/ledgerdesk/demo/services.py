@@ -37,6 +37,7 @@ from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import TEXT, Scenario, fill
 from ledgerdesk.kb.importer import ImportReport, import_path
 from ledgerdesk.kb.queries import count_articles
+from ledgerdesk.routing.services import RuleIn, do_create_rule
 from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
 from ledgerdesk.tickets.queries import count_tickets
 from ledgerdesk.tickets.services import (
@@ -269,6 +270,7 @@ class _Loader:
 
     def run(self) -> DemoSummary:
         self._create_teams()
+        self._create_routing_rules()
         self._create_agents()
         self._create_customers()
         for plan in self._plans():
@@ -285,6 +287,41 @@ class _Loader:
             for name, tier in TEAMS:
                 self.teams[name] = do_create_team(self.session, SYSTEM, name=name, tier=tier)
         self.summary.teams = len(self.teams)
+
+    def _create_routing_rules(self) -> None:
+        """The rules a small exchange desk starts with; admins edit them in the console."""
+        team = {name: t.id for name, t in self.teams.items()}
+        rules = (
+            RuleIn("VIP customers: at least high", vip=True, priority="high", tag="vip"),
+            RuleIn(
+                "Stolen accounts: Security, urgent",
+                intents=["account_compromised"],
+                team_id=team[SECURITY],
+                priority="urgent",
+                stop=True,
+            ),
+            RuleIn("Scams and phishing: Security", intents=["scam_report"], team_id=team[SECURITY]),
+            RuleIn(
+                "Money in flight: Wallet operations",
+                intents=[
+                    "deposit_missing",
+                    "withdrawal_delayed",
+                    "withdrawal_failed",
+                    "balance_discrepancy",
+                ],
+                team_id=team[WALLET],
+            ),
+            RuleIn(
+                "Frozen accounts, KYC, complaints: Compliance",
+                intents=["account_locked", "kyc_verification", "complaint"],
+                team_id=team[COMPLIANCE],
+            ),
+            RuleIn("Uncertain intent: first line", uncertain=True, team_id=team[L1], stop=True),
+            RuleIn("Everything else: first line", team_id=team[L1]),
+        )
+        with frozen_at(self.ago(days=400)):
+            for rule in rules:
+                do_create_rule(self.session, SYSTEM, rule)
 
     def _create_agents(self) -> None:
         for spec in AGENTS:

@@ -23,6 +23,7 @@ from ledgerdesk.core.errors import (
 )
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.core.text import clean
+from ledgerdesk.jobs.outbox import enqueue
 from ledgerdesk.search.fulltext import terms_text, union_terms
 from ledgerdesk.tickets import guard
 from ledgerdesk.tickets.attachments import AttachmentIn, check_attachment, write_blob
@@ -221,6 +222,8 @@ def do_create_ticket(
     _record_guard(
         session, ticket, message, guarded, customer_facing=message.author_kind == ActorKind.customer
     )
+    if message.author_kind == ActorKind.customer:
+        _queue_triage(session, message)
     _record(
         session,
         ticket,
@@ -300,6 +303,8 @@ def do_add_message(
     session.flush()
     _store_attachments(session, message, attachments)
     _record_guard(session, ticket, message, guarded, customer_facing=actor.is_customer)
+    if actor.is_customer:
+        _queue_triage(session, message)
     _record(
         session,
         ticket,
@@ -461,6 +466,102 @@ def do_assign(
         )
         _touch(ticket)
         session.expire(ticket, ["assignee"])  # reloaded from the new id when next read
+
+
+def _queue_triage(session: Session, message: Message) -> None:
+    """Customers' words are triaged by a job (``routing.tasks``) after the commit."""
+    if get_settings().triage:
+        enqueue(session, "triage.message", {"message_id": message.id})
+
+
+@dataclass
+class TriageOutcome:
+    """What triage decided for a ticket; ``None`` fields leave the ticket as it is."""
+
+    intent: str | None = None
+    language: str | None = None
+    priority: Priority | None = None  # raised to, never lowered
+    team_id: int | None = None  # only for a ticket with no team and no assignee
+    tags: list[str] = field(default_factory=list)
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def do_apply_triage(session: Session, ticket: Ticket, outcome: TriageOutcome) -> dict[str, Any]:
+    """Apply triage to a ticket as the system, with one ``ticket.triaged`` event. An agent's
+    choices win: a ticket with a team or an assignee keeps them, and priority only rises.
+    Returns what changed."""
+    if ticket.status == Status.closed:
+        return {}
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+
+    def change(name: str, old: Any, new: Any) -> None:
+        before[name], after[name] = old, new
+
+    if outcome.intent is not None and outcome.intent != ticket.intent:
+        change("intent", ticket.intent, outcome.intent)
+        ticket.intent = outcome.intent
+    if outcome.language and outcome.language != ticket.language:
+        change("language", ticket.language, outcome.language)
+        ticket.language = outcome.language
+    order = list(Priority)
+    if outcome.priority is not None and order.index(outcome.priority) > order.index(
+        ticket.priority
+    ):
+        change("priority", ticket.priority.value, outcome.priority.value)
+        ticket.priority = outcome.priority
+    if (
+        outcome.team_id is not None
+        and ticket.team_id is None
+        and ticket.assignee_id is None
+        and session.get(Team, outcome.team_id) is not None
+    ):
+        change("team_id", None, outcome.team_id)
+        ticket.team_id = outcome.team_id
+        session.expire(ticket, ["team"])
+    present = {t.name for t in ticket.tags}
+    added = [check_tag(t) for t in outcome.tags if check_tag(t) not in present]
+    for tag in sorted(set(added)):
+        session.add(TicketTag(ticket_id=ticket.id, tag_id=_tag_id(session, tag)))
+    if added:
+        change("tags", [], sorted(set(added)))
+        session.expire(ticket, ["tags"])
+    _record(session, ticket, SYSTEM, "ticket.triaged", before or None, {**after, **outcome.detail})
+    if after:
+        _touch(ticket)
+    return after
+
+
+def record_event(
+    session: Session,
+    actor: Actor,
+    action: str,
+    after: dict[str, Any] | None = None,
+    *,
+    before: dict[str, Any] | None = None,
+    ticket: Ticket | None = None,
+) -> None:
+    """Record a change made by another pillar in the event log (``ticket`` may be None)."""
+    _record(session, ticket, actor, action, before, after)
+
+
+def do_set_intent(session: Session, actor: Actor, ticket: Ticket, intent: str) -> str | None:
+    """An agent sets the ticket's intent; returns the one it replaces."""
+    _require_agent(actor)
+    _not_closed(ticket)
+    previous = ticket.intent
+    if intent != previous:
+        ticket.intent = intent
+        _record(
+            session,
+            ticket,
+            actor,
+            "ticket.intent_changed",
+            {"intent": previous},
+            {"intent": intent},
+        )
+        _touch(ticket)
+    return previous
 
 
 def _record_guard(

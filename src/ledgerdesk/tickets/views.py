@@ -14,6 +14,8 @@ from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.kb.suggest import suggest
+from ledgerdesk.routing import services as routing
+from ledgerdesk.routing.presenters import triage_panel
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as svc
 from ledgerdesk.tickets.models import MessageKind, Priority, Status, Ticket
@@ -105,6 +107,7 @@ def _ticket_page(
         messages=queries.ticket_messages(db, actor, ticket),
         events=queries.ticket_events(db, ticket),
         findings=queries.guard_findings(db, actor, ticket),
+        triage=triage_panel(db, actor, ticket),
         others=[t for t in others if t.id != ticket.id],
         agents=accounts.list_agents(db),
         statuses=list(Status),
@@ -247,6 +250,21 @@ def merge(
         return svc.do_merge(db, agent_actor, source, target)
 
     done = gettext("Merged into #%(number)s") % {"number": number}
+    return _act(request, db, agent_actor, ticket_id, change, done)
+
+
+@router.post("/tickets/{ticket_id}/intent")
+def correct_intent(
+    request: Request,
+    ticket_id: int,
+    db: Db,
+    agent_actor: ConsoleAgent,
+    intent: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    def change(ticket: Ticket) -> None:
+        routing.do_correct_intent(db, agent_actor, ticket, intent.strip())
+
+    done = gettext("Intent corrected: %(intent)s") % {"intent": intent.strip()[:64]}
     return _act(request, db, agent_actor, ticket_id, change, done)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -43,6 +44,9 @@ class LocaleMiddleware:
         await self.app(scope, receive, send)
 
 
+log = logging.getLogger("ledgerdesk.web")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -79,6 +83,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _warm_triage(settings: Settings) -> None:
+    from ledgerdesk.ai.triage import EmbeddingsUnavailable, ModelError, get_triager
+
+    try:
+        get_triager(settings)
+    except (ModelError, EmbeddingsUnavailable) as exc:
+        log.error("triage model cannot be loaded; customer messages will wait: %s", exc)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Embedded mode runs background jobs in this process; production runs ``worker``s."""
@@ -93,6 +106,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         from ledgerdesk.jobs.outbox import Worker
         from ledgerdesk.jobs.registry import load_handlers
 
+        if app.state.settings.triage:
+            # Load the triage model (about a second) before the first customer message needs it.
+            threading.Thread(
+                target=_warm_triage, args=(app.state.settings,), name="triage-warm-up", daemon=True
+            ).start()
         load_handlers()
         worker = Worker(app.state.sessionmaker)
         worker.start()
@@ -125,6 +143,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
     from ledgerdesk.portal import views as portal_views
+    from ledgerdesk.routing import api as routing_api
+    from ledgerdesk.routing import console as routing_console
     from ledgerdesk.tickets import api as tickets_api
     from ledgerdesk.tickets import views as tickets_views
     from ledgerdesk.trust import api as trust_api
@@ -145,5 +165,7 @@ def _include_routes(app: FastAPI) -> None:
         trust_api.router,
         trust_views.router,
         trust_console.router,
+        routing_api.router,
+        routing_console.router,
     ):
         app.include_router(router)

@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse
 from ledgerdesk.core import i18n
 
 _ROOT = Path(__file__).resolve().parent.parent
-_PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust")
+_PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust", "routing")
 
 
 def _timefmt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -1,0 +1,229 @@
+"""How triage results, routing rules and corrections are shown: API shapes, the console's
+rule summaries and the ticket page's triage panel. Reads only; changes go through
+``routing.services``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledgerdesk.accounts.models import Agent, Team
+from ledgerdesk.accounts.services import Actor
+from ledgerdesk.core.i18n import gettext
+from ledgerdesk.routing import services as svc
+from ledgerdesk.routing.models import RoutingRule, TrainingExample, TriagePrediction
+from ledgerdesk.routing.schemas import (
+    CorrectionPublic,
+    IntentScore,
+    PredictionPublic,
+    RuleCreate,
+    RulePublic,
+    RuleRef,
+)
+from ledgerdesk.tickets.models import Ticket
+
+EXCERPT = 140  # characters of a corrected message shown in the corrections list
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+def rule_in(data: RuleCreate) -> svc.RuleIn:
+    return svc.RuleIn(**data.model_dump())
+
+
+def rule_public(rule: RoutingRule) -> RulePublic:
+    return RulePublic(
+        id=rule.id,
+        position=rule.position,
+        name=rule.name,
+        enabled=rule.enabled,
+        intents=list(rule.intents),
+        languages=list(rule.languages),
+        vip=rule.vip,
+        distressed=rule.distressed,
+        uncertain=rule.uncertain,
+        team_id=rule.team_id,
+        priority=rule.priority,
+        tag=rule.tag,
+        stop=rule.stop,
+        created_at=rule.created_at,
+        updated_at=rule.updated_at,
+    )
+
+
+def _yes_no(value: bool) -> str:
+    return gettext("yes") if value else gettext("no")
+
+
+def conditions(rule: RoutingRule) -> list[str]:
+    """The rule's conditions in words; empty when it matches every message."""
+    parts = []
+    if rule.intents:
+        parts.append(gettext("intent") + ": " + ", ".join(rule.intents))
+    if rule.languages:
+        parts.append(gettext("language") + ": " + ", ".join(rule.languages))
+    for name, value in (
+        (gettext("VIP"), rule.vip),
+        (gettext("distressed"), rule.distressed),
+        (gettext("uncertain"), rule.uncertain),
+    ):
+        if value is not None:
+            parts.append(f"{name}: {_yes_no(value)}")
+    return parts
+
+
+def actions(rule: RoutingRule, team_names: dict[int, str]) -> list[str]:
+    parts = []
+    if rule.team_id is not None:
+        team = team_names.get(rule.team_id, f"#{rule.team_id}")
+        parts.append(gettext("team") + ": " + team)
+    if rule.priority:
+        parts.append(gettext("priority at least") + ": " + gettext(rule.priority))
+    if rule.tag:
+        parts.append(gettext("tag") + ": " + rule.tag)
+    if rule.stop:
+        parts.append(gettext("stop"))
+    return parts
+
+
+def rule_form(rule: RoutingRule | None = None) -> dict[str, Any]:
+    """The rule form's values: a new rule's defaults, or an existing rule's fields."""
+    if rule is None:
+        return {"enabled": True, "intents": [], "languages": []}
+
+    def tri(value: bool | None) -> str:
+        return "" if value is None else ("yes" if value else "no")
+
+    return {
+        "name": rule.name,
+        "intents": list(rule.intents),
+        "languages": list(rule.languages),
+        "vip": tri(rule.vip),
+        "distressed": tri(rule.distressed),
+        "uncertain": tri(rule.uncertain),
+        "team_id": str(rule.team_id or ""),
+        "priority": rule.priority or "",
+        "tag": rule.tag or "",
+        "stop": rule.stop,
+        "enabled": rule.enabled,
+    }
+
+
+# --- predictions ----------------------------------------------------------------------------
+
+
+def rule_names(session: Session) -> dict[int, str]:
+    return {rule.id: rule.name for rule in svc.list_rules(session)}
+
+
+def alternatives(prediction: TriagePrediction) -> list[IntentScore]:
+    return [IntentScore(intent=str(a[0]), confidence=float(a[1])) for a in prediction.alternatives]
+
+
+def prediction_public(prediction: TriagePrediction, names: dict[int, str]) -> PredictionPublic:
+    return PredictionPublic(
+        id=prediction.id,
+        ticket_id=prediction.ticket_id,
+        message_id=prediction.message_id,
+        created_at=prediction.created_at,
+        model_version=prediction.model_version,
+        intent=prediction.intent,
+        intent_confidence=prediction.intent_confidence,
+        uncertain=prediction.uncertain,
+        alternatives=alternatives(prediction),
+        language=prediction.language,
+        language_confidence=prediction.language_confidence,
+        sentiment=prediction.sentiment,
+        sentiment_confidence=prediction.sentiment_confidence,
+        distressed=prediction.distressed,
+        distressed_confidence=prediction.distressed_confidence,
+        amount_usd=prediction.amount_usd,
+        priority=prediction.priority,
+        team_id=prediction.team_id,
+        rules=[RuleRef(id=i, name=names.get(i)) for i in prediction.rule_ids],
+        reasons=list(prediction.reasons),
+        applied=dict(prediction.applied),
+    )
+
+
+@dataclass
+class TriagePanel:
+    """What the ticket page shows about triage: the latest prediction (if any), the rules it
+    matched, the agents' correction and the labels a correction may use."""
+
+    prediction: TriagePrediction | None
+    current: str | None  # the ticket's intent, else the model's label
+    intents: list[str]
+    rules: list[RuleRef] = field(default_factory=list)
+    alternatives: list[IntentScore] = field(default_factory=list)
+    team: str | None = None
+    correction: TrainingExample | None = None
+    count: int = 0
+
+
+def triage_panel(session: Session, actor: Actor, ticket: Ticket) -> TriagePanel | None:
+    """The panel for agents; ``None`` for anyone else (customers never see triage)."""
+    if not actor.is_agent:
+        return None
+    predictions = svc.predictions_for(session, ticket)
+    latest = predictions[0] if predictions else None
+    correction = session.scalar(
+        select(TrainingExample).where(TrainingExample.ticket_id == ticket.id)
+    )
+    panel = TriagePanel(
+        prediction=latest,
+        current=ticket.intent or (latest.intent if latest else None),
+        intents=svc.known_intents(),
+        correction=correction,
+        count=len(predictions),
+    )
+    if latest is not None:
+        names = rule_names(session) if latest.rule_ids else {}
+        panel.rules = [RuleRef(id=i, name=names.get(i)) for i in latest.rule_ids]
+        panel.alternatives = alternatives(latest)
+        team = session.get(Team, latest.team_id) if latest.team_id else None
+        panel.team = team.name if team else None
+    return panel
+
+
+# --- corrections ----------------------------------------------------------------------------
+
+
+def correction_public(example: TrainingExample) -> CorrectionPublic:
+    return CorrectionPublic(
+        id=example.id,
+        ticket_id=example.ticket_id,
+        intent=example.label,
+        previous_intent=example.previous_label,
+        previous_confidence=example.previous_confidence,
+        language=example.language,
+        model_version=example.model_version,
+        agent_id=example.agent_id,
+        created_at=example.created_at,
+        updated_at=example.updated_at,
+    )
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    example: TrainingExample
+    excerpt: str
+    agent: str | None
+
+
+def excerpt(text: str, limit: int = EXCERPT) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def correction_rows(session: Session, examples: list[TrainingExample]) -> list[CorrectionRow]:
+    ids = {e.agent_id for e in examples if e.agent_id is not None}
+    agents = list(session.scalars(select(Agent).where(Agent.id.in_(ids)))) if ids else []
+    names = {a.id: a.name for a in agents}
+    return [
+        CorrectionRow(e, excerpt(e.text), names.get(e.agent_id) if e.agent_id else None)
+        for e in examples
+    ]
