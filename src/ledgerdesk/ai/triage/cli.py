@@ -127,6 +127,18 @@ def _replace_folder(built: Path, out: Path) -> None:
     built.rename(out)
 
 
+def _write_model(model: TriageModel, out: Path) -> str:
+    """Save next to ``out`` first, then swap it in: a failed save leaves ``out`` as it was."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    built = Path(tempfile.mkdtemp(prefix=".triage-", dir=out.parent))
+    try:
+        version = model.save(built)
+        _replace_folder(built, out)
+    finally:
+        shutil.rmtree(built, ignore_errors=True)
+    return version
+
+
 @triage_app.command("train")
 def train_command(
     data: Annotated[Path, typer.Option(help="CSV file with a header line")],
@@ -161,13 +173,7 @@ def train_command(
     except (ModelError, EmbeddingsUnavailable) as exc:
         raise _fail(str(exc)) from None
     seconds = time.perf_counter() - started
-    out.parent.mkdir(parents=True, exist_ok=True)
-    built = Path(tempfile.mkdtemp(prefix=".triage-", dir=out.parent))
-    try:
-        version = model.save(built)
-        _replace_folder(built, out)
-    finally:
-        shutil.rmtree(built, ignore_errors=True)
+    version = _write_model(model, out)
     counts = dataset.counts()
     err.print(
         f"Trained {version} on {len(dataset.texts):,} rows, {len(counts)} labels "
@@ -334,11 +340,6 @@ def build_default_command(
             progress=_reporter(progress),
         )
     model.meta.pop("seconds", None)  # keep model.json identical between rebuilds
-    built = Path(tempfile.mkdtemp(prefix=".triage-", dir=out.parent))
-    try:
-        version = model.save(built)
-        _replace_folder(built, out)
-    finally:
-        shutil.rmtree(built, ignore_errors=True)
+    version = _write_model(model, out)
     err.print(f"Built {version}: {len(training):,} training and {len(held):,} held-out examples")
     typer.echo(version)

@@ -48,7 +48,7 @@ class FeatureConfig:
     min_df: int = 1
     max_chars: int = 2_000  # text beyond this is not featurised (the opening says what it is)
     embed_views: tuple[str, ...] = ("query",)
-    embed_weight: float = 2.0
+    embed_weight: float = 3.0
 
 
 @dataclass

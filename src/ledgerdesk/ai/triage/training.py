@@ -15,7 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +160,11 @@ class TrainConfig:
     c: float = 0.5
     calibration_folds: int = 3
     seed: int = 0
+    # With only a handful of examples per label, n-grams learned from them generalise worse
+    # than the pretrained sentence embedding, so the embedding block is weighted up. (Chosen
+    # on BANKING77 dev splits of train.csv: 10 per label, weight 2 → 77.5 %, 5 → 80.7 %.)
+    few_shot_below: int = 20
+    few_shot_embed_weight: float = 5.0
 
 
 Progress = Callable[[str, int, int], None]  # stage, done, total
@@ -234,6 +239,10 @@ def train(
     config = config or TrainConfig()
     check_trainable(data)
     started = time.perf_counter()
+    if embedder is not None and min(data.counts().values()) < config.few_shot_below:
+        config = replace(
+            config, features=replace(config.features, embed_weight=config.few_shot_embed_weight)
+        )
     prepared = [prepare(t, config.features.max_chars) for t in data.texts]
     chars, words = char_vectorizer(config.features), word_vectorizer(config.features)
     featurizer = Featurizer(config.features, chars, words, embedder)
