@@ -321,3 +321,18 @@ def test_exported_corrections_train_a_model_that_learns_them(
     with_bundled = routing.examples_csv(db_session, bundled=True)
     assert with_bundled.count("\n") > exported.count("\n") + 100
     assert db_session.scalars(select(TriagePrediction)).first() is not None
+
+
+def test_predictions_follow_messages_into_a_merged_ticket(
+    db_session: Session, triage_on: None, no_rules: None
+) -> None:
+    customer = make_customer(db_session)
+    target = make_ticket(db_session, customer, subject="deposit", body="my USDT deposit is missing")
+    source = make_ticket(db_session, customer, subject="hacked", body=HACKED)
+    for ticket in (target, source):
+        routing.triage_message(db_session, _first_message_id(db_session, ticket.id))
+    lead = make_agent(db_session, Role.lead)
+    tickets.do_merge(db_session, actor_of(lead), source, target)
+    shown = routing.predictions_for(db_session, target)
+    assert len(shown) == 2
+    assert {p.ticket_id for p in shown} == {target.id, source.id}  # each keeps where it was made

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Customer, Role, Team, Tier
@@ -260,11 +260,16 @@ def first_l1_team(session: Session) -> int | None:
 # --- the job ------------------------------------------------------------------------------
 
 
-def _message_text(session: Session, ticket: Ticket, message: Message) -> str:
-    first = session.scalar(
+def _first_message_id(session: Session, ticket: Ticket) -> int | None:
+    return session.scalar(
         select(Message.id).where(Message.ticket_id == ticket.id).order_by(Message.id).limit(1)
     )
-    text = f"{ticket.subject}\n{message.body}" if first == message.id else message.body
+
+
+def _message_text(session: Session, ticket: Ticket, message: Message) -> str:
+    """The opening message is read with the subject; replies alone."""
+    first = _first_message_id(session, ticket) == message.id
+    text = f"{ticket.subject}\n{message.body}" if first else message.body
     return text[:MAX_TEXT]
 
 
@@ -296,11 +301,7 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
     corrected = session.scalar(
         select(TrainingExample.id).where(TrainingExample.ticket_id == ticket.id)
     )
-    opening = not session.scalar(
-        select(func.count())
-        .select_from(TriagePrediction)
-        .where(TriagePrediction.ticket_id == ticket.id)
-    )
+    opening = _first_message_id(session, ticket) == message.id
     # The opening message sets the intent; a later reply only fills one that is still unknown,
     # and never overrides an agent's correction.
     intent = result.intent if corrected is None and (opening or ticket.intent is None) else None
@@ -347,10 +348,18 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
 
 
 def predictions_for(session: Session, ticket: Ticket) -> list[TriagePrediction]:
+    """The ticket's predictions, newest first, including those of messages that a merge
+    brought in from another ticket (a prediction keeps the ticket it was made on)."""
+    moved_in = select(Message.id).where(Message.ticket_id == ticket.id)
     return list(
         session.scalars(
             select(TriagePrediction)
-            .where(TriagePrediction.ticket_id == ticket.id)
+            .where(
+                or_(
+                    TriagePrediction.ticket_id == ticket.id,
+                    TriagePrediction.message_id.in_(moved_in),
+                )
+            )
             .order_by(TriagePrediction.id.desc())
         )
     )
