@@ -336,3 +336,24 @@ def test_predictions_follow_messages_into_a_merged_ticket(
     shown = routing.predictions_for(db_session, target)
     assert len(shown) == 2
     assert {p.ticket_id for p in shown} == {target.id, source.id}  # each keeps where it was made
+
+
+def test_inbox_filters_by_the_triaged_intent(
+    db_session: Session, triage_on: None, no_rules: None
+) -> None:
+    from ledgerdesk.tickets import queries
+
+    customer = make_customer(db_session)
+    hacked = make_ticket(db_session, customer, subject="hacked", body=HACKED)
+    routing.triage_message(db_session, _first_message_id(db_session, hacked.id))
+    lead = make_agent(db_session, Role.lead)
+    items, _ = queries.list_tickets(
+        db_session,
+        actor_of(lead),
+        queries.TicketFilter(intent="account_compromised", requester_id=customer.id),
+    )
+    assert [t.id for t in items] == [hacked.id]
+    none, total = queries.list_tickets(
+        db_session, actor_of(lead), queries.TicketFilter(intent="how_to", requester_id=customer.id)
+    )
+    assert none == [] and total == 0

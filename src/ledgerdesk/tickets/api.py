@@ -70,6 +70,7 @@ def list_tickets(
     unassigned: bool = False,
     team_id: int | None = None,
     priority: Priority | None = None,
+    intent: Annotated[str | None, Query(max_length=64)] = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
@@ -82,6 +83,7 @@ def list_tickets(
         unassigned=unassigned,
         team_id=team_id,
         priority=priority,
+        intent=intent,
         tag=tag,
         text=q,
     )

@@ -38,6 +38,7 @@ class TicketFilter:
     unassigned: bool = False
     team_id: int | None = None
     priority: Priority | None = None
+    intent: str | None = None
     tag: str | None = None
     requester_id: int | None = None
     text: str | None = None
@@ -57,6 +58,8 @@ def _filtered(actor: Actor, f: TicketFilter, dialect: str) -> Select[Any]:
         query = query.where(Ticket.team_id == f.team_id)
     if f.priority is not None:
         query = query.where(Ticket.priority == f.priority)
+    if f.intent:
+        query = query.where(Ticket.intent == f.intent)
     if f.requester_id is not None:
         query = query.where(Ticket.requester_id == f.requester_id)
     if f.tag:
