@@ -357,3 +357,24 @@ def test_inbox_filters_by_the_triaged_intent(
         db_session, actor_of(lead), queries.TicketFilter(intent="how_to", requester_id=customer.id)
     )
     assert none == [] and total == 0
+
+
+def test_reasons_are_shown_in_the_agents_language() -> None:
+    from ledgerdesk.core.i18n import set_locale
+    from ledgerdesk.routing.presenters import reason_text
+
+    set_locale("zh-CN")
+    try:
+        assert reason_text("intent account_compromised: urgent") == "意图 account_compromised：紧急"
+        assert reason_text("about $25,000 at stake (≥ $10,000): +1") == (
+            "涉及约 $25,000（≥ $10,000）：+1"
+        )
+        assert (
+            reason_text("rule “Scams: Security”: priority high")
+            == "规则“Scams: Security”：优先级 高"
+        )
+        assert reason_text("intent uncertain: first-line queue") == "意图不确定：转一线队列"
+        assert reason_text("a reason from a newer version") == "a reason from a newer version"
+    finally:
+        set_locale("en")
+    assert reason_text("VIP customer: +1") == "VIP customer: +1"

@@ -4,6 +4,7 @@ rule summaries and the ticket page's triage panel. Reads only; changes go throug
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,6 +163,44 @@ class TriagePanel:
     team: str | None = None
     correction: TrainingExample | None = None
     count: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+
+# The reasons are stored in English (``ai.triage.priority`` and ``routing.services.route``
+# write them); these patterns show them in the agent's language.
+_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^intent uncertain: normal$"), "intent uncertain: normal"),
+    (re.compile(r"^intent uncertain: first-line queue$"), "intent uncertain: first-line queue"),
+    (
+        re.compile(r"^intent (?P<intent>[\w-]+): (?P<level>low|normal|high|urgent)$"),
+        "intent %(intent)s: %(level)s",
+    ),
+    (re.compile(r"^customer distressed: \+1$"), "customer distressed: +1"),
+    (
+        re.compile(r"^about (?P<usd>\$[\d,]+) at stake \(≥ (?P<limit>\$[\d,]+)\): \+1$"),
+        "about %(usd)s at stake (≥ %(limit)s): +1",
+    ),
+    (re.compile(r"^VIP customer: \+1$"), "VIP customer: +1"),
+    (re.compile(r"^rule “(?P<name>.*)”: team$"), "rule “%(name)s”: team"),
+    (
+        re.compile(r"^rule “(?P<name>.*)”: priority (?P<level>low|normal|high|urgent)$"),
+        "rule “%(name)s”: priority %(level)s",
+    ),
+]
+_LEVELS = ("low", "normal", "high", "urgent")
+
+
+def reason_text(reason: str) -> str:
+    """A stored reason in the current locale (unknown ones as stored)."""
+    for pattern, template in _REASONS:
+        match = pattern.match(reason)
+        if match:
+            values = {
+                k: gettext(v) if k == "level" and v in _LEVELS else v
+                for k, v in match.groupdict().items()
+            }
+            return gettext(template) % values
+    return reason
 
 
 def triage_panel(session: Session, actor: Actor, ticket: Ticket) -> TriagePanel | None:
@@ -184,6 +223,7 @@ def triage_panel(session: Session, actor: Actor, ticket: Ticket) -> TriagePanel 
         names = rule_names(session) if latest.rule_ids else {}
         panel.rules = [RuleRef(id=i, name=names.get(i)) for i in latest.rule_ids]
         panel.alternatives = alternatives(latest)
+        panel.reasons = [reason_text(r) for r in latest.reasons]
         team = session.get(Team, latest.team_id) if latest.team_id else None
         panel.team = team.name if team else None
     return panel
