@@ -107,7 +107,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         from ledgerdesk.jobs.registry import load_handlers
 
         if app.state.settings.triage:
-            # Load the triage model (about a second) before the first customer message needs it.
+            # Load the triage model and its dictionaries before the first customer message needs it.
             threading.Thread(
                 target=_warm_triage, args=(app.state.settings,), name="triage-warm-up", daemon=True
             ).start()

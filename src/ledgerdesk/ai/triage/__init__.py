@@ -176,7 +176,7 @@ load_seconds: dict[str, float] = {}
 
 
 def get_triager(settings: Settings) -> Triager:
-    """One triager per process and configuration (a model loads once, in about a second)."""
+    """One triager per process and configuration (a model loads once, in well under a second)."""
     key = (
         str(settings.triage_model or ""),
         settings.triage_min_confidence,
