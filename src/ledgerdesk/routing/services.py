@@ -291,9 +291,8 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
         return None
     customer = session.get(Customer, ticket.requester_id)
     vip = bool(customer and customer.vip)
-    result = get_triager(get_settings()).classify([_message_text(session, ticket, message)], [vip])[
-        0
-    ]
+    triager = get_triager(get_settings())
+    (result,) = triager.classify([_message_text(session, ticket, message)], [vip])
     decision = route(list_rules(session), result, vip=vip, l1_team=first_l1_team(session))
     priority = result.priority
     if decision.priority and LEVELS.index(decision.priority) > LEVELS.index(priority):
