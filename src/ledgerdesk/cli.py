@@ -16,7 +16,8 @@ from ledgerdesk.ai.guard.cli import guard_app
 from ledgerdesk.ai.triage.cli import triage_app
 from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
-from ledgerdesk.core.settings import Settings, get_settings
+from ledgerdesk.core.terminal import fail as _fail
+from ledgerdesk.core.terminal import load_settings as _settings
 from ledgerdesk.jobs.cli import worker
 from ledgerdesk.kb.cli import kb_app
 from ledgerdesk.routing.cli import export as export_corrections
@@ -32,19 +33,6 @@ app.add_typer(guard_app, name="guard")
 triage_app.command("export")(export_corrections)
 app.add_typer(triage_app, name="triage")
 console = Console(stderr=True)
-
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except ValueError as exc:
-        console.print(f"[red]Configuration error:[/red] {exc}")
-        raise typer.Exit(2) from None
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[red]Error:[/red] {message}")
-    return typer.Exit(code)
 
 
 @app.command()

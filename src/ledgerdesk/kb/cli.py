@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
-from ledgerdesk.core.settings import get_settings
+from ledgerdesk.core.terminal import fail as _fail
+from ledgerdesk.core.terminal import load_settings
 from ledgerdesk.kb.importer import ImportReport, export_path, import_path
 
 kb_app = typer.Typer(
@@ -29,17 +30,8 @@ console = Console(stderr=True, soft_wrap=True)  # one line per message, however 
 PROGRESS_FROM = 20  # files; fewer finish before a bar would be worth drawing
 
 
-def _fail(message: str, code: int) -> typer.Exit:
-    console.print(f"[red]Error:[/red] {message}")
-    return typer.Exit(code)
-
-
 def _factory() -> sessionmaker[Session]:
-    try:
-        settings = get_settings()
-    except ValueError as exc:
-        console.print(f"[red]Configuration error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    settings = load_settings()
     return make_sessionmaker(make_engine(settings.resolved_database_url))
 
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from sqlalchemy.exc import SQLAlchemyError
 
 from ledgerdesk.core.db import make_engine, make_sessionmaker
-from ledgerdesk.core.settings import get_settings
+from ledgerdesk.core.terminal import fail, load_settings
 from ledgerdesk.routing.services import examples_csv
 
 err = Console(stderr=True)
@@ -23,18 +23,13 @@ def export(
     ] = False,
 ) -> None:
     """Write the intent corrections agents made (text, category, language, source) as CSV."""
-    try:
-        settings = get_settings()
-    except ValueError as exc:
-        err.print(f"[red]Configuration error:[/red] {exc}")
-        raise typer.Exit(2) from None
+    settings = load_settings()
     engine = make_engine(settings.resolved_database_url)
     try:
         with make_sessionmaker(engine)() as session:
             text = examples_csv(session, bundled=bundled)
     except SQLAlchemyError as exc:
-        err.print(f"[red]Error:[/red] cannot read the database: {str(exc).splitlines()[0]}")
-        raise typer.Exit(2) from None
+        raise fail(f"cannot read the database: {str(exc).splitlines()[0]}", 2) from None
     finally:
         engine.dispose()
     rows = text.count("\n") - 1
@@ -44,6 +39,5 @@ def export(
         try:
             out.write_text(text, encoding="utf-8")
         except OSError as exc:
-            err.print(f"[red]Error:[/red] cannot write {out}: {exc.strerror}")
-            raise typer.Exit(2) from None
+            raise fail(f"cannot write {out}: {exc.strerror}", 2) from None
     err.print(f"Wrote {rows:,} labelled rows")

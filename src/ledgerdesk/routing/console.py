@@ -18,7 +18,7 @@ from ledgerdesk.ai.triage.language import LANGUAGES
 from ledgerdesk.ai.triage.priority import LEVELS
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
-from ledgerdesk.core.text import clean, has_control
+from ledgerdesk.core.text import clean
 from ledgerdesk.routing import presenters
 from ledgerdesk.routing import services as svc
 from ledgerdesk.routing.models import RoutingRule
@@ -113,9 +113,6 @@ def _rule_in(form: dict[str, Any]) -> svc.RuleIn:
     team = form["team_id"].strip()
     if team and not (team.isascii() and team.isdigit() and int(team) <= MAX_ID):
         raise InvalidInput(f"'{clean(team[:20])}' is not a team", field="team_id")
-    for field in ("name", "tag"):
-        if has_control(form[field]):
-            raise InvalidInput(f"The {field} contains control characters", field=field)
     return svc.RuleIn(
         name=form["name"],
         intents=_labels(form["intents"], "intents", 64),

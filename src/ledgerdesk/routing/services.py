@@ -73,8 +73,9 @@ def known_intents() -> list[str]:
 
 
 def check_rule(session: Session, data: RuleIn) -> RuleIn:
-    if has_control(data.name) or (data.tag and has_control(data.tag)):
-        raise InvalidInput("The name and tag must not contain control characters", field="name")
+    for field_name, value in (("name", data.name), ("tag", data.tag or "")):
+        if has_control(value):
+            raise InvalidInput(f"The {field_name} contains control characters", field=field_name)
     name = " ".join(data.name.split())
     if not name:
         raise InvalidInput("A rule needs a name", field="name")

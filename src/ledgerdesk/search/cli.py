@@ -16,14 +16,10 @@ from sqlalchemy.orm import Session
 from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.settings import get_settings
+from ledgerdesk.core.terminal import fail as _fail
 from ledgerdesk.search.services import ArticleHit, normalise_lang
 
 console = Console(stderr=True)
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    console.print(f"[red]Error:[/red] {message}")
-    return typer.Exit(code)
 
 
 def reindex() -> None:

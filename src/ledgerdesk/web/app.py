@@ -87,7 +87,7 @@ def _warm_triage(settings: Settings) -> None:
     from ledgerdesk.ai.triage import EmbeddingsUnavailable, ModelError, get_triager
 
     try:
-        get_triager(settings)
+        get_triager(settings).classify(["warm up 预热"])  # also loads jieba and the script tables
     except (ModelError, EmbeddingsUnavailable) as exc:
         log.error("triage model cannot be loaded; customer messages will wait: %s", exc)
 

@@ -10,7 +10,6 @@ the desk sends it to first-line agents instead of guessing.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -172,7 +171,6 @@ def load_triager(settings: Settings, model_dir: Path | None = None) -> Triager:
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, float, float, str], Triager] = {}
-load_seconds: dict[str, float] = {}
 
 
 def get_triager(settings: Settings) -> Triager:
@@ -185,9 +183,7 @@ def get_triager(settings: Settings) -> Triager:
     )
     with _lock:
         if key not in _cache:
-            started = time.perf_counter()
             _cache[key] = load_triager(settings)
-            load_seconds[key[0]] = time.perf_counter() - started
         return _cache[key]
 
 

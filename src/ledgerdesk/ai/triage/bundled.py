@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,8 +109,3 @@ def write_csv(examples: list[Example], path: Path) -> None:
         writer.writerow(["text", "category", "language", "sentiment", "distressed"])
         for e in examples:
             writer.writerow([e.text, e.intent, e.lang, e.sentiment, str(e.distressed).lower()])
-
-
-def rows(examples: list[Example]) -> Iterator[tuple[str, str, str]]:
-    for e in examples:
-        yield e.text, e.intent, e.lang

@@ -15,7 +15,6 @@ from typing import Annotated, BinaryIO, TextIO
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -38,7 +37,8 @@ from ledgerdesk.ai.triage.training import (
     sample_shots,
     train,
 )
-from ledgerdesk.core.settings import Settings, get_settings
+from ledgerdesk.core.settings import Settings
+from ledgerdesk.core.terminal import fail, load_settings
 
 triage_app = typer.Typer(
     help="AI triage: train, evaluate and run intent models.", no_args_is_help=True
@@ -48,17 +48,8 @@ MAX_LINE_BYTES = 1_000_000
 BATCH = 64
 
 
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except ValueError as exc:
-        err.print(f"[red]Configuration error:[/red] {exc}")
-        raise typer.Exit(2) from None
-
-
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]Error:[/red] {escape(message)}")
-    return typer.Exit(2)
+    return fail(message, 2)  # every failure of these commands is about their input
 
 
 @contextmanager
@@ -157,7 +148,7 @@ def train_command(
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
     """Train an intent model for any label set from a CSV."""
-    settings = _settings()
+    settings = load_settings()
     dataset = _read(data, text_col, label_col)
     if shots:
         dataset = sample_shots(dataset, shots, seed)
@@ -214,7 +205,7 @@ def eval_command(
     quiet: Annotated[bool, typer.Option(help="No progress bar")] = False,
 ) -> None:
     """Accuracy, macro-F1, per-class figures and the top confusions of a model on a CSV."""
-    settings = _settings()
+    settings = load_settings()
     dataset = _read(data, text_col, label_col)
     loaded = _load(model, settings)
     try:
@@ -295,7 +286,7 @@ def classify_command(
     ] = None,
 ) -> None:
     """Read JSON lines {"text": ...} on stdin; write one JSON line per input, in order."""
-    settings = _settings()
+    settings = load_settings()
     try:
         triager = load_triager(settings, model)
     except (ModelError, EmbeddingsUnavailable) as exc:

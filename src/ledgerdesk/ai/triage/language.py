@@ -103,7 +103,3 @@ def _simplified_set() -> frozenset[str]:
         if len(source) == 1 and targets and source not in targets.split(" "):
             found.add(source)
     return frozenset(found)
-
-
-def warm_up() -> None:
-    _simplified_set()
