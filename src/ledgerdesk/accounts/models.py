@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledgerdesk.core.clock import utcnow
@@ -55,6 +55,13 @@ class Agent(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Two-factor sign-in (accounts/totp.py): the TOTP secret, encrypted with a key derived from
+    # LEDGERDESK_SECRET_KEY; set but not enabled while the agent is enrolling.
+    totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The 30-second step of the last accepted code, so one code cannot be used twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    password_changed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     # Loaded when asked for: a list of agents must not drag in every team's members.
     teams: Mapped[list[Team]] = relationship(secondary="team_members", back_populates="members")
@@ -94,6 +101,9 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # None: valid until revoked.
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class PortalCode(Base):
@@ -111,4 +121,69 @@ class PortalCode(Base):
     used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-__all__ = ["Agent", "ApiToken", "Customer", "PortalCode", "Role", "Team", "TeamMember", "Tier"]
+class AuthSession(Base):
+    """A signed-in browser (console agent or portal customer). The signed cookie carries a
+    random id; only its SHA-256 is stored, so a database leak signs nobody in."""
+
+    __tablename__ = "auth_sessions"
+    __table_args__ = (Index("ix_auth_sessions_agent", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), default=None
+    )
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    user_agent: Mapped[str] = mapped_column(String(200), default="")
+
+
+class RecoveryCode(Base):
+    """A one-time code that replaces the authenticator app once; only its SHA-256 is stored."""
+
+    __tablename__ = "agent_recovery_codes"
+    __table_args__ = (Index("ix_agent_recovery_codes_agent", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SecurityEvent(Base):
+    """One line of the security log: who did what to whom, when and from where. Never a
+    password, code or token."""
+
+    __tablename__ = "security_events"
+    __table_args__ = (Index("ix_security_events_created", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    target_kind: Mapped[str | None] = mapped_column(String(16), default=None)
+    target_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    detail: Mapped[str] = mapped_column(String(200), default="")
+    client_address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+__all__ = [
+    "Agent",
+    "ApiToken",
+    "AuthSession",
+    "Customer",
+    "PortalCode",
+    "RecoveryCode",
+    "Role",
+    "SecurityEvent",
+    "Team",
+    "TeamMember",
+    "Tier",
+]

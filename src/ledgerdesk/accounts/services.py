@@ -298,13 +298,19 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def do_create_api_token(session: Session, actor: Actor, agent: Agent, name: str) -> str:
-    """Create a token for ``agent`` and return it; this is the only time it is visible."""
+def do_create_api_token(
+    session: Session, actor: Actor, agent: Agent, name: str, expires_at: datetime | None = None
+) -> str:
+    """Create a token for ``agent`` and return it; this is the only time it is visible. The
+    name passes the secret guard (accounts/tokens.py lists, revokes and logs tokens)."""
+    from ledgerdesk.ai.guard import redact
+
     if actor.kind != "system" and actor.id != agent.id:
         require_role(actor, Role.admin)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    name = redact(clean(name).strip())[:120] or "token"
     session.add(
-        ApiToken(agent_id=agent.id, name=name.strip() or "token", token_hash=_sha256(token))
+        ApiToken(agent_id=agent.id, name=name, token_hash=_sha256(token), expires_at=expires_at)
     )
     session.flush()
     return token
@@ -321,10 +327,10 @@ def authenticate_token(session: Session, token: str) -> Agent:
             Agent.active.is_(True),
         )
     ).first()
-    if row is None:
-        raise NotAuthenticated("Invalid or revoked API token")
-    api_token, agent = row
     now = utcnow()
+    if row is None or (row[0].expires_at is not None and row[0].expires_at <= now):
+        raise NotAuthenticated("Invalid, expired or revoked API token")
+    api_token, agent = row
     # Written at most once a minute, so a busy integration does not turn reads into writes.
     if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
         api_token.last_used_at = now

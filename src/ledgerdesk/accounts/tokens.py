@@ -1,0 +1,129 @@
+"""API tokens: issue (optionally expiring, for oneself or, as an admin, for another agent),
+list and revoke. Each issue and revocation is written to the security log. Only the token's
+SHA-256 is stored (``services.do_create_api_token``)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledgerdesk.accounts import security_log
+from ledgerdesk.accounts import services as svc
+from ledgerdesk.accounts.models import Agent, ApiToken, Role
+from ledgerdesk.accounts.security_log import Target
+from ledgerdesk.accounts.services import Actor
+from ledgerdesk.core.clock import utcnow
+from ledgerdesk.core.errors import InvalidInput, NotFound
+
+MAX_EXPIRY_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: str
+    row: ApiToken
+
+
+def check_expiry(expires_in_days: int | None, expires_at: datetime | None) -> datetime | None:
+    """When a new token stops working: ``None`` (never), in N days, or at a future moment."""
+    if expires_in_days is not None and expires_at is not None:
+        raise InvalidInput("Give expires_in_days or expires_at, not both", field="expires_at")
+    now = utcnow()
+    if expires_in_days is not None:
+        if not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+            raise InvalidInput(
+                f"expires_in_days must be between 1 and {MAX_EXPIRY_DAYS}", field="expires_in_days"
+            )
+        return now + timedelta(days=expires_in_days)
+    if expires_at is not None:
+        if expires_at.tzinfo is not None:  # stored as naive UTC
+            expires_at = expires_at.astimezone(UTC).replace(tzinfo=None)
+        if expires_at <= now:
+            raise InvalidInput("expires_at must be in the future", field="expires_at")
+        if expires_at > now + timedelta(days=MAX_EXPIRY_DAYS):
+            raise InvalidInput(
+                f"expires_at must be within {MAX_EXPIRY_DAYS} days", field="expires_at"
+            )
+    return expires_at
+
+
+def do_issue_token(
+    session: Session,
+    actor: Actor,
+    agent: Agent,
+    name: str,
+    *,
+    expires_at: datetime | None = None,
+    address: str = "",
+) -> Issued:
+    """A token for ``agent`` (oneself, or anyone for an admin); logged."""
+    token = svc.do_create_api_token(session, actor, agent, name, expires_at)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).one()
+    security_log.do_record(
+        session,
+        "token_created",
+        actor=actor,
+        target=Target("agent", agent.id),
+        address=address,
+        detail=f"token {row.id}: {row.name}",
+    )
+    return Issued(token, row)
+
+
+def list_tokens(session: Session, actor: Actor, *, everyone: bool = False) -> list[ApiToken]:
+    """The actor's own tokens, or (admins, ``everyone``) every agent's; newest first."""
+    query = select(ApiToken).order_by(ApiToken.id.desc()).limit(500)
+    if not (everyone and actor.role == Role.admin):
+        query = query.where(ApiToken.agent_id == (actor.id or 0))
+    return list(session.scalars(query))
+
+
+def access_token(session: Session, actor: Actor, token_id: int) -> ApiToken:
+    """A token the actor may manage (their own; any for an admin), or ``NotFound`` (other
+    agents' tokens are not revealed)."""
+    row = session.get(ApiToken, token_id)
+    if row is None or (row.agent_id != actor.id and actor.role != Role.admin):
+        raise NotFound(f"Token {token_id} not found")
+    return row
+
+
+def do_revoke_token(session: Session, actor: Actor, row: ApiToken, *, address: str = "") -> None:
+    """Revoke at once; revoking twice changes nothing."""
+    if row.revoked:
+        return
+    row.revoked = True
+    row.revoked_at = utcnow()
+    security_log.do_record(
+        session,
+        "token_revoked",
+        actor=actor,
+        target=Target("agent", row.agent_id),
+        address=address,
+        detail=f"token {row.id}: {row.name}",
+    )
+
+
+def status(row: ApiToken) -> str:
+    """``active``, ``expired`` or ``revoked``."""
+    if row.revoked:
+        return "revoked"
+    if row.expires_at is not None and row.expires_at <= utcnow():
+        return "expired"
+    return "active"
+
+
+def do_revoke_agent_tokens(session: Session, agent_id: int) -> int:
+    """Revoke every live token of an agent (deactivation); the count."""
+    now = utcnow()
+    rows = session.scalars(
+        select(ApiToken).where(ApiToken.agent_id == agent_id, ApiToken.revoked.is_(False))
+    ).all()
+    for row in rows:
+        row.revoked = True
+        row.revoked_at = now
+    return len(rows)
