@@ -13,10 +13,7 @@ from ledgerdesk.accounts.schemas import (
     MemberAdd,
     TeamCreate,
     TeamPublic,
-    TokenCreate,
-    TokenCreated,
 )
-from ledgerdesk.core.clock import utcnow
 from ledgerdesk.web.deps import CurrentActor, CurrentAgent, Db
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -81,11 +78,3 @@ def add_member(team_id: int, data: MemberAdd, db: Db, actor: CurrentAgent) -> Te
     svc.do_add_team_member(db, actor, team, svc.get_agent(db, data.agent_id))
     db.commit()
     return _team(team)
-
-
-@router.post("/tokens", status_code=201)
-def create_token(data: TokenCreate, db: Db, actor: CurrentAgent) -> TokenCreated:
-    """A personal API token for the signed-in agent. Shown once; only its hash is kept."""
-    token = svc.do_create_api_token(db, actor, svc.get_agent(db, actor.id or 0), data.name)
-    db.commit()
-    return TokenCreated(token=token, name=data.name, created_at=utcnow())

@@ -50,13 +50,58 @@ class MemberAdd(_In):
     agent_id: int = Field(ge=1)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on both databases
+
+
 class TokenCreate(_In):
     name: str = Field(min_length=1, max_length=120)
+    expires_in_days: int | None = Field(default=None, ge=1, le=3650, strict=True)
+    expires_at: datetime | None = None
+    # Admins may make a token for another agent; everyone else only for themselves.
+    agent_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True)
 
 
 class TokenCreated(BaseModel):
     token: str
+    id: int
+    agent_id: int
     name: str
+    created_at: datetime
+    expires_at: datetime | None
+
+
+class TokenPublic(BaseModel):
+    id: int
+    agent_id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    status: str
+
+
+class AgentReset(_In):
+    # Empty: a password is generated and returned once.
+    password: str | None = Field(default=None, min_length=10, max_length=200)
+
+
+class AgentResetResult(BaseModel):
+    agent: AgentPublic
+    generated_password: str | None
+
+
+class SecurityEventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    actor_kind: str
+    actor_id: int | None
+    target_kind: str | None
+    target_id: int | None
+    detail: str
+    client_address: str
     created_at: datetime
 
 

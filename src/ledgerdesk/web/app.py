@@ -137,7 +137,10 @@ def _install_docs(app: FastAPI) -> None:
 
 
 def _include_routes(app: FastAPI) -> None:
+    from ledgerdesk.accounts import admin_console as accounts_admin_console
     from ledgerdesk.accounts import api as accounts_api
+    from ledgerdesk.accounts import console as accounts_console
+    from ledgerdesk.accounts import security_api as accounts_security_api
     from ledgerdesk.accounts import views as accounts_views
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
@@ -156,6 +159,9 @@ def _include_routes(app: FastAPI) -> None:
         web_views.router,
         accounts_api.router,
         accounts_views.router,
+        accounts_security_api.router,
+        accounts_console.router,
+        accounts_admin_console.router,
         tickets_api.router,
         tickets_views.router,
         portal_views.router,
