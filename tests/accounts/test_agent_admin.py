@@ -158,7 +158,7 @@ def test_admin_console_pages(app: Any, client: TestClient) -> None:
     login(client, admin.email)
     log = client.get("/console/admin/security")
     assert log.status_code == 200
-    for label in ("Agent deactivated", "Agent reactivated", "Agent reset", "Signed in"):
+    for label in ("Agent deactivated", "Agent reactivated", "Agent reset", "Sign-in succeeded"):
         assert label in log.text
     assert "generated-password" not in log.text and shown.group(1) not in log.text
     filtered = client.get("/console/admin/security?kind=agent_reset")

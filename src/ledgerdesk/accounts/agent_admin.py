@@ -27,15 +27,15 @@ def _target(agent: Agent) -> Target:
 # --- admin actions --------------------------------------------------------------------------
 
 
-def _check_admin_over(actor: Actor, agent: Agent, action: str) -> None:
+def _check_admin_over(actor: Actor, agent: Agent, refusal: str) -> None:
     svc.require_role(actor, Role.admin)
     if actor.is_agent and actor.id == agent.id:
-        raise NotPermitted(f"An admin cannot {action} their own account")
+        raise NotPermitted(refusal)
 
 
 def do_deactivate_agent(session: Session, actor: Actor, agent: Agent, *, address: str = "") -> None:
     """Stop the agent signing in: their sessions end and their tokens are revoked now."""
-    _check_admin_over(actor, agent, "deactivate")
+    _check_admin_over(actor, agent, "An admin cannot deactivate their own account")
     if not agent.active:
         raise Conflict("This agent is already deactivated")
     agent.active = False
@@ -67,7 +67,7 @@ def do_reset_agent(
 ) -> str | None:
     """Give the agent a new password (``password``, or a generated one that is returned to
     show once), turn their 2FA off so they enrol again, and end their sessions."""
-    _check_admin_over(actor, agent, "reset")
+    _check_admin_over(actor, agent, "An admin cannot reset their own account")
     generated = None
     if not password:
         generated = password = secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)

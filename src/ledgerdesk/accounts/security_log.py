@@ -17,7 +17,7 @@ from ledgerdesk.core.text import clean
 
 # Every kind the log records, with its label (translated where it is shown).
 KINDS: dict[str, str] = {
-    "sign_in": "Signed in",
+    "sign_in": "Sign-in succeeded",
     "sign_in_failed": "Sign-in failed",
     "sign_in_2fa_failed": "Wrong two-factor code",
     "sign_out": "Signed out",
