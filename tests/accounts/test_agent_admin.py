@@ -172,3 +172,32 @@ def test_admin_console_is_403_for_others(app: Any, client: TestClient) -> None:
         assert client.get(path).status_code == 403
     assert client.post(f"/console/admin/agents/{lead.id}/deactivate").status_code == 403
     assert 'id="nav-agents"' not in client.get("/console/account").text
+
+
+def test_account_and_admin_pages_in_chinese(app: Any, client: TestClient) -> None:
+    admin = fresh_agent(app, Role.admin)
+    login(client, admin.email)
+    client.post("/lang", data={"lang": "zh-CN", "next": "/console"})
+    english = (
+        "Signed-in sessions",
+        "Sign out everywhere",
+        "Change password",
+        "Two-factor sign-in",
+        "API tokens",
+        "Create token",
+        "Security log",
+        "Sign-in succeeded",
+        "Deactivate",
+        "Reset",
+    )
+    for path in (
+        "/console/account",
+        "/console/account/2fa",
+        "/console/account/tokens",
+        "/console/admin/agents",
+        "/console/admin/security",
+    ):
+        page = client.get(path)
+        assert page.status_code == 200 and re.search(r"[\u4e00-\u9fff]", page.text)
+        visible = re.sub(r"<[^>]+>", " ", page.text)
+        assert not [e for e in english if e in visible], path
