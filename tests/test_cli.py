@@ -110,3 +110,19 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "cannot migrate" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_agent_reset(tmp_path: Path) -> None:
+    assert run(tmp_path, "migrate").returncode == 0
+    args = ["--email", "boss@exchange.io", "--name", "Boss", "--role", "admin"]
+    assert run(tmp_path, "agent", "create", *args, "--password", "a-long-password").returncode == 0
+    reset = run(
+        tmp_path, "agent", "reset", "--email", "Boss@Exchange.io", "--password", "another-long-one"
+    )
+    assert reset.returncode == 0, reset.stderr
+    assert "2FA off" in reset.stderr
+    missing = run(tmp_path, "agent", "reset", "--email", "who@exchange.io", "--password", "x" * 12)
+    assert missing.returncode == 2 and "no agent" in missing.stderr
+    short = run(tmp_path, "agent", "reset", "--email", "boss@exchange.io", "--password", "short")
+    assert short.returncode == 2 and "at least 10 characters" in short.stderr
+    assert "Traceback" not in short.stderr + missing.stderr

@@ -145,6 +145,42 @@ def agent_create(
     console.print(f"Agent {agent.email} ({chosen.value}) created with id {agent.id}.")
 
 
+@agent_app.command("reset")
+def agent_reset(
+    email: Annotated[str, typer.Option(help="The agent's sign-in e-mail")],
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Give an agent a new password, turn their 2FA off and end their sessions (an admin who
+    lost their phone and recovery codes, or the only admin)."""
+    from sqlalchemy import select
+
+    from ledgerdesk.accounts.agent_admin import do_reset_agent
+    from ledgerdesk.accounts.models import Agent
+    from ledgerdesk.accounts.services import SYSTEM, normalise_email
+
+    factory = make_sessionmaker(make_engine(_settings().resolved_database_url))
+    try:
+        with transaction(factory) as session:
+            address = normalise_email(email)
+            agent = session.scalar(select(Agent).where(Agent.email == address))
+            if agent is None:
+                raise _fail(f"no agent with e-mail {address}", 2)
+            generated = do_reset_agent(session, SYSTEM, agent, password, address="command line")
+            active = agent.active
+    except DomainError as exc:
+        raise _fail(exc.message, 2) from None
+    except SQLAlchemyError as exc:
+        raise _fail(
+            f"database error ({exc.__class__.__name__}); did you run 'ledgerdesk migrate'?"
+        ) from None
+    note = "" if active else " The agent is deactivated; an admin reactivates them."
+    if generated:
+        note += f" Generated password (shown once): {generated}"
+    console.print(f"Agent {address} reset: new password set, 2FA off, sessions ended.{note}")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind")] = None,
