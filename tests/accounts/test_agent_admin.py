@@ -201,3 +201,15 @@ def test_account_and_admin_pages_in_chinese(app: Any, client: TestClient) -> Non
         assert page.status_code == 200 and re.search(r"[\u4e00-\u9fff]", page.text)
         visible = re.sub(r"<[^>]+>", " ", page.text)
         assert not [e for e in english if e in visible], path
+
+
+def test_security_log_details_are_shown_in_chinese(app: Any, client: TestClient) -> None:
+    admin = fresh_agent(app, Role.admin)
+    agent = fresh_agent(app)
+    token_of(app, agent)
+    login(client, admin.email)
+    client.post(f"/console/admin/agents/{agent.id}/deactivate")
+    client.post("/lang", data={"lang": "zh-CN", "next": "/console"})
+    page = client.get("/console/admin/security?kind=agent_deactivated")
+    assert "结束了 0 个会话，吊销了 1 个令牌" in page.text
+    assert "tokens revoked" not in page.text

@@ -143,3 +143,25 @@ def test_failed_sign_ins_are_logged_without_what_was_typed(app: Any, client: Tes
             for e in session.scalars(select(SecurityEvent).where(SecurityEvent.kind.like("sign%")))
         ]
     assert not any("typed-a-password" in d or "wrong-password" in d for d, _ in texts)
+
+
+def test_the_session_check_is_one_query_and_writes_rarely(app: Any, client: TestClient) -> None:
+    """A signed-in API call costs the session lookup (joined with the agent) and the agent's
+    teams, as before server-side sessions; last-seen is written at most once a minute."""
+    from sqlalchemy import event
+
+    agent = fresh_agent(app)
+    login(client, agent.email)
+    client.get("/api/v1/me")
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement.split()[0].upper())
+
+    event.listen(app.state.engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):
+            assert client.get("/api/v1/me").status_code == 200
+    finally:
+        event.remove(app.state.engine, "before_cursor_execute", count)
+    assert statements.count("SELECT") == 6 and "UPDATE" not in statements

@@ -124,4 +124,5 @@ def security_page(
         names=names,
         kinds=security_log.KINDS,
         kind=kind,
+        describe=security_log.describe_detail,
     )

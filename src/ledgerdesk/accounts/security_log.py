@@ -6,6 +6,7 @@ a code, a token or a session id. Rows are only ever added; admins read them in t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Role, SecurityEvent
 from ledgerdesk.accounts.services import Actor, require_role
+from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.text import clean
 
 # Every kind the log records, with its label (translated where it is shown).
@@ -90,3 +92,27 @@ def list_events(
     if before_id is not None:
         query = query.where(SecurityEvent.id < before_id)
     return list(session.scalars(query))
+
+
+# The details services write (English, stable for the API) and how a page says them.
+_DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"^(?P<sessions>\d+) sessions ended, (?P<tokens>\d+) tokens revoked$"),
+        "%(sessions)s sessions ended, %(tokens)s tokens revoked",
+    ),
+    (re.compile(r"^(?P<count>\d+) sessions ended$"), "%(count)s sessions ended"),
+    (re.compile(r"^(?P<count>\d+) other sessions ended$"), "%(count)s other sessions ended"),
+    (re.compile(r"^(?P<count>\d+) left$"), "%(count)s recovery codes left"),
+    (re.compile(r"^unknown account$"), "unknown account"),
+    (re.compile(r"^token (?P<id>\d+): (?P<name>.*)$", re.S), "token %(id)s: %(name)s"),
+    (re.compile(r"^session (?P<id>\d+)$"), "session %(id)s"),
+)
+
+
+def describe_detail(detail: str) -> str:
+    """``detail`` in the reader's language (unknown shapes are shown as stored)."""
+    for pattern, template in _DETAILS:
+        found = pattern.match(detail)
+        if found:
+            return gettext(template) % found.groupdict()
+    return detail
