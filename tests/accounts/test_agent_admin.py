@@ -132,6 +132,8 @@ def test_security_events_api_lists_filters_and_pages(
     only = client.get("/api/v1/security-events?kind=sign_in_failed&limit=3", headers=headers).json()
     assert {r["kind"] for r in only} == {"sign_in_failed"}
     assert client.get("/api/v1/security-events?limit=0", headers=headers).status_code == 422
+    unknown = client.get("/api/v1/security-events?kind=nope", headers=headers)
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "kind"
 
 
 def test_admin_console_pages(app: Any, client: TestClient) -> None:

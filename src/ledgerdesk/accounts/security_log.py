@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Role, SecurityEvent
 from ledgerdesk.accounts.services import Actor, require_role
+from ledgerdesk.core.errors import InvalidInput
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.text import clean
 
@@ -81,6 +82,8 @@ def list_events(
     """Newest first; ``agent_id`` keeps rows where that agent acted or was the target.
     Admins only."""
     require_role(actor, Role.admin)
+    if kind and kind not in KINDS:
+        raise InvalidInput(f"Unknown kind; one of: {', '.join(KINDS)}", field="kind")
     query = select(SecurityEvent).order_by(SecurityEvent.id.desc()).limit(limit)
     if kind:
         query = query.where(SecurityEvent.kind == kind)
