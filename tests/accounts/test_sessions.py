@@ -165,3 +165,20 @@ def test_the_session_check_is_one_query_and_writes_rarely(app: Any, client: Test
     finally:
         event.remove(app.state.engine, "before_cursor_execute", count)
     assert statements.count("SELECT") == 6 and "UPDATE" not in statements
+
+
+def test_a_secret_in_the_user_agent_is_not_stored(app: Any, client: TestClient) -> None:
+    agent = fresh_agent(app)
+    seed = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    response = client.post(
+        "/console/login",
+        data={"email": agent.email, "password": PASSWORD},
+        headers={"user-agent": f"Mozilla/5.0 {seed}"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    with app.state.sessionmaker() as session:
+        stored = session.scalars(
+            select(AuthSession.user_agent).where(AuthSession.agent_id == agent.id)
+        ).one()
+    assert stored.startswith("Mozilla/5.0") and "abandon" not in stored and "accident" not in stored
