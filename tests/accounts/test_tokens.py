@@ -102,6 +102,8 @@ def test_expiry_input_is_checked(client: TestClient, seeded: dict[str, Any]) -> 
     assert _token_for(client, token, expires_in_days=0).status_code == 422
     assert _token_for(client, token, expires_in_days=99999).status_code == 422
     assert _token_for(client, token, expires_in_days="7").status_code == 422
+    for moment in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "2099-13-01"):
+        assert _token_for(client, token, expires_at=moment).status_code == 422, moment
     both = _token_for(client, token, expires_in_days=3, expires_at="2099-01-01T00:00:00Z")
     assert both.status_code == 422 and both.json()["error"]["field"] == "expires_at"
     later = datetime.now(UTC) + timedelta(days=2)

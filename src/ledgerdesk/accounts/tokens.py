@@ -41,7 +41,10 @@ def check_expiry(expires_in_days: int | None, expires_at: datetime | None) -> da
         return now + timedelta(days=expires_in_days)
     if expires_at is not None:
         if expires_at.tzinfo is not None:  # stored as naive UTC
-            expires_at = expires_at.astimezone(UTC).replace(tzinfo=None)
+            try:
+                expires_at = expires_at.astimezone(UTC).replace(tzinfo=None)
+            except (OverflowError, ValueError):  # e.g. year 1 with a positive offset
+                raise InvalidInput("expires_at is out of range", field="expires_at") from None
         if expires_at <= now:
             raise InvalidInput("expires_at must be in the future", field="expires_at")
         if expires_at > now + timedelta(days=MAX_EXPIRY_DAYS):

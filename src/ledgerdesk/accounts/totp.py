@@ -17,7 +17,7 @@ import secrets
 import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import security_log
@@ -182,13 +182,12 @@ def do_check_second_factor(session: Session, agent: Agent, code: str, *, address
 
 
 def remaining_recovery_codes(session: Session, agent: Agent) -> int:
-    return len(
-        session.scalars(
-            select(RecoveryCode.id).where(
-                RecoveryCode.agent_id == agent.id, RecoveryCode.used_at.is_(None)
-            )
-        ).all()
+    count = session.scalar(
+        select(func.count(RecoveryCode.id)).where(
+            RecoveryCode.agent_id == agent.id, RecoveryCode.used_at.is_(None)
+        )
     )
+    return int(count or 0)
 
 
 # --- turning it off -------------------------------------------------------------------------
