@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent, AuthSession, Customer
@@ -43,6 +43,7 @@ def do_start_session(
         raise ValueError("a session belongs to one agent or one customer")
     session_id = secrets.token_urlsafe(32)
     now = utcnow()
+    _delete_dead(session, agent, customer, now)
     session.add(
         AuthSession(
             id_hash=_hash(session_id),
@@ -57,6 +58,23 @@ def do_start_session(
     )
     session.flush()
     return session_id
+
+
+def _delete_dead(
+    session: Session, agent: Agent | None, customer: Customer | None, now: datetime
+) -> None:
+    """Drop the owner's ended and expired sessions, so the table stays the size of the live
+    ones (a deleted id is as unknown as a revoked one; the security log keeps the history)."""
+    owner = (
+        AuthSession.agent_id == agent.id
+        if agent is not None
+        else AuthSession.customer_id == (customer.id if customer else 0)
+    )
+    session.execute(
+        delete(AuthSession)
+        .where(owner, (AuthSession.revoked_at.is_not(None)) | (AuthSession.expires_at <= now))
+        .execution_options(synchronize_session=False)
+    )
 
 
 @dataclass(frozen=True)
