@@ -11,14 +11,11 @@ from ledgerdesk.accounts import services as svc
 from ledgerdesk.core import i18n
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.web.deps import Db, OptionalActor
+from ledgerdesk.web.limits import login_limits
 from ledgerdesk.web.templating import render
 from ledgerdesk.web.views import safe_next
 
 router = APIRouter(include_in_schema=False)
-
-
-def client_key(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/console/login")
@@ -36,10 +33,9 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=2000)] = "/console",
 ) -> Response:
-    settings = request.app.state.settings
     try:
-        request.app.state.limiter.hit(settings.login_rate_limit, "login", client_key(request))
-        agent = svc.authenticate_agent(db, email, password)
+        with login_limits(request, email):
+            agent = svc.authenticate_agent(db, email, password)
     except DomainError as exc:
         return render(
             request,
