@@ -72,3 +72,21 @@ def queue_customer_mail(session: Session, mail: QueuedMail) -> None:
     """Queue ``mail`` in the caller's transaction: it is sent only if that commits."""
     mail.check()
     enqueue(session, MAIL_TOPIC, mail.to_payload())
+
+
+# --- notices about a customer's ticket ------------------------------------------------------
+# Composed by ``channels/ticket_mail.py`` when sent, from the ids: the job re-reads the reply and
+# the ticket, writes in the customer's language and sends each notice once.
+
+REPLY_NOTICE_TOPIC = "mail.ticket_reply"
+SOLVED_NOTICE_TOPIC = "mail.ticket_solved"
+
+
+def queue_reply_notice(session: Session, message_id: int) -> None:
+    """E-mail the requester an agent's public reply once the caller's transaction commits."""
+    enqueue(session, REPLY_NOTICE_TOPIC, {"message_id": message_id})
+
+
+def queue_solved_notice(session: Session, ticket_id: int, event_id: int) -> None:
+    """Tell the requester the ticket was solved (``event_id`` is that status change)."""
+    enqueue(session, SOLVED_NOTICE_TOPIC, {"ticket_id": ticket_id, "event_id": event_id})
