@@ -112,7 +112,7 @@ def test_chinese_customer_gets_chinese_mail(
     first, second = smtp_server.inbox.wait_for(email, count=2)
     assert first_line(first).startswith("提示：")
     assert first["Subject"].startswith(f"[#{ticket_id}] 您的工单有新回复：")
-    assert "您的充值已到账。" in text_of(first) and "服务门户" in text_of(first)
+    assert "您的充值已到账。" in text_of(first) and "客服门户" in text_of(first)
     assert second["Subject"].startswith(f"[#{ticket_id}] 您的工单已解决：")
     assert f"{PUBLIC_URL}/portal/tickets/{ticket_id}" in text_of(second)
 
