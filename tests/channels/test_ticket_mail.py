@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,11 +19,17 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import SYSTEM, Actor
 from ledgerdesk.channels.mail import text_of
-from ledgerdesk.channels.outgoing import REPLY_NOTICE_TOPIC, SOLVED_NOTICE_TOPIC
+from ledgerdesk.channels.outgoing import (
+    REPLY_NOTICE_TOPIC,
+    SOLVED_NOTICE_TOPIC,
+    recording_history,
+)
 from ledgerdesk.channels.ticket_mail import NOTIFIED, send_reply_notice
 from ledgerdesk.core.clock import frozen_at, utcnow
-from ledgerdesk.core.db import make_sessionmaker
+from ledgerdesk.core.db import make_engine, make_sessionmaker
+from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings
+from ledgerdesk.demo.services import load_demo
 from ledgerdesk.jobs.models import OutboxEntry
 from ledgerdesk.jobs.outbox import enqueue, run_pending
 from ledgerdesk.tickets import services as tickets
@@ -204,3 +211,26 @@ def _last_message(desk: Desk, ticket_id: int) -> int:
         found = session.scalar(select(func.max(Message.id)).where(Message.ticket_id == ticket_id))
         assert found is not None
         return found
+
+
+def test_recorded_history_queues_no_notice(desk: Desk) -> None:
+    ticket_id, _ = desk.ticket()
+    with desk.factory() as session, recording_history(session):
+        ticket = session.get(Ticket, ticket_id)
+        tickets.do_agent_reply(session, desk.agent, ticket, "an old answer", status=Status.solved)
+        session.commit()
+    assert desk.jobs() == []
+
+
+def test_loading_the_demo_e_mails_no_one(tmp_path: Path) -> None:
+    """The demo's 500 conversations are history: its customers are e-mailed nothing."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        load_demo(session)
+        session.commit()
+        mail = session.scalars(select(OutboxEntry.topic).where(OutboxEntry.topic.like("mail.%")))
+        assert list(mail) == []
+        replies = select(func.count()).select_from(Message).where(Message.author_agent_id > 0)
+        assert (session.scalar(replies) or 0) > 100
+    engine.dispose()
