@@ -178,7 +178,6 @@ UVICORN_OPTIONS: dict[str, Any] = {
     "log_level": "info",
     "access_log": False,
     "proxy_headers": False,
-    "server_header": False,
 }
 
 
