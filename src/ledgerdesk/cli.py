@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -203,9 +203,18 @@ def serve(
         host=bind_host,
         port=bind_port,
         workers=workers,
-        log_level="info",
-        access_log=False,
+        **UVICORN_OPTIONS,
     )
+
+
+# uvicorn would rewrite the client address from X-Forwarded-For when the peer is 127.0.0.1 (its
+# default forwarded_allow_ips), so a forged header from the same host got a fresh rate-limit
+# budget per request. ledgerdesk decides alone, from LEDGERDESK_TRUSTED_PROXIES (web.clientip).
+UVICORN_OPTIONS: dict[str, Any] = {
+    "log_level": "info",
+    "access_log": False,
+    "proxy_headers": False,
+}
 
 
 def main() -> None:  # pragma: no cover - entry point

@@ -87,20 +87,55 @@ def test_portal_code_expires_and_limits_attempts(db_session: Session) -> None:
         old = svc.do_issue_portal_code(db_session, "late@example.com", 600)
     with pytest.raises(NotAuthenticated):
         svc.do_redeem_portal_code(db_session, "late@example.com", old)
-    code = svc.do_issue_portal_code(db_session, "guess@example.com", 600)
-    wrong = "000000" if code != "000000" else "111111"
+    issued = svc.do_issue_bound_portal_code(db_session, "guess@example.com", 600)
+    wrong = "000000" if issued.code != "000000" else "111111"
     for _ in range(svc.MAX_CODE_ATTEMPTS):
-        assert svc.do_redeem_portal_code(db_session, "guess@example.com", wrong) is None
+        redeemed = svc.do_redeem_portal_code(
+            db_session, "guess@example.com", wrong, bound_id=issued.id
+        )
+        assert redeemed is None
     with pytest.raises(NotAuthenticated):
-        svc.do_redeem_portal_code(db_session, "guess@example.com", code)
+        svc.do_redeem_portal_code(db_session, "guess@example.com", issued.code, bound_id=issued.id)
 
 
-def test_new_code_replaces_old(db_session: Session) -> None:
-    first = svc.do_issue_portal_code(db_session, "twice@example.com", 600)
-    second = svc.do_issue_portal_code(db_session, "twice@example.com", 600)
-    if first != second:
-        assert svc.do_redeem_portal_code(db_session, "twice@example.com", first) is None
-    assert svc.do_redeem_portal_code(db_session, "twice@example.com", second) is not None
+def test_unbound_guesses_use_up_no_code(db_session: Session) -> None:
+    """A guess from a browser that did not ask for the code cannot burn its tries."""
+    issued = svc.do_issue_bound_portal_code(db_session, "victim@example.com", 600)
+    wrong = "000000" if issued.code != "000000" else "111111"
+    for _ in range(svc.MAX_CODE_ATTEMPTS * 3):
+        assert svc.do_redeem_portal_code(db_session, "victim@example.com", wrong) is None
+    customer = svc.do_redeem_portal_code(
+        db_session, "victim@example.com", issued.code, bound_id=issued.id
+    )
+    assert customer is not None
+
+
+def test_single_try_when_the_email_is_past_its_guess_limit(db_session: Session) -> None:
+    issued = svc.do_issue_bound_portal_code(db_session, "tight@example.com", 600)
+    wrong = "000000" if issued.code != "000000" else "111111"
+    assert (
+        svc.do_redeem_portal_code(
+            db_session, "tight@example.com", wrong, bound_id=issued.id, max_attempts=1
+        )
+        is None
+    )
+    with pytest.raises(NotAuthenticated):
+        svc.do_redeem_portal_code(
+            db_session, "tight@example.com", issued.code, bound_id=issued.id, max_attempts=1
+        )
+
+
+def test_new_code_replaces_only_this_browsers_code(db_session: Session) -> None:
+    mine = svc.do_issue_bound_portal_code(db_session, "twice@example.com", 600)
+    stranger = svc.do_issue_bound_portal_code(db_session, "twice@example.com", 600)
+    again = svc.do_issue_bound_portal_code(db_session, "twice@example.com", 600, replaces=mine.id)
+    with pytest.raises(NotAuthenticated):  # replaced
+        svc.do_redeem_portal_code(db_session, "twice@example.com", mine.code, bound_id=mine.id)
+    # The stranger's request did not void the code this browser holds, nor theirs.
+    assert svc.do_redeem_portal_code(db_session, "twice@example.com", again.code, bound_id=again.id)
+    assert svc.do_redeem_portal_code(
+        db_session, "twice@example.com", stranger.code, bound_id=stranger.id
+    )
 
 
 def test_upsert_customer_by_external_id(db_session: Session) -> None:

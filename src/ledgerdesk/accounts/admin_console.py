@@ -14,9 +14,9 @@ from ledgerdesk.accounts import services as svc
 from ledgerdesk.accounts.models import Agent, Role
 from ledgerdesk.accounts.schemas import MAX_ID
 from ledgerdesk.accounts.services import Actor
-from ledgerdesk.accounts.views import client_key
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import flash, render
 
@@ -58,7 +58,7 @@ def _act(request: Request, db: Any, actor: Actor, agent: Agent, action: str) -> 
         "reactivate": agent_admin.do_reactivate_agent,
     }[action]
     try:
-        do(db, actor, agent, address=client_key(request))
+        do(db, actor, agent, address=client_address(request))
         db.commit()
     except DomainError as exc:
         db.rollback()
@@ -92,7 +92,7 @@ def reset(
     agent = svc.get_agent(db, agent_id)
     try:
         generated = agent_admin.do_reset_agent(
-            db, agent_actor, agent, password or None, address=client_key(request)
+            db, agent_actor, agent, password or None, address=client_address(request)
         )
         db.commit()
     except DomainError as exc:

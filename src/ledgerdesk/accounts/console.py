@@ -16,9 +16,9 @@ from ledgerdesk.accounts import services as svc
 from ledgerdesk.accounts.models import Agent, AuthSession, Role
 from ledgerdesk.accounts.schemas import MAX_ID
 from ledgerdesk.accounts.services import Actor
-from ledgerdesk.accounts.views import client_key
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import flash, render
 
@@ -63,7 +63,7 @@ def account_page(request: Request, db: Db, agent_actor: ConsoleAgent) -> Respons
 @router.post("/sessions/{session_id}/end")
 def end_session(request: Request, session_id: Id, db: Db, agent_actor: ConsoleAgent) -> Response:
     row = sessions.access_agent_session(db, agent_actor.id or 0, session_id)
-    agent_admin.do_end_one_session(db, agent_actor, row, address=client_key(request))
+    agent_admin.do_end_one_session(db, agent_actor, row, address=client_address(request))
     db.commit()
     flash(request, "ok", gettext("That session was signed out."))
     return RedirectResponse("/console/account", status_code=303)
@@ -71,7 +71,7 @@ def end_session(request: Request, session_id: Id, db: Db, agent_actor: ConsoleAg
 
 @router.post("/sessions/end-all")
 def sign_out_everywhere(request: Request, db: Db, agent_actor: ConsoleAgent) -> Response:
-    agent_admin.do_sign_out_everywhere(db, agent_actor, address=client_key(request))
+    agent_admin.do_sign_out_everywhere(db, agent_actor, address=client_address(request))
     db.commit()
     lang = request.session.get("lang")
     request.session.clear()
@@ -100,7 +100,7 @@ def change_password(
             current=current,
             new=new,
             keep=_current(request),
-            address=client_key(request),
+            address=client_address(request),
         )
         db.commit()
     except DomainError as exc:
@@ -157,9 +157,11 @@ def two_factor_confirm(
 ) -> Response:
     settings = request.app.state.settings
     try:
-        request.app.state.limiter.hit(settings.login_rate_limit, "2fa-confirm", client_key(request))
+        request.app.state.limiter.hit(
+            settings.login_rate_limit, "2fa-confirm", client_address(request)
+        )
         codes = totp.do_confirm_enrolment(
-            db, agent_actor, _me(db, agent_actor), code, address=client_key(request)
+            db, agent_actor, _me(db, agent_actor), code, address=client_address(request)
         )
         db.commit()
     except DomainError as exc:
@@ -180,14 +182,16 @@ def two_factor_disable(
 ) -> Response:
     settings = request.app.state.settings
     try:
-        request.app.state.limiter.hit(settings.login_rate_limit, "2fa-disable", client_key(request))
+        request.app.state.limiter.hit(
+            settings.login_rate_limit, "2fa-disable", client_address(request)
+        )
         totp.do_disable(
             db,
             agent_actor,
             _me(db, agent_actor),
             code=code,
             password=password,
-            address=client_key(request),
+            address=client_address(request),
         )
         db.commit()
     except DomainError as exc:
@@ -264,7 +268,7 @@ def create_token(
             _owner(db, agent_actor, agent_id),
             name,
             expires_at=expires_at,
-            address=client_key(request),
+            address=client_address(request),
         )
         db.commit()
     except DomainError as exc:
@@ -278,7 +282,7 @@ def create_token(
 @router.post("/tokens/{token_id}/revoke")
 def revoke_token(request: Request, token_id: Id, db: Db, agent_actor: ConsoleAgent) -> Response:
     row = tokens.access_token(db, agent_actor, token_id)
-    tokens.do_revoke_token(db, agent_actor, row, address=client_key(request))
+    tokens.do_revoke_token(db, agent_actor, row, address=client_address(request))
     db.commit()
     flash(request, "ok", gettext("Token revoked: %(name)s") % {"name": row.name})
     return RedirectResponse("/console/account/tokens", status_code=303)

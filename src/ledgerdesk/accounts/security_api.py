@@ -22,7 +22,7 @@ from ledgerdesk.accounts.schemas import (
     TokenPublic,
 )
 from ledgerdesk.accounts.services import Actor
-from ledgerdesk.accounts.views import client_key
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import CurrentAgent, Db
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -58,7 +58,7 @@ def create_token(data: TokenCreate, request: Request, db: Db, actor: CurrentAgen
     expires_at = tokens.check_expiry(data.expires_in_days, data.expires_at)
     owner = svc.get_agent(db, data.agent_id or actor.id or 0)
     issued = tokens.do_issue_token(
-        db, actor, owner, data.name, expires_at=expires_at, address=client_key(request)
+        db, actor, owner, data.name, expires_at=expires_at, address=client_address(request)
     )
     db.commit()
     row = issued.row
@@ -84,7 +84,7 @@ def list_tokens(
 def revoke_token(token_id: Id, request: Request, db: Db, actor: CurrentAgent) -> Response:
     """Revoke one of your tokens (admins: anyone's). It answers 401 from now on."""
     row = tokens.access_token(db, actor, token_id)
-    tokens.do_revoke_token(db, actor, row, address=client_key(request))
+    tokens.do_revoke_token(db, actor, row, address=client_address(request))
     db.commit()
     return Response(status_code=204)
 
@@ -93,7 +93,7 @@ def revoke_token(token_id: Id, request: Request, db: Db, actor: CurrentAgent) ->
 def deactivate_agent(agent_id: Id, request: Request, db: Db, actor: CurrentAdmin) -> AgentPublic:
     """Admins: the agent can no longer sign in; their sessions and tokens end now."""
     agent = svc.get_agent(db, agent_id)
-    agent_admin.do_deactivate_agent(db, actor, agent, address=client_key(request))
+    agent_admin.do_deactivate_agent(db, actor, agent, address=client_address(request))
     db.commit()
     return _agent(agent)
 
@@ -102,7 +102,7 @@ def deactivate_agent(agent_id: Id, request: Request, db: Db, actor: CurrentAdmin
 def reactivate_agent(agent_id: Id, request: Request, db: Db, actor: CurrentAdmin) -> AgentPublic:
     """Admins: the agent can sign in again (with new tokens; old ones stay revoked)."""
     agent = svc.get_agent(db, agent_id)
-    agent_admin.do_reactivate_agent(db, actor, agent, address=client_key(request))
+    agent_admin.do_reactivate_agent(db, actor, agent, address=client_address(request))
     db.commit()
     return _agent(agent)
 
@@ -115,7 +115,7 @@ def reset_agent(
     every session ended."""
     agent = svc.get_agent(db, agent_id)
     generated = agent_admin.do_reset_agent(
-        db, actor, agent, data.password, address=client_key(request)
+        db, actor, agent, data.password, address=client_address(request)
     )
     db.commit()
     return AgentResetResult(agent=_agent(agent), generated_password=generated)

@@ -40,6 +40,7 @@ _DUMMY_HASH = _hasher.hash("ledgerdesk-timing-equaliser")
 MIN_PASSWORD_LENGTH = 10
 TOKEN_PREFIX = "ldk_"  # noqa: S105 - a public prefix, not a secret
 MAX_CODE_ATTEMPTS = 5
+_UNBOUND_CODES_TRIED = 3  # a guess without the browser's binding matches one of 3 codes at most
 
 
 @dataclass(frozen=True)
@@ -340,25 +341,40 @@ def authenticate_token(session: Session, token: str) -> Agent:
 # --- portal one-time codes --------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    email: str  # normalised
+    id: int  # the row: the browser that asked keeps it, so only it can use up the code's tries
+
+
 def do_issue_portal_code(
     session: Session, email: str, ttl_seconds: int, *, locale: str = "en"
 ) -> str:
-    """A fresh 6-digit code for ``email``, e-mailed (in ``locale``) once this commits;
-    earlier unused codes stop working."""
+    """A fresh 6-digit code for ``email`` (see ``do_issue_bound_portal_code``)."""
+    return do_issue_bound_portal_code(session, email, ttl_seconds, locale=locale).code
+
+
+def do_issue_bound_portal_code(
+    session: Session, email: str, ttl_seconds: int, *, locale: str = "en", replaces: int = 0
+) -> IssuedCode:
+    """A fresh 6-digit code for ``email``, e-mailed (in ``locale``) once this commits.
+
+    Only the code ``replaces`` (the one this browser asked for before) stops working: codes
+    asked for elsewhere stay valid, so a stranger asking for codes for someone's address
+    cannot void the code that person is about to type."""
     email = normalise_email(email)
     now = utcnow()
-    for old in session.scalars(
-        select(PortalCode).where(PortalCode.email == email, PortalCode.used_at.is_(None))
-    ):
+    old = session.get(PortalCode, replaces) if replaces else None
+    if old is not None and old.email == email and old.used_at is None:
         old.used_at = now
     code = f"{secrets.randbelow(1_000_000):06d}"
     expires_at = now + timedelta(seconds=ttl_seconds)
-    session.add(
-        PortalCode(email=email, code_hash=_sha256(email + ":" + code), expires_at=expires_at)
-    )
+    row = PortalCode(email=email, code_hash=_sha256(email + ":" + code), expires_at=expires_at)
+    session.add(row)
     session.flush()
     _queue_portal_code_mail(session, email, code, expires_at, ttl_seconds, locale)
-    return code
+    return IssuedCode(code=code, email=email, id=row.id)
 
 
 def _queue_portal_code_mail(
@@ -392,26 +408,42 @@ def _queue_portal_code_mail(
     )
 
 
-def do_redeem_portal_code(session: Session, email: str, code: str) -> Customer | None:
-    """The customer for a valid code (created on first sign-in).
+def do_redeem_portal_code(
+    session: Session, email: str, code: str, *, bound_id: int = 0, max_attempts: int = 0
+) -> Customer | None:
+    """The customer for a valid code (created on first sign-in), or ``None`` for a wrong one.
 
-    A wrong code counts an attempt and returns ``None``: the caller commits that count
-    before refusing, so guessing is limited. An expired or exhausted code raises.
+    With ``bound_id`` (the code this browser asked for) only that code is tried, and a wrong
+    code uses up one of its ``max_attempts`` tries (``MAX_CODE_ATTEMPTS`` by default): the
+    caller commits that count before refusing. Without it, the newest live codes of the e-mail
+    are tried and a wrong one changes nothing, so it cannot use up someone else's code: the
+    caller limits those guesses. No live code (expired, used, out of tries) raises.
     """
     email = normalise_email(email)
-    row = session.scalar(
-        select(PortalCode)
-        .where(PortalCode.email == email, PortalCode.used_at.is_(None))
-        .order_by(PortalCode.id.desc())
-    )
     now = utcnow()
-    if row is None or row.expires_at < now or row.attempts >= MAX_CODE_ATTEMPTS:
+    if bound_id:
+        row = session.get(PortalCode, bound_id)
+        live = [row] if row is not None and row.email == email else []
+    else:
+        live = list(
+            session.scalars(
+                select(PortalCode)
+                .where(PortalCode.email == email, PortalCode.used_at.is_(None))
+                .order_by(PortalCode.id.desc())
+                .limit(_UNBOUND_CODES_TRIED)
+            )
+        )
+    tries = max_attempts or MAX_CODE_ATTEMPTS
+    live = [r for r in live if r.used_at is None and r.expires_at >= now and r.attempts < tries]
+    if not live:
         raise NotAuthenticated("This code has expired. Ask for a new one.")
-    if not hmac.compare_digest(row.code_hash, _sha256(email + ":" + code.strip())):
-        row.attempts += 1
-        return None
-    row.used_at = now
-    return do_upsert_customer(session, email=email)
+    for row in live:
+        if hmac.compare_digest(row.code_hash, _sha256(email + ":" + code.strip())):
+            row.used_at = now
+            return do_upsert_customer(session, email=email)
+    if bound_id:
+        live[0].attempts += 1
+    return None
 
 
 # --- anti-phishing code -----------------------------------------------------------------

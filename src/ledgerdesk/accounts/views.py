@@ -14,7 +14,9 @@ from ledgerdesk.accounts.models import Agent
 from ledgerdesk.core import i18n
 from ledgerdesk.core.errors import DomainError, NotAuthenticated
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor
+from ledgerdesk.web.limits import login_limits
 from ledgerdesk.web.templating import flash, render
 from ledgerdesk.web.views import safe_next
 
@@ -24,10 +26,6 @@ router = APIRouter(include_in_schema=False)
 PENDING_SECONDS = 300
 # Codes per account: six digits must not be guessable across many addresses.
 CODE_RATE_LIMIT = "5/minute"
-
-
-def client_key(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/console/login")
@@ -45,13 +43,12 @@ def login(
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=2000)] = "/console",
 ) -> Response:
-    settings = request.app.state.settings
     try:
-        request.app.state.limiter.hit(settings.login_rate_limit, "login", client_key(request))
-        agent = svc.authenticate_agent(db, email, password)
+        with login_limits(request, email):
+            agent = svc.authenticate_agent(db, email, password)
     except DomainError as exc:
         if isinstance(exc, NotAuthenticated):
-            agent_admin.do_record_failed_sign_in(db, email, address=client_key(request))
+            agent_admin.do_record_failed_sign_in(db, email, address=client_address(request))
             db.commit()
         return render(
             request,
@@ -82,9 +79,11 @@ def login_second_factor(
         return RedirectResponse("/console/login", status_code=303)
     settings = request.app.state.settings
     try:
-        request.app.state.limiter.hit(settings.login_rate_limit, "login-2fa", client_key(request))
+        request.app.state.limiter.hit(
+            settings.login_rate_limit, "login-2fa", client_address(request)
+        )
         request.app.state.limiter.hit(CODE_RATE_LIMIT, "login-2fa-agent", str(agent.id))
-        totp.do_check_second_factor(db, agent, code, address=client_key(request))
+        totp.do_check_second_factor(db, agent, code, address=client_address(request))
     except DomainError as exc:
         db.commit()  # the failure is logged; a used step stays used
         return render(
@@ -112,7 +111,7 @@ def _signed_in(request: Request, db: Any, agent: Agent, next: str) -> Response:
         db,
         agent=agent,
         user_agent=request.headers.get("user-agent", ""),
-        address=client_key(request),
+        address=client_address(request),
         max_age_seconds=request.app.state.settings.session_max_age_seconds,
     )
     db.commit()
@@ -134,7 +133,7 @@ def _reset_cookie(request: Request) -> None:
 def logout(request: Request, db: Db) -> RedirectResponse:
     session_id = request.session.get("sid")
     if isinstance(session_id, str):
-        agent_admin.do_sign_out(db, session_id, address=client_key(request))
+        agent_admin.do_sign_out(db, session_id, address=client_address(request))
         db.commit()
     _reset_cookie(request)
     return RedirectResponse("/console/login", status_code=303)

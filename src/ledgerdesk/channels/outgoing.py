@@ -7,6 +7,8 @@ other pillar, so ``accounts`` can queue mail without an import cycle.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -72,3 +74,35 @@ def queue_customer_mail(session: Session, mail: QueuedMail) -> None:
     """Queue ``mail`` in the caller's transaction: it is sent only if that commits."""
     mail.check()
     enqueue(session, MAIL_TOPIC, mail.to_payload())
+
+
+# --- notices about a customer's ticket ------------------------------------------------------
+# Composed by ``channels/ticket_mail.py`` when sent, from the ids: the job re-reads the reply and
+# the ticket, writes in the customer's language and sends each notice once.
+
+REPLY_NOTICE_TOPIC = "mail.ticket_reply"
+SOLVED_NOTICE_TOPIC = "mail.ticket_solved"
+_HISTORY = "ledgerdesk_history"
+
+
+@contextmanager
+def recording_history(session: Session) -> Iterator[None]:
+    """Changes made inside are past conversations being recorded (the demo desk, an import from
+    another desk): customers saw them long ago, so no notice about them is e-mailed."""
+    session.info[_HISTORY] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_HISTORY, None)
+
+
+def queue_reply_notice(session: Session, message_id: int) -> None:
+    """E-mail the requester an agent's public reply once the caller's transaction commits."""
+    if not session.info.get(_HISTORY):
+        enqueue(session, REPLY_NOTICE_TOPIC, {"message_id": message_id})
+
+
+def queue_solved_notice(session: Session, ticket_id: int, event_id: int) -> None:
+    """Tell the requester the ticket was solved (``event_id`` is that status change)."""
+    if not session.info.get(_HISTORY):
+        enqueue(session, SOLVED_NOTICE_TOPIC, {"ticket_id": ticket_id, "event_id": event_id})

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
+from limits import parse as parse_rate_limit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
 
 
@@ -33,7 +36,10 @@ class Settings(BaseSettings):
     max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     max_attachments_per_message: int = Field(default=5, ge=0)
     login_rate_limit: str = "10/minute"
+    account_login_rate_limit: str = "10/15minutes"
     code_rate_limit: str = "5/10minutes"
+    code_guess_rate_limit: str = "10/10minutes"
+    trusted_proxies: Annotated[list[IpNetwork], NoDecode] = Field(default_factory=list)
     verify_rate_limit: str = "30/minute"
     portal_code_ttl_seconds: int = Field(default=600, ge=60)
     session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
@@ -68,6 +74,38 @@ class Settings(BaseSettings):
     def _split_domains(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            try:
+                return [ipaddress.ip_network(str(part), strict=False) for part in value]
+            except ValueError as exc:
+                raise ValueError(
+                    f"LEDGERDESK_TRUSTED_PROXIES: {exc} (give IP addresses or CIDR ranges, "
+                    "comma-separated)"
+                ) from None
+        return value
+
+    @field_validator(
+        "login_rate_limit",
+        "account_login_rate_limit",
+        "code_rate_limit",
+        "code_guess_rate_limit",
+        "verify_rate_limit",
+    )
+    @classmethod
+    def _check_rate_limit(cls, value: str) -> str:
+        try:
+            parse_rate_limit(value)
+        except ValueError:
+            raise ValueError(
+                f"'{value[:40]}' is not a rate limit; write e.g. '10/minute' or '5/10minutes'"
+            ) from None
         return value
 
     @field_validator("guard_chain_rpc_urls", mode="before")

@@ -29,6 +29,7 @@ from ledgerdesk.accounts.services import (
     do_create_team,
     do_upsert_customer,
 )
+from ledgerdesk.channels.outgoing import recording_history
 from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import Conflict
 from ledgerdesk.core.intents import INTENTS
@@ -255,7 +256,8 @@ def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:
     moment = now or utcnow()
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return _Loader(session, moment.replace(minute=0, second=0, microsecond=0)).run()
+    with recording_history(session):  # no e-mails about the demo's past replies
+        return _Loader(session, moment.replace(minute=0, second=0, microsecond=0)).run()
 
 
 class _Loader:

@@ -27,15 +27,15 @@ def worker(
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     load_handlers()
     factory = make_sessionmaker(make_engine(get_settings().resolved_database_url))
-    if once:
-        console.print(f"Ran {run_pending(factory, limit=1_000_000)} jobs.")
-        return
     runner = Worker(factory, poll_seconds=poll)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
-        runner.stop(timeout=0)
+        runner.stop(timeout=0)  # checked between jobs: the job in hand finishes and commits
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if once:
+        console.print(f"Ran {run_pending(factory, limit=1_000_000, stop=runner.stopping)} jobs.")
+        return
     console.print("Worker running; Ctrl-C to stop.")
     runner.run_forever()

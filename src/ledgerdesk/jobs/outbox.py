@@ -62,8 +62,12 @@ def _forget_after_rollback(session: Session, _previous: Any) -> None:
     session.info.pop("ledgerdesk_outbox", None)
 
 
-def run_pending(factory: sessionmaker[Session], limit: int = 1000) -> int:
-    """Run due jobs until none is left (or ``limit`` ran); return how many succeeded.
+def run_pending(
+    factory: sessionmaker[Session], limit: int = 1000, stop: threading.Event | None = None
+) -> int:
+    """Run due jobs until none is left (or ``limit`` ran, or ``stop`` is set: it is checked
+    between jobs, so a stopping worker finishes only the job in hand); return how many
+    succeeded.
 
     Every job runs and commits in its own transaction. On PostgreSQL the job's row is locked
     with ``FOR UPDATE SKIP LOCKED``, so several workers share the queue without running one
@@ -75,7 +79,7 @@ def run_pending(factory: sessionmaker[Session], limit: int = 1000) -> int:
     load_handlers()
     done = 0
     seen: set[str] = set()
-    while done < limit:
+    while done < limit and not _stopping(stop):
         with factory() as session:
             due = list(session.scalars(_due().limit(_BATCH)))
             session.rollback()
@@ -83,6 +87,8 @@ def run_pending(factory: sessionmaker[Session], limit: int = 1000) -> int:
         sqlite = bind is not None and bind.dialect.name == "sqlite"
         last_pause = time.monotonic()
         for entry_id in due:
+            if _stopping(stop):
+                return done
             done += _run_claimed(factory, entry_id, seen)
             if sqlite and time.monotonic() - last_pause > SQLITE_RUN_SECONDS:
                 # SQLite has one writer, and a waiting writer polls every 100 ms once it has
@@ -94,6 +100,10 @@ def run_pending(factory: sessionmaker[Session], limit: int = 1000) -> int:
         if len(due) < _BATCH:
             break
     return done
+
+
+def _stopping(stop: threading.Event | None) -> bool:
+    return stop is not None and stop.is_set()
 
 
 def _due() -> Select[Any]:
@@ -158,10 +168,15 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @property
+    def stopping(self) -> threading.Event:
+        """Set once ``stop`` was called."""
+        return self._stop
+
     def run_forever(self) -> None:
         while not self._stop.is_set():
             try:
-                run_pending(self.factory)
+                run_pending(self.factory, stop=self._stop)
             except Exception:  # the database may be briefly unreachable; try again next tick
                 log.exception("outbox worker pass failed")
             wakeup.wait(self.poll_seconds)

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from ledgerdesk.accounts.views import client_key
 from ledgerdesk.kb import queries
 from ledgerdesk.kb import services as svc
 from ledgerdesk.kb.models import Article, ArticleStatus, SearchSource
@@ -24,6 +23,7 @@ from ledgerdesk.kb.schemas import (
     TranslationPublic,
 )
 from ledgerdesk.search.services import language_of
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge base"])
@@ -146,7 +146,7 @@ def add_feedback(
     request: Request, slug: Slug, data: FeedbackCreate, db: Db, actor: OptionalActor
 ) -> FeedbackPublic:
     """A reader's "was this helpful?" answer (rate-limited per client address)."""
-    request.app.state.limiter.hit(FEEDBACK_RATE_LIMIT, "kb-feedback", client_key(request))
+    request.app.state.limiter.hit(FEEDBACK_RATE_LIMIT, "kb-feedback", client_address(request))
     article = svc.access_article(db, actor, slug)
     feedback = svc.do_record_feedback(
         db,

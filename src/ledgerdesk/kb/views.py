@@ -12,7 +12,6 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from ledgerdesk.accounts.services import Actor
-from ledgerdesk.accounts.views import client_key
 from ledgerdesk.core import i18n
 from ledgerdesk.core.errors import DomainError, InvalidInput, NotFound
 from ledgerdesk.core.i18n import gettext
@@ -21,6 +20,7 @@ from ledgerdesk.kb import services as svc
 from ledgerdesk.kb.models import Article, FeedbackReason, SearchSource
 from ledgerdesk.kb.render import render_html, substitute, variables
 from ledgerdesk.search.services import language_of
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor
 from ledgerdesk.web.templating import flash, render
 
@@ -121,7 +121,7 @@ def feedback(
     article = svc.access_article(db, actor, slug[:80])
     htmx = bool(request.headers.get("hx-request"))
     try:
-        request.app.state.limiter.hit("30/minute", "kb-feedback", client_key(request))
+        request.app.state.limiter.hit("30/minute", "kb-feedback", client_address(request))
         svc.do_record_feedback(
             db,
             article,

@@ -11,16 +11,17 @@ from fastapi.responses import RedirectResponse, Response
 from ledgerdesk.accounts import agent_admin
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
-from ledgerdesk.accounts.views import client_key
-from ledgerdesk.core.errors import DomainError, NotAuthenticated, NotFound
+from ledgerdesk.core.errors import DomainError, NotFound
 from ledgerdesk.core.i18n import get_locale, gettext
 from ledgerdesk.kb import queries as kb_queries
 from ledgerdesk.kb import render as kb_render
 from ledgerdesk.kb import services as kb
 from ledgerdesk.kb.suggest import Suggestion, question_text, suggest
+from ledgerdesk.portal import codes
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Channel
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor, PortalCustomer
 from ledgerdesk.web.templating import flash, render
 from ledgerdesk.web.uploads import read_uploads
@@ -79,14 +80,7 @@ def request_code(
             next=safe_next(next, "/portal"),
         )
     try:
-        address = accounts.normalise_email(email)
-        limiter = request.app.state.limiter
-        limiter.hit(settings.code_rate_limit, "portal-code-email", address)
-        limiter.hit(settings.login_rate_limit, "portal-code-ip", client_key(request))
-        code = accounts.do_issue_portal_code(
-            db, address, settings.portal_code_ttl_seconds, locale=get_locale()
-        )
-        db.commit()
+        issued = codes.issue_code(request, db, email)
     except DomainError as exc:
         return render(
             request,
@@ -100,9 +94,13 @@ def request_code(
     if settings.env == "development":
         # The code is e-mailed (queued above); a development desk also prints it, so signing in
         # works without a mail server.
-        log.warning("portal sign-in code for %s: %s", address, code)
+        log.warning("portal sign-in code for %s: %s", issued.email, issued.code)
     return render(
-        request, "portal/login.html", step="code", email=address, next=safe_next(next, "/portal")
+        request,
+        "portal/login.html",
+        step="code",
+        email=issued.email,
+        next=safe_next(next, "/portal"),
     )
 
 
@@ -115,10 +113,7 @@ def verify_code(
     next: Annotated[str, Form(max_length=2000)] = "/portal",
 ) -> Response:
     try:
-        customer = accounts.do_redeem_portal_code(db, email, code)
-        db.commit()
-        if customer is None:
-            raise NotAuthenticated("Wrong code; check the latest e-mail and try again")
+        customer = codes.redeem_code(request, db, email, code)
     except DomainError as exc:
         return render(
             request,
@@ -133,7 +128,7 @@ def verify_code(
         db,
         customer=customer,
         user_agent=request.headers.get("user-agent", ""),
-        address=client_key(request),
+        address=client_address(request),
         max_age_seconds=request.app.state.settings.session_max_age_seconds,
     )
     db.commit()
@@ -149,7 +144,7 @@ def verify_code(
 def logout(request: Request, db: Db) -> RedirectResponse:
     session_id = request.session.pop("sid", None)
     if isinstance(session_id, str):
-        agent_admin.do_sign_out(db, session_id, address=client_key(request))
+        agent_admin.do_sign_out(db, session_id, address=client_address(request))
         db.commit()
     return RedirectResponse("/portal/login", status_code=303)
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team
 from ledgerdesk.accounts.services import SYSTEM, Actor, do_upsert_customer, require_role
+from ledgerdesk.channels.outgoing import queue_reply_notice, queue_solved_notice
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import (
     InvalidInput,
@@ -321,7 +322,10 @@ def do_add_message(
         if status is None and ticket.status == Status.new:
             status = Status.open
     if status is not None and status != ticket.status:
-        do_set_status(session, actor, ticket, status)
+        # A reply that solves the ticket is one e-mail to the customer, saying both.
+        do_set_status(session, actor, ticket, status, notify=kind != MessageKind.public)
+    if actor.is_agent and kind == MessageKind.public:
+        queue_reply_notice(session, message.id)
     _touch(ticket)
     return message
 
@@ -366,7 +370,7 @@ def do_add_note(
 
 def _change_status(
     session: Session, actor: Actor, ticket: Ticket, status: Status, reason: str | None = None
-) -> None:
+) -> Event:
     before = ticket.status
     ticket.status = status
     now = utcnow()
@@ -379,13 +383,19 @@ def _change_status(
     after: dict[str, Any] = {"status": status.value}
     if reason:
         after["reason"] = reason
-    _record(session, ticket, actor, "ticket.status_changed", {"status": before.value}, after)
+    event = _record(
+        session, ticket, actor, "ticket.status_changed", {"status": before.value}, after
+    )
     _touch(ticket)
+    return event
 
 
-def do_set_status(session: Session, actor: Actor, ticket: Ticket, status: Status) -> None:
+def do_set_status(
+    session: Session, actor: Actor, ticket: Ticket, status: Status, *, notify: bool = True
+) -> None:
     """Agents move tickets between statuses; ``new`` is never re-entered, ``closed`` only
-    follows ``solved``, and nothing leaves ``closed``."""
+    follows ``solved``, and nothing leaves ``closed``. Solving e-mails the requester
+    (unless ``notify`` is false: the caller's reply e-mail says it)."""
     _require_agent(actor)
     _not_closed(ticket)
     if status == ticket.status:
@@ -394,7 +404,10 @@ def do_set_status(session: Session, actor: Actor, ticket: Ticket, status: Status
         raise InvalidTransition("A ticket cannot go back to 'new'")
     if status == Status.closed and ticket.status != Status.solved:
         raise InvalidTransition("Only a solved ticket can be closed; solve it first")
-    _change_status(session, actor, ticket, status)
+    event = _change_status(session, actor, ticket, status)
+    if status == Status.solved and notify:
+        session.flush()
+        queue_solved_notice(session, ticket.id, event.id)
 
 
 def do_set_priority(session: Session, actor: Actor, ticket: Ticket, priority: Priority) -> None:

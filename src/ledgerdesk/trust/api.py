@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from ledgerdesk.accounts.views import client_key
 from ledgerdesk.core.errors import InvalidInput
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.trust import presenters
 from ledgerdesk.trust import services as svc
 from ledgerdesk.trust.models import CheckSource
 from ledgerdesk.trust.schemas import ChannelList, ChannelPublic, VerificationPublic
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db
 
 router = APIRouter(prefix="/api/v1", tags=["official channels"])
@@ -33,7 +33,9 @@ def verify(
 ) -> VerificationPublic:
     """Is this link, domain, e-mail address, @handle or phone number one of ours?"""
     settings = request.app.state.settings
-    request.app.state.limiter.hit(settings.verify_rate_limit, "trust-verify", client_key(request))
+    request.app.state.limiter.hit(
+        settings.verify_rate_limit, "trust-verify", client_address(request)
+    )
     try:
         result = svc.verify(db, q, CheckSource.api, settings)
     except InvalidInput as exc:

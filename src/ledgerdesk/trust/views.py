@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ledgerdesk.accounts.views import client_key
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.trust import presenters
 from ledgerdesk.trust import services as svc
 from ledgerdesk.trust.models import CheckSource
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor
 from ledgerdesk.web.templating import render
 
@@ -30,7 +30,7 @@ def verify_page(request: Request, db: Db, actor: OptionalActor, q: str | None = 
     if q is not None:
         try:
             request.app.state.limiter.hit(
-                settings.verify_rate_limit, "trust-verify", client_key(request)
+                settings.verify_rate_limit, "trust-verify", client_address(request)
             )
             result = svc.verify(db, q, CheckSource.web, settings)
             db.commit()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -92,25 +93,41 @@ def _warm_triage(settings: Settings) -> None:
         log.error("triage model cannot be loaded; customer messages will wait: %s", exc)
 
 
+def _warm_ups(settings: Settings) -> list[Callable[[], None]]:
+    from ledgerdesk.ai.guard import warm_up as warm_guard
+    from ledgerdesk.search.analysis import warm_up as warm_search
+
+    steps: list[Callable[[], None]] = [warm_guard, warm_search]
+    if settings.triage:
+        steps.append(lambda: _warm_triage(settings))
+    return steps
+
+
+async def _warm_up(settings: Settings) -> None:
+    """Load the dictionaries and models every request path needs, in parallel threads, before
+    this process serves anything: in any jobs mode a search or a customer message may be the
+    first request, and fifty of them queueing on jieba's lock time out (issue 11)."""
+    started = time.monotonic()
+    results = await asyncio.gather(
+        *(asyncio.to_thread(step) for step in _warm_ups(settings)), return_exceptions=True
+    )
+    for result in results:
+        if isinstance(result, BaseException):  # a warm-up is an optimisation: serve anyway
+            log.error("warm-up failed; the first request will load it: %r", result)
+    log.info("warmed up in %.1f s", time.monotonic() - started)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Embedded mode runs background jobs in this process; production runs ``worker``s."""
-    import threading
-
-    from ledgerdesk.ai.guard import warm_up
-
-    # The guard's Chinese dictionary takes ~0.7 s to load: do it now, not on a customer's message.
-    threading.Thread(target=warm_up, name="guard-warm-up", daemon=True).start()
+    """Every process warms up before it accepts traffic (uvicorn binds its socket only after
+    the lifespan started); embedded mode also runs background jobs in this process, production
+    runs ``worker``s."""
+    await _warm_up(app.state.settings)
     worker = None
     if app.state.settings.jobs == "embedded":
         from ledgerdesk.jobs.outbox import Worker
         from ledgerdesk.jobs.registry import load_handlers
 
-        if app.state.settings.triage:
-            # Load the triage model and its dictionaries before the first customer message needs it.
-            threading.Thread(
-                target=_warm_triage, args=(app.state.settings,), name="triage-warm-up", daemon=True
-            ).start()
         load_handlers()
         worker = Worker(app.state.sessionmaker)
         worker.start()
