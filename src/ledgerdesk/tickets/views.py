@@ -20,6 +20,7 @@ from ledgerdesk.tickets import queries, timeline
 from ledgerdesk.tickets import services as svc
 from ledgerdesk.tickets.models import MessageKind, Priority, Status, Ticket
 from ledgerdesk.web.deps import ConsoleAgent, Db
+from ledgerdesk.web.labels import label
 from ledgerdesk.web.templating import flash, render
 from ledgerdesk.web.uploads import read_uploads
 
@@ -292,7 +293,7 @@ def correct_intent(
     def change(ticket: Ticket) -> None:
         routing.do_correct_intent(db, agent_actor, ticket, intent.strip())
 
-    done = gettext("Intent corrected: %(intent)s") % {"intent": intent.strip()[:64]}
+    done = gettext("Intent corrected: %(intent)s") % {"intent": label(intent.strip()[:64])}
     return _act(request, db, agent_actor, ticket_id, change, done)
 
 
