@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from ledgerdesk.accounts.models import Role
+from ledgerdesk.accounts.models import Role, Tier
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.kb import services as kb
 from ledgerdesk.kb.models import ArticleStatus
@@ -85,6 +85,7 @@ def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any) -> int:
 def ids(app: Any) -> Iterator[Ids]:
     with app.state.sessionmaker() as session:
         team = make_team(session)
+        make_team(session, Tier.specialist)  # every tier shows in the rule form's team list
         agent = make_agent(session, Role.admin, [team])
         customer = make_customer(session, name="张三")
         ticket_id = _seed_ticket(session, agent, team, customer)
