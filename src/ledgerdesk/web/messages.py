@@ -29,6 +29,19 @@ def _pattern(msgid: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.DOTALL)
 
 
+_WORDS = re.compile(r"[^\W\d_]{3,}")
+
+
+def _usable(msgid: object) -> bool:
+    """A msgid with placeholders and enough words of its own to be matched safely (never
+    ``#%(n)s: %(subject)s``, which would match almost anything)."""
+    return (
+        isinstance(msgid, str)
+        and _PLACEHOLDER.search(msgid) is not None
+        and len(_WORDS.findall(_PLACEHOLDER.sub("", msgid))) >= 2
+    )
+
+
 @lru_cache(maxsize=4)
 def _templates(locale: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     """(pattern, msgstr) for every translated msgid with placeholders, longest msgid first
@@ -40,7 +53,7 @@ def _templates(locale: str) -> tuple[tuple[re.Pattern[str], str], ...]:
         catalog = read_po(handle, locale=locale.replace("-", "_"))
     found = []
     for message in catalog:
-        if isinstance(message.id, str) and message.string and _PLACEHOLDER.search(message.id):
+        if _usable(message.id) and message.string:
             names = set(_PLACEHOLDER.findall(message.id))
             if len(names) == len(_PLACEHOLDER.findall(message.id)):  # each name once
                 found.append((message.id, str(message.string)))
