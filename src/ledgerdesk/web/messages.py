@@ -32,14 +32,12 @@ def _pattern(msgid: str) -> re.Pattern[str]:
 _WORDS = re.compile(r"[^\W\d_]{3,}")
 
 
-def _usable(msgid: object) -> bool:
-    """A msgid with placeholders and enough words of its own to be matched safely (never
-    ``#%(n)s: %(subject)s``, which would match almost anything)."""
-    return (
-        isinstance(msgid, str)
-        and _PLACEHOLDER.search(msgid) is not None
-        and len(_WORDS.findall(_PLACEHOLDER.sub("", msgid))) >= 2
-    )
+def _usable(msgid: str) -> bool:
+    """A msgid with placeholders, each once, and enough words of its own to be matched
+    safely (never ``#%(n)s: %(subject)s``, which would match almost anything)."""
+    names = _PLACEHOLDER.findall(msgid)
+    words = _WORDS.findall(_PLACEHOLDER.sub("", msgid))
+    return bool(names) and len(set(names)) == len(names) and len(words) >= 2
 
 
 @lru_cache(maxsize=4)
@@ -53,10 +51,9 @@ def _templates(locale: str) -> tuple[tuple[re.Pattern[str], str], ...]:
         catalog = read_po(handle, locale=locale.replace("-", "_"))
     found = []
     for message in catalog:
-        if _usable(message.id) and message.string:
-            names = set(_PLACEHOLDER.findall(message.id))
-            if len(names) == len(_PLACEHOLDER.findall(message.id)):  # each name once
-                found.append((message.id, str(message.string)))
+        msgid = message.id
+        if isinstance(msgid, str) and message.string and _usable(msgid):
+            found.append((msgid, str(message.string)))
     found.sort(key=lambda pair: -len(_PLACEHOLDER.sub("", pair[0])))
     return tuple((_pattern(msgid), msgstr) for msgid, msgstr in found)
 
