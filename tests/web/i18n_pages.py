@@ -168,3 +168,16 @@ class Finder:
                 if pattern.search(node):
                     found.add(f"{msgid!r} in {node[:80]!r}")
         return found
+
+
+_FIELD = re.compile(r"<(textarea|input)\b[^>]*>", re.IGNORECASE)
+_TYPED = re.compile(r'\btype="(hidden|checkbox|radio|file|submit|button|number|date)"')
+
+
+def fields_without_maxlength(html: str) -> list[str]:
+    """Text fields a person types into that do not say the server's limit."""
+    return [
+        tag[:120]
+        for tag in (m.group() for m in _FIELD.finditer(html))
+        if "maxlength=" not in tag and not _TYPED.search(tag)
+    ]

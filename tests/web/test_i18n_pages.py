@@ -30,7 +30,14 @@ from tests.conftest import PASSWORD, actor_of, make_agent, make_customer, make_t
 from tests.guard.factory import phrase
 from tests.kb.conftest import make_article
 from tests.tickets.test_api import portal_login
-from tests.web.i18n_pages import Finder, catalogue, get_routes, stored_keys, visible_text
+from tests.web.i18n_pages import (
+    Finder,
+    catalogue,
+    fields_without_maxlength,
+    get_routes,
+    stored_keys,
+    visible_text,
+)
 
 ANONYMOUS = frozenset({"/console/login", "/portal/login"})
 
@@ -149,6 +156,19 @@ def _pages(app: Any, ids: Ids, clients: dict[str, Any]) -> Iterator[tuple[str, s
             yield path, response.text
 
 
+def test_every_text_field_says_its_limit(app: Any, ids: Ids, clients: dict[str, Any]) -> None:
+    """A field without ``maxlength`` lets a person type past the server's limit and lose the
+    text to an error page."""
+    if clients["lang"] != "en":
+        pytest.skip("the same fields in both languages")
+    problems = [
+        f"{path}: {field}"
+        for path, html in _pages(app, ids, clients)
+        for field in fields_without_maxlength(html)
+    ]
+    assert not problems, "\n".join(problems)
+
+
 def test_pages_show_no_raw_key_or_english_in_chinese(
     app: Any, ids: Ids, clients: dict[str, Any]
 ) -> None:
@@ -191,3 +211,11 @@ def test_the_finder_sees_raw_keys_and_english() -> None:
         "'Open' in 'Open'",
         "'Tags' in 'Tags'",
     }
+
+
+def test_fields_without_maxlength_are_found() -> None:
+    html = (
+        '<input type="text" name="q"><input type="hidden" name="x">'
+        '<textarea name="b" maxlength="5"></textarea><textarea name="c"></textarea>'
+    )
+    assert fields_without_maxlength(html) == ['<input type="text" name="q">', '<textarea name="c">']
