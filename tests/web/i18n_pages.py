@@ -22,6 +22,7 @@ import ledgerdesk.ai.triage
 from ledgerdesk.ai.guard import KINDS
 from ledgerdesk.core import i18n
 from ledgerdesk.core.intents import INTENTS
+from ledgerdesk.trust.lookalike import REASONS
 
 # Pages that are not ours to translate or are not pages: the OpenAPI viewers (Swagger's own
 # English), the health check and a CSV download.
@@ -88,7 +89,7 @@ def visible_text(html: str) -> list[str]:
 def stored_keys() -> set[str]:
     """Every value of every StrEnum in the models, the intents, the guard's kinds and the
     triage model's sentiments: what the database stores and a page must never show raw."""
-    keys: set[str] = set(INTENTS) | set(KINDS) | {"phishing_link"}
+    keys: set[str] = set(INTENTS) | set(KINDS) | {"phishing_link"} | set(REASONS)
     model = Path(ledgerdesk.ai.triage.__file__).parent / "default_model" / "model.json"
     keys |= set(json.loads(model.read_text())["heads"]["sentiment"]["labels"])
     for module in _model_modules():

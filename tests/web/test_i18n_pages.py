@@ -23,10 +23,26 @@ from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.models import RoutingRule
 from ledgerdesk.routing.services import triage_message
 from ledgerdesk.tickets import services as tickets
-from ledgerdesk.tickets.models import ActorKind, Message, MessageKind, Priority, Status
+from ledgerdesk.tickets.models import (
+    ActorKind,
+    GuardFinding,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+)
 from ledgerdesk.tickets.timeline import ACTIONS, FIELDS
+from ledgerdesk.trust import services as trust
 from ledgerdesk.web.labels import LABELS
-from tests.conftest import PASSWORD, actor_of, make_agent, make_customer, make_team, make_ticket
+from tests.conftest import (
+    PASSWORD,
+    actor_of,
+    make_agent,
+    make_customer,
+    make_team,
+    make_ticket,
+    unique,
+)
 from tests.guard.factory import phrase
 from tests.kb.conftest import make_article
 from tests.tickets.test_api import portal_login
@@ -57,12 +73,14 @@ class Ids:
         return template.format(**{n: values[n] for n in names})
 
 
-def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any) -> int:
+def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str) -> int:
+    words = " ".join(phrase(seed=7))
     ticket = make_ticket(
         session,
         customer,
         subject="充值没有到账",
-        body=f"我充值的 USDT 一个小时了还没有到账。我的助记词是 {phrase()}",
+        body=f"我充值的 USDT 一个小时了还没有到账。我的助记词是 {words}，"
+        f"客服让我去 https://{brand}-support.com/login 验证",
     )
     first = select(Message.id).where(
         Message.ticket_id == ticket.id, Message.author_kind == ActorKind.customer
@@ -81,6 +99,9 @@ def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any) -> int:
             add_tags=["deposit-check"],
         ),
     )
+    found = select(GuardFinding.kind).where(GuardFinding.ticket_id == ticket.id)
+    kinds = set(session.scalars(found))
+    assert {"seed_phrase", "phishing_link"} <= kinds  # the page shows both kinds of finding
     tickets.do_add_message(session, actor, ticket, "请提供交易哈希。", status=Status.on_hold)
     tickets.do_add_message(session, actor, ticket, "已转交钱包团队。", kind=MessageKind.note)
     other = make_ticket(session, customer, subject="再次询问充值", body="还是没有到账")
@@ -95,7 +116,11 @@ def ids(app: Any) -> Iterator[Ids]:
         make_team(session, Tier.specialist)  # every tier shows in the rule form's team list
         agent = make_agent(session, Role.admin, [team])
         customer = make_customer(session, name="张三")
-        ticket_id = _seed_ticket(session, agent, team, customer)
+        brand = unique("brand").replace("-", "")
+        channel = trust.do_add_channel(
+            session, actor_of(agent), "domain", f"{brand}.com", "官网", ""
+        )
+        ticket_id = _seed_ticket(session, agent, team, customer, brand)
         article = make_article(session, zh=True, status=ArticleStatus.published)
         attempt = kb.do_start_deflection(session, "充值没有到账", customer_id=customer.id)
         rule = routing.do_create_rule(
@@ -111,13 +136,15 @@ def ids(app: Any) -> Iterator[Ids]:
             "token": attempt.token,
             "rule_id": rule.id,
         }
+        channel_id = channel.id
         session.commit()
     yield Ids(values, agent.email, customer.email)
     with app.state.sessionmaker() as session:
         found = session.get(RoutingRule, values["rule_id"])
         if found is not None:
             routing.do_delete_rule(session, SYSTEM, found)
-            session.commit()
+        trust.do_deactivate_channel(session, SYSTEM, channel_id)
+        session.commit()
 
 
 @pytest.fixture(params=["zh-CN", "en"])

@@ -123,6 +123,19 @@ GUARD_LABELS = {
     "phishing_link": N_("Look-alike link"),
 }
 
+LINK_REASONS = {  # why a link looks like a fake of ours (trust.lookalike.REASONS)
+    "bidi_control": N_("hidden direction characters"),
+    "punycode": N_("punycode"),
+    "homoglyph": N_("look-alike characters"),
+    "mixed_script": N_("mixed alphabets"),
+    "typosquat": N_("a misspelling of our name"),
+    "extra_words": N_("our name with extra words"),
+    "lookalike_tld": N_("our name with another ending"),
+    "brand_in_subdomain": N_("our name in front of another domain"),
+    "brand_name": N_("our name, not registered"),
+    "ip_address": N_("a bare IP address"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -132,6 +145,7 @@ LABELS: dict[str, str] = {
     **_TONE,
     **INTENT_LABELS,
     **GUARD_LABELS,
+    **LINK_REASONS,
 }
 
 
