@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from ledgerdesk.accounts.models import Role, Tier
+from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.kb import services as kb
 from ledgerdesk.kb.models import ArticleStatus
@@ -30,6 +30,8 @@ from ledgerdesk.tickets.models import (
     MessageKind,
     Priority,
     Status,
+    Tag,
+    Ticket,
 )
 from ledgerdesk.tickets.timeline import ACTIONS, FIELDS
 from ledgerdesk.trust import services as trust
@@ -196,6 +198,14 @@ def test_every_text_field_says_its_limit(app: Any, ids: Ids, clients: dict[str, 
     assert not problems, "\n".join(problems)
 
 
+def _stored_names(app: Any) -> set[str]:
+    """Names people gave things (an agent called "New", a team, a tag, a subject): shown as
+    typed, they are data, not interface text. Other tests share the database."""
+    columns = (Agent.name, Team.name, Customer.name, Tag.name, Ticket.subject)
+    with app.state.sessionmaker() as session:
+        return {str(v) for column in columns for v in session.scalars(select(column).distinct())}
+
+
 def test_pages_show_no_raw_key_or_english_in_chinese(
     app: Any, ids: Ids, clients: dict[str, Any]
 ) -> None:
@@ -203,9 +213,10 @@ def test_pages_show_no_raw_key_or_english_in_chinese(
     chinese = clients["lang"] == "zh-CN"
     problems: list[str] = []
     checked = 0
+    names = _stored_names(app)
     for path, html in _pages(app, ids, clients):
         checked += 1
-        nodes = visible_text(html)
+        nodes = [n for n in visible_text(html) if n not in names]
         problems += [f"{path}: raw key {k}" for k in finder.raw_keys(nodes, anywhere=chinese)]
         if chinese:
             problems += [f"{path}: English {m}" for m in finder.untranslated(nodes)]
