@@ -668,3 +668,32 @@ def test_pages_run_without_script_or_policy_errors(agent_page: Page, desk: Desk)
     page.select_option("select[name=lang]", "en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     assert problems == []
+
+
+def test_error_page_go_back_works_under_our_csp(agent_page: Page, desk: Desk) -> None:
+    page = agent_page
+    logged: list[str] = []
+    page.on("console", lambda msg: logged.append(msg.text))
+    page.goto("/console/tickets/999999999", referer=f"{desk.url}/console/inbox?view=all")
+    expect(page.locator("h2")).to_have_text("Something is not right")
+    page.get_by_role("link", name="Go back").click()
+    expect(page).to_have_url(re.compile(r"/console/inbox\?view=all$"))
+    assert not [text for text in logged if "Content Security Policy" in text]
+
+
+def test_merge_asks_before_it_merges(agent_page: Page, desk: Desk) -> None:
+    source = desk.new_ticket("Card payment failed again")
+    target = desk.new_ticket("Card payment failed")
+    page = agent_page
+    _open_ticket(page, source)
+    page.locator("#target_id").fill(str(target))
+    page.locator("#merge-form").get_by_role("button", name="Merge").click()
+    confirm = page.locator("#merge-confirm")
+    expect(confirm).to_contain_text(f"Merge #{source} into #{target}?")
+    expect(confirm).to_contain_text("Card payment failed")
+    expect(page.locator("#merged-into")).to_have_count(0)  # nothing merged yet
+    confirm.get_by_role("button", name="Yes, merge").click()
+    expect(page).to_have_url(re.compile(rf"/console/tickets/{target}$"))
+    expect(page.locator("#merged-from a")).to_have_text(f"#{source}")
+    page.locator("#merged-from a").click()
+    expect(page.locator("#merged-into a")).to_have_text(f"#{target}")
