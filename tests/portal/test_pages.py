@@ -60,6 +60,9 @@ def test_merged_request_links_to_where_the_conversation_went(
     notice = re.search(r'<div class="card" id="merged-into".*?</div>', page, re.DOTALL)
     assert notice and f'href="/portal/tickets/{target["id"]}"' in notice.group()
     assert "First question" in notice.group()
+    listed = client.get("/portal").text
+    row = re.search(rf'<tr data-href="/portal/tickets/{source["id"]}">.*?</tr>', listed, re.S)
+    assert row and f'href="/portal/tickets/{target["id"]}"' in row.group()
     client.post("/lang", data={"lang": "zh-CN", "next": "/portal"})
     assert "此请求已合并到" in client.get(f"/portal/tickets/{source['id']}").text
 
