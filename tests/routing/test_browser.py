@@ -20,6 +20,7 @@ from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.routing import services as svc
 from ledgerdesk.routing.models import RoutingRule, TrainingExample
 from ledgerdesk.tickets.models import Message, Ticket
+from ledgerdesk.web.labels import label
 from tests.conftest import PASSWORD, make_agent, make_customer, make_team, make_ticket, unique
 from tests.routing.test_api import delete_rules_except, rule_ids
 from tests.web.test_pages import (  # the page tests' served desk and browser
@@ -184,10 +185,11 @@ def test_agent_corrects_the_triaged_intent(agent_tab: Tab, desk: Desk, staff: St
     expect(page.locator("h2")).to_contain_text(HACKED_SUBJECT)
     panel = page.locator("#triage-panel")
     expect(panel).to_be_visible()
-    expect(page.locator("#triage-intent code")).to_have_text(PREDICTED)
+    expect(page.locator("#triage-intent strong")).to_have_text(label(PREDICTED))
     expect(page.locator("#triage-uncertain")).to_have_count(0)
-    expect(page.locator("#triage-priority")).to_contain_text(f"priority: {triaged.priority}")
-    expect(page.locator(f"#triage-priority .pr-{triaged.priority}")).to_have_text(triaged.priority)
+    level = label(triaged.priority)
+    expect(page.locator("#triage-priority")).to_contain_text(f"priority: {level}")
+    expect(page.locator(f"#triage-priority .pr-{triaged.priority}")).to_have_text(level)
     expect(page.locator("#triage-model code")).to_have_text(triaged.model_version)
     expect(page.locator("#triage-rules")).to_contain_text("None")
     expect(page.locator("#triage-corrected")).to_have_count(0)
@@ -198,11 +200,11 @@ def test_agent_corrects_the_triaged_intent(agent_tab: Tab, desk: Desk, staff: St
     select.select_option("scam_report")
     save.click()
     expect(page).to_have_url(re.compile(rf"/console/tickets/{triaged.ticket_id}$"))
-    expect(page.locator(".flash.ok")).to_have_text("Intent corrected: scam_report")
+    expect(page.locator(".flash.ok")).to_have_text("Intent corrected: Scam report")
     expect(select).to_have_value("scam_report")
     expect(page.locator("#triage-corrected")).to_contain_text("Corrected by an agent to")
-    expect(page.locator("#triage-corrected code")).to_have_text("scam_report")
-    expect(page.locator("#triage-intent code")).to_have_text(PREDICTED)  # what the model said
+    expect(page.locator("#triage-corrected strong")).to_have_text("Scam report")
+    expect(page.locator("#triage-intent strong")).to_have_text(label(PREDICTED))  # the model
     [example] = _examples(desk, triaged.ticket_id)
     assert (example.label, example.previous_label) == ("scam_report", PREDICTED)
     assert example.agent_id == staff.agent_id
@@ -213,9 +215,9 @@ def test_agent_corrects_the_triaged_intent(agent_tab: Tab, desk: Desk, staff: St
     # A second correction updates the ticket's one example instead of adding another.
     select.select_option("account_locked")
     save.click()
-    expect(page.locator(".flash.ok")).to_have_text("Intent corrected: account_locked")
+    expect(page.locator(".flash.ok")).to_have_text("Intent corrected: Account locked")
     expect(select).to_have_value("account_locked")
-    expect(page.locator("#triage-corrected code")).to_have_text("account_locked")
+    expect(page.locator("#triage-corrected strong")).to_have_text("Account locked")
     [example] = _examples(desk, triaged.ticket_id)
     assert (example.label, example.previous_label) == ("account_locked", PREDICTED)
     assert _ticket_intent(desk, triaged.ticket_id) == "account_locked"
@@ -264,9 +266,10 @@ def test_admin_creates_moves_and_deletes_a_rule(admin_tab: Tab, desk: Desk, staf
         assert [r.id for r in _rules(desk)] == [*map(int, existing), rule.id]
         row = page.locator(f"#rule-{rule.id}")
         expect(row.get_by_role("link", name=name)).to_be_visible()
-        expect(row.locator("td").nth(2).locator(".tag")).to_have_text([f"intent: {RULE_INTENT}"])
+        conditions = row.locator("td").nth(2).locator(".tag")
+        expect(conditions).to_have_text([f"intent: {label(RULE_INTENT)}"])
         expect(row.locator("td").nth(3).locator(".tag")).to_have_text(
-            [f"team: {staff.team_name}", "priority at least: high"]
+            [f"team: {staff.team_name}", "priority at least: High"]
         )
         expect(row).to_have_attribute("data-enabled", "yes")
         expect(row.get_by_role("button", name="Move down")).to_be_disabled()

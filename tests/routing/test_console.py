@@ -21,6 +21,7 @@ from ledgerdesk.core.text import clean
 from ledgerdesk.routing import console as routing_console
 from ledgerdesk.routing import services as svc
 from ledgerdesk.routing.models import RoutingRule
+from ledgerdesk.web.labels import label
 from tests.conftest import bearer, unique
 from tests.routing.test_api import (
     DEPOSIT,
@@ -141,8 +142,8 @@ def test_admin_creates_edits_moves_and_deletes_rules(
     assert f"Rule created: {first}" in page.text
     row = re.search(rf'<tr id="rule-{rule.id}".*?</tr>', page.text, re.S)
     assert row is not None
-    assert "intent: deposit_missing, withdrawal_delayed" in row.group(0)
-    assert "VIP: yes" in row.group(0) and "priority at least: urgent" in row.group(0)
+    assert "intent: Deposit missing, Withdrawal delayed" in row.group(0)
+    assert "VIP: yes" in row.group(0) and "priority at least: Urgent" in row.group(0)
 
     client.post("/console/routing/rules", data={"name": second, "uncertain": "yes", "tag": "l1"})
     other = rule_named(app, second)
@@ -267,7 +268,7 @@ def test_ticket_page_shows_triage(client: TestClient, app: Any, seeded: dict[str
     assert 'id="triage-priority"' in html and "intent " in html  # the priority's reasons
     assert name in html  # the matched rule
     assert f"<code>{triage['model_version']}</code>" in html
-    assert f"<code>{triage['intent']}</code>" in html
+    assert f"<strong>{label(triage['intent'])}</strong>" in html
     assert f'action="/console/tickets/{ticket["id"]}/intent"' in html
     assert re.search(r'<option value="[a-z_0-9]+" selected>', html)
     assert "en-queue" in page.text  # the rule's tag landed on the ticket
@@ -301,11 +302,11 @@ def test_correcting_the_intent_in_the_console(
         done.status_code == 303 and done.headers["location"] == f"/console/tickets/{ticket['id']}"
     )
     page = client.get(done.headers["location"])
-    assert "Intent corrected: fees_question" in page.text
+    assert "Intent corrected: Fees question" in page.text
     assert 'id="triage-corrected"' in page.text
     assert re.search(r'<option value="fees_question" selected>', page.text)
     again = client.post(url, data={"intent": "two_factor_reset"})
-    assert again.status_code == 200 and "Intent corrected: two_factor_reset" in again.text
+    assert again.status_code == 200 and "Intent corrected: 2FA reset" in again.text
     rows = examples_of(app, ticket["id"])
     assert [r.label for r in rows] == ["two_factor_reset"]
     assert client.get(f"/api/v1/tickets/{ticket['id']}").json()["intent"] == "two_factor_reset"
@@ -322,9 +323,7 @@ def test_correcting_the_intent_in_the_console(
     assert row is not None
     html = row.group(0)
     assert f'href="/console/tickets/{ticket["id"]}"' in html and "USDT deposit not credited" in html
-    assert (
-        f"<code>{rows[0].previous_label}</code>" in html and "<code>two_factor_reset</code>" in html
-    )
+    assert label(rows[0].previous_label) in html and "→ 2FA reset" in html
     assert seeded["agent"].name in html and "%" in html
 
     download = client.get("/console/routing/corrections.csv")

@@ -365,7 +365,7 @@ def test_reasons_are_shown_in_the_agents_language() -> None:
 
     set_locale("zh-CN")
     try:
-        assert reason_text("intent account_compromised: urgent") == "意图 account_compromised：紧急"
+        assert reason_text("intent account_compromised: urgent") == "意图 账户被盗：紧急"
         assert reason_text("about $25,000 at stake (≥ $10,000): +1") == (
             "涉及约 $25,000（≥ $10,000）：+1"
         )

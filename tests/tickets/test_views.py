@@ -4,11 +4,15 @@ Chromium): sign-in, redirects, refused input that keeps the draft, language swit
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from ledgerdesk.accounts.models import Team
+from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.views import MAX_TAGS_INPUT
 from tests.conftest import PASSWORD
 from tests.tickets.test_api import open_ticket, portal_login
 
@@ -176,3 +180,152 @@ def test_production_never_logs_sign_in_codes(
         app.state.settings = settings
     assert page.status_code == 503 and "not configured" in page.text
     assert not [r for r in caplog.records if "prod@example.com" in r.getMessage()]
+
+
+# --- over-long text keeps the draft; forms say their limits --------------------------------
+
+
+def _maxlength(html: str, tag: str, name: str) -> int:
+    """The ``maxlength`` of the ``<tag name="name">`` field on a page."""
+    match = re.search(rf'<{tag}[^>]*name="{name}"[^>]*>', html)
+    assert match, f"no <{tag} name={name!r}>"
+    found = re.search(r'maxlength="(\d+)"', match.group())
+    assert found, f"<{tag} name={name!r}> has no maxlength"
+    return int(found.group(1))
+
+
+def test_over_long_reply_keeps_the_draft(client: TestClient, seeded: dict[str, Any]) -> None:
+    ticket = open_ticket(client, seeded["agent_token"], seeded["alice"].email)
+    console_login(client, seeded["agent"].email)
+    page = client.get(f"/console/tickets/{ticket['id']}")
+    assert _maxlength(page.text, "textarea", "body") == tickets.MAX_BODY
+    assert _maxlength(page.text, "input", "add_tags") == MAX_TAGS_INPUT
+    draft = "Dear customer, " + "x" * tickets.MAX_BODY
+    refused = client.post(
+        f"/console/tickets/{ticket['id']}/reply", data={"body": draft, "kind": "note"}
+    )
+    assert refused.status_code == 422
+    assert "longer than 50000 characters" in refused.text
+    assert draft in refused.text and 'id="kind-note" checked' in refused.text
+    assert "My BTC withdrawal is pending" in refused.text  # the conversation is still there
+
+
+def test_refused_tag_edit_keeps_the_typed_tags(client: TestClient, seeded: dict[str, Any]) -> None:
+    ticket = open_ticket(client, seeded["agent_token"], seeded["alice"].email)
+    console_login(client, seeded["agent"].email)
+    url = f"/console/tickets/{ticket['id']}/properties"
+    refused = client.post(url, data={"add_tags": "kyc-review has/slash"})
+    assert refused.status_code == 422 and 'value="kyc-review has/slash"' in refused.text
+    too_long = "deposit " * 200
+    refused = client.post(url, data={"add_tags": too_long})
+    assert refused.status_code == 422 and f'value="{too_long}"' in refused.text
+    assert "at most 1000 characters" in refused.text
+
+
+def test_over_long_text_in_chinese_says_why_in_chinese(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    ticket = open_ticket(client, seeded["agent_token"], seeded["alice"].email)
+    console_login(client, seeded["agent"].email)
+    client.post("/lang", data={"lang": "zh-CN", "next": "/console"})
+    refused = client.post(f"/console/tickets/{ticket['id']}/reply", data={"body": "长" * 50_001})
+    assert refused.status_code == 422 and "正文超过 50000 个字符" in refused.text
+    tag = client.post(f"/console/tickets/{ticket['id']}/properties", data={"add_tags": "a/b"})
+    assert "标签“a/b”无效" in tag.text and "is not valid" not in tag.text
+
+
+# --- merge: asked first, both tickets link ---------------------------------------------------
+
+
+def test_merge_asks_first_then_links_both_tickets(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    email = seeded["alice"].email
+    source = open_ticket(client, seeded["lead_token"], email, subject="Second message")
+    target = open_ticket(client, seeded["lead_token"], email, subject="First message")
+    console_login(client, seeded["lead"].email)
+    url = f"/console/tickets/{source['id']}/merge"
+    asked = client.post(url, data={"target_id": f"#{target['id']}"})
+    assert asked.status_code == 200 and 'id="merge-confirm"' in asked.text
+    assert "First message" in asked.text and "cannot be undone" in asked.text
+    assert f'name="target_id" value="{target["id"]}"' in asked.text
+    still_open = client.get(f"/api/v1/tickets/{source['id']}", headers=_bearer(seeded))
+    assert still_open.json()["merged_into_id"] is None  # nothing happened yet
+    merged = client.post(url, data={"target_id": str(target["id"]), "confirm": "yes"})
+    assert merged.status_code == 200 and merged.url.path == f"/console/tickets/{target['id']}"
+    marker = re.search(r'<span id="merged-from">.*?</span>', merged.text, re.DOTALL)
+    assert marker and f'href="/console/tickets/{source["id"]}"' in marker.group()
+    old = client.get(f"/console/tickets/{source['id']}")
+    assert f'<a href="/console/tickets/{target["id"]}">#{target["id"]}</a>' in old.text
+
+
+def test_merge_preview_refuses_what_cannot_be_merged(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    mine = open_ticket(client, seeded["lead_token"], seeded["alice"].email)
+    theirs = open_ticket(client, seeded["lead_token"], seeded["bob"].email)
+    console_login(client, seeded["lead"].email)
+    url = f"/console/tickets/{mine['id']}/merge"
+    refused = client.post(url, data={"target_id": str(theirs["id"])})
+    assert refused.status_code == 422 and 'id="merge-confirm"' not in refused.text
+    assert "same customer" in refused.text
+    assert client.post(url, data={"target_id": ""}).status_code == 422
+
+
+def _bearer(seeded: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {seeded['lead_token']}"}
+
+
+# --- history in words ------------------------------------------------------------------------
+
+
+def test_history_names_people_fields_and_values(
+    client: TestClient, app: Any, seeded: dict[str, Any]
+) -> None:
+    ticket = open_ticket(client, seeded["agent_token"], "理财@example.com")
+    console_login(client, seeded["lead"].email)
+    client.post(
+        f"/console/tickets/{ticket['id']}/properties",
+        data={
+            "status": "on_hold",
+            "priority": "high",
+            "team_id": str(seeded["l1"]),
+            "assignee_id": str(seeded["agent"].id),
+            "add_tags": "理财 kyc-review",
+        },
+    )
+    client.post("/lang", data={"lang": "zh-CN", "next": "/console"})
+    page = client.get(f"/console/tickets/{ticket['id']}").text
+    events = page[page.index('id="events"') :]
+    events = events[: events.index("</ul>\n    </details>")]
+    assert seeded["lead"].name in events and seeded["agent"].name in events
+    assert "状态" in events and "挂起" in events and "高" in events
+    for raw in ("\\u", "{&#34;", '{"', "on_hold", "team_id", "assignee_id", "agent 1"):
+        assert raw not in events, raw
+    with app.state.sessionmaker() as session:
+        team = session.get(Team, seeded["l1"])
+        assert team is not None and team.name in events
+
+
+# --- bidi controls ---------------------------------------------------------------------------
+
+
+def test_bidi_controls_cannot_reorder_what_an_agent_reads(
+    client: TestClient, seeded: dict[str, Any]
+) -> None:
+    ticket = open_ticket(
+        client,
+        seeded["agent_token"],
+        seeded["alice"].email,
+        subject="Invoice \u202eevil\u202c.pdf",
+        body="Open \u2067gnp.exe\u2069 now \u200fplease",
+    )
+    console_login(client, seeded["agent"].email)
+    for path in (f"/console/tickets/{ticket['id']}", "/console/inbox?view=all"):
+        html = client.get(path).text
+        assert not re.search("[\u202a-\u202e\u2066-\u2069\u200e\u200f]", html), path
+        assert "Invoice [U+202E]evil[U+202C].pdf" in html, path
+    assert (
+        "Open [U+2067]gnp.exe[U+2069] now please"
+        in client.get(f"/console/tickets/{ticket['id']}").text
+    )

@@ -32,6 +32,7 @@ from ledgerdesk.channels.outgoing import MAIL_TOPIC, QueuedMail
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.settings import Settings, get_settings
+from ledgerdesk.core.text import neutralise_bidi
 from ledgerdesk.jobs.outbox import handler
 
 if TYPE_CHECKING:
@@ -85,15 +86,16 @@ def compose_customer_mail(
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = recipient
-    msg["Subject"] = subject
+    msg["Subject"] = neutralise_bidi(subject)  # quoted customer text cannot reorder a mail
     msg["Date"] = format_datetime(utcnow().replace(tzinfo=UTC), usegmt=True)
     msg["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2] or "localhost")
     msg["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-responders must not answer
+    text_body = neutralise_bidi(text_body)
     text = f"{line}\n\n{text_body}" if line else text_body
     # base64 keeps non-ASCII text safe through relays without 8BITMIME.
     msg.set_content(text, cte=None if text.isascii() else "base64")
     if html_body is not None:
-        msg.add_alternative(_html_with_line(html_body, line), subtype="html")
+        msg.add_alternative(_html_with_line(neutralise_bidi(html_body), line), subtype="html")
     msg["Content-Language"] = lang  # after the body: setting content clears Content-* headers
     return msg
 

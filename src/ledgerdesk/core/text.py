@@ -25,3 +25,20 @@ def clean(value: str) -> str:
 
 def has_control(value: str) -> bool:
     return _CONTROL.search(value) is not None
+
+
+# Bidi embeddings, overrides and isolates reorder the text after them ("\u202eevil" reads as
+# "live"); shown text replaces each with a visible marker, so an agent sees the trick. The
+# marks (LRM, RLM, ALM) cannot reorder letters and are dropped.
+_BIDI_REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_BIDI_MARKS = re.compile("[\u200e\u200f\u061c]")
+
+
+def neutralise_bidi(value: str) -> str:
+    """``value`` safe to display: every bidi embedding, override or isolate control becomes a
+    visible ``[U+202E]`` marker (no HTML-special characters, so it is safe inside markup) and
+    the invisible direction marks are removed; everything else is kept."""
+    if not (_BIDI_REORDERING.search(value) or _BIDI_MARKS.search(value)):
+        return value
+    value = _BIDI_MARKS.sub("", value)
+    return _BIDI_REORDERING.sub(lambda m: f"[U+{ord(m.group()):04X}]", value)

@@ -110,13 +110,13 @@ def create_article(
     request: Request,
     db: Db,
     agent_actor: ConsoleAgent,
-    slug: Annotated[str, Form(max_length=200)] = "",
+    slug: Annotated[str, Form()] = "",
     lang: Annotated[str, Form(max_length=16)] = "en",
-    title: Annotated[str, Form(max_length=1000)] = "",
-    body: Annotated[str, Form(max_length=200_000)] = "",
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
     section_id: Annotated[int, Form(ge=0)] = 0,
     intents: Annotated[list[str] | None, Form()] = None,
-    tags: Annotated[str, Form(max_length=2000)] = "",
+    tags: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         article = svc.do_create_article(
@@ -220,9 +220,9 @@ def save_translation(
     lang: str,
     db: Db,
     agent_actor: ConsoleAgent,
-    title: Annotated[str, Form(max_length=1000)] = "",
-    body: Annotated[str, Form(max_length=200_000)] = "",
-    note: Annotated[str, Form(max_length=300)] = "",
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
 ) -> Response:
     lang = svc.check_lang(lang[:16])
 
@@ -246,7 +246,7 @@ def save_properties(
     lang: Annotated[str, Form(max_length=16)] = "en",
     section_id: Annotated[int, Form(ge=0)] = 0,
     intents: Annotated[list[str] | None, Form()] = None,
-    tags: Annotated[str, Form(max_length=2000)] = "",
+    tags: Annotated[str, Form()] = "",
 ) -> Response:
     def change(article: Article) -> str:
         changes = svc.ArticleChanges(

@@ -240,8 +240,8 @@ def submit_ticket(
     request: Request,
     db: Db,
     actor: PortalCustomer,
-    subject: Annotated[str, Form(max_length=300)] = "",
-    body: Annotated[str, Form(max_length=50_000)] = "",
+    subject: Annotated[str, Form()] = "",  # lengths checked by the service: the draft is kept
+    body: Annotated[str, Form()] = "",
     deflection: Annotated[str, Form(max_length=64)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
@@ -291,8 +291,19 @@ def _ticket_page(
         ticket=ticket,
         me=_me(db, actor),
         messages=queries.ticket_messages(db, actor, ticket),
+        merged_into=_merged_into(db, actor, ticket),
         **extra,
     )
+
+
+def _merged_into(db: Any, actor: Actor, ticket: Any) -> Any:
+    """The ticket this one was merged into, when the customer may see it."""
+    if ticket.merged_into_id is None:
+        return None
+    try:
+        return tickets.access_ticket(db, actor, ticket.merged_into_id)
+    except DomainError:
+        return None
 
 
 @router.get("/tickets/{ticket_id}")
@@ -306,7 +317,7 @@ def reply(
     ticket_id: int,
     db: Db,
     actor: PortalCustomer,
-    body: Annotated[str, Form(max_length=50_000)] = "",
+    body: Annotated[str, Form()] = "",  # length checked by the service: the draft is kept
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     try:

@@ -25,6 +25,7 @@ from ledgerdesk.routing.schemas import (
     RuleRef,
 )
 from ledgerdesk.tickets.models import Ticket
+from ledgerdesk.web.labels import label
 
 EXCERPT = 140  # characters of a corrected message shown in the corrections list
 
@@ -63,7 +64,7 @@ def conditions(rule: RoutingRule) -> list[str]:
     """The rule's conditions in words; empty when it matches every message."""
     parts = []
     if rule.intents:
-        parts.append(gettext("intent") + ": " + ", ".join(rule.intents))
+        parts.append(gettext("intent") + ": " + ", ".join(label(i) for i in rule.intents))
     if rule.languages:
         parts.append(gettext("language") + ": " + ", ".join(rule.languages))
     for name, value in (
@@ -82,7 +83,7 @@ def actions(rule: RoutingRule, team_names: dict[int, str]) -> list[str]:
         team = team_names.get(rule.team_id, f"#{rule.team_id}")
         parts.append(gettext("team") + ": " + team)
     if rule.priority:
-        parts.append(gettext("priority at least") + ": " + gettext(rule.priority))
+        parts.append(gettext("priority at least") + ": " + label(rule.priority))
     if rule.tag:
         parts.append(gettext("tag") + ": " + rule.tag)
     if rule.stop:
@@ -196,7 +197,7 @@ def reason_text(reason: str) -> str:
         match = pattern.match(reason)
         if match:
             values = {
-                k: gettext(v) if k == "level" and v in _LEVELS else v
+                k: label(v) if k == "intent" or (k == "level" and v in _LEVELS) else v
                 for k, v in match.groupdict().items()
             }
             return gettext(template) % values

@@ -672,9 +672,9 @@ def do_untag(session: Session, actor: Actor, ticket: Ticket, names: Sequence[str
     return [t.name for t in present]
 
 
-def do_merge(session: Session, actor: Actor, source: Ticket, target: Ticket) -> Ticket:
-    """Fold ``source`` into ``target``: its messages and tags move, it closes, both record it.
-    Only tickets of the same requester merge, so no customer sees another's conversation."""
+def check_merge(actor: Actor, source: Ticket, target: Ticket) -> None:
+    """Raise unless ``actor`` may merge ``source`` into ``target`` (the console asks before
+    it merges, and says why it cannot)."""
     require_role(actor, Role.lead, Role.admin)
     if source.id == target.id:
         raise InvalidInput("A ticket cannot be merged into itself", field="target_id")
@@ -682,6 +682,12 @@ def do_merge(session: Session, actor: Actor, source: Ticket, target: Ticket) -> 
     _not_closed(target)
     if source.requester_id != target.requester_id:
         raise InvalidInput("Only tickets from the same customer can be merged", field="target_id")
+
+
+def do_merge(session: Session, actor: Actor, source: Ticket, target: Ticket) -> Ticket:
+    """Fold ``source`` into ``target``: its messages and tags move, it closes, both record it.
+    Only tickets of the same requester merge, so no customer sees another's conversation."""
+    check_merge(actor, source, target)
     moved = session.execute(  # type: ignore[attr-defined]
         update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id)
     ).rowcount

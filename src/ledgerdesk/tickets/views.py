@@ -16,10 +16,11 @@ from ledgerdesk.core.i18n import gettext
 from ledgerdesk.kb.suggest import suggest
 from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.presenters import triage_panel
-from ledgerdesk.tickets import queries
+from ledgerdesk.tickets import queries, timeline
 from ledgerdesk.tickets import services as svc
 from ledgerdesk.tickets.models import MessageKind, Priority, Status, Ticket
 from ledgerdesk.web.deps import ConsoleAgent, Db
+from ledgerdesk.web.labels import label
 from ledgerdesk.web.templating import flash, render
 from ledgerdesk.web.uploads import read_uploads
 
@@ -105,7 +106,8 @@ def _ticket_page(
         **_shell(db, actor),
         ticket=ticket,
         messages=queries.ticket_messages(db, actor, ticket),
-        events=queries.ticket_events(db, ticket),
+        history=timeline.history(db, queries.ticket_events(db, ticket)),
+        merged_from=timeline.merged_from(db, ticket),
         findings=queries.guard_findings(db, actor, ticket),
         triage=triage_panel(db, actor, ticket),
         others=[t for t in others if t.id != ticket.id],
@@ -168,7 +170,7 @@ def reply(
     ticket_id: int,
     db: Db,
     agent_actor: ConsoleAgent,
-    body: Annotated[str, Form(max_length=50_000)] = "",
+    body: Annotated[str, Form()] = "",  # length checked by the service: the draft is kept
     kind: Annotated[str, Form()] = "public",
     status: Annotated[str, Form()] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
@@ -198,7 +200,7 @@ def properties(
     priority: Annotated[str, Form()] = "",
     assignee_id: Annotated[str, Form()] = "",
     team_id: Annotated[str, Form()] = "",
-    add_tags: Annotated[str, Form(max_length=500)] = "",
+    add_tags: Annotated[str, Form()] = "",
 ) -> Response:
     def change(ticket: Ticket) -> None:
         svc.do_update_ticket(
@@ -211,11 +213,12 @@ def properties(
                 priority=_optional(Priority, priority, "priority") or ticket.priority,
                 assignee_id=_optional_id(assignee_id, "assignee_id"),
                 team_id=_optional_id(team_id, "team_id"),
-                add_tags=[t for t in add_tags.replace(",", " ").split() if t],
+                add_tags=_tag_list(add_tags),
             ),
         )
 
-    return _act(request, db, agent_actor, ticket_id, change, gettext("Ticket updated"))
+    done = gettext("Ticket updated")
+    return _act(request, db, agent_actor, ticket_id, change, done, tags_draft=add_tags)
 
 
 @router.post("/tickets/{ticket_id}/untag")
@@ -239,18 +242,44 @@ def merge(
     db: Db,
     agent_actor: ConsoleAgent,
     target_id: Annotated[str, Form(max_length=20)] = "",
+    confirm: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
+    """Merging cannot be undone: the first submit shows what will happen (both tickets, the
+    messages that move); only the second, with ``confirm``, merges."""
     number = target_id.strip().lstrip("#")
 
-    def change(source: Ticket) -> Ticket:
+    def target_of(source: Ticket) -> Ticket:
         target_number = _optional_id(number, "target_id")
         if target_number is None:
             raise InvalidInput("Give the number of the ticket to merge into", field="target_id")
         target = svc.access_ticket(db, agent_actor, target_number)
-        return svc.do_merge(db, agent_actor, source, target)
+        svc.check_merge(agent_actor, source, target)
+        return target
+
+    if confirm != "yes":
+        return _merge_preview(request, db, agent_actor, ticket_id, target_of)
+
+    def change(source: Ticket) -> Ticket:
+        return svc.do_merge(db, agent_actor, source, target_of(source))
 
     done = gettext("Merged into #%(number)s") % {"number": number}
     return _act(request, db, agent_actor, ticket_id, change, done)
+
+
+def _merge_preview(
+    request: Request,
+    db: Any,
+    actor: Actor,
+    ticket_id: int,
+    target_of: Callable[[Ticket], Ticket],
+) -> Response:
+    try:
+        target = target_of(svc.access_ticket(db, actor, ticket_id))
+    except DomainError as exc:
+        return _ticket_page(
+            request, db, actor, ticket_id, status_code=exc.status_code, error=exc.message
+        )
+    return _ticket_page(request, db, actor, ticket_id, merge_target=target)
 
 
 @router.post("/tickets/{ticket_id}/intent")
@@ -264,8 +293,24 @@ def correct_intent(
     def change(ticket: Ticket) -> None:
         routing.do_correct_intent(db, agent_actor, ticket, intent.strip())
 
-    done = gettext("Intent corrected: %(intent)s") % {"intent": intent.strip()[:64]}
+    done = gettext("Intent corrected: %(intent)s") % {"intent": label(intent.strip()[:64])}
     return _act(request, db, agent_actor, ticket_id, change, done)
+
+
+MAX_TAGS_AT_ONCE = 20
+MAX_TAGS_INPUT = 1000  # characters; the form's maxlength says the same
+
+
+def _tag_list(value: str) -> list[str]:
+    """Tags typed in the properties form (spaces or commas between them)."""
+    if len(value) > MAX_TAGS_INPUT:
+        raise InvalidInput(f"Tags: at most {MAX_TAGS_INPUT} characters at once", field="add_tags")
+    names = [t for t in value.replace(",", " ").split() if t]
+    if len(names) > MAX_TAGS_AT_ONCE:
+        raise InvalidInput(
+            f"At most {MAX_TAGS_AT_ONCE} tags can be added at once", field="add_tags"
+        )
+    return names
 
 
 def _choice(enum_cls: Any, value: str, field: str) -> Any:

@@ -5,13 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from ledgerdesk.core import i18n
+from ledgerdesk.core.text import neutralise_bidi
+from ledgerdesk.web.labels import label
+from ledgerdesk.web.messages import translate_message
 
 _ROOT = Path(__file__).resolve().parent.parent
 _PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust", "routing")
@@ -19,6 +24,33 @@ _PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust", "routing")
 
 def _timefmt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return value.strftime(fmt) + " UTC" if value else ""
+
+
+def _shown(value: Any) -> Any:
+    """Every ``{{ value }}`` passes here: bidi controls in customer text cannot reorder what
+    a person reads (markup stays markup: the marker has no HTML-special characters)."""
+    if isinstance(value, Markup):
+        return Markup(neutralise_bidi(str(value)))  # noqa: S704 - markup in, markup out
+    if isinstance(value, str):
+        return neutralise_bidi(value)
+    return value
+
+
+_SECTIONS = ("/console", "/portal", "/help")
+
+
+def back_href(request: Request) -> str:
+    """Where "Go back" leads: the page the visitor came from when it is on this site (its
+    path only), else the home of the section they are in. A plain link: no script, so the
+    content security policy never blocks it."""
+    referer = urlsplit(request.headers.get("referer", "")[:2000])
+    same_site = referer.netloc == request.url.netloc and referer.scheme in ("http", "https")
+    path = referer.path
+    local = path.startswith("/") and not path.startswith("//") and "\\" not in path
+    if same_site and local and path != request.url.path:
+        return path + (f"?{referer.query}" if referer.query else "")
+    here = request.url.path
+    return next((s for s in _SECTIONS if here == s or here.startswith(s + "/")), "/")
 
 
 def build_environment() -> Environment:
@@ -29,11 +61,14 @@ def build_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_shown,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.filters["time"] = _timefmt
+    env.filters["label"] = label
+    env.globals["back_href"] = back_href
     env.globals["LOCALES"] = i18n.LOCALE_NAMES
     env.globals["current_locale"] = i18n.get_locale
     return env
@@ -43,11 +78,19 @@ templates = Jinja2Templates(env=build_environment())
 
 
 def flash(request: Request, kind: str, text: str) -> None:
-    """A one-time message shown on the next page (``kind`` is ``ok`` or ``error``)."""
-    request.session.setdefault("flashes", []).append([kind, text[:300]])
+    """A one-time message shown on the next page (``kind`` is ``ok`` or ``error``), in the
+    request's language."""
+    request.session.setdefault("flashes", []).append([kind, translate_message(text)[:300]])
+
+
+_MESSAGES = ("error", "message", "field_error")
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """Render ``name``; an error message from a service is shown in the request's language."""
+    for key in _MESSAGES:
+        if isinstance(context.get(key), str):
+            context[key] = translate_message(context[key])
     context.setdefault("settings", request.app.state.settings)
     context.setdefault(
         "flashes", request.session.pop("flashes", []) if "session" in request.scope else []

@@ -1,0 +1,259 @@
+"""No raw key and no English sentence on a Chinese page; no raw key on an English one.
+
+Every GET page of the app (taken from its routes, so a new page is checked without touching
+this test) is rendered as an admin agent or as a customer, with ids of a ticket that has
+replies, a note, tags, a guard finding, triage and a merged ticket, and of a published
+article, a deflection and a routing rule."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier
+from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.models import ArticleStatus
+from ledgerdesk.routing import services as routing
+from ledgerdesk.routing.models import RoutingRule
+from ledgerdesk.routing.services import triage_message
+from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.models import (
+    ActorKind,
+    GuardFinding,
+    Message,
+    MessageKind,
+    Priority,
+    Status,
+    Tag,
+    Ticket,
+)
+from ledgerdesk.tickets.timeline import ACTIONS, FIELDS
+from ledgerdesk.trust import services as trust
+from ledgerdesk.web.labels import LABELS
+from tests.conftest import (
+    PASSWORD,
+    actor_of,
+    make_agent,
+    make_customer,
+    make_team,
+    make_ticket,
+    unique,
+)
+from tests.guard.factory import phrase
+from tests.kb.conftest import make_article
+from tests.tickets.test_api import portal_login
+from tests.web.i18n_pages import (
+    Finder,
+    catalogue,
+    fields_without_maxlength,
+    get_routes,
+    stored_keys,
+    visible_text,
+)
+
+ANONYMOUS = frozenset({"/console/login", "/portal/login"})
+
+
+@dataclass
+class Ids:
+    values: dict[str, int | str]
+    agent_email: str
+    customer_email: str
+
+    def path(self, template: str) -> str:
+        values = dict(self.values)
+        values["slug"] = values["category" if "/categories/" in template else "article"]
+        names = [part[1:-1] for part in template.split("/") if part.startswith("{")]
+        unknown = [n for n in names if n not in values]
+        assert not unknown, f"{template}: add a real value for {unknown} to the seed"
+        return template.format(**{n: values[n] for n in names})
+
+
+def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str) -> int:
+    words = " ".join(phrase(seed=7))
+    ticket = make_ticket(
+        session,
+        customer,
+        subject="充值没有到账",
+        body=f"我充值的 USDT 一个小时了还没有到账。我的助记词是 {words}，"
+        f"客服让我去 https://{brand}-support.com/login 验证",
+    )
+    first = select(Message.id).where(
+        Message.ticket_id == ticket.id, Message.author_kind == ActorKind.customer
+    )
+    triage_message(session, session.scalars(first.order_by(Message.id)).first() or 0)
+    actor = actor_of(agent)
+    tickets.do_update_ticket(
+        session,
+        actor,
+        ticket,
+        tickets.TicketChanges(
+            fields_set={"priority", "assignee_id", "team_id"},
+            priority=Priority.high,
+            assignee_id=agent.id,
+            team_id=team.id,
+            add_tags=["deposit-check"],
+        ),
+    )
+    found = select(GuardFinding.kind).where(GuardFinding.ticket_id == ticket.id)
+    kinds = set(session.scalars(found))
+    assert {"seed_phrase", "phishing_link"} <= kinds  # the page shows both kinds of finding
+    tickets.do_add_message(session, actor, ticket, "请提供交易哈希。", status=Status.on_hold)
+    tickets.do_add_message(session, actor, ticket, "已转交钱包团队。", kind=MessageKind.note)
+    other = make_ticket(session, customer, subject="再次询问充值", body="还是没有到账")
+    tickets.do_merge(session, actor, other, ticket)
+    return ticket.id
+
+
+@pytest.fixture(scope="module")
+def ids(app: Any) -> Iterator[Ids]:
+    with app.state.sessionmaker() as session:
+        team = make_team(session)
+        make_team(session, Tier.specialist)  # every tier shows in the rule form's team list
+        agent = make_agent(session, Role.admin, [team])
+        customer = make_customer(session, name="张三")
+        brand = unique("brand").replace("-", "")
+        channel = trust.do_add_channel(
+            session, actor_of(agent), "domain", f"{brand}.com", "官网", ""
+        )
+        ticket_id = _seed_ticket(session, agent, team, customer, brand)
+        article = make_article(session, zh=True, status=ArticleStatus.published)
+        attempt = kb.do_start_deflection(session, "充值没有到账", customer_id=customer.id)
+        rule = routing.do_create_rule(
+            session,
+            actor_of(agent),
+            routing.RuleIn(name="争议", intents=["p2p_dispute"], tag="p2p", enabled=False),
+        )
+        values: dict[str, int | str] = {
+            "ticket_id": ticket_id,
+            "article_id": article.id,
+            "article": article.slug,
+            "category": article.section.category.slug,
+            "token": attempt.token,
+            "rule_id": rule.id,
+        }
+        channel_id = channel.id
+        session.commit()
+    yield Ids(values, agent.email, customer.email)
+    with app.state.sessionmaker() as session:
+        found = session.get(RoutingRule, values["rule_id"])
+        if found is not None:
+            routing.do_delete_rule(session, SYSTEM, found)
+        trust.do_deactivate_channel(session, SYSTEM, channel_id)
+        session.commit()
+
+
+@pytest.fixture(params=["zh-CN", "en"])
+def clients(request: pytest.FixtureRequest, app: Any, ids: Ids) -> Iterator[dict[str, Any]]:
+    lang = request.param
+
+    def agent(client: TestClient) -> None:
+        data = {"email": ids.agent_email, "password": PASSWORD}
+        assert client.post("/console/login", data=data).status_code == 200
+
+    app.state.limiter.reset()
+    with (
+        TestClient(app, raise_server_exceptions=False) as anonymous,
+        TestClient(app, raise_server_exceptions=False) as console,
+        TestClient(app, raise_server_exceptions=False) as portal,
+    ):
+        agent(console)
+        portal_login(portal, app, ids.customer_email)
+        for client in (anonymous, console, portal):
+            client.post("/lang", data={"lang": lang, "next": "/"})
+        yield {"lang": lang, "anonymous": anonymous, "console": console, "portal": portal}
+
+
+def _pages(app: Any, ids: Ids, clients: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for template, _route in get_routes(app):
+        path = ids.path(template)
+        if template in ANONYMOUS:
+            client = clients["anonymous"]
+        elif template.startswith("/console"):
+            client = clients["console"]
+        else:
+            client = clients["portal"]
+        response = client.get(path)
+        assert response.status_code < 400, f"{path}: {response.status_code}"
+        if response.headers.get("content-type", "").startswith("text/html"):
+            yield path, response.text
+
+
+def test_every_text_field_says_its_limit(app: Any, ids: Ids, clients: dict[str, Any]) -> None:
+    """A field without ``maxlength`` lets a person type past the server's limit and lose the
+    text to an error page."""
+    if clients["lang"] != "en":
+        pytest.skip("the same fields in both languages")
+    problems = [
+        f"{path}: {field}"
+        for path, html in _pages(app, ids, clients)
+        for field in fields_without_maxlength(html)
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def _stored_names(app: Any) -> set[str]:
+    """Names people gave things (an agent called "New", a team, a tag, a subject): shown as
+    typed, they are data, not interface text. Other tests share the database."""
+    columns = (Agent.name, Team.name, Customer.name, Tag.name, Ticket.subject)
+    with app.state.sessionmaker() as session:
+        return {str(v) for column in columns for v in session.scalars(select(column).distinct())}
+
+
+def test_pages_show_no_raw_key_or_english_in_chinese(
+    app: Any, ids: Ids, clients: dict[str, Any]
+) -> None:
+    finder = Finder.build()
+    chinese = clients["lang"] == "zh-CN"
+    problems: list[str] = []
+    checked = 0
+    names = _stored_names(app)
+    for path, html in _pages(app, ids, clients):
+        checked += 1
+        nodes = [n for n in visible_text(html) if n not in names]
+        problems += [f"{path}: raw key {k}" for k in finder.raw_keys(nodes, anywhere=chinese)]
+        if chinese:
+            problems += [f"{path}: English {m}" for m in finder.untranslated(nodes)]
+    assert checked >= 25, f"only {checked} pages rendered"
+    assert not problems, "\n".join(sorted(problems))
+
+
+def test_every_message_and_label_has_a_chinese_translation() -> None:
+    read = catalogue()
+    assert not read.missing, f"msgids without a zh-CN msgstr: {read.missing}"
+    labels = [*LABELS.values(), *ACTIONS.values(), *FIELDS.values()]
+    untranslated = [text for text in labels if text not in read.present]
+    assert not untranslated, f"labels without a zh-CN msgstr: {untranslated}"
+
+
+def test_every_stored_key_has_a_label() -> None:
+    """A new enum value, intent or guard kind must get a label before a page can show it."""
+    assert stored_keys() - set(LABELS) == set()
+
+
+def test_the_finder_sees_raw_keys_and_english() -> None:
+    finder = Finder.build()
+    nodes = visible_text(
+        "<p>状态 <b>on_hold</b></p><p>Open</p><script>x = 'open'</script>"
+        "<p>agent-1@desk.test</p><p title='seed_phrase'>Tags</p>"
+    )
+    assert finder.raw_keys(nodes, anywhere=True) == {"'on_hold' in 'on_hold'"}
+    assert finder.untranslated(nodes) == {
+        "'on_hold' in 'on_hold'",  # a msgid of its own (the old way of labelling a status)
+        "'Open' in 'Open'",
+        "'Tags' in 'Tags'",
+    }
+
+
+def test_fields_without_maxlength_are_found() -> None:
+    html = (
+        '<input type="text" name="q"><input type="hidden" name="x">'
+        '<textarea name="b" maxlength="5"></textarea><textarea name="c"></textarea>'
+    )
+    assert fields_without_maxlength(html) == ['<input type="text" name="q">', '<textarea name="c">']
