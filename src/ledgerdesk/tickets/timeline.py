@@ -34,6 +34,7 @@ ACTIONS = {
     "guard.lookalike_link": N_("Look-alike link found by the guard"),
     "message.public": N_("Public message"),
     "message.note": N_("Internal note"),
+    "customer.notified": N_("Customer notified by e-mail"),
 }
 
 FIELDS = {
@@ -60,6 +61,8 @@ FIELDS = {
     "predicted": N_("Predicted intent"),
     "confidence": N_("Confidence"),
     "uncertain": N_("Uncertain"),
+    "notice": N_("E-mail"),
+    "event_id": N_("Event"),
 }
 
 # Values stored by the services that are keys, not words (labels.py has the enum values).
@@ -68,6 +71,8 @@ _VALUES = {
     "customer_reply": N_("The customer replied"),
     "inbound": N_("From the customer"),
     "outbound": N_("To the customer"),
+    "reply": N_("Agent's reply"),
+    "solved": N_("Ticket solved"),
 }
 _TICKET_REFS = frozenset({"target_id", "source_id"})
 
