@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledgerdesk.accounts import services as accounts
-from tests.conftest import bearer
+from tests.conftest import bearer, make_customer
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -48,10 +48,14 @@ def test_customer_a_cannot_read_or_reply_on_b(
     client: TestClient, app: Any, seeded: dict[str, Any]
 ) -> None:
     bob_ticket = open_ticket(client, seeded["agent_token"], seeded["bob"].email)
-    portal_login(client, app, seeded["alice"].email)
+    # A customer of this test's own: the shared ones collect tickets from other tests.
+    with app.state.sessionmaker() as session:
+        carol = make_customer(session).email
+        session.commit()
+    portal_login(client, app, carol)
     own = client.post("/api/v1/tickets", json={"subject": "KYC stuck", "body": "Pending 3 days"})
     assert own.status_code == 201, own.text
-    assert own.json()["requester"]["email"] == seeded["alice"].email
+    assert own.json()["requester"]["email"] == carol
     assert client.get(f"/api/v1/tickets/{bob_ticket['id']}").status_code == 404
     reply = client.post(f"/api/v1/tickets/{bob_ticket['id']}/messages", json={"body": "hi"})
     assert reply.status_code == 404

@@ -206,6 +206,14 @@ def _stored_names(app: Any) -> set[str]:
         return {str(v) for column in columns for v in session.scalars(select(column).distinct())}
 
 
+def _without_names(node: str, names: set[str]) -> str:
+    """The text node with any stored name inside it blanked (``New (new@desk.test)``)."""
+    for name in names:
+        if len(name) > 1 and name in node:
+            node = node.replace(name, " ")
+    return node
+
+
 def test_pages_show_no_raw_key_or_english_in_chinese(
     app: Any, ids: Ids, clients: dict[str, Any]
 ) -> None:
@@ -216,7 +224,7 @@ def test_pages_show_no_raw_key_or_english_in_chinese(
     names = _stored_names(app)
     for path, html in _pages(app, ids, clients):
         checked += 1
-        nodes = [n for n in visible_text(html) if n not in names]
+        nodes = [_without_names(n, names) for n in visible_text(html) if n not in names]
         problems += [f"{path}: raw key {k}" for k in finder.raw_keys(nodes, anywhere=chinese)]
         if chinese:
             problems += [f"{path}: English {m}" for m in finder.untranslated(nodes)]
