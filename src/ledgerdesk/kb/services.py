@@ -569,7 +569,7 @@ def do_record_suggestions(
     attempt = access_deflection(session, token)
     attempt.suggested_article_ids = [int(i) for i in article_ids[:MAX_LOGGED_IDS]]
     if query is not None:
-        attempt.query = check_query(query)
+        attempt.query = redact(check_query(query))[:MAX_QUERY]
     attempt.updated_at = utcnow()
     return attempt
 
