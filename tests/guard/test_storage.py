@@ -162,3 +162,17 @@ def test_customer_name_and_external_id_from_outside_are_guarded(db_session: Sess
 @pytest.mark.parametrize("value", ["", "Wallet operations", "充值未到账"])
 def test_clean_text_is_stored_as_typed(value: str) -> None:
     assert guard_text(value) == value
+
+
+def test_database_errors_and_logs_never_carry_statement_parameters() -> None:
+    """A refused value must not reach the log through the error message (web/errors.py logs
+    database errors)."""
+    from sqlalchemy import text
+
+    from ledgerdesk.core.db import make_engine
+
+    engine = make_engine("sqlite://")
+    with pytest.raises(Exception, match="no such table") as caught, engine.connect() as conn:
+        conn.execute(text("SELECT * FROM nowhere WHERE x = :v"), {"v": PASSWORD})
+    assert "Hunter2" not in str(caught.value)
+    engine.dispose()
