@@ -43,6 +43,8 @@ from ledgerdesk.ai.guard import scan  # noqa: E402
 from ledgerdesk.ai.guard.evaluation import Report, evaluate, load  # noqa: E402
 
 DATA = ROOT / "tests" / "guard" / "data"
+# regressions.jsonl: the review's cases from issue 11 (error codes, hashes with code-like digits).
+SETS = ("labelled.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl", "regressions.jsonl")
 BANKING77 = ROOT.parent / "shared" / "data" / "banking77"
 
 LAYOUTS: dict[str, Callable[[list[str]], str]] = {
@@ -213,7 +215,7 @@ def main() -> None:
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, {platform.python_version()}",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    for name in ("labelled.jsonl", "holdout.jsonl", "holdout2.jsonl", "holdout3.jsonl"):
+    for name in SETS:
         found = quality(name)
         if found is not None:
             results[name] = found

@@ -45,9 +45,9 @@ def _attempt(app: Any, token: str) -> DeflectionAttempt:
         ).one()
 
 
-def _suggest(client: TestClient, subject: str, token: str = "") -> tuple[str, str]:
-    response = client.get(
-        "/portal/suggest", params={"subject": subject, "body": "", "deflection": token}
+def _suggest(client: TestClient, subject: str, token: str = "", body: str = "") -> tuple[str, str]:
+    response = client.post(
+        "/portal/suggest", data={"subject": subject, "body": body, "deflection": token}
     )
     assert response.status_code == 200, response.text
     marker = 'id="deflection" value="'
@@ -107,10 +107,31 @@ def test_someone_elses_or_unknown_token_is_refused(
     assert client.get(f"/portal/suggested/nope/{article['id']}").status_code == 404
     # Hostile input is answered, not crashed on.
     for subject in ("", "\x00\x01", "提" * 300, "<script>alert(1)</script>"):
-        response = client.get("/portal/suggest", params={"subject": subject})
+        response = client.post("/portal/suggest", data={"subject": subject})
         assert response.status_code == 200 and "<script>alert" not in response.text
-    assert client.get("/portal/suggest", params={"subject": "x" * 400}).status_code == 422
+    assert client.post("/portal/suggest", data={"subject": "x" * 400}).status_code == 422
     assert _attempt(app, token).outcome == DeflectionOutcome.open
+
+
+SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+
+
+def test_draft_travels_by_post_and_is_stored_guarded(
+    client: TestClient, app: Any, article: dict[str, Any]
+) -> None:
+    """Issue 11: the draft went in a GET query string, and the second suggestion overwrote
+    the redacted query with the raw text."""
+    portal_login(client, app, article["email"])
+    subject = f"my {article['coin']} deposit is missing"
+    assert client.get("/portal/suggest", params={"subject": subject}).status_code == 405
+    _, token = _suggest(client, subject, body=f"my seed phrase: {SEED}")
+    _, same = _suggest(client, subject + " still", token, body=f"words: {SEED} password: Zx9!kq")
+    assert same == token
+    stored = _attempt(app, token).query
+    assert "abandon ability" not in stored and "Zx9!kq" not in stored
+    assert article["coin"] in stored
+    page = client.get("/portal/tickets/new")
+    assert 'hx-post="/portal/suggest"' in page.text and "hx-get" not in page.text
 
 
 def test_console_suggests_articles_for_the_ticket(

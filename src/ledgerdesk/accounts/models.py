@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ledgerdesk.ai.guard.storage import GuardedString
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, db_enum
 
@@ -30,8 +31,8 @@ class Customer(Base):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    external_id: Mapped[str] = mapped_column(String(128), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    external_id: Mapped[str] = mapped_column(GuardedString(128), unique=True)
+    name: Mapped[str] = mapped_column(GuardedString(200), default="")
     email: Mapped[str] = mapped_column(String(320), unique=True)
     locale: Mapped[str] = mapped_column(String(16), default="en")
     vip: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -49,7 +50,7 @@ class Agent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(GuardedString(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(db_enum(Role), default=Role.agent)
     locale: Mapped[str] = mapped_column(String(16), default="en")
@@ -71,7 +72,7 @@ class Team(Base):
     __tablename__ = "teams"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(GuardedString(120), unique=True)
     tier: Mapped[Tier] = mapped_column(db_enum(Tier), default=Tier.l1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -96,7 +97,7 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(GuardedString(120))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)

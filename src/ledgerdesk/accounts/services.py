@@ -27,6 +27,7 @@ from ledgerdesk.accounts.models import (
     TeamMember,
     Tier,
 )
+from ledgerdesk.ai.guard.storage import guard_text
 from ledgerdesk.channels.outgoing import QueuedMail, queue_customer_mail
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
@@ -226,9 +227,10 @@ def do_upsert_customer(
 ) -> Customer:
     """The customer with this external id or e-mail, created or updated from the exchange."""
     email = normalise_email(email)
-    name = clean(name)[:200]
-    external_id = clean(external_id).strip()[:128] if external_id else None
-    locale = clean(locale).strip()[:16] if locale else None
+    # Guarded before they are cut to size: a cut can hide a seed phrase from the guard.
+    name = guard_text(clean(name))[:200]
+    external_id = guard_text(clean(external_id).strip())[:128] if external_id else None
+    locale = i18n.normalise_locale(clean(locale)) if locale else None
     customer = _find_customer(session, email, external_id)
     if customer is None:
         fresh = Customer(

@@ -12,11 +12,11 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ledgerdesk.ai.guard.storage import GuardedJSON, GuardedLongText, GuardedString
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, db_enum
 
@@ -60,8 +60,8 @@ class Category(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
-    description: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    name: Mapped[dict[str, str]] = mapped_column(GuardedJSON, default=dict)
+    description: Mapped[dict[str, str]] = mapped_column(GuardedJSON, default=dict)
 
     sections: Mapped[list[Section]] = relationship(
         back_populates="category", order_by="Section.position, Section.id"
@@ -77,7 +77,7 @@ class Section(Base):
     )
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    name: Mapped[dict[str, str]] = mapped_column(GuardedJSON, default=dict)
 
     category: Mapped[Category] = relationship(back_populates="sections", lazy="joined")
 
@@ -95,8 +95,8 @@ class Article(Base):
     status: Mapped[ArticleStatus] = mapped_column(
         db_enum(ArticleStatus), default=ArticleStatus.draft
     )
-    intents: Mapped[list[str]] = mapped_column(JSON, default=list)
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    intents: Mapped[list[str]] = mapped_column(GuardedJSON, default=list)
+    tags: Mapped[list[str]] = mapped_column(GuardedJSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(default=None)
@@ -121,8 +121,8 @@ class ArticleTranslation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id", ondelete="CASCADE"))
     lang: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(GuardedString(300))
+    body: Mapped[str] = mapped_column(GuardedLongText)
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(
@@ -144,12 +144,12 @@ class ArticleVersion(Base):
     article_id: Mapped[int] = mapped_column(ForeignKey("kb_articles.id", ondelete="CASCADE"))
     lang: Mapped[str] = mapped_column(String(16))
     number: Mapped[int] = mapped_column(Integer)
-    title: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(GuardedString(300))
+    body: Mapped[str] = mapped_column(GuardedLongText)
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("agents.id", ondelete="SET NULL"), default=None
     )
-    note: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(GuardedString(300), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -164,7 +164,7 @@ class Feedback(Base):
     lang: Mapped[str] = mapped_column(String(16))
     helpful: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[FeedbackReason | None] = mapped_column(db_enum(FeedbackReason), default=None)
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(GuardedLongText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -174,7 +174,7 @@ class SearchLog(Base):
     __tablename__ = "kb_search_logs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    query: Mapped[str] = mapped_column(String(500))
+    query: Mapped[str] = mapped_column(GuardedString(500))
     lang: Mapped[str] = mapped_column(String(16))
     source: Mapped[SearchSource] = mapped_column(db_enum(SearchSource))
     result_count: Mapped[int] = mapped_column(Integer)
@@ -209,7 +209,7 @@ class DeflectionAttempt(Base):
     customer_id: Mapped[int | None] = mapped_column(
         ForeignKey("customers.id", ondelete="SET NULL"), default=None
     )
-    query: Mapped[str] = mapped_column(Text)
+    query: Mapped[str] = mapped_column(GuardedLongText)
     suggested_article_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     clicked_article_id: Mapped[int | None] = mapped_column(
         ForeignKey("kb_articles.id", ondelete="SET NULL"), default=None

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor, require_role
 from ledgerdesk.ai.guard import redact
+from ledgerdesk.ai.guard.storage import guard_text
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
 from ledgerdesk.core.intents import INTENTS
@@ -277,6 +278,7 @@ def _write_translation(
     note: str,
 ) -> ArticleVersion:
     """Store checked text as the translation's next version (creating the translation)."""
+    title, body = guard_text(title), guard_text(body)  # scanned once for both rows
     now = utcnow()
     current = translation_of(article, lang)
     if current is None:
@@ -569,7 +571,7 @@ def do_record_suggestions(
     attempt = access_deflection(session, token)
     attempt.suggested_article_ids = [int(i) for i in article_ids[:MAX_LOGGED_IDS]]
     if query is not None:
-        attempt.query = check_query(query)
+        attempt.query = redact(check_query(query))[:MAX_QUERY]
     attempt.updated_at = utcnow()
     return attempt
 

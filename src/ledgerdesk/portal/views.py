@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import agent_admin
@@ -154,16 +154,17 @@ def new_ticket_page(request: Request, db: Db, actor: PortalCustomer) -> Response
     return render(request, "portal/new.html", me=_me(db, actor), subject="", body="", deflection="")
 
 
-@router.get("/suggest")
+@router.post("/suggest")
 def suggest_articles(
     request: Request,
     db: Db,
     actor: PortalCustomer,
-    subject: Annotated[str, Query(max_length=300)] = "",
-    body: Annotated[str, Query(max_length=50_000)] = "",
-    deflection: Annotated[str, Query(max_length=64)] = "",
+    subject: Annotated[str, Form(max_length=300)] = "",
+    body: Annotated[str, Form(max_length=50_000)] = "",
+    deflection: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Articles for the question being typed (htmx, as the customer writes)."""
+    """Articles for the question being typed (htmx, as the customer writes). A POST: the
+    draft must never travel in a URL, where proxies and access logs keep it."""
     found = suggest(db, actor, subject, body, lang=get_locale())
     token = deflection
     if found:

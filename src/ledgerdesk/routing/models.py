@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ledgerdesk.ai.guard.storage import GuardedJSON, GuardedLongText, GuardedString
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base
 
@@ -59,11 +60,11 @@ class RoutingRule(Base):
     __tablename__ = "routing_rules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(GuardedString(120))
     position: Mapped[int] = mapped_column(Integer, default=0)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    intents: Mapped[list[str]] = mapped_column(JSON, default=list)
-    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    intents: Mapped[list[str]] = mapped_column(GuardedJSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(GuardedJSON, default=list)
     vip: Mapped[bool | None] = mapped_column(Boolean, default=None)
     distressed: Mapped[bool | None] = mapped_column(Boolean, default=None)
     uncertain: Mapped[bool | None] = mapped_column(Boolean, default=None)
@@ -71,7 +72,7 @@ class RoutingRule(Base):
         ForeignKey("teams.id", ondelete="SET NULL"), default=None
     )
     priority: Mapped[str | None] = mapped_column(String(16), default=None)
-    tag: Mapped[str | None] = mapped_column(String(64), default=None)
+    tag: Mapped[str | None] = mapped_column(GuardedString(64), default=None)
     stop: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -86,7 +87,8 @@ class TrainingExample(Base):
     ticket_id: Mapped[int | None] = mapped_column(
         ForeignKey("tickets.id", ondelete="SET NULL"), unique=True
     )
-    text: Mapped[str] = mapped_column(Text)  # as stored on the ticket: secrets already removed
+    # as stored on the ticket: secrets already removed
+    text: Mapped[str] = mapped_column(GuardedLongText)
     label: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(16))
     previous_label: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from ledgerdesk.ai.guard.storage import guard_text
 from ledgerdesk.core.errors import InvalidInput, TooLarge
 from ledgerdesk.core.settings import get_settings
 
@@ -67,18 +68,19 @@ def check_attachment(item: AttachmentIn) -> StoredFile:
     """Validate one upload; raises with a message naming the file and the problem."""
     settings = get_settings()
     filename = clean_filename(item.filename)
+    shown = guard_text(filename)  # error messages never repeat a secret in a file name
     if not item.data:
-        raise InvalidInput(f"Attachment '{filename}' is empty", field="attachments")
+        raise InvalidInput(f"Attachment '{shown}' is empty", field="attachments")
     if len(item.data) > settings.max_attachment_bytes:
         limit_mb = settings.max_attachment_bytes / (1024 * 1024)
         raise TooLarge(
-            f"Attachment '{filename}' is {len(item.data)} bytes; the limit is {limit_mb:.0f} MB",
+            f"Attachment '{shown}' is {len(item.data)} bytes; the limit is {limit_mb:.0f} MB",
             field="attachments",
         )
     kind = sniff_type(item.data, item.content_type)
     if kind is None:
         raise InvalidInput(
-            f"Attachment '{filename}' is not an accepted type "
+            f"Attachment '{shown}' is not an accepted type "
             "(PNG, JPEG, GIF, WebP, PDF, plain text, CSV or JSON)",
             field="attachments",
         )

@@ -5,14 +5,17 @@ services store it, flag the ticket and post the answer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import hashlib
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
-from ledgerdesk.ai.guard import WALLET_KINDS, ScanResult, language_of, scan
+from ledgerdesk.ai.guard import WALLET_KINDS, ScanResult, language_of, scan, storage
 from ledgerdesk.ai.guard.chains import lookup_for
+from ledgerdesk.ai.guard.storage import GuardedText
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.settings import get_settings
+from ledgerdesk.tickets.attachments import StoredFile
 from ledgerdesk.tickets.models import GuardFinding, Message, Ticket
 
 SECRET_TAG = "secret-redacted"  # noqa: S105 - a tag name
@@ -34,7 +37,7 @@ class LinkAlert:
 class Guarded:
     """Texts after the guard, and what it found in each field."""
 
-    texts: dict[str, str]
+    texts: dict[str, GuardedText]
     scans: dict[str, ScanResult] = field(default_factory=dict)
     links: dict[str, list[LinkAlert]] = field(default_factory=dict)
 
@@ -80,13 +83,13 @@ def guard_texts(session: Session, texts: dict[str, str], *, links: bool = True) 
     """Scan each field (``subject``, ``body``); the returned texts are safe to store."""
     settings = get_settings()
     lookup = lookup_for(settings.guard_chain_rpc_urls)
-    guarded = Guarded(texts=dict(texts))
+    guarded = Guarded(texts={})
     official: list[str] | None = None
     for name, text in texts.items():
         result = scan(text, lookup=lookup)
+        guarded.texts[name] = storage.guarded(result)
         if result.findings:
             guarded.scans[name] = result
-            guarded.texts[name] = result.redacted
         if links and ("." in text):
             if official is None:
                 official = _official_domains(session)
@@ -95,6 +98,28 @@ def guard_texts(session: Session, texts: dict[str, str], *, links: bool = True) 
                 if found:
                     guarded.links[name] = found
     return guarded
+
+
+TEXT_ATTACHMENT_TYPES = frozenset({"text/plain", "text/csv", "application/json"})
+
+
+def guard_attachment(stored: StoredFile, data: bytes) -> tuple[StoredFile, bytes, list[ScanResult]]:
+    """A text file and every file name with any secret removed (a redacted copy is stored,
+    never the original; see docs/guard.md), plus what was found, for the ticket's record."""
+    lookup = lookup_for(get_settings().guard_chain_rpc_urls)
+    found: list[ScanResult] = []
+    name = scan(stored.filename, lookup=lookup)
+    if name.findings:
+        found.append(name)
+        stored = replace(stored, filename=name.redacted)
+    if stored.content_type in TEXT_ATTACHMENT_TYPES:
+        content = scan(data.decode("utf-8"), lookup=lookup)
+        if content.findings:
+            found.append(content)
+            data = content.redacted.encode("utf-8")
+            digest = hashlib.sha256(data).hexdigest()
+            stored = replace(stored, size=len(data), sha256=digest)
+    return stored, data, found
 
 
 def finding_rows(ticket: Ticket, message: Message | None, guarded: Guarded) -> list[GuardFinding]:

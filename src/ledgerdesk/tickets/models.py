@@ -6,10 +6,11 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ledgerdesk.accounts.models import Agent, Customer, Team
+from ledgerdesk.ai.guard.storage import GuardedJSON, GuardedLongText, GuardedString
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, db_enum
 
@@ -77,7 +78,7 @@ class Ticket(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    subject: Mapped[str] = mapped_column(String(300))
+    subject: Mapped[str] = mapped_column(GuardedString(300))
     status: Mapped[Status] = mapped_column(_enum(Status), default=Status.new)
     priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.normal)
     channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.portal)
@@ -109,7 +110,7 @@ class Tag(Base):
     __tablename__ = "tags"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(GuardedString(64), unique=True)
 
 
 class TicketTag(Base):
@@ -134,7 +135,7 @@ class Message(Base):
     author_kind: Mapped[ActorKind] = mapped_column(_enum(ActorKind))
     author_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), default=None)
     author_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), default=None)
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(GuardedLongText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     author_agent: Mapped[Agent | None] = relationship(lazy="joined")
@@ -151,7 +152,7 @@ class Attachment(Base):
     message_id: Mapped[int] = mapped_column(
         ForeignKey("messages.id", ondelete="CASCADE"), index=True
     )
-    filename: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(GuardedString(255))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -169,8 +170,8 @@ class Event(Base):
     actor_kind: Mapped[ActorKind] = mapped_column(_enum(ActorKind))
     actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
     action: Mapped[str] = mapped_column(String(64))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    before: Mapped[dict[str, Any] | None] = mapped_column(GuardedJSON, default=None)
+    after: Mapped[dict[str, Any] | None] = mapped_column(GuardedJSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -193,5 +194,5 @@ class GuardFinding(Base):
     kind: Mapped[str] = mapped_column(String(40))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
-    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(GuardedJSON, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team
 from ledgerdesk.accounts.services import SYSTEM, Actor, do_upsert_customer, require_role
+from ledgerdesk.ai.guard.storage import guard_text
 from ledgerdesk.channels.outgoing import queue_reply_notice, queue_solved_notice
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import (
@@ -99,8 +100,13 @@ def check_tag(name: str) -> str:
     tag = name.strip().lower()
     if not tag or len(tag) > MAX_TAG or not _TAG_RE.match(tag):
         raise InvalidInput(
-            f"Tag '{name[:80]}' is not valid: use letters, digits, '-', '_', '.', ':' "
-            f"(at most {MAX_TAG})",
+            f"Tag '{guard_text(name[:80])}' is not valid: use letters, digits, '-', '_', '.', "
+            f"':' (at most {MAX_TAG})",
+            field="tags",
+        )
+    if guard_text(tag) != tag:
+        raise InvalidInput(
+            "A tag must not hold a password, code, key or seed phrase; it was not stored",
             field="tags",
         )
     return tag
@@ -146,12 +152,18 @@ def _require_agent(actor: Actor) -> None:
 # --- create and reply -------------------------------------------------------------------
 
 
-def _store_attachments(session: Session, message: Message, items: Sequence[AttachmentIn]) -> None:
+def _store_attachments(
+    session: Session, message: Message, items: Sequence[AttachmentIn], guarded: guard.Guarded
+) -> None:
+    """Check, guard and store the files; what the guard found joins the message's findings."""
     limit = get_settings().max_attachments_per_message
     if len(items) > limit:
         raise InvalidInput(f"At most {limit} attachments per message", field="attachments")
     checked = [(check_attachment(item), item.data) for item in items]
-    for stored, data in checked:
+    for number, (checked_file, original) in enumerate(checked, start=1):
+        stored, data, found = guard.guard_attachment(checked_file, original)
+        for part, result in enumerate(found):
+            guarded.scans[f"attachment{number}.{part}"] = result
         write_blob(stored, data)
         session.add(
             Attachment(
@@ -217,7 +229,7 @@ def do_create_ticket(
     )
     session.add(message)
     session.flush()
-    _store_attachments(session, message, data.attachments)
+    _store_attachments(session, message, data.attachments, guarded)
     for tag in tags:
         session.add(TicketTag(ticket_id=ticket.id, tag_id=_tag_id(session, tag)))
     _record_guard(
@@ -302,7 +314,7 @@ def do_add_message(
     session.add(message)
     ticket.search_text = terms_text(body, existing=ticket.search_text)
     session.flush()
-    _store_attachments(session, message, attachments)
+    _store_attachments(session, message, attachments, guarded)
     _record_guard(session, ticket, message, guarded, customer_facing=actor.is_customer)
     if actor.is_customer:
         _queue_triage(session, message)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ledgerdesk.ai.guard.storage import GuardedString
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, db_enum
 
@@ -60,9 +61,9 @@ class OfficialChannel(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ChannelKind] = mapped_column(db_enum(ChannelKind))
-    value: Mapped[str] = mapped_column(String(320))
-    label: Mapped[str] = mapped_column(String(120))
-    note: Mapped[str] = mapped_column(String(500), default="")
+    value: Mapped[str] = mapped_column(GuardedString(320))
+    label: Mapped[str] = mapped_column(GuardedString(120))
+    note: Mapped[str] = mapped_column(GuardedString(500), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("agents.id", ondelete="SET NULL"), default=None
@@ -79,7 +80,7 @@ class VerificationCheck(Base):
     __table_args__ = (Index("ix_trust_checks_result_created", "result", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    query: Mapped[str] = mapped_column(String(500))
+    query: Mapped[str] = mapped_column(GuardedString(500))
     kind: Mapped[QueryKind] = mapped_column(db_enum(QueryKind))
     result: Mapped[CheckResult] = mapped_column(db_enum(CheckResult))
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -46,7 +46,7 @@ _PASSWORD_RE = re.compile(
     re.IGNORECASE,
 )
 _CODE_RE = re.compile(
-    rf"(?<![A-Za-z])(?:{_CODE_WORDS})(?:{_SEP}|\s*)(?P<value>\d(?:[ -]?\d){{3,7}})(?!\d|[.,]\d)",
+    rf"(?<![A-Za-z0-9])(?:{_CODE_WORDS})(?:{_SEP}|\s*)(?P<value>\d(?:[ -]?\d){{3,7}})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
 # A credential word somewhere before on the same line makes a nearby value a credential too:
@@ -79,10 +79,11 @@ _LOGIN_PAIR = re.compile(
 )
 # Numbers and tokens right after these are identifiers, not credentials.
 _IDENTIFIER_BEFORE = re.compile(
-    r"(?:(?:error|err|status|response|http|返回|错误|錯誤)\s*(?:code|码|碼)?|\"code\"\s*[:=]\s*\"?|code\s*=\s*|"
+    r"(?:(?:error|err|errno|status|response|http|返回|错误|錯誤|报错|報錯|出错|出錯)\s*"
+    r"(?:code|码|碼|代码|代碼|号|號)?|\"code\"\s*[:=]\s*\"?|code\s*=\s*|"
     r"order|订单|訂單|uid|\bid|账号|帳號|账户|帳戶|account|acct|memo|tag|"
     r"amount|金额|金額|phone|手机|手機|电话|電話|address|地址|tx|hash|哈希|编号|編號|no\.|#|"
-    r"ticket|工单|工單|block|区块|區塊)[\s:：#号號是为為]{0,4}$",
+    r"ticket|工单|工單|block|区块|區塊)[\s:：#号號是为為(（\[【]{0,4}$",
     re.IGNORECASE,
 )
 _UNIT_AFTER = re.compile(
@@ -104,6 +105,15 @@ _NOT_A_VALUE = frozenset(
     verification recovery field box page screen""".split()
 )
 _TRAILING = ".,;:!?)]}>。，；：！？）】」』\"'“”‘’`*_~"
+
+
+# Error words between a code word and the digits make them the app's error code.
+_ERROR_WORDS = re.compile(r"error|err\b|errno|错误|錯誤|报错|報錯|出错|出錯", re.I)
+_ALNUM = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# A run of letters and digits this long is an identifier (hash, address, base58, order id),
+# never a code with its name glued on ("2fa123456" is 9 long).
+_LONG_RUN = 16
+_BRACKETS = {"(": ")", "（": "）", "[": "]", "【": "】", "<": ">", "〔": "〕"}
 
 
 @dataclass(frozen=True)
@@ -198,6 +208,8 @@ def find_credentials(text: str) -> list[CredentialFinding]:
             if _NEAR_PASSWORD.search(before) and not _IDENTIFIER_BEFORE.search(before):
                 found.append(CredentialFinding("password", *match.span(1)))
     for match in _CODE_RE.finditer(text):
+        if _ERROR_WORDS.search(text, match.start(), match.start("value")):
+            continue  # "2FA error: 100006", "谷歌验证码报错 100006": the app's error code
         found.append(CredentialFinding("otp_code", match.start("value"), match.end("value")))
     if _NEAR_CODE.search(text):
         for match in _NUMBER_RE.finditer(text):
@@ -215,4 +227,23 @@ def find_credentials(text: str) -> list[CredentialFinding]:
                 continue  # "code: 50113" is an error code; one-time codes have six digits
             if cues or _CODE_AFTER.match(after):
                 found.append(CredentialFinding("otp_code", *match.span(1)))
-    return found
+    return [f for f in found if _standalone(text, f)]
+
+
+def _standalone(text: str, finding: CredentialFinding) -> bool:
+    """False for a "code" or "password" that is really part of something longer: digits inside
+    a transaction hash, an address or a base58 string (``…92fa1578…`` is not "2FA 1578"), or an
+    error code the app showed in brackets ("2FA … (100006)", "错误（100006）")."""
+    start, end = finding.start, finding.end
+    run_start, run_end = start, end
+    while run_start > 0 and text[run_start - 1] in _ALNUM:
+        run_start -= 1
+    while run_end < len(text) and text[run_end] in _ALNUM:
+        run_end += 1
+    if (run_start, run_end) != (start, end) and run_end - run_start >= _LONG_RUN:
+        return False
+    if finding.kind != "otp_code":
+        return True
+    before = text[max(0, start - 2) : start].rstrip(" ")[-1:]
+    after = text[end : end + 2].lstrip(" ")[:1]
+    return not (before and after and _BRACKETS.get(before) == after)
