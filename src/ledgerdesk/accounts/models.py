@@ -141,7 +141,7 @@ class AuthSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
-    user_agent: Mapped[str] = mapped_column(String(200), default="")
+    user_agent: Mapped[str] = mapped_column(GuardedString(200), default="")
 
 
 class RecoveryCode(Base):
@@ -170,7 +170,7 @@ class SecurityEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(Integer, default=None)
     target_kind: Mapped[str | None] = mapped_column(String(16), default=None)
     target_id: Mapped[int | None] = mapped_column(Integer, default=None)
-    detail: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[str] = mapped_column(GuardedString(200), default="")
     client_address: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
