@@ -534,5 +534,7 @@ def test_no_secret_is_stored_anywhere(
     errors = [k for k, v in driver.answers.items() if any(code >= 500 for code in v)]
     assert not errors, f"server errors: {errors}"
     ok = [k for k, v in driver.answers.items() if any(code < 400 for code in v)]
-    assert len(ok) >= len(driver.answers) * 2 // 3, "refused every body:\n" + _refused(driver)
+    # Operations a role may not use at all (403 every time) are not entry points for it.
+    permitted = [k for k, v in driver.answers.items() if v != {403}]
+    assert len(ok) >= len(permitted) * 2 // 3, "refused every body:\n" + _refused(driver)
     assert elapsed < BUDGET_SECONDS, f"the sweep took {elapsed:.0f} s ({driver.sent} requests)"
