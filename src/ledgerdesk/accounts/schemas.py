@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledgerdesk.accounts.models import Role, Tier
-from ledgerdesk.core.types import Email
+from ledgerdesk.core.types import Email, Id, UtcDateTime
 
 
 class _In(BaseModel):
@@ -47,7 +45,7 @@ class TeamPublic(BaseModel):
 
 
 class MemberAdd(_In):
-    agent_id: int = Field(ge=1)
+    agent_id: Id
 
 
 class TokenCreate(_In):
@@ -57,7 +55,7 @@ class TokenCreate(_In):
 class TokenCreated(BaseModel):
     token: str
     name: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class Me(BaseModel):
