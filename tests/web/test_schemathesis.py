@@ -1,0 +1,167 @@
+"""Schemathesis drives every operation of the OpenAPI document against the app, on SQLite and
+on PostgreSQL, as an admin (API token) and as a customer (portal session cookie). It fails on
+any 5xx and on any answer the document does not describe (status, content type, body).
+
+Bounded and reproducible: a fixed number of examples per operation, derandomised, no example
+database, no shrinking. Each operation runs three ways: valid input with generated ids, valid
+input aimed at objects that exist (so success answers are checked too), and invalid input.
+Rate limits are reset before every call, so the run never depends on timing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, Phase, given
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.kb.models import ArticleStatus
+from ledgerdesk.routing import services as routing
+from tests.conftest import bearer, make_team
+from tests.kb.conftest import make_article
+from tests.tickets.test_api import PNG, open_ticket, portal_login
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+RUNS: list[tuple[GenerationMode, bool, int]] = [
+    # (mode, aim at existing objects, examples per operation)
+    (GenerationMode.POSITIVE, False, 12),
+    (GenerationMode.POSITIVE, True, 12),
+    (GenerationMode.NEGATIVE, False, 8),
+]
+
+
+def _settings(examples: int) -> hypothesis.settings:
+    return hypothesis.settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+    )
+
+
+def _objects(client: TestClient, app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
+    """Objects the run aims at: alice's ticket with an attachment, a rule, an article."""
+    token = seeded["admin_token"]
+    ticket = open_ticket(client, token, seeded["alice"].email)
+    upload = client.post(
+        f"/api/v1/tickets/{ticket['id']}/attachments",
+        data={"body": "screenshot"},
+        files={"files": ("s.png", PNG, "image/png")},
+        headers=bearer(token),
+    )
+    assert upload.status_code == 201, upload.text
+    with app.state.sessionmaker() as session:
+        team = make_team(session)
+        rule = routing.do_create_rule(session, SYSTEM, routing.RuleIn(name="fuzz", tag="fuzz"))
+        article = make_article(session, status=ArticleStatus.published)
+        session.commit()
+        ids = {"team_id": team.id, "rule_id": rule.id, "slug": article.slug}
+    return {
+        **ids,
+        "ticket_id": ticket["id"],
+        "attachment_id": upload.json()["attachments"][0]["id"],
+    }
+
+
+@pytest.fixture
+def caller(
+    request: pytest.FixtureRequest, client: TestClient, app: Any, seeded: dict[str, Any]
+) -> dict[str, Any]:
+    objects = _objects(client, app, seeded)
+    if request.param == "admin":
+        return {"headers": bearer(seeded["admin_token"]), "cookies": {}, "objects": objects}
+    portal_login(client, app, seeded["alice"].email)
+    session = client.cookies["ledgerdesk_session"]
+    return {"headers": {}, "cookies": {"ledgerdesk_session": session}, "objects": objects}
+
+
+def _call_and_check(
+    case: schemathesis.Case, app: Any, caller: dict[str, Any], label: str
+) -> dict[str, str]:
+    """Problems with one call, keyed by operation, generation mode and check title."""
+    app.state.limiter.reset()
+    try:
+        response = case.call(headers=dict(caller["headers"]), cookies=dict(caller["cookies"]))
+    except Exception as exc:  # the test client re-raises what the app did not handle
+        return {f"{label} raised {type(exc).__name__}": f"{exc}\n{case.as_curl_command()}"}
+    try:
+        case.validate_response(response, checks=CHECKS, headers=dict(caller["headers"]))
+    except FailureGroup as group:
+        return {
+            f"{label} {failure.title}": f"{failure.message}\n{case.as_curl_command()}"
+            for failure in group.exceptions
+        }
+    return {}
+
+
+def _fuzz(strategy: Any, examples: int, each: Callable[[schemathesis.Case], None]) -> None:
+    @_settings(examples)
+    @given(case=strategy)
+    def run(case: schemathesis.Case) -> None:
+        each(case)
+
+    try:
+        run()
+    except Unsatisfiable:  # invalid input for an operation that takes none
+        pass
+
+
+def _run_operation(
+    operation: Any, app: Any, caller: dict[str, Any], failures: dict[str, str]
+) -> int:
+    calls = [0]
+    names = {p.name for p in operation.path_parameters}
+    for mode, aimed, examples in RUNS:
+        fixed = {k: v for k, v in caller["objects"].items() if aimed and k in names}
+        if aimed and not fixed:
+            continue
+        label = f"{operation.label} [{mode.value}{', existing ids' if aimed else ''}]"
+
+        def each(case: schemathesis.Case, label: str = label) -> None:
+            calls[0] += 1
+            for key, detail in _call_and_check(case, app, caller, label).items():
+                failures.setdefault(key, detail)
+
+        strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed or None)
+        _fuzz(strategy, examples, each)
+    return calls[0]
+
+
+@pytest.mark.parametrize("caller", ["admin", "customer"], indirect=True)
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(
+    app: Any, caller: dict[str, Any]
+) -> None:
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    failures: dict[str, str] = {}
+    started, calls = time.monotonic(), 0
+    for result in schema.get_all_operations():
+        calls += _run_operation(result.ok(), app, caller, failures)
+    report = "\n\n".join(f"{key}\n{detail[:1500]}" for key, detail in sorted(failures.items()))
+    print(f"schemathesis: {calls} calls in {time.monotonic() - started:.0f} s")
+    assert calls > 500
+    assert not failures, f"{len(failures)} problems:\n\n{report}"
