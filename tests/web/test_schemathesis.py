@@ -11,6 +11,7 @@ Rate limits are reset before every call, so the run never depends on timing.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -46,9 +47,9 @@ CHECKS = [
 ]
 RUNS: list[tuple[GenerationMode, bool, int]] = [
     # (mode, aim at existing objects, examples per operation)
-    (GenerationMode.POSITIVE, False, 12),
-    (GenerationMode.POSITIVE, True, 12),
-    (GenerationMode.NEGATIVE, False, 8),
+    (GenerationMode.POSITIVE, False, 20),
+    (GenerationMode.POSITIVE, True, 15),
+    (GenerationMode.NEGATIVE, False, 12),
 ]
 
 
@@ -92,12 +93,12 @@ def _objects(client: TestClient, app: Any, seeded: dict[str, Any]) -> dict[str, 
 def caller(
     request: pytest.FixtureRequest, client: TestClient, app: Any, seeded: dict[str, Any]
 ) -> dict[str, Any]:
-    objects = _objects(client, app, seeded)
+    seen: dict[str, Any] = {"objects": _objects(client, app, seeded), "seen": Counter()}
     if request.param == "admin":
-        return {"headers": bearer(seeded["admin_token"]), "cookies": {}, "objects": objects}
+        return {**seen, "headers": bearer(seeded["admin_token"]), "cookies": {}}
     portal_login(client, app, seeded["alice"].email)
     session = client.cookies["ledgerdesk_session"]
-    return {"headers": {}, "cookies": {"ledgerdesk_session": session}, "objects": objects}
+    return {**seen, "headers": {}, "cookies": {"ledgerdesk_session": session}}
 
 
 def _call_and_check(
@@ -109,6 +110,7 @@ def _call_and_check(
         response = case.call(headers=dict(caller["headers"]), cookies=dict(caller["cookies"]))
     except Exception as exc:  # the test client re-raises what the app did not handle
         return {f"{label} raised {type(exc).__name__}": f"{exc}\n{case.as_curl_command()}"}
+    caller["seen"][(case.operation.label, response.status_code)] += 1
     try:
         case.validate_response(response, checks=CHECKS, headers=dict(caller["headers"]))
     except FailureGroup as group:
@@ -164,4 +166,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     report = "\n\n".join(f"{key}\n{detail[:1500]}" for key, detail in sorted(failures.items()))
     print(f"schemathesis: {calls} calls in {time.monotonic() - started:.0f} s")
     assert calls > 500
+    # The caller really was signed in: the run saw its own identity and its own ticket.
+    assert caller["seen"][("GET /api/v1/me", 200)] > 0
+    assert caller["seen"][("GET /api/v1/tickets/{ticket_id}", 200)] > 0
     assert not failures, f"{len(failures)} problems:\n\n{report}"
