@@ -71,7 +71,7 @@ ERROR_SCHEMAS: dict[str, Any] = {
 ERROR_DESCRIPTIONS = {
     400: "Malformed request (the body is not valid JSON)",
     401: "Not signed in, or the API token is unknown or revoked",
-    403: "Signed in, but not allowed to do this",
+    403: "Not allowed: the caller's role, or a cross-site browser request",
     404: "No such object, or not visible to you",
     409: "Conflicts with the object's state or with existing data; nothing stored",
     413: "The request body is over the size limit",
@@ -150,7 +150,7 @@ def _error_statuses(
     if route.dependant.path_params or body:
         statuses |= {404}  # a path id, or an id in the body, that does not exist
     if method in WRITES:
-        statuses |= {409, 503}
+        statuses |= {403, 409, 503}  # 403: a cross-site browser request (CSRF protection)
     return statuses
 
 
