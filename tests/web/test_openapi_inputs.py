@@ -248,3 +248,27 @@ def test_every_integer_parameter_is_bounded() -> None:
             if not any(isinstance(m, annotated_types.Le | annotated_types.Lt) for m in limits):
                 unbounded.append(f"{method} {path}: {field.alias}")
     assert unbounded == []
+
+
+def test_a_missing_reference_is_invalid_input_not_a_duplicate(app: Any) -> None:
+    """Defence in depth behind the services' own checks: a foreign key the database refuses
+    is the client's wrong id (422), not a conflict with existing data (409)."""
+    from fastapi import FastAPI
+
+    from ledgerdesk.accounts.models import TeamMember
+    from ledgerdesk.web import errors
+
+    probe = FastAPI()
+    errors.install(probe)
+
+    @probe.post("/api/v1/probe")
+    def insert_dangling_member() -> None:
+        with app.state.sessionmaker() as session:
+            session.add(TeamMember(team_id=2**31 - 1, agent_id=2**31 - 1))
+            session.commit()
+
+    with TestClient(probe, raise_server_exceptions=False) as client:
+        response = client.post("/api/v1/probe")
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_input"
+    assert "does not exist" in response.json()["error"]["message"]
