@@ -169,4 +169,6 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     # The caller really was signed in: the run saw its own identity and its own ticket.
     assert caller["seen"][("GET /api/v1/me", 200)] > 0
     assert caller["seen"][("GET /api/v1/tickets/{ticket_id}", 200)] > 0
+    assert caller["seen"][("GET /api/v1/attachments/{attachment_id}", 200)] > 0
+    assert caller["seen"][("POST /api/v1/tickets", 201)] > 0
     assert not failures, f"{len(failures)} problems:\n\n{report}"

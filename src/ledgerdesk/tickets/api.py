@@ -159,7 +159,16 @@ def ticket_events(ticket_id: PathId, db: Db, actor: CurrentAgent) -> list[EventP
     return [event_public(e) for e in queries.ticket_events(db, ticket)]
 
 
-@router.get("/attachments/{attachment_id}", response_class=Response)
+@router.get(
+    "/attachments/{attachment_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file, with the content type it was stored with",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def download_attachment(attachment_id: PathId, db: Db, actor: CurrentActor) -> Response:
     attachment = queries.access_attachment(db, actor, attachment_id)
     try:
