@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 import annotated_types
 import pytest
@@ -238,7 +238,8 @@ def test_customers_keep_their_own_channels(
 
 def test_every_integer_parameter_is_bounded() -> None:
     """A route parameter that is an integer has an upper bound (use core.types.PathId,
-    QueryId, FormId or PageNumber), so no number reaches the database driver unchecked."""
+    QueryId or PageNumber; a form field ``Form(ge=1, le=MAX_ID)``), so no number reaches the
+    database driver unchecked."""
     unbounded = []
     for method, path, route in _routes():
         for field in get_flat_params(route.dependant) + route.dependant.body_params:
@@ -248,6 +249,36 @@ def test_every_integer_parameter_is_bounded() -> None:
             if not any(isinstance(m, annotated_types.Le | annotated_types.Lt) for m in limits):
                 unbounded.append(f"{method} {path}: {field.alias}")
     assert unbounded == []
+
+
+def _unbounded_ints(annotation: Any, where: str, limits: tuple[Any, ...] = ()) -> list[str]:
+    """Places under a request model where an ``int`` has no upper bound."""
+    if annotation is int:
+        bounded = any(isinstance(m, annotated_types.Le | annotated_types.Lt) for m in limits)
+        return [] if bounded else [where]
+    if get_origin(annotation) is Annotated:
+        inner, *extras = get_args(annotation)
+        return _unbounded_ints(inner, where, (*limits, *extras))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [
+            place
+            for name, field in annotation.model_fields.items()
+            for place in _unbounded_ints(
+                field.annotation, f"{annotation.__name__}.{name}", tuple(field.metadata)
+            )
+        ]
+    return [p for arg in get_args(annotation) for p in _unbounded_ints(arg, where, limits)]
+
+
+def test_every_integer_in_a_request_body_is_bounded() -> None:
+    """Integers in JSON bodies are bounded too: ids are ``core.types.Id``."""
+    found = []
+    for _, _, route in _routes():
+        for field in route.dependant.body_params:
+            info = field.field_info
+            found += _unbounded_ints(info.annotation, field.alias, tuple(info.metadata))
+    assert found == []
+    assert _unbounded_ints(list[int | None], "x") == ["x"]  # the walk does look inside
 
 
 def test_a_missing_reference_is_invalid_input_not_a_duplicate(app: Any) -> None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from annotated_types import Ge, Le
-from fastapi import Form, Path, Query
+from fastapi import Path, Query
 from pydantic import AfterValidator, Field, Strict
 
 MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns on PostgreSQL
@@ -37,7 +37,6 @@ Id = Annotated[int, Strict(), Ge(1), Le(MAX_ID)]
 # Route parameters arrive as text, so they cannot be strict; the bounds are what matter.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
-FormId = Annotated[int, Form(ge=1, le=MAX_ID)]
 PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 # A real JSON boolean: ``0``, ``1``, ``"yes"`` and ``"true"`` are refused.
 StrictBool = Annotated[bool, Strict()]
