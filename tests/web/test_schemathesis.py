@@ -79,12 +79,13 @@ def _settings(examples: int) -> hypothesis.settings:
 class Caller:
     """Who the run calls as. ``renew`` signs in again after a call ended the session or
     revoked the token (sign-out and revocation are legitimate answers to fuzzed input);
-    ``protected`` ids are never sent in a path, so the run cannot deactivate itself."""
+    ``protected`` path parameters (name: id) are never sent, so the run cannot deactivate
+    itself."""
 
     headers: dict[str, str]
     cookies: dict[str, str]
     objects: dict[str, Any]
-    protected: set[int]
+    protected: dict[str, int]
     renew: Callable[[], None]
     seen: Counter[tuple[str, int]] = field(default_factory=Counter)
 
@@ -126,7 +127,9 @@ def _admin(app: Any, objects: dict[str, Any]) -> Caller:
             caller.headers = bearer(accounts.do_create_api_token(session, SYSTEM, agent, "fuzz"))
             session.commit()
 
-    caller = Caller(headers={}, cookies={}, objects=objects, protected={admin_id}, renew=renew)
+    caller = Caller(
+        headers={}, cookies={}, objects=objects, protected={"agent_id": admin_id}, renew=renew
+    )
     renew()
     return caller
 
@@ -139,7 +142,9 @@ def _customer(client: TestClient, app: Any, seeded: dict[str, Any], objects: Any
         portal_login(client, app, alice.email)
         caller.cookies = {"ledgerdesk_session": client.cookies["ledgerdesk_session"]}
 
-    caller = Caller(headers={}, cookies={}, objects=objects, protected={alice.id}, renew=renew)
+    caller = Caller(
+        headers={}, cookies={}, objects=objects, protected={"customer_id": alice.id}, renew=renew
+    )
     renew()
     return caller
 
@@ -190,7 +195,8 @@ def _fuzz(strategy: Any, examples: int, each: Callable[[schemathesis.Case], None
 
 def _spares(caller: Caller) -> Callable[[schemathesis.Case], bool]:
     def spares(case: schemathesis.Case) -> bool:
-        return not any(v in caller.protected for v in (case.path_parameters or {}).values())
+        given = case.path_parameters or {}
+        return not any(given.get(name) == value for name, value in caller.protected.items())
 
     return spares
 
@@ -215,6 +221,9 @@ def _run_operation(operation: Any, app: Any, caller: Caller, failures: dict[str,
     return calls[0]
 
 
+# Schemathesis' negative mode draws from ``random`` inside its strategies; with derandomize the
+# draws are still seeded by Hypothesis, so the run stays reproducible.
+@pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 @pytest.mark.parametrize("caller", ["admin", "customer"], indirect=True)
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
     app: Any, caller: Caller
