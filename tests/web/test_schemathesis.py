@@ -44,7 +44,7 @@ from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.routing import services as routing
-from tests.conftest import bearer, make_agent, make_team
+from tests.conftest import bearer, make_agent, make_team, unique
 from tests.kb.conftest import make_article
 from tests.tickets.test_api import PNG, open_ticket, portal_login
 
@@ -90,10 +90,9 @@ class Caller:
     seen: Counter[tuple[str, int]] = field(default_factory=Counter)
 
 
-def _objects(client: TestClient, app: Any, seeded: dict[str, Any]) -> dict[str, Any]:
-    """Objects the run aims at: alice's ticket with an attachment, a rule, an article."""
-    token = seeded["admin_token"]
-    ticket = open_ticket(client, token, seeded["alice"].email)
+def _objects(client: TestClient, app: Any, token: str, email: str) -> dict[str, Any]:
+    """Objects the run aims at: the customer's ticket with an attachment, a rule, an article."""
+    ticket = open_ticket(client, token, email)
     upload = client.post(
         f"/api/v1/tickets/{ticket['id']}/attachments",
         data={"body": "screenshot"},
@@ -134,16 +133,19 @@ def _admin(app: Any, objects: dict[str, Any]) -> Caller:
     return caller
 
 
-def _customer(client: TestClient, app: Any, seeded: dict[str, Any], objects: Any) -> Caller:
-    alice = seeded["alice"]
+def _customer(client: TestClient, app: Any, email: str, objects: dict[str, Any]) -> Caller:
+    with app.state.sessionmaker() as session:
+        customer = accounts.find_customer_by_email(session, email)
+        assert customer is not None
+        customer_id = customer.id
 
     def renew() -> None:
         client.cookies.clear()
-        portal_login(client, app, alice.email)
+        portal_login(client, app, email)
         caller.cookies = {"ledgerdesk_session": client.cookies["ledgerdesk_session"]}
 
     caller = Caller(
-        headers={}, cookies={}, objects=objects, protected={"customer_id": alice.id}, renew=renew
+        headers={}, cookies={}, objects=objects, protected={"customer_id": customer_id}, renew=renew
     )
     renew()
     return caller
@@ -153,10 +155,12 @@ def _customer(client: TestClient, app: Any, seeded: dict[str, Any], objects: Any
 def caller(
     request: pytest.FixtureRequest, client: TestClient, app: Any, seeded: dict[str, Any]
 ) -> Caller:
-    objects = _objects(client, app, seeded)
+    # A customer of its own: what the run opens must not show up in other tests' lists.
+    email = f"{unique('fuzz')}@example.com"
+    objects = _objects(client, app, seeded["admin_token"], email)
     if request.param == "admin":
         return _admin(app, objects)
-    return _customer(client, app, seeded, objects)
+    return _customer(client, app, email, objects)
 
 
 def _call_and_check(
