@@ -6,22 +6,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import agent_admin, security_log, totp
 from ledgerdesk.accounts import services as svc
 from ledgerdesk.accounts.models import Agent, Role
-from ledgerdesk.accounts.schemas import MAX_ID
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.core.types import MAX_ID, PathId
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import flash, render
 
 router = APIRouter(prefix="/console/admin", include_in_schema=False)
-Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+Id = PathId
 PER_PAGE = 100
 
 

@@ -14,6 +14,7 @@ from ledgerdesk.accounts.schemas import (
     TeamCreate,
     TeamPublic,
 )
+from ledgerdesk.core.types import PathId
 from ledgerdesk.web.deps import CurrentActor, CurrentAgent, Db
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -73,7 +74,7 @@ def create_team(data: TeamCreate, db: Db, actor: CurrentAgent) -> TeamPublic:
 
 
 @router.post("/teams/{team_id}/members")
-def add_member(team_id: int, data: MemberAdd, db: Db, actor: CurrentAgent) -> TeamPublic:
+def add_member(team_id: PathId, data: MemberAdd, db: Db, actor: CurrentAgent) -> TeamPublic:
     team = svc.get_team(db, team_id)
     svc.do_add_team_member(db, actor, team, svc.get_agent(db, data.agent_id))
     db.commit()

@@ -8,22 +8,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
-from fastapi import Path as PathParam
 from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import agent_admin, sessions, tokens, totp
 from ledgerdesk.accounts import services as svc
 from ledgerdesk.accounts.models import Agent, AuthSession, Role
-from ledgerdesk.accounts.schemas import MAX_ID
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.core.types import MAX_ID, PathId
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import flash, render
 
 router = APIRouter(prefix="/console/account", include_in_schema=False)
-Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+Id = PathId
 
 
 def _me(db: Any, actor: Actor) -> Agent:
@@ -243,7 +242,7 @@ def _owner(db: Any, actor: Actor, value: str) -> Agent:
     value = value.strip()
     if not value:
         return _me(db, actor)
-    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
+    if not (value.isascii() and value.isdecimal()) or int(value) > MAX_ID:
         raise InvalidInput("Choose an agent from the list", field="agent_id")
     return svc.get_agent(db, int(value))
 

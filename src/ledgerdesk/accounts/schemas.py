@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledgerdesk.accounts.models import Role, Tier
-from ledgerdesk.core.types import Email
+from ledgerdesk.core.types import Email, Id, UtcDateTime
 
 
 class _In(BaseModel):
@@ -47,10 +47,7 @@ class TeamPublic(BaseModel):
 
 
 class MemberAdd(_In):
-    agent_id: int = Field(ge=1)
-
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on both databases
+    agent_id: Id
 
 
 class TokenCreate(_In):
@@ -58,7 +55,7 @@ class TokenCreate(_In):
     expires_in_days: int | None = Field(default=None, ge=1, le=3650, strict=True)
     expires_at: datetime | None = None
     # Admins may make a token for another agent; everyone else only for themselves.
-    agent_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True)
+    agent_id: Id | None = None
 
 
 class TokenCreated(BaseModel):
@@ -66,18 +63,18 @@ class TokenCreated(BaseModel):
     id: int
     agent_id: int
     name: str
-    created_at: datetime
-    expires_at: datetime | None
+    created_at: UtcDateTime
+    expires_at: UtcDateTime | None
 
 
 class TokenPublic(BaseModel):
     id: int
     agent_id: int
     name: str
-    created_at: datetime
-    last_used_at: datetime | None
-    expires_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcDateTime
+    last_used_at: UtcDateTime | None
+    expires_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
     status: str
 
 
@@ -102,7 +99,7 @@ class SecurityEventPublic(BaseModel):
     target_id: int | None
     detail: str
     client_address: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class Me(BaseModel):

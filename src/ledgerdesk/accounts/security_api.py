@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi import Path as PathParam
 
 from ledgerdesk.accounts import agent_admin, security_log, tokens
 from ledgerdesk.accounts import services as svc
 from ledgerdesk.accounts.api import _agent
 from ledgerdesk.accounts.models import ApiToken, Role
 from ledgerdesk.accounts.schemas import (
-    MAX_ID,
     AgentPublic,
     AgentReset,
     AgentResetResult,
@@ -22,11 +20,12 @@ from ledgerdesk.accounts.schemas import (
     TokenPublic,
 )
 from ledgerdesk.accounts.services import Actor
+from ledgerdesk.core.types import MAX_ID, PathId
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import CurrentAgent, Db
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
-Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+Id = PathId
 
 
 async def _admin(actor: CurrentAgent) -> Actor:

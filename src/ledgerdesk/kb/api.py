@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
+from ledgerdesk.core.types import PageNumber
 from ledgerdesk.kb import queries
 from ledgerdesk.kb import services as svc
 from ledgerdesk.kb.models import Article, ArticleStatus, SearchSource
@@ -25,6 +26,7 @@ from ledgerdesk.kb.schemas import (
 from ledgerdesk.search.services import language_of
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor
+from ledgerdesk.web.openapi import RATE_LIMITED
 
 router = APIRouter(prefix="/api/v1/kb", tags=["knowledge base"])
 FEEDBACK_RATE_LIMIT = "30/minute"
@@ -63,7 +65,7 @@ def list_articles(
     category: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     lang: ApiLang = "en",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> ArticlePage:
     """Published articles for customers and anonymous callers; every article for agents."""
@@ -141,7 +143,7 @@ def search_articles(
     return SearchResults(query=query, lang=wanted, search_id=log.id if log else None, items=items)
 
 
-@router.post("/articles/{slug}/feedback", status_code=201)
+@router.post("/articles/{slug}/feedback", status_code=201, responses=RATE_LIMITED)
 def add_feedback(
     request: Request, slug: Slug, data: FeedbackCreate, db: Db, actor: OptionalActor
 ) -> FeedbackPublic:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
@@ -19,6 +19,7 @@ from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.intents import INTENTS
+from ledgerdesk.core.types import MAX_ID, PageNumber, PathId
 from ledgerdesk.kb import queries
 from ledgerdesk.kb import services as svc
 from ledgerdesk.kb.models import KB_LANGS, Article, ArticleStatus
@@ -60,7 +61,7 @@ def article_list(
     status: str = "",
     category: str = "",
     text: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     page = max(1, min(page, 10_000))
     flt = queries.ArticleFilter(
@@ -114,7 +115,7 @@ def create_article(
     lang: Annotated[str, Form(max_length=16)] = "en",
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
-    section_id: Annotated[int, Form(ge=0)] = 0,
+    section_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
     intents: Annotated[list[str] | None, Form()] = None,
     tags: Annotated[str, Form()] = "",
 ) -> Response:
@@ -157,7 +158,7 @@ def _editor(
     request: Request,
     db: Any,
     actor: Actor,
-    article_id: int,
+    article_id: PathId,
     lang: str,
     status_code: int = 200,
     **extra: Any,
@@ -184,7 +185,7 @@ def _editor(
 
 @router.get("/articles/{article_id}")
 def editor_page(
-    request: Request, article_id: int, db: Db, agent_actor: ConsoleAgent, lang: str = ""
+    request: Request, article_id: PathId, db: Db, agent_actor: ConsoleAgent, lang: str = ""
 ) -> Response:
     return _editor(request, db, agent_actor, article_id, lang[:16])
 
@@ -193,7 +194,7 @@ def _act(
     request: Request,
     db: Any,
     actor: Actor,
-    article_id: int,
+    article_id: PathId,
     lang: str,
     change: Callable[[Article], str],
     **keep: Any,
@@ -216,7 +217,7 @@ def _act(
 @router.post("/articles/{article_id}/translations/{lang}")
 def save_translation(
     request: Request,
-    article_id: int,
+    article_id: PathId,
     lang: str,
     db: Db,
     agent_actor: ConsoleAgent,
@@ -240,11 +241,11 @@ def save_translation(
 @router.post("/articles/{article_id}/properties")
 def save_properties(
     request: Request,
-    article_id: int,
+    article_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
     lang: Annotated[str, Form(max_length=16)] = "en",
-    section_id: Annotated[int, Form(ge=0)] = 0,
+    section_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
     intents: Annotated[list[str] | None, Form()] = None,
     tags: Annotated[str, Form()] = "",
 ) -> Response:
@@ -261,7 +262,7 @@ def save_properties(
 @router.post("/articles/{article_id}/status")
 def set_status(
     request: Request,
-    article_id: int,
+    article_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
     status: Annotated[str, Form(max_length=16)] = "",
@@ -297,10 +298,10 @@ def _versions(
     request: Request,
     db: Any,
     actor: Actor,
-    article_id: int,
+    article_id: PathId,
     lang: str,
-    a: int = 0,
-    b: int = 0,
+    a: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    b: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     status_code: int = 200,
     **extra: Any,
 ) -> Response:
@@ -326,12 +327,12 @@ def _versions(
 @router.get("/articles/{article_id}/versions")
 def versions_page(
     request: Request,
-    article_id: int,
+    article_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
     lang: str = "",
-    a: int = 0,
-    b: int = 0,
+    a: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    b: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
     return _versions(request, db, agent_actor, article_id, lang[:16], a, b)
 
@@ -339,8 +340,8 @@ def versions_page(
 @router.post("/articles/{article_id}/versions/{version_id}/restore")
 def restore_version(
     request: Request,
-    article_id: int,
-    version_id: int,
+    article_id: PathId,
+    version_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
     lang: Annotated[str, Form(max_length=16)] = "",
@@ -367,7 +368,9 @@ def restore_version(
 
 
 @router.get("/articles/{article_id}/feedback")
-def feedback_page(request: Request, article_id: int, db: Db, agent_actor: ConsoleAgent) -> Response:
+def feedback_page(
+    request: Request, article_id: PathId, db: Db, agent_actor: ConsoleAgent
+) -> Response:
     article = svc.access_article_id(db, agent_actor, article_id)
     return render(
         request,
@@ -380,7 +383,12 @@ def feedback_page(request: Request, article_id: int, db: Db, agent_actor: Consol
 
 
 @router.get("/analytics")
-def analytics_page(request: Request, db: Db, agent_actor: ConsoleAgent, days: int = 30) -> Response:
+def analytics_page(
+    request: Request,
+    db: Db,
+    agent_actor: ConsoleAgent,
+    days: Annotated[int, Query(ge=1, le=3650)] = 30,
+) -> Response:
     """Search and help-center health for leads and admins."""
     svc.require_editor(agent_actor)
     days = max(1, min(days, 365))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ledgerdesk.core.types import StrictBool, UtcDateTime
 from ledgerdesk.kb.models import ArticleStatus, FeedbackReason
 
 ApiLang = Literal["en", "zh", "zh-CN"]
@@ -18,7 +18,7 @@ class _In(BaseModel):
 
 class FeedbackCreate(_In):
     lang: ApiLang = Field(description="Language of the translation the reader saw")
-    helpful: bool
+    helpful: StrictBool
     reason: FeedbackReason | None = Field(
         default=None, description="Only when not helpful: why the article did not help"
     )
@@ -31,7 +31,7 @@ class FeedbackPublic(BaseModel):
     lang: str
     helpful: bool
     reason: FeedbackReason | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class TranslationPublic(BaseModel):
@@ -40,7 +40,7 @@ class TranslationPublic(BaseModel):
     body: str = Field(description="Markdown source, placeholders filled in")
     html: str = Field(description="Rendered, safe HTML")
     version: int
-    updated_at: datetime
+    updated_at: UtcDateTime
 
 
 class ArticleSummary(BaseModel):
@@ -55,8 +55,8 @@ class ArticleSummary(BaseModel):
     intents: list[str]
     tags: list[str]
     url: str
-    updated_at: datetime
-    published_at: datetime | None
+    updated_at: UtcDateTime
+    published_at: UtcDateTime | None
 
 
 class ArticleDetail(ArticleSummary):

@@ -15,6 +15,7 @@ from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core import i18n
 from ledgerdesk.core.errors import DomainError, InvalidInput, NotFound
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.core.types import parse_id
 from ledgerdesk.kb import presenters, queries
 from ledgerdesk.kb import services as svc
 from ledgerdesk.kb.models import Article, FeedbackReason, SearchSource
@@ -36,10 +37,8 @@ def _values(request: Request) -> dict[str, str]:
 
 def _number(value: str, limit: int = 10**9) -> int | None:
     """A positive id from a link, or ``None``: stale or hand-made links never fail a page."""
-    value = value.strip()
-    if not value.isdigit() or len(value) > 10 or not 0 < int(value) <= limit:
-        return None
-    return int(value)
+    number = parse_id(value)
+    return number if number is not None and number <= limit else None
 
 
 @router.get("")

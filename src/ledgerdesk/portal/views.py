@@ -13,6 +13,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import DomainError, NotFound
 from ledgerdesk.core.i18n import get_locale, gettext
+from ledgerdesk.core.types import PageNumber, PathId
 from ledgerdesk.kb import queries as kb_queries
 from ledgerdesk.kb import render as kb_render
 from ledgerdesk.kb import services as kb
@@ -32,7 +33,7 @@ log = logging.getLogger("ledgerdesk.portal")
 
 
 @router.get("")
-def portal_home(request: Request, db: Db, actor: PortalCustomer, page: int = 1) -> Response:
+def portal_home(request: Request, db: Db, actor: PortalCustomer, page: PageNumber = 1) -> Response:
     page = max(1, min(page, 10_000))
     items, total = queries.list_tickets(db, actor, queries.TicketFilter(), page=page, per_page=25)
     return render(
@@ -196,7 +197,7 @@ def _own_attempt(db: Any, actor: Actor, token: str) -> Any:
 
 @router.get("/suggested/{token}/{article_id}")
 def suggested_article(
-    request: Request, token: str, article_id: int, db: Db, actor: PortalCustomer
+    request: Request, token: str, article_id: PathId, db: Db, actor: PortalCustomer
 ) -> Response:
     """A suggested article, opened from the new-request form; the click is recorded."""
     attempt = _own_attempt(db, actor, token)
@@ -308,14 +309,14 @@ def _merged_into(db: Any, actor: Actor, ticket: Any) -> Any:
 
 
 @router.get("/tickets/{ticket_id}")
-def ticket_page(request: Request, ticket_id: int, db: Db, actor: PortalCustomer) -> Response:
+def ticket_page(request: Request, ticket_id: PathId, db: Db, actor: PortalCustomer) -> Response:
     return _ticket_page(request, db, actor, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/reply")
 def reply(
     request: Request,
-    ticket_id: int,
+    ticket_id: PathId,
     db: Db,
     actor: PortalCustomer,
     body: Annotated[str, Form()] = "",  # length checked by the service: the draft is kept

@@ -3,16 +3,14 @@ answer. Triage results are for agents who can see the ticket; rules are for admi
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor, require_role
+from ledgerdesk.core.types import PathId
 from ledgerdesk.routing import presenters
 from ledgerdesk.routing import services as svc
 from ledgerdesk.routing.schemas import (
-    MAX_ID,
     CorrectionPublic,
     IntentCorrection,
     PredictionList,
@@ -26,7 +24,6 @@ from ledgerdesk.tickets.services import access_ticket
 from ledgerdesk.web.deps import CurrentAgent, Db
 
 router = APIRouter(prefix="/api/v1", tags=["triage and routing"])
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def _admin(actor: Actor) -> None:
@@ -34,7 +31,7 @@ def _admin(actor: Actor) -> None:
 
 
 @router.get("/tickets/{ticket_id}/triage")
-def ticket_triage(ticket_id: Id, db: Db, actor: CurrentAgent) -> PredictionList:
+def ticket_triage(ticket_id: PathId, db: Db, actor: CurrentAgent) -> PredictionList:
     """What triage said about each customer message of the ticket, newest first."""
     ticket = access_ticket(db, actor, ticket_id)
     names = presenters.rule_names(db)
@@ -44,7 +41,7 @@ def ticket_triage(ticket_id: Id, db: Db, actor: CurrentAgent) -> PredictionList:
 
 @router.post("/tickets/{ticket_id}/intent")
 def correct_intent(
-    ticket_id: Id, data: IntentCorrection, db: Db, actor: CurrentAgent
+    ticket_id: PathId, data: IntentCorrection, db: Db, actor: CurrentAgent
 ) -> CorrectionPublic:
     """Correct the ticket's intent. The opening message becomes a training example with this
     label (one per ticket; correcting again updates it)."""
@@ -70,7 +67,7 @@ def create_rule(data: RuleCreate, db: Db, actor: CurrentAgent) -> RulePublic:
 
 
 @router.put("/routing/rules/{rule_id}")
-def update_rule(rule_id: Id, data: RuleUpdate, db: Db, actor: CurrentAgent) -> RulePublic:
+def update_rule(rule_id: PathId, data: RuleUpdate, db: Db, actor: CurrentAgent) -> RulePublic:
     """Replace a rule's conditions and actions; its place in the order stays (admins)."""
     _admin(actor)
     rule = svc.access_rule(db, rule_id)
@@ -80,7 +77,7 @@ def update_rule(rule_id: Id, data: RuleUpdate, db: Db, actor: CurrentAgent) -> R
 
 
 @router.post("/routing/rules/{rule_id}/move")
-def move_rule(rule_id: Id, data: RuleMove, db: Db, actor: CurrentAgent) -> RuleList:
+def move_rule(rule_id: PathId, data: RuleMove, db: Db, actor: CurrentAgent) -> RuleList:
     """Move a rule earlier (negative offset) or later in the order (admins)."""
     _admin(actor)
     svc.do_move_rule(db, actor, svc.access_rule(db, rule_id), data.offset)
@@ -89,7 +86,7 @@ def move_rule(rule_id: Id, data: RuleMove, db: Db, actor: CurrentAgent) -> RuleL
 
 
 @router.delete("/routing/rules/{rule_id}", status_code=204)
-def delete_rule(rule_id: Id, db: Db, actor: CurrentAgent) -> Response:
+def delete_rule(rule_id: PathId, db: Db, actor: CurrentAgent) -> Response:
     """Delete a rule (admins). Past triage results keep its id."""
     _admin(actor)
     svc.do_delete_rule(db, actor, svc.access_rule(db, rule_id))

@@ -19,6 +19,7 @@ from ledgerdesk.ai.triage.priority import LEVELS
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.text import clean
+from ledgerdesk.core.types import PageNumber
 from ledgerdesk.routing import presenters
 from ledgerdesk.routing import services as svc
 from ledgerdesk.routing.models import RoutingRule
@@ -255,7 +256,9 @@ def move_rule(
 
 
 @router.get("/corrections")
-def corrections_page(request: Request, db: Db, agent_actor: ConsoleLead, page: int = 1) -> Response:
+def corrections_page(
+    request: Request, db: Db, agent_actor: ConsoleLead, page: PageNumber = 1
+) -> Response:
     """The latest corrections, newest first (one more row is read to know if a next page
     exists, so no count query)."""
     page = max(1, min(page, 10_000))

@@ -6,15 +6,15 @@ give the same answers."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ledgerdesk.core.text import has_control
+from ledgerdesk.core.types import MAX_ID as MAX_ID  # re-exported for the console
+from ledgerdesk.core.types import Id, StrictBool, UtcDateTime
 from ledgerdesk.routing.services import MAX_RULE_NAME, MAX_RULES
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 Label = Annotated[str, Field(min_length=1, max_length=64)]
 LanguageCode = Annotated[str, Field(min_length=1, max_length=16)]
 
@@ -36,20 +36,20 @@ class RuleCreate(_In):
         max_length=10,
         description="Match any of these languages: zh-Hans, zh-Hant, en, other",
     )
-    vip: bool | None = Field(default=None, description="null: any customer")
-    distressed: bool | None = Field(default=None, description="null: any tone")
-    uncertain: bool | None = Field(
+    vip: StrictBool | None = Field(default=None, description="null: any customer")
+    distressed: StrictBool | None = Field(default=None, description="null: any tone")
+    uncertain: StrictBool | None = Field(
         default=None, description="true: only messages the model could not classify"
     )
-    team_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="Route to this team")
+    team_id: Id | None = Field(default=None, description="Route to this team")
     priority: str | None = Field(
         default=None,
         max_length=16,
         description="Raise the priority to at least: low, normal, high, urgent",
     )
     tag: str | None = Field(default=None, max_length=64, description="Add this tag")
-    stop: bool = Field(default=False, description="Run no further rules")
-    enabled: bool = True
+    stop: StrictBool = Field(default=False, description="Run no further rules")
+    enabled: StrictBool = True
 
     @field_validator("name", "tag")
     @classmethod
@@ -85,8 +85,8 @@ class RulePublic(BaseModel):
     priority: str | None
     tag: str | None
     stop: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class RuleList(BaseModel):
@@ -107,7 +107,7 @@ class PredictionPublic(BaseModel):
     id: int
     ticket_id: int
     message_id: int | None
-    created_at: datetime
+    created_at: UtcDateTime
     model_version: str
     intent: str = Field(description="The model's best label, even when uncertain")
     intent_confidence: float
@@ -146,5 +146,5 @@ class CorrectionPublic(BaseModel):
     language: str
     model_version: str | None
     agent_id: int | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import Response
 
 from ledgerdesk.core.errors import InvalidInput
+from ledgerdesk.core.types import PageNumber, PathId, QueryId
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as svc
 from ledgerdesk.tickets.attachments import read_blob
@@ -66,14 +67,14 @@ def list_tickets(
     actor: CurrentActor,
     status: Annotated[list[Status] | None, Query()] = None,
     open_only: bool = False,
-    assignee_id: int | None = None,
+    assignee_id: QueryId = None,
     unassigned: bool = False,
-    team_id: int | None = None,
+    team_id: QueryId = None,
     priority: Priority | None = None,
     intent: Annotated[str | None, Query(max_length=64)] = None,
     tag: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> TicketPage:
     flt = queries.TicketFilter(
@@ -94,13 +95,15 @@ def list_tickets(
 
 
 @router.get("/tickets/{ticket_id}")
-def get_ticket(ticket_id: int, db: Db, actor: CurrentActor) -> TicketDetail:
+def get_ticket(ticket_id: PathId, db: Db, actor: CurrentActor) -> TicketDetail:
     ticket = svc.access_ticket(db, actor, ticket_id)
     return ticket_detail(ticket, queries.ticket_messages(db, actor, ticket))
 
 
 @router.patch("/tickets/{ticket_id}")
-def update_ticket(ticket_id: int, data: TicketUpdate, db: Db, actor: CurrentAgent) -> TicketPublic:
+def update_ticket(
+    ticket_id: PathId, data: TicketUpdate, db: Db, actor: CurrentAgent
+) -> TicketPublic:
     ticket = svc.access_ticket(db, actor, ticket_id)
     svc.do_update_ticket(
         db,
@@ -113,7 +116,9 @@ def update_ticket(ticket_id: int, data: TicketUpdate, db: Db, actor: CurrentAgen
 
 
 @router.post("/tickets/{ticket_id}/messages", status_code=201)
-def add_message(ticket_id: int, data: MessageCreate, db: Db, actor: CurrentActor) -> MessagePublic:
+def add_message(
+    ticket_id: PathId, data: MessageCreate, db: Db, actor: CurrentActor
+) -> MessagePublic:
     ticket = svc.access_ticket(db, actor, ticket_id)
     message = svc.do_add_message(db, actor, ticket, data.body, kind=data.kind, status=data.status)
     db.commit()
@@ -122,7 +127,7 @@ def add_message(ticket_id: int, data: MessageCreate, db: Db, actor: CurrentActor
 
 @router.post("/tickets/{ticket_id}/attachments", status_code=201)
 def add_message_with_files(
-    ticket_id: int,
+    ticket_id: PathId,
     db: Db,
     actor: CurrentActor,
     body: Annotated[str, Form(min_length=1, max_length=50_000)],
@@ -138,7 +143,9 @@ def add_message_with_files(
 
 
 @router.post("/tickets/{ticket_id}/merge")
-def merge_ticket(ticket_id: int, data: MergeRequest, db: Db, actor: CurrentAgent) -> TicketPublic:
+def merge_ticket(
+    ticket_id: PathId, data: MergeRequest, db: Db, actor: CurrentAgent
+) -> TicketPublic:
     source = svc.access_ticket(db, actor, ticket_id)
     target = svc.access_ticket(db, actor, data.target_id)
     svc.do_merge(db, actor, source, target)
@@ -147,13 +154,22 @@ def merge_ticket(ticket_id: int, data: MergeRequest, db: Db, actor: CurrentAgent
 
 
 @router.get("/tickets/{ticket_id}/events")
-def ticket_events(ticket_id: int, db: Db, actor: CurrentAgent) -> list[EventPublic]:
+def ticket_events(ticket_id: PathId, db: Db, actor: CurrentAgent) -> list[EventPublic]:
     ticket = svc.access_ticket(db, actor, ticket_id)
     return [event_public(e) for e in queries.ticket_events(db, ticket)]
 
 
-@router.get("/attachments/{attachment_id}", response_class=Response)
-def download_attachment(attachment_id: int, db: Db, actor: CurrentActor) -> Response:
+@router.get(
+    "/attachments/{attachment_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The file, with the content type it was stored with",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
+def download_attachment(attachment_id: PathId, db: Db, actor: CurrentActor) -> Response:
     attachment = queries.access_attachment(db, actor, attachment_id)
     try:
         data = read_blob(attachment.sha256)

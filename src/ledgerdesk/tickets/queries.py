@@ -13,6 +13,7 @@ from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import InvalidInput, NotFound
 from ledgerdesk.core.text import clean
+from ledgerdesk.core.types import parse_id
 from ledgerdesk.search import fulltext
 from ledgerdesk.tickets.models import (
     OPEN_STATUSES,
@@ -81,8 +82,9 @@ def _text_clause(text: str, dialect: str) -> Any:
     Kept apart on purpose: OR-ing the e-mail subquery with the full-text match would stop
     PostgreSQL from answering from the GIN index alone."""
     text = clean(text).strip()[:200]
-    if text.lstrip("#").isdigit():
-        return Ticket.id == int(text.lstrip("#"))
+    if text.lstrip("#").isascii() and text.lstrip("#").isdecimal():
+        # A number that cannot be an id finds nothing (rather than overflowing the driver).
+        return Ticket.id == (parse_id(text.lstrip("#")) or 0)
     if "@" in text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return exists().where(

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ledgerdesk.core.types import Email
+from ledgerdesk.core.types import Email, Id, StrictBool, UtcDateTime
 from ledgerdesk.tickets.models import Channel, MessageKind, Priority, Status
 
 
@@ -20,7 +19,7 @@ class RequesterIn(_In):
     name: str = Field(default="", max_length=200)
     external_id: str | None = Field(default=None, max_length=128)
     locale: str | None = Field(default=None, max_length=16)
-    vip: bool | None = None
+    vip: StrictBool | None = None
 
 
 class TicketCreate(_In):
@@ -31,15 +30,15 @@ class TicketCreate(_In):
     )
     channel: Channel | None = None
     priority: Priority | None = None
-    team_id: int | None = None
+    team_id: Id | None = None
     tags: list[str] = Field(default_factory=list, max_length=20)
 
 
 class TicketUpdate(_In):
     status: Status | None = None
     priority: Priority | None = None
-    assignee_id: int | None = Field(default=None, description="null unassigns")
-    team_id: int | None = Field(default=None, description="null removes the team")
+    assignee_id: Id | None = Field(default=None, description="null unassigns")
+    team_id: Id | None = Field(default=None, description="null removes the team")
     add_tags: list[str] = Field(default_factory=list, max_length=20)
     remove_tags: list[str] = Field(default_factory=list, max_length=20)
 
@@ -51,7 +50,7 @@ class MessageCreate(_In):
 
 
 class MergeRequest(_In):
-    target_id: int = Field(ge=1)
+    target_id: Id
 
 
 class PersonRef(BaseModel):
@@ -80,7 +79,7 @@ class MessagePublic(BaseModel):
     author_kind: str
     author: PersonRef | None
     body: str
-    created_at: datetime
+    created_at: UtcDateTime
     attachments: list[AttachmentPublic]
 
 
@@ -97,10 +96,10 @@ class TicketPublic(BaseModel):
     team: PersonRef | None
     tags: list[str]
     merged_into_id: int | None
-    created_at: datetime
-    updated_at: datetime
-    first_reply_at: datetime | None
-    solved_at: datetime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
+    first_reply_at: UtcDateTime | None
+    solved_at: UtcDateTime | None
 
 
 class TicketDetail(TicketPublic):
@@ -115,7 +114,7 @@ class EventPublic(BaseModel):
     action: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class TicketPage(BaseModel):

@@ -176,6 +176,11 @@ def _store_attachments(
         )
 
 
+# What a customer may say their own ticket came through; the rest (agent, phone, e-mail and the
+# messaging integrations) is recorded by the desk itself.
+CUSTOMER_CHANNELS = frozenset({Channel.portal, Channel.chat, Channel.api})
+
+
 @dataclass
 class NewTicket:
     subject: str
@@ -197,16 +202,22 @@ def do_create_ticket(
     """Open a ticket with its first message. Customers open only their own, without routing."""
     if actor.is_customer and actor.id != requester.id:
         raise NotPermitted("Customers can only open tickets for themselves")
-    if actor.is_customer and (data.priority or data.team_id or data.tags):
+    if actor.is_customer and (data.priority or data.team_id is not None or data.tags):
         raise NotPermitted("Customers cannot set priority, team or tags")
+    if actor.is_customer and data.channel not in CUSTOMER_CHANNELS:
+        raise InvalidInput(
+            "Customers open tickets through the portal, chat or API; "
+            f"channel '{data.channel.value}' is set by the desk",
+            field="channel",
+        )
     subject = check_text(data.subject, name="subject", limit=MAX_SUBJECT)
     body = check_text(data.body, name="body", limit=MAX_BODY)
     # Secrets are removed before anything (row, event, search terms) is written.
     guarded = guard.guard_texts(session, {"subject": subject, "body": body})
     subject, body = guarded.texts["subject"][:MAX_SUBJECT], guarded.texts["body"]
     tags = sorted({check_tag(t) for t in data.tags})
-    team = session.get(Team, data.team_id) if data.team_id else None
-    if data.team_id and team is None:
+    team = session.get(Team, data.team_id) if data.team_id is not None else None
+    if data.team_id is not None and team is None:
         raise InvalidInput(f"Team {data.team_id} does not exist", field="team_id")
     now = utcnow()
     ticket = Ticket(

@@ -13,6 +13,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.core.types import PageNumber, PathId, parse_id
 from ledgerdesk.kb.suggest import suggest
 from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.presenters import triage_panel
@@ -33,8 +34,8 @@ def _view_filter(view: str, actor: Actor) -> queries.TicketFilter:
         return queries.TicketFilter(open_only=True, assignee_id=actor.id)
     if view == "unassigned":
         return queries.TicketFilter(open_only=True, unassigned=True)
-    if view.startswith("team:") and view[5:].isdigit():
-        return queries.TicketFilter(open_only=True, team_id=int(view[5:]))
+    if view.startswith("team:") and (team_id := parse_id(view[5:])) is not None:
+        return queries.TicketFilter(open_only=True, team_id=team_id)
     if view == "all":
         return queries.TicketFilter()
     if view == "open":  # "All open": every unsolved status, not only status "open"
@@ -56,7 +57,7 @@ def inbox(
     agent_actor: ConsoleAgent,
     view: str = "mine",
     q: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ) -> Response:
     flt = _view_filter(view[:40], agent_actor)
     flt.text = q.strip()[:200] or None
@@ -119,13 +120,13 @@ def _ticket_page(
 
 
 @router.get("/tickets/{ticket_id}")
-def ticket_page(request: Request, ticket_id: int, db: Db, agent_actor: ConsoleAgent) -> Response:
+def ticket_page(request: Request, ticket_id: PathId, db: Db, agent_actor: ConsoleAgent) -> Response:
     return _ticket_page(request, db, agent_actor, ticket_id)
 
 
 @router.get("/tickets/{ticket_id}/suggestions")
 def article_suggestions(
-    request: Request, ticket_id: int, db: Db, agent_actor: ConsoleAgent
+    request: Request, ticket_id: PathId, db: Db, agent_actor: ConsoleAgent
 ) -> Response:
     """Knowledge-base articles for this ticket's question, to link or quote in a reply
     (loaded after the page, so the ticket never waits for search)."""
@@ -143,7 +144,7 @@ def _act(
     request: Request,
     db: Any,
     actor: Actor,
-    ticket_id: int,
+    ticket_id: PathId,
     change: Callable[[Ticket], Any],
     done: str,
     **keep: Any,
@@ -167,7 +168,7 @@ def _act(
 @router.post("/tickets/{ticket_id}/reply")
 def reply(
     request: Request,
-    ticket_id: int,
+    ticket_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
     body: Annotated[str, Form()] = "",  # length checked by the service: the draft is kept
@@ -193,7 +194,7 @@ def reply(
 @router.post("/tickets/{ticket_id}/properties")
 def properties(
     request: Request,
-    ticket_id: int,
+    ticket_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
     status: Annotated[str, Form()] = "",
@@ -224,7 +225,7 @@ def properties(
 @router.post("/tickets/{ticket_id}/untag")
 def untag(
     request: Request,
-    ticket_id: int,
+    ticket_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
     tag: Annotated[str, Form(max_length=64)] = "",
@@ -238,7 +239,7 @@ def untag(
 @router.post("/tickets/{ticket_id}/merge")
 def merge(
     request: Request,
-    ticket_id: int,
+    ticket_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
     target_id: Annotated[str, Form(max_length=20)] = "",
@@ -285,7 +286,7 @@ def _merge_preview(
 @router.post("/tickets/{ticket_id}/intent")
 def correct_intent(
     request: Request,
-    ticket_id: int,
+    ticket_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
     intent: Annotated[str, Form(max_length=1000)] = "",
@@ -328,6 +329,7 @@ def _optional_id(value: str, field: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or len(value) > 12:
+    number = parse_id(value)
+    if number is None:
         raise InvalidInput(f"'{value[:40]}' is not a valid {field}", field=field)
-    return int(value)
+    return number

@@ -15,6 +15,7 @@ from ledgerdesk.trust.models import CheckSource
 from ledgerdesk.trust.schemas import ChannelList, ChannelPublic, VerificationPublic
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db
+from ledgerdesk.web.openapi import RATE_LIMITED
 
 router = APIRouter(prefix="/api/v1", tags=["official channels"])
 
@@ -27,7 +28,7 @@ def _public(view: presenters.ChannelView | None) -> ChannelPublic | None:
     )
 
 
-@router.get("/verify")
+@router.get("/verify", responses=RATE_LIMITED)
 def verify(
     request: Request, db: Db, q: Annotated[str, Query(max_length=4096)] = ""
 ) -> VerificationPublic:

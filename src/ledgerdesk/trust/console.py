@@ -14,6 +14,7 @@ from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.core.types import PageNumber, PathId
 from ledgerdesk.trust import presenters
 from ledgerdesk.trust import services as svc
 from ledgerdesk.trust.models import ChannelKind
@@ -84,7 +85,7 @@ def add_channel(
 
 @router.post("/channels/{channel_id}/deactivate")
 def deactivate_channel(
-    request: Request, channel_id: int, db: Db, agent_actor: ConsoleAgent
+    request: Request, channel_id: PathId, db: Db, agent_actor: ConsoleAgent
 ) -> Response:
     try:
         channel = svc.do_deactivate_channel(db, agent_actor, channel_id)
@@ -98,7 +99,7 @@ def deactivate_channel(
 
 @router.get("/checks")
 def checks_page(
-    request: Request, db: Db, agent_actor: ConsoleAgent, only: str = "", page: int = 1
+    request: Request, db: Db, agent_actor: ConsoleAgent, only: str = "", page: PageNumber = 1
 ) -> Response:
     """Recent verification checks, newest first; ``only=not_official`` keeps the fakes."""
     page = max(1, min(page, 10_000))

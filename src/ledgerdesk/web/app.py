@@ -19,7 +19,7 @@ from ledgerdesk.core import i18n
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.ratelimit import RateLimiter
 from ledgerdesk.core.settings import Settings, get_settings
-from ledgerdesk.web import errors
+from ledgerdesk.web import errors, openapi
 from ledgerdesk.web.middleware import (
     BodyLimitMiddleware,
     CrossOriginProtection,
@@ -141,6 +141,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _install_docs(app: FastAPI) -> None:
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import HTMLResponse
+
+    openapi.install(app)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

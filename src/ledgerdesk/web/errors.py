@@ -102,6 +102,13 @@ async def _database_value(request: Request, exc: Exception) -> Response:
     # Defence in depth: services clean input, but a value the database still refuses is the
     # client's input, not our crash. The transaction was rolled back; nothing was stored.
     log.warning("database refused a value on %s %s: %s", request.method, request.url.path, exc)
+    if isinstance(exc, IntegrityError) and _missing_reference(exc):
+        return error_response(
+            request,
+            422,
+            "invalid_input",
+            "A value refers to something that does not exist; nothing stored",
+        )
     if isinstance(exc, IntegrityError):
         return error_response(
             request,
@@ -115,6 +122,13 @@ async def _database_value(request: Request, exc: Exception) -> Response:
         "invalid_input",
         "A value could not be stored (invalid characters or out of range)",
     )
+
+
+def _missing_reference(exc: IntegrityError) -> bool:
+    """A foreign key pointing at no row (PostgreSQL SQLSTATE 23503; SQLite says it in words)."""
+    if getattr(exc.orig, "sqlstate", None) == "23503":
+        return True
+    return "FOREIGN KEY constraint failed" in str(exc.orig)
 
 
 async def _database_busy(request: Request, exc: Exception) -> Response:
