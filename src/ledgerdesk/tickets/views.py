@@ -144,7 +144,7 @@ def _act(
     request: Request,
     db: Any,
     actor: Actor,
-    ticket_id: PathId,
+    ticket_id: int,
     change: Callable[[Ticket], Any],
     done: str,
     **keep: Any,
