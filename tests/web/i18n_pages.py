@@ -50,29 +50,31 @@ def get_routes(app: Any) -> Iterator[tuple[str, APIRoute]]:
 
 
 class _Text(HTMLParser):
-    """Text nodes a person sees: not scripts, styles, attributes or comments, and not the
-    text inside a textarea (what the author is writing: a draft, an article's source)."""
+    """Text nodes a person sees: not scripts, styles, attributes or comments, not the text
+    inside a textarea (what the author is writing: a draft, an article's source), and not
+    content marked with its own ``lang`` (an English article quoted on a Chinese page)."""
 
     HIDDEN = frozenset({"script", "style", "template", "textarea"})
     VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "source", "wbr"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.stack: list[str] = []
+        self.stack: list[tuple[str, bool]] = []  # (tag, hidden)
         self.nodes: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in self.VOID:
-            self.stack.append(tag)
+            own_lang = tag != "html" and any(name == "lang" for name, _ in attrs)
+            self.stack.append((tag, tag in self.HIDDEN or own_lang))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self.stack:
-            while self.stack and self.stack.pop() != tag:
+        if any(open_tag == tag for open_tag, _ in self.stack):
+            while self.stack and self.stack.pop()[0] != tag:
                 pass
 
     def handle_data(self, data: str) -> None:
         text = " ".join(data.split())
-        if text and not self.HIDDEN.intersection(self.stack):
+        if text and not any(hidden for _, hidden in self.stack):
             self.nodes.append(text)
 
 
