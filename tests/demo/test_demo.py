@@ -38,7 +38,7 @@ from ledgerdesk.demo.services import (
     demo_is_needed,
     load_demo,
 )
-from ledgerdesk.tickets.models import Event, Message, Status, Ticket
+from ledgerdesk.tickets.models import ActorKind, Event, Message, Status, Ticket
 
 # Every BIP39 English word is 3-8 lowercase letters, so a run of 12 such whitespace-separated
 # tokens is a superset of "12+ BIP39 words in a row": stricter, and needs no word list.
@@ -257,3 +257,44 @@ def test_load_demo_is_deterministic(empty_session: Session) -> None:
     ours = list(db_session.scalars(select(Ticket.subject).order_by(Ticket.id)))
     assert ours == theirs and len(set(ours)) > 100
     assert list(db_session.scalars(select(Customer.email).order_by(Customer.id))) == their_emails
+
+
+# --- triage of the demo -------------------------------------------------------------------
+
+
+def _snapshot(session: Session) -> dict[int, tuple[object, ...]]:
+    return {
+        t.id: (t.updated_at, t.priority, t.team_id, t.intent, t.status)
+        for t in session.scalars(select(Ticket))
+    }
+
+
+def test_demo_is_triaged_as_it_happened_and_the_worker_rewrites_nothing(
+    empty_session: Session, triage_on: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each customer message gets its prediction at the moment it arrived; no triage job is
+    left to rewrite priority, team or ``updated_at`` of the month-old desk afterwards."""
+    from ledgerdesk.demo import services as demo
+    from ledgerdesk.jobs.models import OutboxEntry
+    from ledgerdesk.jobs.outbox import run_pending
+    from ledgerdesk.routing.models import TriagePrediction
+
+    monkeypatch.setattr(demo, "TICKET_COUNT", 60)  # the full 500 take a minute to triage
+    monkeypatch.setattr(demo, "CUSTOMER_COUNT", 40)
+    session = empty_session
+    load_demo(session)
+    session.commit()
+    customer_messages = session.scalars(
+        select(Message).where(Message.author_kind == ActorKind.customer)
+    ).all()
+    predictions = {p.message_id: p for p in session.scalars(select(TriagePrediction))}
+    assert set(predictions) == {m.id for m in customer_messages}
+    for message in customer_messages:
+        assert predictions[message.id].created_at == message.created_at
+    assert session.scalar(select(func.count()).where(OutboxEntry.topic == "triage.message")) == 0
+    before = _snapshot(session)
+    assert any(row[4] in (Status.solved, Status.closed) for row in before.values())
+    session.rollback()  # end the read, so the next one sees the worker's commits
+    run_pending(make_sessionmaker(session.get_bind()))
+    session.expire_all()
+    assert _snapshot(session) == before

@@ -33,14 +33,21 @@ from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import Conflict
 from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.paths import shipped_data_dir
+from ledgerdesk.core.settings import get_settings
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import TEXT, Scenario, fill
 from ledgerdesk.kb.importer import ImportReport, import_path
 from ledgerdesk.kb.queries import count_articles
-from ledgerdesk.routing.services import RuleIn, do_create_rule
+from ledgerdesk.routing.services import (
+    RuleIn,
+    do_create_rule,
+    first_message_id,
+    triage_message,
+)
 from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
 from ledgerdesk.tickets.queries import count_tickets
 from ledgerdesk.tickets.services import (
+    TRIAGE_INLINE,
     NewTicket,
     do_add_note,
     do_agent_reply,
@@ -267,15 +274,27 @@ class _Loader:
         self.teams: dict[str, Team] = {}
         self.staff: list[_Staff] = []
         self.customers: list[tuple[Customer, fakes.Person]] = []
+        self.triage_on = get_settings().triage
 
     def run(self) -> DemoSummary:
         self._create_teams()
         self._create_routing_rules()
         self._create_agents()
         self._create_customers()
-        for plan in self._plans():
-            self._play(plan)
+        # Each customer message is triaged as it arrives (``triage``), not by a job queued for
+        # later: a job would change priority, team and ``updated_at`` of a month-old desk.
+        self.session.info[TRIAGE_INLINE] = True
+        try:
+            for plan in self._plans():
+                self._play(plan)
+        finally:
+            self.session.info.pop(TRIAGE_INLINE, None)
         return self.summary
+
+    def triage(self, message_id: int | None) -> None:
+        """Triage one customer message now, at the (frozen) moment it arrived."""
+        if self.triage_on and message_id is not None:
+            triage_message(self.session, message_id)
 
     def ago(self, *, days: float = 0, hours: float = 0) -> datetime:
         return self.now - timedelta(days=days, hours=hours)
@@ -555,6 +574,7 @@ class _Conversation:
         actor = SYSTEM if plan.by_system else customer_actor(plan.customer)
         with frozen_at(plan.created):
             self.ticket = do_create_ticket(self.session, actor, plan.customer, data)
+            self.loader.triage(first_message_id(self.session, self.ticket))
         self.loader.summary.messages += 1
 
     def triage(self, *, assign: bool) -> None:
@@ -579,7 +599,10 @@ class _Conversation:
     def customer(self, templates: Sequence[str]) -> None:
         body = self.say(templates, by_customer=True)
         with frozen_at(self.later(self.customer_pace)):
-            do_customer_reply(self.session, customer_actor(self.plan.customer), self.current, body)
+            message = do_customer_reply(
+                self.session, customer_actor(self.plan.customer), self.current, body
+            )
+            self.loader.triage(message.id)
         self.loader.summary.messages += 1
 
     def reply(

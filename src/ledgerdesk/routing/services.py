@@ -29,7 +29,7 @@ from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.core.text import has_control
 from ledgerdesk.routing.models import RoutingRule, TrainingExample, TriagePrediction
-from ledgerdesk.tickets.models import ActorKind, Message, MessageKind, Priority, Ticket
+from ledgerdesk.tickets.models import ActorKind, Message, MessageKind, Priority, Status, Ticket
 from ledgerdesk.tickets.services import (
     TriageOutcome,
     check_tag,
@@ -261,7 +261,7 @@ def first_l1_team(session: Session) -> int | None:
 # --- the job ------------------------------------------------------------------------------
 
 
-def _first_message_id(session: Session, ticket: Ticket) -> int | None:
+def first_message_id(session: Session, ticket: Ticket) -> int | None:
     return session.scalar(
         select(Message.id).where(Message.ticket_id == ticket.id).order_by(Message.id).limit(1)
     )
@@ -269,14 +269,17 @@ def _first_message_id(session: Session, ticket: Ticket) -> int | None:
 
 def _message_text(session: Session, ticket: Ticket, message: Message) -> str:
     """The opening message is read with the subject; replies alone."""
-    first = _first_message_id(session, ticket) == message.id
+    first = first_message_id(session, ticket) == message.id
     text = f"{ticket.subject}\n{message.body}" if first else message.body
     return text[:MAX_TEXT]
 
 
-def triage_message(session: Session, message_id: int) -> TriagePrediction | None:
-    """Triage one customer message and apply the result to its ticket. Safe to run twice:
-    a message already triaged, gone, or not from a customer is left alone."""
+# Triage never changes a finished ticket: its priority, team and intent are history by then.
+FINISHED = (Status.solved, Status.closed)
+
+
+def _untriaged_message(session: Session, message_id: int) -> Message | None:
+    """The customer's public message ``message_id``, unless it is gone or already triaged."""
     message = session.get(Message, message_id)
     if message is None or message.author_kind != ActorKind.customer:
         return None
@@ -285,10 +288,16 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
     done = session.scalar(
         select(TriagePrediction.id).where(TriagePrediction.message_id == message_id)
     )
-    if done is not None:
-        return None
-    ticket = session.get(Ticket, message.ticket_id)
-    if ticket is None:
+    return message if done is None else None
+
+
+def triage_message(session: Session, message_id: int) -> TriagePrediction | None:
+    """Triage one customer message and apply the result to its ticket. Safe to run twice:
+    a message already triaged, gone, or not from a customer is left alone. On a solved or
+    closed ticket the prediction is recorded and the ticket is not touched."""
+    message = _untriaged_message(session, message_id)
+    ticket = session.get(Ticket, message.ticket_id) if message is not None else None
+    if message is None or ticket is None:
         return None
     customer = session.get(Customer, ticket.requester_id)
     vip = bool(customer and customer.vip)
@@ -298,14 +307,32 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
     priority = result.priority
     if decision.priority and LEVELS.index(decision.priority) > LEVELS.index(priority):
         priority = decision.priority
+    applied: dict[str, Any] = {}
+    if ticket.status not in FINISHED:
+        outcome = _outcome(session, ticket, message, result, decision, priority)
+        applied = do_apply_triage(session, ticket, outcome)
+    prediction = _prediction(ticket, message, result, decision, priority, applied)
+    session.add(prediction)
+    session.flush()
+    return prediction
+
+
+def _outcome(
+    session: Session,
+    ticket: Ticket,
+    message: Message,
+    result: TriageResult,
+    decision: Route,
+    priority: str,
+) -> TriageOutcome:
     corrected = session.scalar(
         select(TrainingExample.id).where(TrainingExample.ticket_id == ticket.id)
     )
-    opening = _first_message_id(session, ticket) == message.id
+    opening = first_message_id(session, ticket) == message.id
     # The opening message sets the intent; a later reply only fills one that is still unknown,
     # and never overrides an agent's correction.
     intent = result.intent if corrected is None and (opening or ticket.intent is None) else None
-    outcome = TriageOutcome(
+    return TriageOutcome(
         intent=intent,
         language=result.language if opening and result.language != "other" else None,
         priority=Priority(priority),
@@ -319,8 +346,17 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
             "uncertain": result.intent is None,
         },
     )
-    applied = do_apply_triage(session, ticket, outcome)
-    prediction = TriagePrediction(
+
+
+def _prediction(
+    ticket: Ticket,
+    message: Message,
+    result: TriageResult,
+    decision: Route,
+    priority: str,
+    applied: dict[str, Any],
+) -> TriagePrediction:
+    return TriagePrediction(
         ticket_id=ticket.id,
         message_id=message.id,
         model_version=result.model_version,
@@ -342,9 +378,6 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
         applied=applied,
         created_at=utcnow(),
     )
-    session.add(prediction)
-    session.flush()
-    return prediction
 
 
 def predictions_for(session: Session, ticket: Ticket) -> list[TriagePrediction]:
