@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +19,6 @@ from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, make_engine, make_sessionmaker
 from ledgerdesk.core.errors import Conflict
 from ledgerdesk.core.intents import INTENTS
-from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import (
     LANGUAGES,
@@ -155,29 +153,6 @@ def fresh_sqlite() -> Iterator[Session]:
     finally:
         session.close()
         engine.dispose()
-
-
-@pytest.fixture
-def empty_session(database_url: str) -> Iterator[Session]:
-    """An empty, migrated database of the same kind as ``database_url``: the demo refuses to
-    load into a desk that has tickets or agents, and other tests commit both."""
-    from tests.conftest import _create_pg_database, _drop_pg_database
-
-    if database_url.startswith("sqlite"):
-        url = database_url.rsplit(".db", 1)[0] + f"-demo-{uuid.uuid4().hex[:6]}.db"
-        admin = None
-    else:
-        url, admin = _create_pg_database()
-    engine = make_engine(url)
-    upgrade(engine)
-    session = make_sessionmaker(engine)()
-    try:
-        yield session
-    finally:
-        session.close()
-        engine.dispose()
-        if admin is not None:
-            _drop_pg_database(url, admin)
 
 
 def count(session: Session, table: type[Base]) -> int:

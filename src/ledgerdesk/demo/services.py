@@ -37,6 +37,7 @@ from ledgerdesk.core.settings import get_settings
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import TEXT, Scenario, fill
 from ledgerdesk.kb.importer import ImportReport, import_path
+from ledgerdesk.kb.models import Article
 from ledgerdesk.kb.queries import count_articles
 from ledgerdesk.routing.services import (
     RuleIn,
@@ -44,6 +45,7 @@ from ledgerdesk.routing.services import (
     first_message_id,
     triage_message,
 )
+from ledgerdesk.search.services import index_article
 from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
 from ledgerdesk.tickets.queries import count_tickets
 from ledgerdesk.tickets.services import (
@@ -247,12 +249,18 @@ def demo_is_needed(session: Session) -> bool:
 
 
 def load_default_kb(session: Session) -> ImportReport | None:
-    """Import the shipped help center (``data/kb``) into an empty knowledge base; the caller
-    commits. ``None`` when articles exist already or this installation ships no KB."""
+    """Import the shipped help center (``data/kb``) into an empty knowledge base and build its
+    search documents now, so the help center answers from the server's first page instead of
+    after the queued index jobs; the caller commits. ``None`` when articles exist already or
+    this installation ships no KB."""
     folder = shipped_data_dir() / "kb"
     if count_articles(session) > 0 or not folder.is_dir():
         return None
-    return import_path(session, folder, SYSTEM)
+    report = import_path(session, folder, SYSTEM)
+    session.flush()
+    for article_id in session.scalars(select(Article.id).order_by(Article.id)):
+        index_article(session, article_id)
+    return report
 
 
 def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:
