@@ -385,3 +385,43 @@ def test_who_may_correct_in_the_console(
     outsider = client.post(url, data={"intent": "how_to"})
     assert outsider.status_code == 404 and f"#{ticket['id']} not found" in outsider.text
     assert examples_of(app, ticket["id"]) == []
+
+
+def _outcome_row(page: str, key: str) -> str:
+    found = re.search(rf'<li data-field="{key}">(.*?)</li>', page, re.S)
+    assert found is not None, page
+    return " ".join(found.group(1).split())
+
+
+def test_panel_shows_what_triage_suggested_and_what_the_ticket_holds_now(
+    client: TestClient, app: Any, seeded: dict[str, Any]
+) -> None:
+    from ledgerdesk.accounts.models import Agent
+    from ledgerdesk.accounts.services import agent_actor
+    from ledgerdesk.tickets import services as tickets
+    from ledgerdesk.tickets.models import Ticket
+
+    ticket = triaged_ticket(client, app, seeded)
+    lead = seeded["lead"]
+    with app.state.sessionmaker() as session:
+        row = session.get(Ticket, ticket["id"])
+        assert row is not None and row.intent == "deposit_missing"
+        actor = agent_actor(session.get(Agent, lead.id))  # type: ignore[arg-type]
+        tickets.do_assign(session, actor, row, team_id=seeded["security"])
+        session.commit()
+    console_login(client, seeded["admin"].email)
+    client.post(f"/console/tickets/{ticket['id']}/intent", data={"intent": "fees_question"})
+    page = client.get(f"/console/tickets/{ticket['id']}").text
+    intent = _outcome_row(page, "intent")
+    assert "triage suggested <strong>Deposit missing</strong>" in intent
+    assert "now <strong>Fees question</strong>" in intent
+    assert f"(changed by {seeded['admin'].name})" in intent
+    team = _outcome_row(page, "team")
+    assert f"(changed by {lead.name})" in team and " · now " in team
+    priority = _outcome_row(page, "priority")
+    assert "triage suggested <strong>" in priority and "changed by" not in priority
+
+    client.post("/lang", data={"lang": "zh-CN", "next": "/console"})
+    chinese = client.get(f"/console/tickets/{ticket['id']}").text
+    assert "分诊建议" in _outcome_row(chinese, "intent")
+    assert f"由 {seeded['admin'].name} 修改" in _outcome_row(chinese, "intent")

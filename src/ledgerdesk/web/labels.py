@@ -1,0 +1,145 @@
+"""What a person reads for a stored key: ``on_hold`` is "On hold" (挂起), ``seed_phrase`` is
+"Seed phrase" (助记词). Keys stay stable in the database and the API; pages show labels.
+
+One flat table: where two enums share a value (``api`` is a channel and a search source) the
+label is the same word. Every label is an English msgid with a zh-CN msgstr; the page test in
+tests/web/test_i18n_pages.py fails when a page shows a key that has no label here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledgerdesk.core.i18n import gettext
+
+
+def N_(message: str) -> str:  # the gettext convention: marked now, translated when shown
+    return message
+
+
+_STATES = {
+    # ticket status
+    "new": N_("New"),
+    "open": N_("Open"),
+    "pending": N_("Pending"),
+    "on_hold": N_("On hold"),
+    "solved": N_("Solved"),
+    "closed": N_("Closed"),
+    # priority
+    "low": N_("Low"),
+    "normal": N_("Normal"),
+    "high": N_("High"),
+    "urgent": N_("Urgent"),
+    # article status
+    "draft": N_("Draft"),
+    "published": N_("Published"),
+    "internal": N_("Internal"),
+    "archived": N_("Archived"),
+    # deflection outcome, check result
+    "deflected": N_("Deflected"),
+    "ticket_created": N_("Ticket created"),
+    "official": N_("Official"),
+    "not_official": N_("Not official"),
+    "invalid": N_("Invalid"),
+}
+
+_PLACES = {
+    # channels, search sources, official-channel kinds, check sources
+    "portal": N_("Portal"),
+    "email": N_("E-mail"),
+    "chat": N_("Chat"),
+    "api": N_("API"),
+    "telegram": N_("Telegram"),
+    "discord": N_("Discord"),
+    "phone": N_("Phone"),
+    "help": N_("Help center"),
+    "console": N_("Console"),
+    "web": N_("Web"),
+    "domain": N_("Domain"),
+    "x": N_("X (Twitter)"),
+    "url": N_("Link"),
+    "handle": N_("Handle"),
+    "unknown": N_("Unknown"),
+}
+
+_PEOPLE = {
+    # actors, roles, tiers, message kinds
+    "agent": N_("Agent"),
+    "customer": N_("Customer"),
+    "system": N_("System"),
+    "lead": N_("Lead"),
+    "admin": N_("Admin"),
+    "specialist": N_("Specialist"),
+    "public": N_("Public reply"),
+    "note": N_("Internal note"),
+}
+
+_TEXT_FIELDS = {  # where the guard found something
+    "subject": N_("Subject"),
+    "body": N_("Message text"),
+    "filename": N_("File name"),
+}
+
+_FEEDBACK = {
+    "outdated": N_("Outdated"),
+    "unclear": N_("Unclear"),
+    "did_not_solve": N_("Did not solve my problem"),
+    "missing_steps": N_("Missing steps"),
+    "other": N_("Other"),
+}
+
+_TONE = {"negative": N_("Negative"), "neutral": N_("Neutral"), "positive": N_("Positive")}
+
+INTENT_LABELS = {
+    "deposit_missing": N_("Deposit missing"),
+    "withdrawal_delayed": N_("Withdrawal delayed"),
+    "withdrawal_failed": N_("Withdrawal failed"),
+    "fiat_payment": N_("Fiat payment"),
+    "account_locked": N_("Account locked"),
+    "login_problem": N_("Login problem"),
+    "password_reset": N_("Password reset"),
+    "two_factor_reset": N_("2FA reset"),
+    "account_compromised": N_("Account compromised"),
+    "kyc_verification": N_("KYC verification"),
+    "balance_discrepancy": N_("Balance discrepancy"),
+    "trade_issue": N_("Trade issue"),
+    "fees_question": N_("Fees question"),
+    "p2p_dispute": N_("P2P dispute"),
+    "scam_report": N_("Scam report"),
+    "complaint": N_("Complaint"),
+    "feedback": N_("Feedback"),
+    "human_agent": N_("Wants a human agent"),
+    "app_bug": N_("App bug"),
+    "how_to": N_("How-to question"),
+}
+
+GUARD_LABELS = {
+    "seed_phrase": N_("Seed phrase"),
+    "private_key": N_("Private key"),
+    "wif_key": N_("Private key (WIF)"),
+    "extended_private_key": N_("Extended private key"),
+    "password": N_("Password"),
+    "otp_code": N_("One-time code"),
+    "phishing_link": N_("Look-alike link"),
+}
+
+LABELS: dict[str, str] = {
+    **_STATES,
+    **_PLACES,
+    **_PEOPLE,
+    **_TEXT_FIELDS,
+    **_FEEDBACK,
+    **_TONE,
+    **INTENT_LABELS,
+    **GUARD_LABELS,
+}
+
+
+def label(value: Any) -> str:
+    """The translated label of a stored key (an enum member or its value); a value without a
+    label (a language code, a team name) is shown as it is."""
+    if value is None:
+        return ""
+    key = str(getattr(value, "value", value))
+    text = LABELS.get(key)
+    return gettext(text) if text is not None else key
