@@ -425,3 +425,26 @@ def test_panel_shows_what_triage_suggested_and_what_the_ticket_holds_now(
     chinese = client.get(f"/console/tickets/{ticket['id']}").text
     assert "分诊建议" in _outcome_row(chinese, "intent")
     assert f"由 {seeded['admin'].name} 修改" in _outcome_row(chinese, "intent")
+
+
+def test_a_rule_that_cannot_fire_is_called_out(
+    client: TestClient, app: Any, seeded: dict[str, Any]
+) -> None:
+    console_login(client, seeded["admin"].email)
+    catch_all, specific = unique("catch-all"), unique("deposits")
+    client.post("/console/routing/rules", data=rule_form(catch_all, team_id=str(seeded["l1"])))
+    client.post(
+        "/console/routing/rules",
+        data=rule_form(specific, intents=["deposit_missing"], team_id=str(seeded["security"])),
+    )
+    first, second = rule_named(app, specific), rule_named(app, catch_all)
+    assert first is not None and second is not None and first.position < second.position
+    page = client.get("/console/routing/rules")
+    assert f'id="rule-warning-{first.id}"' not in page.text
+    moved = client.post(f"/console/routing/rules/{first.id}/move", data={"direction": "down"})
+    assert moved.status_code == 200
+    warning = f"Cannot set the team: “{catch_all}” above matches every message"
+    assert warning in moved.text  # the flash after the move
+    page = client.get("/console/routing/rules")
+    assert f'id="rule-warning-{first.id}"' in page.text and warning in page.text
+    assert warning in client.get(f"/console/routing/rules/{first.id}").text

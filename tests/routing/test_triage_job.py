@@ -417,3 +417,26 @@ def test_triage_that_changes_nothing_leaves_updated_at(
     prediction = routing.triage_message(db_session, _first_message_id(db_session, ticket.id))
     assert prediction is not None and prediction.applied == {}
     assert ticket.updated_at == stamp
+
+
+def test_a_new_rule_goes_before_the_catch_all_and_can_set_the_team(
+    db_session: Session, no_rules: None
+) -> None:
+    l1, wallet = make_team(db_session), make_team(db_session, Tier.l2)
+    catch_all = _rule(db_session, name="everything else", team_id=l1.id)
+    tagger = _rule(db_session, name="every message tagged", tag="seen")  # sets no team
+    deposits = _rule(db_session, name="deposits", intents=["deposit_missing"], team_id=wallet.id)
+    order = [r.id for r in routing.list_rules(db_session) if r.enabled]
+    assert order.index(deposits.id) < order.index(catch_all.id) < order.index(tagger.id)
+    rules = [r for r in routing.list_rules(db_session) if r.enabled]
+    decision = routing.route(rules, _result("deposit_missing"), vip=False, l1_team=None)
+    assert decision.team_id == wallet.id
+    assert routing.rule_warnings(rules) == {}
+    # Moved below the catch-all by hand, the rule is flagged: it can no longer set a team.
+    routing.do_move_rule(db_session, SYSTEM, deposits, +1)
+    rules = [r for r in routing.list_rules(db_session) if r.enabled]
+    assert routing.rule_warnings(rules) == {deposits.id: (routing.NO_TEAM, "everything else")}
+    catch_all.stop = True
+    warnings = routing.rule_warnings(rules)
+    assert warnings[deposits.id] == (routing.NEVER_RUNS, "everything else")
+    assert warnings[tagger.id] == (routing.NEVER_RUNS, "everything else")

@@ -91,6 +91,14 @@ def actions(rule: RoutingRule, team_names: dict[int, str]) -> list[str]:
     return parts
 
 
+def warnings(rules: list[RoutingRule]) -> dict[int, str]:
+    """Why a rule cannot fire (or cannot set its team), in the current locale, by rule id."""
+    return {
+        rule_id: gettext(template) % {"name": name}
+        for rule_id, (template, name) in svc.rule_warnings(rules).items()
+    }
+
+
 def rule_form(rule: RoutingRule | None = None) -> dict[str, Any]:
     """The rule form's values: a new rule's defaults, or an existing rule's fields."""
     if rule is None:

@@ -139,14 +139,68 @@ def _admin(actor: Actor) -> None:
         require_role(actor, Role.admin)
 
 
+def matches_everything(rule: RoutingRule | RuleIn) -> bool:
+    """A rule without conditions: it matches every triaged message."""
+    return (
+        not rule.intents
+        and not rule.languages
+        and (rule.vip, rule.distressed, rule.uncertain)
+        == (
+            None,
+            None,
+            None,
+        )
+    )
+
+
+def _catch_all(rule: RoutingRule) -> bool:
+    """An enabled rule that matches every message and ends the choice of team (it names a
+    team, or stops the run): no team set by a rule below it can ever apply."""
+    return rule.enabled and matches_everything(rule) and (rule.team_id is not None or rule.stop)
+
+
+def _insert_position(session: Session, data: RuleIn) -> int:
+    """A new rule goes before the first catch-all (else it could never set a team), at the
+    end if there is none or the new rule is itself a catch-all; later rules move down."""
+    rules = list_rules(session)
+    blocker = next((r for r in rules if _catch_all(r)), None)
+    if blocker is None or matches_everything(data):
+        return (rules[-1].position if rules else 0) + 1
+    index = rules.index(blocker)
+    for position, rule in enumerate(rules[index:], start=index + 2):
+        rule.position = position
+    return index + 1
+
+
+NEVER_RUNS = "Never runs: “%(name)s” above matches every message and stops."
+NO_TEAM = "Cannot set the team: “%(name)s” above matches every message and sets the team first."
+
+
+def rule_warnings(rules: Sequence[RoutingRule]) -> dict[int, tuple[str, str]]:
+    """Rules (by id; ``rules`` in run order) that cannot do what they say because a catch-all
+    above them decides first: the message (an English msgid) and the catch-all's name."""
+    warnings: dict[int, tuple[str, str]] = {}
+    stopper: RoutingRule | None = None
+    setter: RoutingRule | None = None
+    for rule in rules:
+        if stopper is not None:
+            warnings[rule.id] = (NEVER_RUNS, stopper.name)
+        elif setter is not None and rule.team_id is not None:
+            warnings[rule.id] = (NO_TEAM, setter.name)
+        if _catch_all(rule):
+            stopper = stopper or (rule if rule.stop else None)
+            setter = setter or (rule if rule.team_id is not None else None)
+    return warnings
+
+
 def do_create_rule(session: Session, actor: Actor, data: RuleIn) -> RoutingRule:
+    """Add a rule before the first catch-all rule (see ``_insert_position``)."""
     _admin(actor)
     checked = check_rule(session, data)
     count = session.scalar(select(func.count()).select_from(RoutingRule)) or 0
     if count >= MAX_RULES:
         raise InvalidInput(f"At most {MAX_RULES} routing rules")
-    last = session.scalar(select(func.max(RoutingRule.position))) or 0
-    rule = RoutingRule(**vars(checked), position=last + 1)
+    rule = RoutingRule(**vars(checked), position=_insert_position(session, checked))
     session.add(rule)
     session.flush()
     record_event(session, actor, "routing.rule_created", {"rule_id": rule.id, **_rule_fields(rule)})
