@@ -448,3 +448,22 @@ def test_a_rule_that_cannot_fire_is_called_out(
     page = client.get("/console/routing/rules")
     assert f'id="rule-warning-{first.id}"' in page.text and warning in page.text
     assert warning in client.get(f"/console/routing/rules/{first.id}").text
+
+
+def test_intent_correction_starts_empty_and_refuses_no_choice(
+    client: TestClient, app: Any, seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEDGERDESK_TRIAGE", "false")
+    get_settings.cache_clear()
+    ticket = open_ticket(client, seeded["agent_token"], customer_email(), team_id=seeded["l1"])
+    console_login(client, seeded["agent"].email)
+    page = client.get(f"/console/tickets/{ticket['id']}").text
+    form = re.search(r'<form[^>]*id="intent-form".*?</form>', page, re.S)
+    assert form is not None
+    assert re.findall(r'<option value="([^"]*)"\s*selected', form.group(0)) == [""]
+    assert "— choose —" in form.group(0)
+    refused = client.post(f"/console/tickets/{ticket['id']}/intent", data={"intent": ""})
+    assert refused.status_code == 422
+    assert "Choose the intent this ticket is really about" in refused.text
+    assert examples_of(app, ticket["id"]) == []
+    assert client.get(f"/api/v1/tickets/{ticket['id']}").json()["intent"] is None

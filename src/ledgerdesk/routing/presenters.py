@@ -165,7 +165,7 @@ class TriagePanel:
     matched, the agents' correction and the labels a correction may use."""
 
     prediction: TriagePrediction | None
-    current: str | None  # the ticket's intent, else the model's label
+    current: str | None  # the ticket's intent
     intents: list[str]
     rules: list[RuleRef] = field(default_factory=list)
     alternatives: list[IntentScore] = field(default_factory=list)
@@ -240,7 +240,7 @@ def triage_panel(session: Session, actor: Actor, ticket: Ticket) -> TriagePanel 
     )
     panel = TriagePanel(
         prediction=latest,
-        current=ticket.intent or (latest.intent if latest else None),
+        current=ticket.intent,  # no intent: nothing preselected, so a click cannot correct
         intents=svc.known_intents(),
         correction=correction,
         count=len(predictions),

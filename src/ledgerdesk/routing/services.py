@@ -463,6 +463,8 @@ def do_correct_intent(
     correction updates it), and an unassigned ticket that triage routed is routed again."""
     if not actor.is_agent:
         raise NotPermitted("Only agents can correct triage")
+    if not label:
+        raise InvalidInput("Choose the intent this ticket is really about", field="intent")
     if label not in known_intents():
         raise InvalidInput(f"Unknown intent {label[:80]!r}", field="intent")
     first = session.scalar(
