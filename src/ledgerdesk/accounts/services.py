@@ -386,8 +386,11 @@ def _queue_portal_code_mail(
     )
 
 
-def do_redeem_portal_code(session: Session, email: str, code: str) -> Customer | None:
-    """The customer for a valid code (created on first sign-in).
+def do_redeem_portal_code(
+    session: Session, email: str, code: str, *, locale: str | None = None
+) -> Customer | None:
+    """The customer for a valid code (created on first sign-in), who from now on is written
+    to in ``locale`` (the portal's language at sign-in) when given.
 
     A wrong code counts an attempt and returns ``None``: the caller commits that count
     before refusing, so guessing is limited. An expired or exhausted code raises.
@@ -405,7 +408,7 @@ def do_redeem_portal_code(session: Session, email: str, code: str) -> Customer |
         row.attempts += 1
         return None
     row.used_at = now
-    return do_upsert_customer(session, email=email)
+    return do_upsert_customer(session, email=email, locale=locale)
 
 
 # --- anti-phishing code -----------------------------------------------------------------
