@@ -273,3 +273,42 @@ def test_demo_is_triaged_as_it_happened_and_the_worker_rewrites_nothing(
     run_pending(make_sessionmaker(session.get_bind()))
     session.expire_all()
     assert _snapshot(session) == before
+
+
+# --- official channels ----------------------------------------------------------------------
+
+
+def test_demo_registers_the_channels_its_help_center_names(
+    empty_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from ledgerdesk.core.paths import shipped_data_dir
+    from ledgerdesk.demo import services as demo
+    from ledgerdesk.kb.render import variables
+    from ledgerdesk.trust.services import verify
+
+    monkeypatch.setattr(demo, "TICKET_COUNT", 10)
+    session = empty_session
+    load_demo(session)
+    session.flush()
+    support = variables()["support_email"]
+    shipped = json.loads((shipped_data_dir() / "demo" / "official_channels.json").read_text())
+    values = [c["value"] for c in shipped["channels"]]
+    assert support in values
+    official = [
+        support,
+        "https://example-exchange.com/help",
+        "www.example-exchange.com",
+        "https://t.me/ExampleExchange",
+        "https://x.com/ExampleExchange",
+        *values,
+    ]
+    for query in official:
+        assert verify(session, query, "web").official, query
+    for fake in (
+        "support@examp1e-exchange.com",
+        "example-exchange-support.com",
+        "@ExampleExchange_help",
+    ):
+        assert not verify(session, fake, "web").official, fake

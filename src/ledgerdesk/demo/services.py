@@ -9,6 +9,7 @@ if it had happened over the last month. The caller owns the transaction and comm
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -60,8 +61,10 @@ from ledgerdesk.tickets.services import (
     do_set_status,
     do_tag,
 )
+from ledgerdesk.trust.services import do_add_channel
 
 SEED = 20261121
+OFFICIAL_CHANNELS_FILE = "official_channels.json"
 # The published password of every demo login; the demo is for local trials only.
 DEMO_PASSWORD = "ledgerdesk-demo"  # noqa: S105
 CUSTOMER_COUNT = 200
@@ -263,6 +266,16 @@ def load_default_kb(session: Session) -> ImportReport | None:
     return report
 
 
+def official_channels() -> list[dict[str, str]]:
+    """The demo exchange's official channels (kind, value, label, note), from the shipped
+    ``data/demo/official_channels.json``; none when this installation ships no demo data."""
+    path = shipped_data_dir() / "demo" / OFFICIAL_CHANNELS_FILE
+    if not path.is_file():
+        return []
+    rows = json.loads(path.read_text(encoding="utf-8"))["channels"]
+    return [{k: str(row.get(k, "")) for k in ("kind", "value", "label", "note")} for row in rows]
+
+
 def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:
     """Create the demo desk in ``session`` (the caller commits) and say what was made."""
     if not demo_is_needed(session):
@@ -288,6 +301,7 @@ class _Loader:
         self._create_teams()
         self._create_routing_rules()
         self._create_agents()
+        self._register_official_channels()
         self._create_customers()
         # Each customer message is triaged as it arrives (``triage``), not by a job queued for
         # later: a job would change priority, team and ``updated_at`` of a month-old desk.
@@ -369,6 +383,14 @@ class _Loader:
         for member in self.staff:
             member.actor = agent_actor(member.agent)
         self.summary.agents = len(self.staff)
+
+    def _register_official_channels(self) -> None:
+        """The website, support address and accounts the demo help center names, so that
+        /verify calls them official (``data/demo/official_channels.json``)."""
+        admin = next(s for s in self.staff if s.spec.role == Role.admin)
+        with frozen_at(self.ago(days=380)):
+            for channel in official_channels():
+                do_add_channel(self.session, admin.actor, **channel)
 
     def _create_customers(self) -> None:
         emails: set[str] = set()
