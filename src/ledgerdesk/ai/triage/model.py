@@ -49,6 +49,11 @@ class FeatureConfig:
     max_chars: int = 2_000  # text beyond this is not featurised (the opening says what it is)
     embed_views: tuple[str, ...] = ("query",)
     embed_weight: float = 3.0
+    # Transaction hashes and wallet addresses become the words "txhash" and "walletaddress"
+    # before featurising: as raw text their dozens of random character n-grams drowned the
+    # words around them (held-out accuracy fell from 86 % to 78 % with a txid and an address
+    # pasted in). Models saved before this setting existed featurise raw text (False).
+    mask_identifiers: bool = True
 
 
 @dataclass
@@ -79,9 +84,33 @@ _LATIN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
-def prepare(text: str, limit: int) -> str:
-    """The text a model sees: NFKC, lower case, simplified Chinese, at most ``limit`` chars."""
-    return normalise(text[:limit])
+_IDENTIFIERS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<![0-9A-Za-z])(?:0x)?[0-9A-Fa-f]{64}(?![0-9A-Za-z])"), " txhash "),
+    (re.compile(r"(?<![0-9A-Za-z])0x[0-9A-Fa-f]{40}(?![0-9A-Za-z])"), " walletaddress "),
+    (re.compile(r"(?<![0-9A-Za-z])bc1[02-9ac-hj-np-z]{25,87}(?![0-9A-Za-z])"), " walletaddress "),
+    # Base58 (TRON, Bitcoin legacy, Solana, XRP...): 25+ characters mixing letters and digits.
+    (
+        re.compile(
+            r"(?<![0-9A-Za-z])(?=[1-9A-HJ-NP-Za-km-z]*[A-Za-z])(?=[1-9A-HJ-NP-Za-km-z]*[1-9])"
+            r"[1-9A-HJ-NP-Za-km-z]{25,90}(?![0-9A-Za-z])"
+        ),
+        " walletaddress ",
+    ),
+)
+
+
+def mask_identifiers(text: str) -> str:
+    """``text`` with transaction hashes and wallet addresses replaced by placeholder words."""
+    for pattern, word in _IDENTIFIERS:
+        text = pattern.sub(word, text)
+    return text
+
+
+def prepare(text: str, limit: int, *, mask: bool = False) -> str:
+    """The text a model sees: identifiers masked (``mask``), NFKC, lower case, simplified
+    Chinese, at most ``limit`` chars."""
+    text = text[: limit * 2]  # masking shortens; the limit applies to what the model reads
+    return normalise((mask_identifiers(text) if mask else text)[:limit])
 
 
 def word_tokens(prepared: str) -> list[str]:
@@ -198,7 +227,8 @@ class TriageModel:
 
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
         limit = self.featurizer.config.max_chars
-        return self.featurizer.transform([prepare(t, limit) for t in texts])
+        mask = self.featurizer.config.mask_identifiers
+        return self.featurizer.transform([prepare(t, limit, mask=mask) for t in texts])
 
     def rank(self, texts: Sequence[str], head: str = "intent", top: int = 3) -> list[Ranked]:
         return self.rank_features(self.features(texts), head, top)
@@ -277,6 +307,7 @@ def _assemble(
         max_chars=int(fields["max_chars"]),
         embed_views=tuple(str(v) for v in fields["embed_views"]),
         embed_weight=float(fields["embed_weight"]),
+        mask_identifiers=bool(fields.get("mask_identifiers", False)),
     )
     chars, words = char_vectorizer(config), word_vectorizer(config)
     for vectorizer, key in ((chars, "chars"), (words, "words")):
