@@ -2,8 +2,9 @@
 
 Scores the bundled model (or ``--source DIR``'s) on the held-out messages twice: as written,
 and with a full transaction id and a wallet address of a random chain (TRC20, ERC20, BTC)
-appended to every message, the way customers paste them. Prints intent accuracy and the share
-of confident answers for both, as JSON.
+appended to every message, the way customers paste them; for all messages and for the
+on-chain intents alone (where customers really paste them). Prints intent accuracy and the
+share of confident answers, as JSON.
 
     .venv/bin/python bench/triage_identifiers.py [--source DIR]
 """
@@ -21,6 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 HEX = "0123456789abcdef"
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 BECH32 = "023456789acdefghjklmnpqrstuvwxyz"
+# Where customers paste hashes and addresses for real (the whole set is scored too).
+ON_CHAIN = ("deposit_missing", "withdrawal_delayed", "withdrawal_failed", "balance_discrepancy")
 
 
 def identifiers(rng: random.Random) -> str:
@@ -56,10 +59,16 @@ def measure() -> dict[str, Any]:
     rng = random.Random(0)
     texts, labels = [e.text for e in held], [e.intent for e in held]
     pasted = [t + identifiers(rng) for t in texts]
+    chain = [i for i, y in enumerate(labels) if y in ON_CHAIN]
     return {
         "messages": len(texts),
         "as_written": score(texts, labels),
         "with_txid_and_address": score(pasted, labels),
+        "on_chain_messages": len(chain),
+        "on_chain_as_written": score([texts[i] for i in chain], [labels[i] for i in chain]),
+        "on_chain_with_txid_and_address": score(
+            [pasted[i] for i in chain], [labels[i] for i in chain]
+        ),
     }
 
 
