@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +19,6 @@ from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, make_engine, make_sessionmaker
 from ledgerdesk.core.errors import Conflict
 from ledgerdesk.core.intents import INTENTS
-from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import (
     LANGUAGES,
@@ -38,7 +36,7 @@ from ledgerdesk.demo.services import (
     demo_is_needed,
     load_demo,
 )
-from ledgerdesk.tickets.models import Event, Message, Status, Ticket
+from ledgerdesk.tickets.models import ActorKind, Event, Message, Status, Ticket
 
 # Every BIP39 English word is 3-8 lowercase letters, so a run of 12 such whitespace-separated
 # tokens is a superset of "12+ BIP39 words in a row": stricter, and needs no word list.
@@ -157,29 +155,6 @@ def fresh_sqlite() -> Iterator[Session]:
         engine.dispose()
 
 
-@pytest.fixture
-def empty_session(database_url: str) -> Iterator[Session]:
-    """An empty, migrated database of the same kind as ``database_url``: the demo refuses to
-    load into a desk that has tickets or agents, and other tests commit both."""
-    from tests.conftest import _create_pg_database, _drop_pg_database
-
-    if database_url.startswith("sqlite"):
-        url = database_url.rsplit(".db", 1)[0] + f"-demo-{uuid.uuid4().hex[:6]}.db"
-        admin = None
-    else:
-        url, admin = _create_pg_database()
-    engine = make_engine(url)
-    upgrade(engine)
-    session = make_sessionmaker(engine)()
-    try:
-        yield session
-    finally:
-        session.close()
-        engine.dispose()
-        if admin is not None:
-            _drop_pg_database(url, admin)
-
-
 def count(session: Session, table: type[Base]) -> int:
     return int(session.scalar(select(func.count()).select_from(table)) or 0)
 
@@ -257,3 +232,83 @@ def test_load_demo_is_deterministic(empty_session: Session) -> None:
     ours = list(db_session.scalars(select(Ticket.subject).order_by(Ticket.id)))
     assert ours == theirs and len(set(ours)) > 100
     assert list(db_session.scalars(select(Customer.email).order_by(Customer.id))) == their_emails
+
+
+# --- triage of the demo -------------------------------------------------------------------
+
+
+def _snapshot(session: Session) -> dict[int, tuple[object, ...]]:
+    return {
+        t.id: (t.updated_at, t.priority, t.team_id, t.intent, t.status)
+        for t in session.scalars(select(Ticket))
+    }
+
+
+def test_demo_is_triaged_as_it_happened_and_the_worker_rewrites_nothing(
+    empty_session: Session, triage_on: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each customer message gets its prediction at the moment it arrived; no triage job is
+    left to rewrite priority, team or ``updated_at`` of the month-old desk afterwards."""
+    from ledgerdesk.demo import services as demo
+    from ledgerdesk.jobs.models import OutboxEntry
+    from ledgerdesk.jobs.outbox import run_pending
+    from ledgerdesk.routing.models import TriagePrediction
+
+    monkeypatch.setattr(demo, "TICKET_COUNT", 60)  # the full 500 take a minute to triage
+    monkeypatch.setattr(demo, "CUSTOMER_COUNT", 40)
+    session = empty_session
+    load_demo(session)
+    session.commit()
+    customer_messages = session.scalars(
+        select(Message).where(Message.author_kind == ActorKind.customer)
+    ).all()
+    predictions = {p.message_id: p for p in session.scalars(select(TriagePrediction))}
+    assert set(predictions) == {m.id for m in customer_messages}
+    for message in customer_messages:
+        assert predictions[message.id].created_at == message.created_at
+    assert session.scalar(select(func.count()).where(OutboxEntry.topic == "triage.message")) == 0
+    before = _snapshot(session)
+    assert any(row[4] in (Status.solved, Status.closed) for row in before.values())
+    session.rollback()  # end the read, so the next one sees the worker's commits
+    run_pending(make_sessionmaker(session.get_bind()))
+    session.expire_all()
+    assert _snapshot(session) == before
+
+
+# --- official channels ----------------------------------------------------------------------
+
+
+def test_demo_registers_the_channels_its_help_center_names(
+    empty_session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from ledgerdesk.core.paths import shipped_data_dir
+    from ledgerdesk.demo import services as demo
+    from ledgerdesk.kb.render import variables
+    from ledgerdesk.trust.services import verify
+
+    monkeypatch.setattr(demo, "TICKET_COUNT", 10)
+    session = empty_session
+    load_demo(session)
+    session.flush()
+    support = variables()["support_email"]
+    shipped = json.loads((shipped_data_dir() / "demo" / "official_channels.json").read_text())
+    values = [c["value"] for c in shipped["channels"]]
+    assert support in values
+    official = [
+        support,
+        "https://example-exchange.com/help",
+        "www.example-exchange.com",
+        "https://t.me/ExampleExchange",
+        "https://x.com/ExampleExchange",
+        *values,
+    ]
+    for query in official:
+        assert verify(session, query, "web").official, query
+    for fake in (
+        "support@examp1e-exchange.com",
+        "example-exchange-support.com",
+        "@ExampleExchange_help",
+    ):
+        assert not verify(session, fake, "web").official, fake

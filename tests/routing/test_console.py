@@ -384,3 +384,85 @@ def test_who_may_correct_in_the_console(
     outsider = client.post(url, data={"intent": "how_to"})
     assert outsider.status_code == 404 and f"#{ticket['id']} not found" in outsider.text
     assert examples_of(app, ticket["id"]) == []
+
+
+def _outcome_row(page: str, key: str) -> str:
+    found = re.search(rf'<li data-field="{key}">(.*?)</li>', page, re.S)
+    assert found is not None, page
+    return " ".join(found.group(1).split())
+
+
+def test_panel_shows_what_triage_suggested_and_what_the_ticket_holds_now(
+    client: TestClient, app: Any, seeded: dict[str, Any]
+) -> None:
+    from ledgerdesk.accounts.models import Agent
+    from ledgerdesk.accounts.services import agent_actor
+    from ledgerdesk.tickets import services as tickets
+    from ledgerdesk.tickets.models import Ticket
+
+    ticket = triaged_ticket(client, app, seeded)
+    lead = seeded["lead"]
+    with app.state.sessionmaker() as session:
+        row = session.get(Ticket, ticket["id"])
+        assert row is not None and row.intent == "deposit_missing"
+        actor = agent_actor(session.get(Agent, lead.id))  # type: ignore[arg-type]
+        tickets.do_assign(session, actor, row, team_id=seeded["security"])
+        session.commit()
+    console_login(client, seeded["admin"].email)
+    client.post(f"/console/tickets/{ticket['id']}/intent", data={"intent": "fees_question"})
+    page = client.get(f"/console/tickets/{ticket['id']}").text
+    intent = _outcome_row(page, "intent")
+    assert "triage suggested <strong>Deposit missing</strong>" in intent
+    assert "now <strong>Fees question</strong>" in intent
+    assert f"(changed by {seeded['admin'].name})" in intent
+    team = _outcome_row(page, "team")
+    assert f"(changed by {lead.name})" in team and " · now " in team
+    priority = _outcome_row(page, "priority")
+    assert "triage suggested <strong>" in priority and "changed by" not in priority
+
+    client.post("/lang", data={"lang": "zh-CN", "next": "/console"})
+    chinese = client.get(f"/console/tickets/{ticket['id']}").text
+    assert "分诊建议" in _outcome_row(chinese, "intent")
+    assert f"由 {seeded['admin'].name} 修改" in _outcome_row(chinese, "intent")
+
+
+def test_a_rule_that_cannot_fire_is_called_out(
+    client: TestClient, app: Any, seeded: dict[str, Any]
+) -> None:
+    console_login(client, seeded["admin"].email)
+    catch_all, specific = unique("catch-all"), unique("deposits")
+    client.post("/console/routing/rules", data=rule_form(catch_all, team_id=str(seeded["l1"])))
+    client.post(
+        "/console/routing/rules",
+        data=rule_form(specific, intents=["deposit_missing"], team_id=str(seeded["security"])),
+    )
+    first, second = rule_named(app, specific), rule_named(app, catch_all)
+    assert first is not None and second is not None and first.position < second.position
+    page = client.get("/console/routing/rules")
+    assert f'id="rule-warning-{first.id}"' not in page.text
+    moved = client.post(f"/console/routing/rules/{first.id}/move", data={"direction": "down"})
+    assert moved.status_code == 200
+    warning = f"Cannot set the team: “{catch_all}” above matches every message"
+    assert warning in moved.text  # the flash after the move
+    page = client.get("/console/routing/rules")
+    assert f'id="rule-warning-{first.id}"' in page.text and warning in page.text
+    assert warning in client.get(f"/console/routing/rules/{first.id}").text
+
+
+def test_intent_correction_starts_empty_and_refuses_no_choice(
+    client: TestClient, app: Any, seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEDGERDESK_TRIAGE", "false")
+    get_settings.cache_clear()
+    ticket = open_ticket(client, seeded["agent_token"], customer_email(), team_id=seeded["l1"])
+    console_login(client, seeded["agent"].email)
+    page = client.get(f"/console/tickets/{ticket['id']}").text
+    form = re.search(r'<form[^>]*id="intent-form".*?</form>', page, re.S)
+    assert form is not None
+    assert re.findall(r'<option value="([^"]*)"\s*selected', form.group(0)) == [""]
+    assert "— choose —" in form.group(0)
+    refused = client.post(f"/console/tickets/{ticket['id']}/intent", data={"intent": ""})
+    assert refused.status_code == 422
+    assert "Choose the intent this ticket is really about" in refused.text
+    assert examples_of(app, ticket["id"]) == []
+    assert client.get(f"/api/v1/tickets/{ticket['id']}").json()["intent"] is None

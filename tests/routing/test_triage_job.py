@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Role, Tier
@@ -378,3 +378,65 @@ def test_reasons_are_shown_in_the_agents_language() -> None:
     finally:
         set_locale("en")
     assert reason_text("VIP customer: +1") == "VIP customer: +1"
+
+
+@pytest.mark.parametrize("final", [Status.solved, Status.closed])
+def test_a_finished_ticket_gets_a_prediction_and_is_not_touched(
+    db_session: Session, triage_on: None, no_rules: None, final: Status
+) -> None:
+    team = make_team(db_session, Tier.l1)
+    _rule(db_session, name="everything", team_id=team.id, priority="high")
+    agent = make_agent(db_session, Role.admin)
+    ticket = make_ticket(db_session, subject="hacked", body=HACKED)
+    tickets.do_set_status(db_session, actor_of(agent), ticket, Status.solved)
+    if final == Status.closed:
+        tickets.do_set_status(db_session, actor_of(agent), ticket, Status.closed)
+    db_session.flush()
+    before = (ticket.intent, ticket.priority, ticket.team_id, ticket.updated_at)
+    events = db_session.scalar(select(func.count()).where(Event.ticket_id == ticket.id))
+    prediction = routing.triage_message(db_session, _first_message_id(db_session, ticket.id))
+    assert prediction is not None and prediction.intent == "account_compromised"
+    assert prediction.applied == {}
+    assert (ticket.intent, ticket.priority, ticket.team_id, ticket.updated_at) == before
+    assert db_session.scalar(select(func.count()).where(Event.ticket_id == ticket.id)) == events
+
+
+def test_triage_that_changes_nothing_leaves_updated_at(
+    db_session: Session, triage_on: None, no_rules: None
+) -> None:
+    agent = make_agent(db_session, Role.admin)
+    team = make_team(db_session, Tier.l1)
+    ticket = make_ticket(db_session, subject="hacked", body=HACKED)
+    tickets.do_assign(db_session, actor_of(agent), ticket, team_id=team.id)
+    tickets.do_set_intent(db_session, actor_of(agent), ticket, "account_compromised")
+    tickets.do_set_priority(db_session, actor_of(agent), ticket, Priority.urgent)
+    ticket.language = "en"
+    ticket.updated_at = ticket.updated_at.replace(year=2020)
+    db_session.flush()
+    stamp = ticket.updated_at
+    prediction = routing.triage_message(db_session, _first_message_id(db_session, ticket.id))
+    assert prediction is not None and prediction.applied == {}
+    assert ticket.updated_at == stamp
+
+
+def test_a_new_rule_goes_before_the_catch_all_and_can_set_the_team(
+    db_session: Session, no_rules: None
+) -> None:
+    l1, wallet = make_team(db_session), make_team(db_session, Tier.l2)
+    catch_all = _rule(db_session, name="everything else", team_id=l1.id)
+    tagger = _rule(db_session, name="every message tagged", tag="seen")  # sets no team
+    deposits = _rule(db_session, name="deposits", intents=["deposit_missing"], team_id=wallet.id)
+    order = [r.id for r in routing.list_rules(db_session) if r.enabled]
+    assert order.index(deposits.id) < order.index(catch_all.id) < order.index(tagger.id)
+    rules = [r for r in routing.list_rules(db_session) if r.enabled]
+    decision = routing.route(rules, _result("deposit_missing"), vip=False, l1_team=None)
+    assert decision.team_id == wallet.id
+    assert routing.rule_warnings(rules) == {}
+    # Moved below the catch-all by hand, the rule is flagged: it can no longer set a team.
+    routing.do_move_rule(db_session, SYSTEM, deposits, +1)
+    rules = [r for r in routing.list_rules(db_session) if r.enabled]
+    assert routing.rule_warnings(rules) == {deposits.id: (routing.NO_TEAM, "everything else")}
+    catch_all.stop = True
+    warnings = routing.rule_warnings(rules)
+    assert warnings[deposits.id] == (routing.NEVER_RUNS, "everything else")
+    assert warnings[tagger.id] == (routing.NEVER_RUNS, "everything else")

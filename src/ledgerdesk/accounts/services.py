@@ -411,9 +411,16 @@ def _queue_portal_code_mail(
 
 
 def do_redeem_portal_code(
-    session: Session, email: str, code: str, *, bound_id: int = 0, max_attempts: int = 0
+    session: Session,
+    email: str,
+    code: str,
+    *,
+    bound_id: int = 0,
+    max_attempts: int = 0,
+    locale: str | None = None,
 ) -> Customer | None:
-    """The customer for a valid code (created on first sign-in), or ``None`` for a wrong one.
+    """The customer for a valid code (created on first sign-in), or ``None`` for a wrong one;
+    with ``locale`` (the portal's language at sign-in) the customer is written to in it.
 
     With ``bound_id`` (the code this browser asked for) only that code is tried, and a wrong
     code uses up one of its ``max_attempts`` tries (``MAX_CODE_ATTEMPTS`` by default): the
@@ -442,7 +449,7 @@ def do_redeem_portal_code(
     for row in live:
         if hmac.compare_digest(row.code_hash, _sha256(email + ":" + code.strip())):
             row.used_at = now
-            return do_upsert_customer(session, email=email)
+            return do_upsert_customer(session, email=email, locale=locale)
     if bound_id:
         live[0].attempts += 1
     return None

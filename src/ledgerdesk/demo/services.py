@@ -9,6 +9,7 @@ if it had happened over the last month. The caller owns the transaction and comm
 
 from __future__ import annotations
 
+import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -34,14 +35,23 @@ from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import Conflict
 from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.paths import shipped_data_dir
+from ledgerdesk.core.settings import get_settings
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import TEXT, Scenario, fill
 from ledgerdesk.kb.importer import ImportReport, import_path
+from ledgerdesk.kb.models import Article
 from ledgerdesk.kb.queries import count_articles
-from ledgerdesk.routing.services import RuleIn, do_create_rule
+from ledgerdesk.routing.services import (
+    RuleIn,
+    do_create_rule,
+    first_message_id,
+    triage_message,
+)
+from ledgerdesk.search.services import index_article
 from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
 from ledgerdesk.tickets.queries import count_tickets
 from ledgerdesk.tickets.services import (
+    TRIAGE_INLINE,
     NewTicket,
     do_add_note,
     do_agent_reply,
@@ -52,8 +62,10 @@ from ledgerdesk.tickets.services import (
     do_set_status,
     do_tag,
 )
+from ledgerdesk.trust.services import do_add_channel
 
 SEED = 20261121
+OFFICIAL_CHANNELS_FILE = "official_channels.json"
 # The published password of every demo login; the demo is for local trials only.
 DEMO_PASSWORD = "ledgerdesk-demo"  # noqa: S105
 CUSTOMER_COUNT = 200
@@ -241,12 +253,28 @@ def demo_is_needed(session: Session) -> bool:
 
 
 def load_default_kb(session: Session) -> ImportReport | None:
-    """Import the shipped help center (``data/kb``) into an empty knowledge base; the caller
-    commits. ``None`` when articles exist already or this installation ships no KB."""
+    """Import the shipped help center (``data/kb``) into an empty knowledge base and build its
+    search documents now, so the help center answers from the server's first page instead of
+    after the queued index jobs; the caller commits. ``None`` when articles exist already or
+    this installation ships no KB."""
     folder = shipped_data_dir() / "kb"
     if count_articles(session) > 0 or not folder.is_dir():
         return None
-    return import_path(session, folder, SYSTEM)
+    report = import_path(session, folder, SYSTEM)
+    session.flush()
+    for article_id in session.scalars(select(Article.id).order_by(Article.id)):
+        index_article(session, article_id)
+    return report
+
+
+def official_channels() -> list[dict[str, str]]:
+    """The demo exchange's official channels (kind, value, label, note), from the shipped
+    ``data/demo/official_channels.json``; none when this installation ships no demo data."""
+    path = shipped_data_dir() / "demo" / OFFICIAL_CHANNELS_FILE
+    if not path.is_file():
+        return []
+    rows = json.loads(path.read_text(encoding="utf-8"))["channels"]
+    return [{k: str(row.get(k, "")) for k in ("kind", "value", "label", "note")} for row in rows]
 
 
 def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:
@@ -269,15 +297,28 @@ class _Loader:
         self.teams: dict[str, Team] = {}
         self.staff: list[_Staff] = []
         self.customers: list[tuple[Customer, fakes.Person]] = []
+        self.triage_on = get_settings().triage
 
     def run(self) -> DemoSummary:
         self._create_teams()
         self._create_routing_rules()
         self._create_agents()
+        self._register_official_channels()
         self._create_customers()
-        for plan in self._plans():
-            self._play(plan)
+        # Each customer message is triaged as it arrives (``triage``), not by a job queued for
+        # later: a job would change priority, team and ``updated_at`` of a month-old desk.
+        self.session.info[TRIAGE_INLINE] = True
+        try:
+            for plan in self._plans():
+                self._play(plan)
+        finally:
+            self.session.info.pop(TRIAGE_INLINE, None)
         return self.summary
+
+    def triage(self, message_id: int | None) -> None:
+        """Triage one customer message now, at the (frozen) moment it arrived."""
+        if self.triage_on and message_id is not None:
+            triage_message(self.session, message_id)
 
     def ago(self, *, days: float = 0, hours: float = 0) -> datetime:
         return self.now - timedelta(days=days, hours=hours)
@@ -344,6 +385,14 @@ class _Loader:
         for member in self.staff:
             member.actor = agent_actor(member.agent)
         self.summary.agents = len(self.staff)
+
+    def _register_official_channels(self) -> None:
+        """The website, support address and accounts the demo help center names, so that
+        /verify calls them official (``data/demo/official_channels.json``)."""
+        admin = next(s for s in self.staff if s.spec.role == Role.admin)
+        with frozen_at(self.ago(days=380)):
+            for channel in official_channels():
+                do_add_channel(self.session, admin.actor, **channel)
 
     def _create_customers(self) -> None:
         emails: set[str] = set()
@@ -557,6 +606,7 @@ class _Conversation:
         actor = SYSTEM if plan.by_system else customer_actor(plan.customer)
         with frozen_at(plan.created):
             self.ticket = do_create_ticket(self.session, actor, plan.customer, data)
+            self.loader.triage(first_message_id(self.session, self.ticket))
         self.loader.summary.messages += 1
 
     def triage(self, *, assign: bool) -> None:
@@ -581,7 +631,10 @@ class _Conversation:
     def customer(self, templates: Sequence[str]) -> None:
         body = self.say(templates, by_customer=True)
         with frozen_at(self.later(self.customer_pace)):
-            do_customer_reply(self.session, customer_actor(self.plan.customer), self.current, body)
+            message = do_customer_reply(
+                self.session, customer_actor(self.plan.customer), self.current, body
+            )
+            self.loader.triage(message.id)
         self.loader.summary.messages += 1
 
     def reply(

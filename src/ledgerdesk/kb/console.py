@@ -17,7 +17,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import DomainError, InvalidInput
-from ledgerdesk.core.i18n import gettext
+from ledgerdesk.core.i18n import get_locale, gettext
 from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.types import MAX_ID, PageNumber, PathId
 from ledgerdesk.kb import queries
@@ -103,7 +103,9 @@ def _new_page(
 
 @router.get("/new")
 def new_article_page(request: Request, db: Db, agent_actor: ConsoleAgent) -> Response:
-    return _new_page(request, db, agent_actor, lang="en", chosen=[])
+    # A new article starts in the language the agent is using the console in.
+    lang = get_locale() if get_locale() in KB_LANGS else "en"
+    return _new_page(request, db, agent_actor, lang=lang, chosen=[])
 
 
 @router.post("/new")

@@ -45,6 +45,7 @@ from ledgerdesk.kb.models import (
     Section,
 )
 from ledgerdesk.kb.render import check_placeholders, render_text, substitute, variables
+from ledgerdesk.search.models import SearchDocument
 
 INDEX_TOPIC = "search.article"
 MAX_SLUG = 80
@@ -495,7 +496,9 @@ def do_log_search(
     """Record a finished search (not every keystroke); an empty query is not logged. A secret
     pasted into the search box is removed before the query is stored."""
     query = check_query(query)
-    if not query:
+    if not query or (not article_ids and not search_index_ready(session)):
+        # A search that finds nothing because the index is still being built (the first
+        # seconds of a new desk) says nothing about missing articles.
         return None
     query = redact(query)[:MAX_QUERY]
     log = SearchLog(
@@ -509,6 +512,23 @@ def do_log_search(
     session.add(log)
     session.flush()
     return log
+
+
+def search_index_ready(session: Session) -> bool:
+    """True when every published translation has its search document."""
+    indexed = select(SearchDocument.id).where(
+        SearchDocument.kind == "article",
+        SearchDocument.ref_id == ArticleTranslation.article_id,
+        SearchDocument.lang == ArticleTranslation.lang,
+        SearchDocument.deleted.is_(False),
+    )
+    missing = (
+        select(ArticleTranslation.id)
+        .join(Article, Article.id == ArticleTranslation.article_id)
+        .where(Article.status == ArticleStatus.published, ~indexed.exists())
+        .limit(1)
+    )
+    return session.scalar(missing) is None
 
 
 def do_record_search_click(

@@ -48,8 +48,11 @@ def issue_code(request: Request, db: Db, email: str) -> accounts.IssuedCode:
     return issued
 
 
-def redeem_code(request: Request, db: Db, email: str, code: str) -> Customer:
-    """The customer for ``code``, or ``NotAuthenticated``/``RateLimited``; commits."""
+def redeem_code(
+    request: Request, db: Db, email: str, code: str, *, locale: str | None = None
+) -> Customer:
+    """The customer for ``code``, or ``NotAuthenticated``/``RateLimited``; commits. A customer
+    signed in with ``locale`` is written to in that language from then on."""
     settings: Settings = request.app.state.settings
     limiter: RateLimiter = request.app.state.limiter
     address = accounts.normalise_email(email)
@@ -60,7 +63,7 @@ def redeem_code(request: Request, db: Db, email: str, code: str) -> Customer:
         if not fresh:
             raise RateLimited("Too many wrong codes; ask for a new code in this browser")
     customer = accounts.do_redeem_portal_code(
-        db, address, code, bound_id=bound, max_attempts=0 if fresh else 1
+        db, address, code, bound_id=bound, max_attempts=0 if fresh else 1, locale=locale
     )
     db.commit()
     if customer is None:

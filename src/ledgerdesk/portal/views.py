@@ -114,7 +114,7 @@ def verify_code(
     next: Annotated[str, Form(max_length=2000)] = "/portal",
 ) -> Response:
     try:
-        customer = codes.redeem_code(request, db, email, code)
+        customer = codes.redeem_code(request, db, email, code, locale=get_locale())
     except DomainError as exc:
         return render(
             request,
@@ -250,6 +250,8 @@ def submit_ticket(
     try:
         items = read_uploads(files or [])
         requester = accounts.get_customer(db, actor.id or 0)
+        # Mail about this ticket goes out in the language the customer wrote it in.
+        accounts.do_upsert_customer(db, email=requester.email, locale=get_locale())
         ticket = tickets.do_create_ticket(
             db,
             actor,

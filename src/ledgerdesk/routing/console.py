@@ -141,10 +141,9 @@ def _rules_page(
     request: Request, db: Any, actor: Actor, status_code: int = 200, **extra: Any
 ) -> Response:
     teams = {t.id: t.name for t in accounts.list_teams(db)}
-    rows = [
-        (rule, presenters.conditions(rule), presenters.actions(rule, teams))
-        for rule in svc.list_rules(db)
-    ]
+    rules = svc.list_rules(db)
+    rows = [(rule, presenters.conditions(rule), presenters.actions(rule, teams)) for rule in rules]
+    extra.setdefault("warnings", presenters.warnings(rules))
     return render(
         request,
         "routing/rules.html",
@@ -167,6 +166,7 @@ def _rule_page(
         **_shell(db, actor),
         **_choices(db),
         rule=rule,
+        warning=presenters.warnings(svc.list_rules(db)).get(rule.id),
         form=extra.pop("form", presenters.rule_form(rule)),
         **extra,
     )
@@ -194,7 +194,15 @@ def create_rule(request: Request, db: Db, agent_actor: ConsoleAdmin, form: Poste
             request, db, agent_actor, exc.status_code, error=gettext(exc.message), form=_kept(form)
         )
     flash(request, "ok", gettext("Rule created: %(name)s") % {"name": rule.name})
+    _flash_warning(request, db, rule)
     return RedirectResponse("/console/routing/rules", status_code=303)
+
+
+def _flash_warning(request: Request, db: Any, rule: RoutingRule) -> None:
+    """Say so when the saved rule cannot fire (or cannot set its team) where it stands."""
+    warning = presenters.warnings(svc.list_rules(db)).get(rule.id)
+    if warning:
+        flash(request, "error", f"{rule.name}: {warning}")
 
 
 @router.get("/rules/{rule_id}")
@@ -223,6 +231,7 @@ def update_rule(
             form=_kept(form),
         )
     flash(request, "ok", gettext("Rule saved: %(name)s") % {"name": rule.name})
+    _flash_warning(request, db, rule)
     return RedirectResponse("/console/routing/rules", status_code=303)
 
 
@@ -247,8 +256,10 @@ def move_rule(
     offsets = {"up": -1, "down": 1}
     if direction not in offsets:
         raise InvalidInput("Move a rule 'up' or 'down'", field="direction")
-    svc.do_move_rule(db, agent_actor, svc.access_rule(db, rule_id), offsets[direction])
+    rule = svc.access_rule(db, rule_id)
+    svc.do_move_rule(db, agent_actor, rule, offsets[direction])
     db.commit()
+    _flash_warning(request, db, rule)
     return RedirectResponse(f"/console/routing/rules#rule-{rule_id}", status_code=303)
 
 

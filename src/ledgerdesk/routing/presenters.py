@@ -24,7 +24,7 @@ from ledgerdesk.routing.schemas import (
     RulePublic,
     RuleRef,
 )
-from ledgerdesk.tickets.models import Ticket
+from ledgerdesk.tickets.models import ActorKind, Event, Ticket
 from ledgerdesk.web.labels import label
 
 EXCERPT = 140  # characters of a corrected message shown in the corrections list
@@ -89,6 +89,14 @@ def actions(rule: RoutingRule, team_names: dict[int, str]) -> list[str]:
     if rule.stop:
         parts.append(gettext("stop"))
     return parts
+
+
+def warnings(rules: list[RoutingRule]) -> dict[int, str]:
+    """Why a rule cannot fire (or cannot set its team), in the current locale, by rule id."""
+    return {
+        rule_id: gettext(template) % {"name": name}
+        for rule_id, (template, name) in svc.rule_warnings(rules).items()
+    }
 
 
 def rule_form(rule: RoutingRule | None = None) -> dict[str, Any]:
@@ -157,7 +165,7 @@ class TriagePanel:
     matched, the agents' correction and the labels a correction may use."""
 
     prediction: TriagePrediction | None
-    current: str | None  # the ticket's intent, else the model's label
+    current: str | None  # the ticket's intent
     intents: list[str]
     rules: list[RuleRef] = field(default_factory=list)
     alternatives: list[IntentScore] = field(default_factory=list)
@@ -165,6 +173,23 @@ class TriagePanel:
     correction: TrainingExample | None = None
     count: int = 0
     reasons: list[str] = field(default_factory=list)
+    outcome: list[OutcomeRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """One thing triage decided (intent, team, priority) next to what the ticket holds now,
+    and who changed it since; every value is already a label in the agent's language."""
+
+    key: str  # intent, team or priority
+    name: str
+    suggested: str
+    now: str
+    changed_by: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.suggested != self.now
 
 
 # The reasons are stored in English (``ai.triage.priority`` and ``routing.services.route``
@@ -215,7 +240,7 @@ def triage_panel(session: Session, actor: Actor, ticket: Ticket) -> TriagePanel 
     )
     panel = TriagePanel(
         prediction=latest,
-        current=ticket.intent or (latest.intent if latest else None),
+        current=ticket.intent,  # no intent: nothing preselected, so a click cannot correct
         intents=svc.known_intents(),
         correction=correction,
         count=len(predictions),
@@ -227,7 +252,68 @@ def triage_panel(session: Session, actor: Actor, ticket: Ticket) -> TriagePanel 
         panel.reasons = [reason_text(r) for r in latest.reasons]
         team = session.get(Team, latest.team_id) if latest.team_id else None
         panel.team = team.name if team else None
+        panel.outcome = outcome_rows(session, ticket, predictions[-1])
     return panel
+
+
+# The event key that records a change of each field ("ticket.triaged" records several).
+_FIELDS = {"intent": "intent", "team": "team_id", "priority": "priority"}
+_ACTIONS = (
+    "ticket.intent_changed",
+    "ticket.team_changed",
+    "ticket.priority_changed",
+    "ticket.triaged",
+)
+
+
+def outcome_rows(session: Session, ticket: Ticket, decided: TriagePrediction) -> list[OutcomeRow]:
+    """What triage suggested for ``ticket`` (``decided``: the prediction of its opening
+    message, which set its intent and route) and what the ticket holds now, field by field."""
+    team_ids = {t for t in (decided.team_id, ticket.team_id) if t is not None}
+    teams = {t.id: t.name for t in session.scalars(select(Team).where(Team.id.in_(team_ids)))}
+    rows = [
+        (
+            "intent",
+            gettext("uncertain") if decided.uncertain else label(decided.intent),
+            label(ticket.intent) if ticket.intent else "—",
+        ),
+        ("team", teams.get(decided.team_id or 0, "—"), teams.get(ticket.team_id or 0, "—")),
+        ("priority", label(decided.priority), label(ticket.priority)),
+    ]
+    names = {"intent": gettext("intent"), "team": gettext("team"), "priority": gettext("priority")}
+    changes = _changes_since(session, ticket, decided)
+    return [
+        OutcomeRow(key, names[key], suggested, now, changes.get(key) if suggested != now else None)
+        for key, suggested, now in rows
+    ]
+
+
+def _changes_since(session: Session, ticket: Ticket, decided: TriagePrediction) -> dict[str, str]:
+    """For each field changed after ``decided``, who changed it last: an agent's name, else
+    the kind of actor (System)."""
+    events = session.scalars(
+        select(Event)
+        .where(
+            Event.ticket_id == ticket.id,
+            Event.action.in_(_ACTIONS),
+            Event.created_at >= decided.created_at,
+        )
+        .order_by(Event.id.desc())
+    )
+    found: dict[str, str] = {}
+    for event in events:
+        for key, stored in _FIELDS.items():
+            if key not in found and stored in (event.after or {}):
+                found[key] = _actor_name(session, event)
+    return found
+
+
+def _actor_name(session: Session, event: Event) -> str:
+    if event.actor_kind == ActorKind.agent and event.actor_id is not None:
+        agent = session.get(Agent, event.actor_id)
+        if agent is not None:
+            return agent.name
+    return label(event.actor_kind)
 
 
 # --- corrections ----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.core.text import has_control
 from ledgerdesk.routing.models import RoutingRule, TrainingExample, TriagePrediction
-from ledgerdesk.tickets.models import ActorKind, Message, MessageKind, Priority, Ticket
+from ledgerdesk.tickets.models import ActorKind, Message, MessageKind, Priority, Status, Ticket
 from ledgerdesk.tickets.services import (
     TriageOutcome,
     check_tag,
@@ -139,14 +139,68 @@ def _admin(actor: Actor) -> None:
         require_role(actor, Role.admin)
 
 
+def matches_everything(rule: RoutingRule | RuleIn) -> bool:
+    """A rule without conditions: it matches every triaged message."""
+    return (
+        not rule.intents
+        and not rule.languages
+        and (rule.vip, rule.distressed, rule.uncertain)
+        == (
+            None,
+            None,
+            None,
+        )
+    )
+
+
+def _catch_all(rule: RoutingRule) -> bool:
+    """An enabled rule that matches every message and ends the choice of team (it names a
+    team, or stops the run): no team set by a rule below it can ever apply."""
+    return rule.enabled and matches_everything(rule) and (rule.team_id is not None or rule.stop)
+
+
+def _insert_position(session: Session, data: RuleIn) -> int:
+    """A new rule goes before the first catch-all (else it could never set a team), at the
+    end if there is none or the new rule is itself a catch-all; later rules move down."""
+    rules = list_rules(session)
+    blocker = next((r for r in rules if _catch_all(r)), None)
+    if blocker is None or matches_everything(data):
+        return (rules[-1].position if rules else 0) + 1
+    index = rules.index(blocker)
+    for position, rule in enumerate(rules[index:], start=index + 2):
+        rule.position = position
+    return index + 1
+
+
+NEVER_RUNS = "Never runs: “%(name)s” above matches every message and stops."
+NO_TEAM = "Cannot set the team: “%(name)s” above matches every message and sets the team first."
+
+
+def rule_warnings(rules: Sequence[RoutingRule]) -> dict[int, tuple[str, str]]:
+    """Rules (by id; ``rules`` in run order) that cannot do what they say because a catch-all
+    above them decides first: the message (an English msgid) and the catch-all's name."""
+    warnings: dict[int, tuple[str, str]] = {}
+    stopper: RoutingRule | None = None
+    setter: RoutingRule | None = None
+    for rule in rules:
+        if stopper is not None:
+            warnings[rule.id] = (NEVER_RUNS, stopper.name)
+        elif setter is not None and rule.team_id is not None:
+            warnings[rule.id] = (NO_TEAM, setter.name)
+        if _catch_all(rule):
+            stopper = stopper or (rule if rule.stop else None)
+            setter = setter or (rule if rule.team_id is not None else None)
+    return warnings
+
+
 def do_create_rule(session: Session, actor: Actor, data: RuleIn) -> RoutingRule:
+    """Add a rule before the first catch-all rule (see ``_insert_position``)."""
     _admin(actor)
     checked = check_rule(session, data)
     count = session.scalar(select(func.count()).select_from(RoutingRule)) or 0
     if count >= MAX_RULES:
         raise InvalidInput(f"At most {MAX_RULES} routing rules")
-    last = session.scalar(select(func.max(RoutingRule.position))) or 0
-    rule = RoutingRule(**vars(checked), position=last + 1)
+    rule = RoutingRule(**vars(checked), position=_insert_position(session, checked))
     session.add(rule)
     session.flush()
     record_event(session, actor, "routing.rule_created", {"rule_id": rule.id, **_rule_fields(rule)})
@@ -261,7 +315,7 @@ def first_l1_team(session: Session) -> int | None:
 # --- the job ------------------------------------------------------------------------------
 
 
-def _first_message_id(session: Session, ticket: Ticket) -> int | None:
+def first_message_id(session: Session, ticket: Ticket) -> int | None:
     return session.scalar(
         select(Message.id).where(Message.ticket_id == ticket.id).order_by(Message.id).limit(1)
     )
@@ -269,14 +323,17 @@ def _first_message_id(session: Session, ticket: Ticket) -> int | None:
 
 def _message_text(session: Session, ticket: Ticket, message: Message) -> str:
     """The opening message is read with the subject; replies alone."""
-    first = _first_message_id(session, ticket) == message.id
+    first = first_message_id(session, ticket) == message.id
     text = f"{ticket.subject}\n{message.body}" if first else message.body
     return text[:MAX_TEXT]
 
 
-def triage_message(session: Session, message_id: int) -> TriagePrediction | None:
-    """Triage one customer message and apply the result to its ticket. Safe to run twice:
-    a message already triaged, gone, or not from a customer is left alone."""
+# Triage never changes a finished ticket: its priority, team and intent are history by then.
+FINISHED = (Status.solved, Status.closed)
+
+
+def _untriaged_message(session: Session, message_id: int) -> Message | None:
+    """The customer's public message ``message_id``, unless it is gone or already triaged."""
     message = session.get(Message, message_id)
     if message is None or message.author_kind != ActorKind.customer:
         return None
@@ -285,10 +342,16 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
     done = session.scalar(
         select(TriagePrediction.id).where(TriagePrediction.message_id == message_id)
     )
-    if done is not None:
-        return None
-    ticket = session.get(Ticket, message.ticket_id)
-    if ticket is None:
+    return message if done is None else None
+
+
+def triage_message(session: Session, message_id: int) -> TriagePrediction | None:
+    """Triage one customer message and apply the result to its ticket. Safe to run twice:
+    a message already triaged, gone, or not from a customer is left alone. On a solved or
+    closed ticket the prediction is recorded and the ticket is not touched."""
+    message = _untriaged_message(session, message_id)
+    ticket = session.get(Ticket, message.ticket_id) if message is not None else None
+    if message is None or ticket is None:
         return None
     customer = session.get(Customer, ticket.requester_id)
     vip = bool(customer and customer.vip)
@@ -298,14 +361,32 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
     priority = result.priority
     if decision.priority and LEVELS.index(decision.priority) > LEVELS.index(priority):
         priority = decision.priority
+    applied: dict[str, Any] = {}
+    if ticket.status not in FINISHED:
+        outcome = _outcome(session, ticket, message, result, decision, priority)
+        applied = do_apply_triage(session, ticket, outcome)
+    prediction = _prediction(ticket, message, result, decision, priority, applied)
+    session.add(prediction)
+    session.flush()
+    return prediction
+
+
+def _outcome(
+    session: Session,
+    ticket: Ticket,
+    message: Message,
+    result: TriageResult,
+    decision: Route,
+    priority: str,
+) -> TriageOutcome:
     corrected = session.scalar(
         select(TrainingExample.id).where(TrainingExample.ticket_id == ticket.id)
     )
-    opening = _first_message_id(session, ticket) == message.id
+    opening = first_message_id(session, ticket) == message.id
     # The opening message sets the intent; a later reply only fills one that is still unknown,
     # and never overrides an agent's correction.
     intent = result.intent if corrected is None and (opening or ticket.intent is None) else None
-    outcome = TriageOutcome(
+    return TriageOutcome(
         intent=intent,
         language=result.language if opening and result.language != "other" else None,
         priority=Priority(priority),
@@ -319,8 +400,17 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
             "uncertain": result.intent is None,
         },
     )
-    applied = do_apply_triage(session, ticket, outcome)
-    prediction = TriagePrediction(
+
+
+def _prediction(
+    ticket: Ticket,
+    message: Message,
+    result: TriageResult,
+    decision: Route,
+    priority: str,
+    applied: dict[str, Any],
+) -> TriagePrediction:
+    return TriagePrediction(
         ticket_id=ticket.id,
         message_id=message.id,
         model_version=result.model_version,
@@ -342,9 +432,6 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
         applied=applied,
         created_at=utcnow(),
     )
-    session.add(prediction)
-    session.flush()
-    return prediction
 
 
 def predictions_for(session: Session, ticket: Ticket) -> list[TriagePrediction]:
@@ -376,6 +463,8 @@ def do_correct_intent(
     correction updates it), and an unassigned ticket that triage routed is routed again."""
     if not actor.is_agent:
         raise NotPermitted("Only agents can correct triage")
+    if not label:
+        raise InvalidInput("Choose the intent this ticket is really about", field="intent")
     if label not in known_intents():
         raise InvalidInput(f"Unknown intent {label[:80]!r}", field="intent")
     first = session.scalar(

@@ -504,9 +504,14 @@ def do_assign(
         session.expire(ticket, ["assignee"])  # reloaded from the new id when next read
 
 
+# Set in ``session.info`` by a loader that triages each customer message itself as it stores
+# it (the demo desk, whose history must read as if triage ran when each message arrived).
+TRIAGE_INLINE = "ledgerdesk_triage_inline"
+
+
 def _queue_triage(session: Session, message: Message) -> None:
     """Customers' words are triaged by a job (``routing.tasks``) after the commit."""
-    if get_settings().triage:
+    if get_settings().triage and not session.info.get(TRIAGE_INLINE):
         enqueue(session, "triage.message", {"message_id": message.id})
 
 

@@ -49,6 +49,12 @@ class FeatureConfig:
     max_chars: int = 2_000  # text beyond this is not featurised (the opening says what it is)
     embed_views: tuple[str, ...] = ("query",)
     embed_weight: float = 3.0
+    # Transaction hashes and wallet addresses are removed before featurising: as raw text
+    # their dozens of random character n-grams drowned the words around them, and the few
+    # training messages holding one taught hex n-grams to mean a stolen account
+    # (bench/triage_identifiers.py). Placeholder words instead did worse: they carry what
+    # those few messages were about. Models saved before this setting existed keep raw text.
+    mask_identifiers: bool = True
 
 
 @dataclass
@@ -79,9 +85,28 @@ _LATIN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 
-def prepare(text: str, limit: int) -> str:
-    """The text a model sees: NFKC, lower case, simplified Chinese, at most ``limit`` chars."""
-    return normalise(text[:limit])
+_IDENTIFIERS = re.compile(
+    r"(?<![0-9A-Za-z])(?:"
+    r"(?:0x)?[0-9A-Fa-f]{64}"  # transaction hashes (EVM with 0x, TRON and Bitcoin without)
+    r"|0x[0-9A-Fa-f]{40}"  # EVM addresses
+    r"|bc1[02-9ac-hj-np-z]{25,87}"  # Bitcoin bech32 addresses
+    # Base58 (TRON, Bitcoin legacy, Solana, XRP...): 25+ characters with letters and digits.
+    r"|(?=[1-9A-HJ-NP-Za-km-z]*[A-Za-z])(?=[1-9A-HJ-NP-Za-km-z]*[1-9])[1-9A-HJ-NP-Za-km-z]{25,90}"
+    r")(?![0-9A-Za-z])"
+)
+
+
+def mask_identifiers(text: str) -> str:
+    """``text`` without its transaction hashes and wallet addresses (the words around them,
+    such as "txid" or "地址", stay)."""
+    return _IDENTIFIERS.sub(" ", text)
+
+
+def prepare(text: str, limit: int, *, mask: bool = False) -> str:
+    """The text a model sees: identifiers masked (``mask``), NFKC, lower case, simplified
+    Chinese, at most ``limit`` chars."""
+    text = text[: limit * 2]  # masking shortens; the limit applies to what the model reads
+    return normalise((mask_identifiers(text) if mask else text)[:limit])
 
 
 def word_tokens(prepared: str) -> list[str]:
@@ -198,7 +223,8 @@ class TriageModel:
 
     def features(self, texts: Sequence[str]) -> sp.csr_matrix:
         limit = self.featurizer.config.max_chars
-        return self.featurizer.transform([prepare(t, limit) for t in texts])
+        mask = self.featurizer.config.mask_identifiers
+        return self.featurizer.transform([prepare(t, limit, mask=mask) for t in texts])
 
     def rank(self, texts: Sequence[str], head: str = "intent", top: int = 3) -> list[Ranked]:
         return self.rank_features(self.features(texts), head, top)
@@ -277,6 +303,7 @@ def _assemble(
         max_chars=int(fields["max_chars"]),
         embed_views=tuple(str(v) for v in fields["embed_views"]),
         embed_weight=float(fields["embed_weight"]),
+        mask_identifiers=bool(fields.get("mask_identifiers", False)),
     )
     chars, words = char_vectorizer(config), word_vectorizer(config)
     for vectorizer, key in ((chars, "chars"), (words, "words")):

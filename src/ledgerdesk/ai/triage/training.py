@@ -243,7 +243,8 @@ def train(
         config = replace(
             config, features=replace(config.features, embed_weight=config.few_shot_embed_weight)
         )
-    prepared = [prepare(t, config.features.max_chars) for t in data.texts]
+    setup = config.features
+    prepared = [prepare(t, setup.max_chars, mask=setup.mask_identifiers) for t in data.texts]
     chars, words = char_vectorizer(config.features), word_vectorizer(config.features)
     featurizer = Featurizer(config.features, chars, words, embedder)
     views = len(config.features.embed_views) if embedder else 0
