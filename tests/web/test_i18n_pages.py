@@ -7,6 +7,7 @@ article, a deflection and a routing rule."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,9 @@ from sqlalchemy import select
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.core.db import make_engine
+from ledgerdesk.core.migrate import upgrade
+from ledgerdesk.core.settings import Settings
 from ledgerdesk.kb import services as kb
 from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.routing import services as routing
@@ -35,9 +39,13 @@ from ledgerdesk.tickets.models import (
 )
 from ledgerdesk.tickets.timeline import ACTIONS, FIELDS
 from ledgerdesk.trust import services as trust
+from ledgerdesk.web.app import create_app
 from ledgerdesk.web.labels import LABELS
 from tests.conftest import (
+    _DATA_DIR,
     PASSWORD,
+    _create_pg_database,
+    _drop_pg_database,
     actor_of,
     make_agent,
     make_customer,
@@ -109,6 +117,27 @@ def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str)
     other = make_ticket(session, customer, subject="再次询问充值", body="还是没有到账")
     tickets.do_merge(session, actor, other, ticket)
     return ticket.id
+
+
+@pytest.fixture(scope="module")
+def app(database_url: str) -> Iterator[Any]:
+    """A desk of this module's own, on a fresh database of the same kind: rows other tests
+    leave behind (English article titles, channel labels, random names) are data a person
+    typed, not interface text, and would make this check depend on the order of the run."""
+    if database_url.startswith("sqlite"):
+        url, admin = f"sqlite:///{_DATA_DIR / f'i18n-{uuid.uuid4().hex[:8]}.db'}", None
+    else:
+        url, admin = _create_pg_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    application = create_app(
+        Settings(database_url=url, data_dir=_DATA_DIR, secret_key="test-secret-key-" + "x" * 40)
+    )
+    yield application
+    application.state.engine.dispose()
+    if admin is not None:
+        _drop_pg_database(url, admin)
 
 
 @pytest.fixture(scope="module")

@@ -124,7 +124,12 @@ def test_unicode_digits_and_huge_numbers_in_searches_find_nothing(
     response = _call(signed_in, "GET", url)
     assert response.status_code in (200, 303), response.text
     if url.startswith("/api/"):
-        assert response.json()["total"] == 0
+        found = response.json()["items"]
+        # "²" is not the number 2: ticket #2 must not come back as a number lookup. (Another
+        # test may have stored a ticket whose words contain "²"; a text match on it is right.)
+        assert all(item["id"] != 2 for item in found), found
+        if HUGE in url:
+            assert found == []
 
 
 @pytest.mark.parametrize("number", [SUPERSCRIPT_TWO, HUGE, "0"])

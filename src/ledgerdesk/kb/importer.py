@@ -459,12 +459,14 @@ def export_path(session: Session, path: Path) -> int:
             meta = {
                 "id": article.slug,
                 "lang": t.lang,
-                "title": t.title,
+                # Plain ``str``: a guarded column hands back ``GuardedText``, which YAML's safe
+                # dumper does not know.
+                "title": str(t.title),
                 "category": article.section.category.slug,
                 "section": article.section.slug,
                 "status": article.status.value,
-                "intents": list(article.intents),
-                "tags": list(article.tags),
+                "intents": [str(i) for i in article.intents],
+                "tags": [str(tag) for tag in article.tags],
             }
             front = yaml.safe_dump(
                 meta, allow_unicode=True, sort_keys=False, default_flow_style=None, width=1000
