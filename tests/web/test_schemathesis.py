@@ -57,9 +57,9 @@ CHECKS = [
 ]
 RUNS: list[tuple[GenerationMode, bool, int]] = [
     # (mode, aim at existing objects, examples per operation)
-    (GenerationMode.POSITIVE, False, 20),
-    (GenerationMode.POSITIVE, True, 15),
-    (GenerationMode.NEGATIVE, False, 12),
+    (GenerationMode.POSITIVE, False, 16),
+    (GenerationMode.POSITIVE, True, 12),
+    (GenerationMode.NEGATIVE, False, 10),
 ]
 
 
