@@ -20,6 +20,7 @@ from ledgerdesk.core.types import MAX_ID, PathId
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import flash, render
+from ledgerdesk.web.views import reset_session_cookie
 
 router = APIRouter(prefix="/console/account", include_in_schema=False)
 Id = PathId
@@ -72,10 +73,7 @@ def end_session(request: Request, session_id: Id, db: Db, agent_actor: ConsoleAg
 def sign_out_everywhere(request: Request, db: Db, agent_actor: ConsoleAgent) -> Response:
     agent_admin.do_sign_out_everywhere(db, agent_actor, address=client_address(request))
     db.commit()
-    lang = request.session.get("lang")
-    request.session.clear()
-    if lang:
-        request.session["lang"] = lang
+    reset_session_cookie(request)
     flash(request, "ok", gettext("You were signed out everywhere, here too."))
     return RedirectResponse("/console/login", status_code=303)
 

@@ -304,19 +304,27 @@ def _sha256(value: str) -> str:
 def do_create_api_token(
     session: Session, actor: Actor, agent: Agent, name: str, expires_at: datetime | None = None
 ) -> str:
-    """Create a token for ``agent`` and return it; this is the only time it is visible. The
-    name passes the secret guard (accounts/tokens.py lists, revokes and logs tokens)."""
-    from ledgerdesk.ai.guard import redact  # ~0.5 s to import: only when a token is made
+    """Create a token for ``agent`` and return it; this is the only time it is visible."""
+    return add_api_token(session, actor, agent, name, expires_at)[0]
 
+
+def add_api_token(
+    session: Session, actor: Actor, agent: Agent, name: str, expires_at: datetime | None = None
+) -> tuple[str, ApiToken]:
+    """The new token and its row. The name is a guarded column, so the secret guard cleans
+    it on assignment (accounts/tokens.py lists, revokes and logs tokens)."""
     if actor.kind != "system" and actor.id != agent.id:
         require_role(actor, Role.admin)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    name = redact(clean(name).strip())[:120] or "token"
-    session.add(
-        ApiToken(agent_id=agent.id, name=name, token_hash=_sha256(token), expires_at=expires_at)
+    row = ApiToken(
+        agent_id=agent.id,
+        name=clean(name).strip() or "token",
+        token_hash=_sha256(token),
+        expires_at=expires_at,
     )
+    session.add(row)
     session.flush()
-    return token
+    return token, row
 
 
 def authenticate_token(session: Session, token: str) -> Agent:

@@ -16,7 +16,6 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent, AuthSession, Customer
-from ledgerdesk.ai.guard import redact
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import NotFound
 from ledgerdesk.core.text import clean
@@ -52,8 +51,9 @@ def do_start_session(
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(seconds=max_age_seconds),
-            # A header anyone can set: it passes the secret guard like any outside text.
-            user_agent=redact(clean(user_agent)[:200])[:200],
+            # A header anyone can set: the guarded column cleans it like any outside text
+            # (bounded first, so a huge header is not scanned whole).
+            user_agent=clean(user_agent)[:2000],
         )
     )
     session.flush()

@@ -4,7 +4,6 @@ SHA-256 is stored (``services.do_create_api_token``)."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -64,9 +63,7 @@ def do_issue_token(
     address: str = "",
 ) -> Issued:
     """A token for ``agent`` (oneself, or anyone for an admin); logged."""
-    token = svc.do_create_api_token(session, actor, agent, name, expires_at)
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    row = session.scalars(select(ApiToken).where(ApiToken.token_hash == digest)).one()
+    token, row = svc.add_api_token(session, actor, agent, name, expires_at)
     security_log.do_record(
         session,
         "token_created",

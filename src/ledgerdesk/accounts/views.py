@@ -18,7 +18,7 @@ from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor
 from ledgerdesk.web.limits import login_limits
 from ledgerdesk.web.templating import flash, render
-from ledgerdesk.web.views import safe_next
+from ledgerdesk.web.views import reset_session_cookie, safe_next
 
 router = APIRouter(include_in_schema=False)
 # The half-signed-in state (password right, code not yet given) lasts this long. It is kept in
@@ -60,7 +60,7 @@ def login(
         )
     if totp.is_enabled(agent):
         db.commit()  # a password rehash, if any
-        _reset_cookie(request)
+        reset_session_cookie(request)
         request.session["pending_2fa"] = {"agent": agent.id, "at": int(time.time())}
         return render(request, "login_2fa.html", next=safe_next(next, "/console"))
     return _signed_in(request, db, agent, next)
@@ -121,19 +121,11 @@ def _signed_in(request: Request, db: Any, agent: Agent, next: str) -> Response:
     return RedirectResponse(safe_next(next, "/console"), status_code=303)
 
 
-def _reset_cookie(request: Request) -> None:
-    """Empty the cookie but keep the chosen language."""
-    lang = request.session.get("lang")
-    request.session.clear()
-    if lang:
-        request.session["lang"] = lang
-
-
 @router.post("/console/logout")
 def logout(request: Request, db: Db) -> RedirectResponse:
     session_id = request.session.get("sid")
     if isinstance(session_id, str):
         agent_admin.do_sign_out(db, session_id, address=client_address(request))
         db.commit()
-    _reset_cookie(request)
+    reset_session_cookie(request)
     return RedirectResponse("/console/login", status_code=303)

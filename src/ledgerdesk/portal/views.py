@@ -26,7 +26,7 @@ from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor, PortalCustomer
 from ledgerdesk.web.templating import flash, render
 from ledgerdesk.web.uploads import read_uploads
-from ledgerdesk.web.views import safe_next
+from ledgerdesk.web.views import reset_session_cookie, safe_next
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 log = logging.getLogger("ledgerdesk.portal")
@@ -133,11 +133,8 @@ def verify_code(
         max_age_seconds=request.app.state.settings.session_max_age_seconds,
     )
     db.commit()
-    lang = request.session.get("lang")
-    request.session.clear()
+    reset_session_cookie(request)
     request.session["sid"] = session_id
-    if lang:
-        request.session["lang"] = lang
     return RedirectResponse(safe_next(next, "/portal"), status_code=303)
 
 

@@ -21,6 +21,15 @@ def safe_next(value: str | None, default: str) -> str:
     return default
 
 
+def reset_session_cookie(request: Request) -> None:
+    """Empty the signed cookie (sign-in state, pending 2FA, flashes) but keep the chosen
+    language."""
+    lang = request.session.get("lang")
+    request.session.clear()
+    if lang:
+        request.session["lang"] = lang
+
+
 @router.get("/")
 def home() -> RedirectResponse:
     return RedirectResponse("/portal", status_code=303)
