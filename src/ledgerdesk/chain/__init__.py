@@ -1,0 +1,1 @@
+"""On-chain answers: the asset/network registry, chain adapters and deposit/withdrawal diagnosis."""

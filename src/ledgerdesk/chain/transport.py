@@ -1,0 +1,240 @@
+"""How adapters talk to nodes: timeouts, retries with backoff, a circuit breaker per node,
+the private-address rule, and a cache of final answers.
+
+Breakers and the cache are process-wide and keyed by the node URL, so adapters can be built
+per request and still share what the process has learnt about a dead node.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from ledgerdesk.chain.types import ChainError, ChainErrorKind, TxLookup
+from ledgerdesk.core.outbound import OutboundBlocked, check_outbound_url
+
+RETRY_STATUS = {429, 500, 502, 503, 504}
+
+
+@dataclass(frozen=True)
+class TransportOptions:
+    timeout: float = 5.0  # seconds, per attempt (connect, read, write and pool each)
+    attempts: int = 3
+    backoff: float = 0.2  # first pause; doubles each retry, with jitter
+    breaker_threshold: int = 5  # consecutive failed calls that open the breaker
+    breaker_cooldown: float = 30.0  # seconds before one trial call is let through
+    allow_private: bool = False
+
+
+class CircuitBreaker:
+    """Closed → open after ``threshold`` consecutive failures → half-open after ``cooldown``
+    (one trial call) → closed on success, open again on failure."""
+
+    def __init__(self, threshold: int, cooldown: float) -> None:
+        self.threshold = threshold
+        self.cooldown = cooldown
+        self.failures = 0
+        self.opened_at: float | None = None
+        self._lock = threading.Lock()
+
+    def before_call(self) -> None:
+        with self._lock:
+            if self.opened_at is None:
+                return
+            if time.monotonic() - self.opened_at < self.cooldown:
+                raise ChainError(
+                    ChainErrorKind.circuit_open,
+                    f"the node failed {self.failures} times in a row; not asked again for "
+                    f"{self.cooldown:.0f} s",
+                )
+            # Half-open: let this call through, and block the others until it reports.
+            self.opened_at = time.monotonic()
+
+    def record(self, ok: bool) -> None:
+        with self._lock:
+            if ok:
+                self.failures = 0
+                self.opened_at = None
+                return
+            self.failures += 1
+            if self.failures >= self.threshold:
+                self.opened_at = time.monotonic()
+
+
+_breakers: dict[str, CircuitBreaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(url: str, options: TransportOptions) -> CircuitBreaker:
+    key = _node_key(url)
+    with _breakers_lock:
+        breaker = _breakers.get(key)
+        if breaker is None:
+            breaker = _breakers[key] = CircuitBreaker(
+                options.breaker_threshold, options.breaker_cooldown
+            )
+        return breaker
+
+
+def reset_breakers() -> None:
+    """Forget every node's failures (tests; an operator's restart does the same)."""
+    with _breakers_lock:
+        _breakers.clear()
+
+
+def _node_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+class FinalCache:
+    """Final lookups by (node, hash); least recently used answers go first."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], TxLookup] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, node: str, tx_hash: str) -> TxLookup | None:
+        with self._lock:
+            key = (_node_key(node), tx_hash)
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, node: str, tx_hash: str, lookup: TxLookup) -> None:
+        if not lookup.final:
+            return
+        with self._lock:
+            self._items[(_node_key(node), tx_hash)] = lookup
+            self._items.move_to_end((_node_key(node), tx_hash))
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+final_cache = FinalCache()
+
+
+class Transport:
+    """JSON over HTTP to one node. ``request`` returns the decoded JSON body, or raises
+    ChainError after the retries are spent."""
+
+    def __init__(self, url: str, options: TransportOptions | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.options = options or TransportOptions()
+        self.host = urlsplit(url).hostname or "?"
+        self.breaker = breaker_for(url, self.options)
+
+    def request(
+        self,
+        method: str,
+        path: str = "",
+        *,
+        json: Any = None,
+        params: dict[str, str] | None = None,
+        not_found_ok: bool = False,
+        as_text: bool = False,
+    ) -> Any:
+        """``not_found_ok``: an HTTP 404 answers None instead of raising (REST explorers say
+        'no such transaction' that way). ``as_text``: return the body as text (Esplora answers
+        ``/blocks/tip/height`` in plain text) instead of decoding JSON."""
+        try:
+            check_outbound_url(self.url, allow_private=self.options.allow_private)
+        except OutboundBlocked as exc:
+            raise ChainError(ChainErrorKind.forbidden_address, str(exc)) from None
+        self.breaker.before_call()
+        try:
+            result = self._with_retries(method, path, json, params, (not_found_ok, as_text))
+        except ChainError as exc:
+            # A garbled answer is the node's fault too: count it against the breaker.
+            self.breaker.record(False)
+            raise exc from None
+        self.breaker.record(True)
+        return result
+
+    def _with_retries(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: dict[str, str] | None,
+        flags: tuple[bool, bool],
+    ) -> Any:
+        last: ChainError | None = None
+        for attempt in range(self.options.attempts):
+            if attempt:
+                pause = self.options.backoff * (2 ** (attempt - 1))
+                time.sleep(pause * (0.5 + random.random()))  # jitter, not crypto
+            try:
+                return self._once(method, path, body, params, flags)
+            except _Retryable as exc:
+                last = exc.error
+        assert last is not None
+        raise last
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        body: Any,
+        params: dict[str, str] | None,
+        flags: tuple[bool, bool],
+    ) -> Any:
+        not_found_ok, as_text = flags
+        url = self.url + path
+        try:
+            with httpx.Client(timeout=self.options.timeout, follow_redirects=False) as client:
+                response = client.request(method, url, json=body, params=params)
+        except httpx.TimeoutException:
+            raise _Retryable(
+                ChainError(
+                    ChainErrorKind.timeout,
+                    f"{self.host} did not answer within {self.options.timeout:g} s",
+                )
+            ) from None
+        except httpx.HTTPError as exc:
+            raise _Retryable(
+                ChainError(
+                    ChainErrorKind.unreachable,
+                    f"cannot reach {self.host}: {exc.__class__.__name__}",
+                )
+            ) from None
+        if response.status_code == 404 and not_found_ok:
+            return None
+        if response.status_code in RETRY_STATUS:
+            raise _Retryable(
+                ChainError(
+                    ChainErrorKind.unreachable,
+                    f"{self.host} answered HTTP {response.status_code}",
+                )
+            )
+        if response.status_code >= 400:
+            raise ChainError(
+                ChainErrorKind.bad_response, f"{self.host} answered HTTP {response.status_code}"
+            )
+        if as_text:
+            return response.text
+        try:
+            return response.json()
+        except ValueError:
+            raise ChainError(
+                ChainErrorKind.bad_response, f"{self.host} answered something that is not JSON"
+            ) from None
+
+
+class _Retryable(Exception):
+    def __init__(self, error: ChainError) -> None:
+        super().__init__(error.message)
+        self.error = error
