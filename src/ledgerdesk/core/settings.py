@@ -68,6 +68,13 @@ class Settings(BaseSettings):
     # The whole SMTP exchange, not each step: on embedded SQLite the job holds the database's
     # write lock while it sends, and web requests wait at most 10 s for that lock.
     smtp_timeout: float = Field(default=8.0, gt=0, le=300)
+    # The exchange's support API (exchange/client.py; contract in docs/exchange-api.yaml).
+    exchange_url: str = ""
+    exchange_key_id: str = ""
+    exchange_secret: str = ""
+    exchange_timeout: float = Field(default=5.0, gt=0, le=60)
+    exchange_allow_private: bool = False
+    exchange_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
 
     @field_validator("official_domains", mode="before")
     @classmethod
@@ -121,6 +128,33 @@ class Settings(BaseSettings):
                         "http(s) JSON-RPC URL"
                     )
         return value
+
+    @field_validator("exchange_url")
+    @classmethod
+    def _check_exchange_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"LEDGERDESK_EXCHANGE_URL: '{value[:80]}' is not an http(s) URL, e.g. "
+                "https://support-api.exchange.example"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _exchange_needs_a_key(self) -> Settings:
+        if self.exchange_url and self.env == "production":
+            secret = self.exchange_secret
+            if secret.strip().lower() in _PLACEHOLDER_SECRETS or len(secret) < 32:
+                raise ValueError(
+                    "LEDGERDESK_EXCHANGE_SECRET must be a random value of at least 32 characters "
+                    "in production when LEDGERDESK_EXCHANGE_URL is set"
+                )
+            if not self.exchange_key_id.strip():
+                raise ValueError(
+                    "LEDGERDESK_EXCHANGE_KEY_ID is required in production when "
+                    "LEDGERDESK_EXCHANGE_URL is set"
+                )
+        return self
 
     @model_validator(mode="after")
     def _production_needs_real_values(self) -> Settings:
