@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from ledgerdesk.core.clock import utcnow
+from ledgerdesk.core import clock
 from ledgerdesk.core.paths import shipped_data_dir
 from ledgerdesk.exchange.records import (
     DEPOSIT_STATUSES,
@@ -42,6 +42,11 @@ class LockEvent:
     customer_id: str
     reason: str
     locked_at: datetime
+
+
+def _now() -> datetime:
+    """Whole seconds: what the wire carries, so a record reads back equal to itself."""
+    return clock.utcnow().replace(microsecond=0)
 
 
 def default_seed_path() -> Path:
@@ -74,7 +79,7 @@ class DemoExchange:
             raise DemoStateError(f"{source}: cannot read the demo exchange's data: {exc}") from None
         state = cls()
         try:
-            state._seed(data, now or utcnow())
+            state._seed(data, now or _now())
         except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             raise DemoStateError(f"{source}: {type(exc).__name__}: {exc}") from None
         return state
@@ -174,7 +179,7 @@ class DemoExchange:
         _check_choice("deposit status", status, DEPOSIT_STATUSES)
         with self._lock:
             self._known(self._deposits, customer_id)
-            now = utcnow()
+            now = _now()
             record = DepositRecord(
                 id=self._new_id("D"),
                 asset=asset,
@@ -206,7 +211,7 @@ class DemoExchange:
                             confirmations=old.confirmations
                             if confirmations is None
                             else confirmations,
-                            credited_at=(old.credited_at or utcnow())
+                            credited_at=(old.credited_at or _now())
                             if status == "credited"
                             else None,
                         )
@@ -244,7 +249,7 @@ class DemoExchange:
                 release_at=release_at,
                 tx_hash=tx_hash,
                 failure_reason=failure_reason,
-                created_at=utcnow(),
+                created_at=_now(),
             )
             _check_withdrawal(record)
             self._withdrawals[customer_id].append(record)
@@ -276,7 +281,7 @@ class DemoExchange:
                 earlier = [e for e in self._locks if e.customer_id == customer_id]
                 if earlier:
                     return earlier[0].locked_at
-            moment = utcnow().replace(microsecond=0)
+            moment = _now()
             self._profiles[customer_id] = replace(profile, locked=True)
             self._locks.append(LockEvent(customer_id, reason, moment))
             return moment
