@@ -125,6 +125,27 @@ def test_recording_is_the_transaction_it_claims() -> None:
     assert digest[::-1].hex() == OP_RETURN_TX
 
 
+@pytest.mark.parametrize(
+    ("esplora_file", "rpc_file"),
+    [
+        ("tx_c9affbbc.json", "getrawtransaction_c9affbbc.json"),
+        ("tx_f8d74847.json", "getrawtransaction_f8d74847.json"),
+    ],
+)
+def test_esplora_recording_matches_the_raw_transaction(esplora_file: str, rpc_file: str) -> None:
+    # The two recordings come from different projects; the Esplora one's scripts, witnesses,
+    # spent outpoints and output values must all be bytes of the transaction bitcoind holds.
+    esplora = recorded_json("esplora", esplora_file)
+    raw = recorded_json("bitcoind", rpc_file)["hex"]
+    for vin in esplora["vin"]:
+        assert bytes.fromhex(vin["txid"])[::-1].hex() in raw
+        assert vin["scriptsig"] in raw
+        assert all(item in raw for item in vin.get("witness", []))
+    for vout in esplora["vout"]:
+        assert vout["scriptpubkey"] in raw
+        assert vout["value"].to_bytes(8, "little").hex() in raw
+
+
 def test_confirmed_output_memo_and_placement(node: RecordedServer) -> None:
     lookup = adapter(node).lookup_tx(OP_RETURN_TX)
     assert lookup.status == "success" and lookup.found and lookup.final

@@ -105,6 +105,11 @@ def test_recording_is_the_transaction_it_claims(name: str) -> None:
     # By hand: a Tron transaction id is the SHA-256 of its raw_data bytes.
     body = recorded_json("tron", name)
     assert hashlib.sha256(bytes.fromhex(body["raw_data_hex"])).hexdigest() == body["txID"]
+    # and the decoded raw_data says what those bytes say
+    value = body["raw_data"]["contract"][0]["parameter"]["value"]
+    for key in ("owner_address", "to_address", "contract_address", "data"):
+        if key in value:
+            assert value[key] in body["raw_data_hex"]
 
 
 def test_base58_addresses() -> None:
