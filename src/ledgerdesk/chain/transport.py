@@ -7,13 +7,15 @@ per request and still share what the process has learnt about a dead node.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
@@ -127,15 +129,40 @@ class FinalCache:
 final_cache = FinalCache()
 
 
+@dataclass(frozen=True)
+class _Flags:
+    not_found_ok: bool = False
+    as_text: bool = False
+    parse_float: Callable[[str], Any] | None = None
+    rpc_errors: bool = False
+
+
+def _split_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
+    """``http://user:pass@host/`` → (``http://host/``, (user, pass)); other URLs unchanged."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url, None
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{parts.port}" if parts.port is not None else host
+    bare = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return bare, (unquote(parts.username or ""), unquote(parts.password or ""))
+
+
 class Transport:
     """JSON over HTTP to one node. ``request`` returns the decoded JSON body, or raises
-    ChainError after the retries are spent."""
+    ChainError after the retries are spent.
+
+    Credentials in the URL (``http://user:pass@host:8332/``, as bitcoind wants) are taken out
+    of ``url`` and sent as HTTP basic auth, so they never reach a cache key or a message."""
 
     def __init__(self, url: str, options: TransportOptions | None = None) -> None:
-        self.url = url.rstrip("/")
+        bare, self._auth = _split_credentials(url)
+        self.url = bare.rstrip("/")
         self.options = options or TransportOptions()
-        self.host = urlsplit(url).hostname or "?"
-        self.breaker = breaker_for(url, self.options)
+        self.host = urlsplit(bare).hostname or "?"
+        self.breaker = breaker_for(bare, self.options)
 
     def request(
         self,
@@ -146,17 +173,24 @@ class Transport:
         params: dict[str, str] | None = None,
         not_found_ok: bool = False,
         as_text: bool = False,
+        parse_float: Callable[[str], Any] | None = None,
+        rpc_errors: bool = False,
     ) -> Any:
         """``not_found_ok``: an HTTP 404 answers None instead of raising (REST explorers say
         'no such transaction' that way). ``as_text``: return the body as text (Esplora answers
-        ``/blocks/tip/height`` in plain text) instead of decoding JSON."""
+        ``/blocks/tip/height`` in plain text) instead of decoding JSON. ``parse_float``: how
+        JSON numbers with a fraction are read (``Decimal`` for amounts in whole coins).
+        ``rpc_errors``: a JSON-RPC server may carry an error in an HTTP error status (Bitcoin
+        Core answers any JSON-RPC 1.0 error with HTTP 500); such an answer whose body is a JSON
+        object with a non-null ``error`` is returned as it is, not retried."""
         try:
             check_outbound_url(self.url, allow_private=self.options.allow_private)
         except OutboundBlocked as exc:
             raise ChainError(ChainErrorKind.forbidden_address, str(exc)) from None
         self.breaker.before_call()
         try:
-            result = self._with_retries(method, path, json, params, (not_found_ok, as_text))
+            flags = _Flags(not_found_ok, as_text, parse_float, rpc_errors)
+            result = self._with_retries(method, path, json, params, flags)
         except ChainError as exc:
             # A garbled answer is the node's fault too: count it against the breaker.
             self.breaker.record(False)
@@ -170,7 +204,7 @@ class Transport:
         path: str,
         body: Any,
         params: dict[str, str] | None,
-        flags: tuple[bool, bool],
+        flags: _Flags,
     ) -> Any:
         last: ChainError | None = None
         for attempt in range(self.options.attempts):
@@ -190,12 +224,13 @@ class Transport:
         path: str,
         body: Any,
         params: dict[str, str] | None,
-        flags: tuple[bool, bool],
+        flags: _Flags,
     ) -> Any:
-        not_found_ok, as_text = flags
         url = self.url + path
         try:
-            with httpx.Client(timeout=self.options.timeout, follow_redirects=False) as client:
+            with httpx.Client(
+                timeout=self.options.timeout, follow_redirects=False, auth=self._auth
+            ) as client:
                 response = client.request(method, url, json=body, params=params)
         except httpx.TimeoutException:
             raise _Retryable(
@@ -211,8 +246,12 @@ class Transport:
                     f"cannot reach {self.host}: {exc.__class__.__name__}",
                 )
             ) from None
-        if response.status_code == 404 and not_found_ok:
+        if response.status_code == 404 and flags.not_found_ok:
             return None
+        if response.status_code >= 400 and flags.rpc_errors:
+            carried = _rpc_error_body(response.text, flags.parse_float)
+            if carried is not None:
+                return carried
         if response.status_code in RETRY_STATUS:
             raise _Retryable(
                 ChainError(
@@ -224,14 +263,25 @@ class Transport:
             raise ChainError(
                 ChainErrorKind.bad_response, f"{self.host} answered HTTP {response.status_code}"
             )
-        if as_text:
+        if flags.as_text:
             return response.text
         try:
-            return response.json()
+            return json.loads(response.text, parse_float=flags.parse_float)
         except ValueError:
             raise ChainError(
                 ChainErrorKind.bad_response, f"{self.host} answered something that is not JSON"
             ) from None
+
+
+def _rpc_error_body(text: str, parse_float: Callable[[str], Any] | None) -> Any:
+    """The decoded body when it is a JSON-RPC error object, else None."""
+    try:
+        decoded = json.loads(text, parse_float=parse_float)
+    except ValueError:
+        return None
+    if isinstance(decoded, dict) and decoded.get("error") is not None:
+        return decoded
+    return None
 
 
 class _Retryable(Exception):
