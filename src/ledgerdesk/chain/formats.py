@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import base58
-from eth_utils import is_address as _eth_is_address
-from eth_utils import to_checksum_address
+from eth_utils.address import is_address as _eth_is_address
+from eth_utils.address import to_checksum_address
 
 FAMILIES = ("evm", "bitcoin", "tron")
 

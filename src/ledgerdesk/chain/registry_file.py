@@ -159,7 +159,7 @@ class FileIn(_Strict):
 class _Loader(yaml.SafeLoader):
     """Safe YAML where decimal numbers stay exact (``0.1`` is Decimal('0.1'), not a float)."""
 
-    def construct_yaml_float(self, node: ScalarNode) -> Any:  # type: ignore[override]
+    def construct_yaml_float(self, node: ScalarNode) -> Any:
         text = str(node.value).replace("_", "")
         try:
             return Decimal(text)
@@ -206,9 +206,7 @@ def read_file(path: Path) -> ParsedFile:
         _check_duplicate_keys(name, root)
         data = loader.construct_document(root)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise RegistryError(name, line, f"not valid YAML: {exc.problem or exc}") from None
+        raise _yaml_error(name, exc) from None
     except yaml.YAMLError as exc:
         raise RegistryError(name, 1, f"not valid YAML: {exc}") from None
     finally:
@@ -221,6 +219,18 @@ def read_file(path: Path) -> ParsedFile:
         parsed = ParsedFile(name, root, FileIn.model_construct(networks=[]))
         raise parsed.error(loc, _pydantic_message(first)) from None
     return ParsedFile(name, root, entries)
+
+
+def _yaml_error(name: str, exc: yaml.MarkedYAMLError) -> RegistryError:
+    """The line the parser stopped at, and where the construct it was reading began (an
+    unclosed ``[`` is only noticed at the end of the file)."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    message = f"not valid YAML: {exc.problem or exc}"
+    context = exc.context_mark
+    if exc.context and context is not None and context.line + 1 != line:
+        message += f" ({exc.context} started on line {context.line + 1})"
+    return RegistryError(name, line, message)
 
 
 def _pydantic_message(error: Any) -> str:
@@ -310,8 +320,9 @@ def check_network(parsed: ParsedFile, index: int) -> None:
     if net.family == "evm" and net.chain_id is None:
         raise parsed.error(here, "chain_id is required for an evm network")
     if net.family != "evm" and net.chain_id is not None:
-        raise parsed.error((*here, "chain_id"), f"chain_id applies to evm networks only, "
-                           f"not {net.family}")
+        raise parsed.error(
+            (*here, "chain_id"), f"chain_id applies to evm networks only, not {net.family}"
+        )
     if net.node is not None and net.node.kind not in KINDS_OF_FAMILY[net.family]:
         allowed = " or ".join(KINDS_OF_FAMILY[net.family])
         raise parsed.error(
