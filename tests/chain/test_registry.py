@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 import rlp
+import typer
 from eth_utils.address import to_canonical_address, to_checksum_address
 from eth_utils.crypto import keccak
+from typer.testing import CliRunner
 
 from ledgerdesk.chain.registry import (
     RegistryError,
@@ -21,7 +23,8 @@ from ledgerdesk.chain.registry import (
     reset_registry,
     shipped_registry_file,
 )
-from ledgerdesk.core.settings import Settings
+from ledgerdesk.chain.registry_cli import exit_on_bad_registry, registry_check
+from ledgerdesk.core.settings import Settings, get_settings
 
 SHIPPED = shipped_registry_file()
 DEVNET = devnet_registry_file()
@@ -256,8 +259,8 @@ BAD: dict[str, tuple[str, str]] = {
     "empty alias": (_file("    aliases: ['ok', ' '] #<\n"), "alias"),
     "duplicate symbol": (
         _file(
-            "    tokens:\n      - {symbol: eth, contract: '0xdac17f958d2ee523a2206206994597c13d831ec7',"
-            " decimals: 6, min_deposit: 1} #<\n"
+            "    tokens:\n      - {symbol: eth, contract: "
+            "'0xdac17f958d2ee523a2206206994597c13d831ec7', decimals: 6, min_deposit: 1} #<\n"
         ),
         "eth is listed twice",
     ),
@@ -277,7 +280,8 @@ BAD: dict[str, tuple[str, str]] = {
     ),
     "tron contract not base58check": (
         _file().replace("family: evm", "family: tron").replace("    chain_id: 5\n", "")
-        + "    tokens:\n      - symbol: USDT\n        contract: TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u #<\n"
+        + "    tokens:\n      - symbol: USDT\n"
+        "        contract: TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6u #<\n"
         "        decimals: 6\n        min_deposit: 1\n",
         "base58check address starting with T",
     ),
@@ -372,3 +376,57 @@ def test_unreadable_or_empty_files(tmp_path: Path, content: str | bytes | None, 
     with pytest.raises(RegistryError) as caught:
         load_registry(path)
     assert str(caught.value).startswith(f"{path}:1: ") and words in str(caught.value)
+
+
+def _cli() -> typer.Typer:
+    app = typer.Typer()
+    app.command()(registry_check)
+    return app
+
+
+def test_registry_check_prints_a_summary(tmp_path: Path) -> None:
+    result = CliRunner().invoke(_cli(), [str(SHIPPED), str(DEVNET)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 13 and lines[-1].startswith("OK: 12 networks, 24 assets from ")
+    devnet = next(line for line in lines if line.startswith("devnet "))
+    assert "chain 131277322940537" in devnet and "credit 3 / unlock 6" in devnet
+    assert "ETH, USDT" in devnet and "node evm 127.0.0.1:8545" in devnet
+    memo = next(line for line in lines if line.startswith("devnet-memo"))
+    assert "memo required" in memo
+
+
+def test_registry_check_reads_the_configured_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = _write(tmp_path, "own.yaml", _file())
+    monkeypatch.setenv("LEDGERDESK_CHAIN_REGISTRY", str(own))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(_cli(), [])
+    finally:
+        monkeypatch.delenv("LEDGERDESK_CHAIN_REGISTRY")
+        get_settings.cache_clear()
+    assert result.exit_code == 0 and result.stdout.startswith("good ")
+    assert f"OK: 1 network, 1 asset from {own}" in result.stdout
+
+
+def test_registry_check_exits_2_with_the_line(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "bad.yaml", _file().replace("unlock: 4", "unlock: 1"))
+    result = CliRunner().invoke(_cli(), [str(SHIPPED), str(bad)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert (
+        f"Error: {bad}:12: network 'good', confirmations, credit: credit (2) must not exceed"
+        in (" ".join(result.stderr.split()))
+    )
+    assert "Traceback" not in result.stderr
+    missing = CliRunner().invoke(_cli(), [str(tmp_path / "nope.yaml")])
+    assert missing.exit_code == 2 and "nope.yaml:1: cannot be read" in missing.stderr
+
+
+def test_serve_can_refuse_a_bad_registry_before_starting(tmp_path: Path) -> None:
+    bad = _write(tmp_path, "bad.yaml", _file().replace("family: evm", "family: cosmos"))
+    with pytest.raises(typer.Exit) as caught:
+        exit_on_bad_registry(Settings(chain_registry=str(bad)))
+    assert caught.value.exit_code == 2
+    exit_on_bad_registry(Settings())  # the shipped registry is fine

@@ -40,8 +40,9 @@ def registry_check(
         raise fail(str(exc), code=2) from None
     for network in registry.networks:
         typer.echo(summary_line(network))
+    networks, assets = len(registry.networks), _asset_count(registry)
     typer.echo(
-        f"OK: {len(registry.networks)} networks, {_asset_count(registry)} assets "
+        f"OK: {_plural(networks, 'network')}, {_plural(assets, 'asset')} "
         f"from {', '.join(str(p) for p in paths)}"
     )
 
@@ -61,6 +62,10 @@ def summary_line(network: Network) -> str:
     node = network.node
     parts.append(f"node {node.kind} {node.host}" if node else "no node")
     return "  ".join(parts)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def _asset_count(registry: Registry) -> int:
