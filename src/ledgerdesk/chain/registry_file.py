@@ -327,7 +327,7 @@ def check_network(parsed: ParsedFile, index: int) -> None:
         allowed = " or ".join(KINDS_OF_FAMILY[net.family])
         raise parsed.error(
             (*here, "node", "kind"),
-            f"a {net.family} network needs a node of kind {allowed}, not {net.node.kind}",
+            f"{net.family} networks need a node of kind {allowed}, not {net.node.kind}",
         )
     _check_confirmations(parsed, here, net.confirmations)
     _check_confirmations(parsed, (*here, "native"), net.native.confirmations)
