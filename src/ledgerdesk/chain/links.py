@@ -19,6 +19,10 @@ from ledgerdesk.chain.formats import ChainRef, find_chain_refs, is_testnet_addre
 from ledgerdesk.chain.registry import Network, Registry
 from ledgerdesk.core import i18n
 
+# The start of a conversation (its subject, the customer's first message) is where the network
+# is named; reading more of a long ticket only costs time and cache memory.
+HINT_LIMIT = 20_000
+
 _ANCHOR = Markup(
     '<a href="{url}" rel="noopener noreferrer" target="_blank" class="chain-ref" '
     'title="{title}">{value}</a>'
@@ -53,7 +57,7 @@ def _words(registry: Registry) -> _Words:
         return _words_for[1]
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=256)
 def _mentions(words: _Words, text: str) -> dict[str, int]:
     """Network id -> length of the longest word naming it in ``text``."""
     found: dict[str, int] = {}
@@ -102,6 +106,7 @@ def link_chain_refs(text: str, registry: Registry, hint_text: str = "") -> Marku
     referrer) to its network's explorer. Line breaks and other text are kept as they are."""
     parts: list[str] = []
     position = 0
+    hint_text = hint_text[:HINT_LIMIT]
     for ref in find_chain_refs(text):
         network = choose_network(registry, ref, text, hint_text)
         url = None
