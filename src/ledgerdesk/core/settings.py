@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     triage_min_confidence: float = Field(default=0.45, ge=0.0, le=1.0)
     triage_large_amount_usd: float = Field(default=10_000.0, ge=0.0)
     triage_prices: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    chain_registry: str = ""
+    demo_services: bool = False
     guard_chain_rpc_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str = ""
     mail_from: str = ""

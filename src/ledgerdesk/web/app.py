@@ -15,6 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 import ledgerdesk
+from ledgerdesk.chain.registry import get_registry
 from ledgerdesk.core import i18n
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.ratelimit import RateLimiter
@@ -50,6 +51,9 @@ log = logging.getLogger("ledgerdesk.web")
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # A bad registry file stops the start here with "file:line: message" (a RegistryError,
+    # a ValueError like the settings' own errors), before anything listens.
+    get_registry(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = FastAPI(
         lifespan=_lifespan,
@@ -161,6 +165,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.accounts import console as accounts_console
     from ledgerdesk.accounts import security_api as accounts_security_api
     from ledgerdesk.accounts import views as accounts_views
+    from ledgerdesk.chain import console as chain_console
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
@@ -192,5 +197,6 @@ def _include_routes(app: FastAPI) -> None:
         trust_console.router,
         routing_api.router,
         routing_console.router,
+        chain_console.router,
     ):
         app.include_router(router)

@@ -19,7 +19,7 @@ from ledgerdesk.web.labels import label
 from ledgerdesk.web.messages import translate_message
 
 _ROOT = Path(__file__).resolve().parent.parent
-_PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust", "routing")
+_PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust", "routing", "chain")
 
 
 def _timefmt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -34,6 +34,15 @@ def _shown(value: Any) -> Any:
     if isinstance(value, str):
         return neutralise_bidi(value)
     return value
+
+
+def _chain_links(text: Any, hint: Any = "") -> Markup:
+    """A message body with its transaction hashes and addresses linked to their explorer
+    (``{{ m.body|chain_links(hint) }}``); the registry was validated when the app started."""
+    from ledgerdesk.chain.links import link_chain_refs
+    from ledgerdesk.chain.registry import get_registry
+
+    return link_chain_refs(str(text or ""), get_registry(), str(hint or ""))
 
 
 _SECTIONS = ("/console", "/portal", "/help")
@@ -68,6 +77,7 @@ def build_environment() -> Environment:
     )
     env.filters["time"] = _timefmt
     env.filters["label"] = label
+    env.filters["chain_links"] = _chain_links
     env.globals["back_href"] = back_href
     env.globals["LOCALES"] = i18n.LOCALE_NAMES
     env.globals["current_locale"] = i18n.get_locale
