@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar, cast
 
-from eth_typing import ChecksumAddress, HexStr
+from eth_typing import ChecksumAddress, HexAddress, HexStr
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 from web3 import Web3
@@ -248,7 +248,9 @@ class EvmAdapter:
         text = _printable(data)
         if text is None:
             return None
-        code = self._ask("eth_getCode", lambda: self.w3.eth.get_code(ChecksumAddress(to)))
+        code = self._ask(
+            "eth_getCode", lambda: self.w3.eth.get_code(ChecksumAddress(HexAddress(HexStr(to))))
+        )
         if not isinstance(code, bytes):
             raise _bad(self.host, "eth_getCode")
         return text if len(code) == 0 else None
