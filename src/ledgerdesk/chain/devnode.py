@@ -60,6 +60,7 @@ class DevNode:
         self.lock = threading.RLock()
         self.calls: Counter[str] = Counter()  # JSON-RPC methods served, for tests and the bench
         self._default_token: str | None = None
+        self._pending = False
         self._server: ThreadingHTTPServer | None = None
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -81,22 +82,20 @@ class DevNode:
 
     @property
     def pending(self) -> bool:
-        """True while sent transactions wait in the pool for ``mine()``."""
-        return not self.tester.auto_mine_transactions
+        """True while sent transactions wait in the pending block for ``mine()``."""
+        return self._pending
 
     @pending.setter
     def pending(self, on: bool) -> None:
         with self.lock:
-            if on:
-                self.tester.disable_auto_mine_transactions()
-            elif not self.tester.auto_mine_transactions:
-                # eth-tester mines what waited in the pool when auto-mining comes back.
-                self.tester.enable_auto_mine_transactions()
+            if not on and self.tester.backend.chain.get_block().transactions:
+                self.tester.mine_blocks(1)
+            self._pending = on
 
     @contextmanager
     def pending_mode(self) -> Iterator[None]:
-        """Transactions sent inside stay pending until ``mine()`` (or the block below the
-        ``with`` when leaving it)."""
+        """Transactions sent inside stay pending until ``mine()``; leaving mines what is
+        still pending in one block."""
         before = self.pending
         self.pending = True
         try:
@@ -185,7 +184,13 @@ class DevNode:
     def _send(self, tx: dict[str, Any], sender: str | None = None) -> str:
         with self.lock:
             tx = {"from": sender or self.accounts[0], **tx}
-            return str(self.tester.send_transaction(tx))
+            if not self._pending:
+                return str(self.tester.send_transaction(tx))  # applied and mined
+            # Pending mode: apply the transaction to the pending block and leave it there, as
+            # a node's pool would. (eth-tester's own pending mode keeps one transaction per
+            # sender: each takes its nonce from the mined state.)
+            tx.setdefault("nonce", self.tester.get_nonce(tx["from"], "pending"))
+            return str(self.tester._add_transaction_to_pending_block(tx))
 
     # -- JSON-RPC -------------------------------------------------------------------------
 
@@ -279,12 +284,17 @@ class DevNode:
             "eth_estimateGas": lambda ps: hex(
                 t.estimate_gas(rpc.parse_transaction(p(ps, 0), self.accounts[0]))
             ),
-            "eth_sendTransaction": lambda ps: self._send(
+            "eth_sendTransaction": lambda ps: self._send_rpc(
                 rpc.parse_transaction(p(ps, 0), self.accounts[0])
             ),
             "eth_sendRawTransaction": lambda ps: self._send_raw(rpc.parse_data(p(ps, 0))),
             "evm_mine": lambda ps: hex(self.mine(rpc.parse_quantity(p(ps, 0, "0x1")))),
         }
+
+    def _send_rpc(self, tx: dict[str, Any]) -> str:
+        if "gas" not in tx:  # as nodes do, estimate what the caller left out
+            tx["gas"] = self.tester.estimate_gas(tx)
+        return self._send(tx)
 
     def _send_raw(self, raw_hex: str) -> str:
         """Like a node, refuse a transaction signed for another chain (py-evm itself does not
@@ -299,10 +309,15 @@ class DevNode:
                 rpc.SERVER_ERROR,
                 f"invalid chain id for signer: have {signed_for} want {self.chain_id}",
             )
+        if self._pending:
+            raw_hash = self.tester.backend.send_raw_transaction(bytes.fromhex(raw_hex[2:]))
+            return "0x" + bytes(raw_hash).hex()
         return str(self.tester.send_raw_transaction(raw_hex))
 
-    def _receipt(self, tx_hash: str) -> dict[str, Any]:
+    def _receipt(self, tx_hash: str) -> dict[str, Any] | None:
         receipt = self.tester.get_transaction_receipt(tx_hash)
+        if receipt["block_number"] is None:
+            return None  # in the pending block: nodes have no receipt yet
         logs = [_strip_log(log) for log in receipt["logs"]]
         formatted_logs = rpc.to_rpc(logs)
         answer = rpc.receipt_to_rpc({**receipt, "logs": logs}, rpc.logs_bloom(formatted_logs))
@@ -322,7 +337,8 @@ class DevNode:
         self._server = ThreadingHTTPServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._stopping.clear()
-        self._start(self._server.serve_forever, "devnode-http")
+        server = self._server
+        self._start(lambda: server.serve_forever(poll_interval=0.05), "devnode-http")
         if self.block_interval:
             self._start(self._auto_mine, "devnode-miner")
         return self.url
