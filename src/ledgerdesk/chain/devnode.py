@@ -126,7 +126,9 @@ class DevNode:
         """Send ``value`` wei; ``memo`` travels as UTF-8 calldata (how some wallets tag a
         transfer). Returns the transaction hash (0x…)."""
         data = memo.encode("utf-8") if memo else b""
-        gas = 21_000 + 16 * len(data)  # intrinsic gas: non-zero calldata bytes cost 16
+        # Intrinsic gas plus calldata: 16 per byte, or EIP-7623's floor of 40 per non-zero
+        # byte; what is not used is refunded.
+        gas = 21_000 + 40 * len(data)
         return self._send({"to": to, "value": value, "gas": gas, "data": "0x" + data.hex()}, sender)
 
     def deploy_token(self, symbol: str, decimals: int) -> str:
@@ -233,9 +235,9 @@ class DevNode:
             raise rpc.RpcError(
                 rpc.METHOD_NOT_FOUND, f"the method {method} does not exist/is not available"
             )
-        self.calls[method] += 1
         try:
             with self.lock:
+                self.calls[method] += 1
                 return handler(params)
         except (BlockNotFound, TransactionNotFound):
             return None
