@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import ledgerdesk
 from ledgerdesk.ai.guard.cli import guard_app
 from ledgerdesk.ai.triage.cli import triage_app
+from ledgerdesk.chain.cli import chain_app
 from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.terminal import fail as _fail
@@ -32,6 +33,7 @@ app.command("worker")(worker)
 app.add_typer(guard_app, name="guard")
 triage_app.command("export")(export_corrections)
 app.add_typer(triage_app, name="triage")
+app.add_typer(chain_app, name="chain")
 console = Console(stderr=True)
 
 
