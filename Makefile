@@ -2,6 +2,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export LEDGERDESK_PORT ?= 8000
+# `make run` also starts the local chains and the demo exchange (see README).
+run: export LEDGERDESK_DEMO_SERVICES ?= true
 
 .PHONY: install install-dev run test lint typecheck migrate demo bench clean
 

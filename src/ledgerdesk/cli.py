@@ -195,18 +195,48 @@ def serve(
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     bind_host, bind_port = host or settings.host, port or settings.port
+    world = _start_demo_world(f"http://{bind_host}:{bind_port}") if settings.demo_services else None
     console.print(
         f"ledgerdesk {ledgerdesk.__version__} on http://{bind_host}:{bind_port}/ "
         f"(console: /console, portal: /portal, API docs: /docs)"
     )
-    uvicorn.run(
-        "ledgerdesk.web.app:create_app",
-        factory=True,
-        host=bind_host,
-        port=bind_port,
-        workers=workers,
-        **UVICORN_OPTIONS,
-    )
+    try:
+        uvicorn.run(
+            "ledgerdesk.web.app:create_app",
+            factory=True,
+            host=bind_host,
+            port=bind_port,
+            workers=workers,
+            **UVICORN_OPTIONS,
+        )
+    finally:
+        if world is not None:
+            world.stop()
+
+
+def _start_demo_world(desk_url: str) -> Any:
+    """Start the local chains and the demo exchange (LEDGERDESK_DEMO_SERVICES) and point the
+    desk at that exchange through the environment, which worker processes inherit."""
+    import os
+
+    from ledgerdesk.chain.registry import RegistryError, get_registry
+    from ledgerdesk.core.settings import get_settings
+    from ledgerdesk.demo.world import DEMO_KEY_ID, announce, start_demo_world
+
+    try:
+        registry = get_registry()
+        world = start_demo_world(registry, exchange_port=_settings().demo_exchange_port)
+    except (RegistryError, OSError, RuntimeError) as exc:
+        raise _fail(f"cannot start the demo chain and exchange: {exc}") from None
+    if not _settings().exchange_url:
+        os.environ["LEDGERDESK_EXCHANGE_URL"] = world.exchange_url
+        os.environ["LEDGERDESK_EXCHANGE_KEY_ID"] = DEMO_KEY_ID
+        os.environ["LEDGERDESK_EXCHANGE_SECRET"] = world.secret
+        os.environ["LEDGERDESK_EXCHANGE_ALLOW_PRIVATE"] = "true"
+        get_settings.cache_clear()
+    for line in announce(world, registry, desk_url):
+        console.print(line, highlight=False, soft_wrap=True)
+    return world
 
 
 # uvicorn would rewrite the client address from X-Forwarded-For when the peer is 127.0.0.1 (its

@@ -48,6 +48,11 @@ NOT_FREE_TEXT = {
     "kb_deflections.token": "random, made by the desk",
     "kb_deflections.suggested_article_ids": "a list of article ids",
     "outbox.topic": "a job name from the registry",
+    "chain_checks.kind": "deposit or withdrawal",
+    "chain_checks.verdict": "one of chain.diagnosis' verdicts",
+    "chain_checks.network": "a network id from the registry",
+    "chain_checks.asset": "an asset symbol from the registry",
+    "chain_checks.requested_by": "customer, agent or anonymous",
     "outbox.payload": "ids and desk-made values (a mail's sign-in code must survive to be "
     "sent); customer text in it is copied from guarded columns",
     "outbox.last_error": "the desk's own error text",

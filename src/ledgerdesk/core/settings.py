@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     code_guess_rate_limit: str = "10/10minutes"
     trusted_proxies: Annotated[list[IpNetwork], NoDecode] = Field(default_factory=list)
     verify_rate_limit: str = "30/minute"
+    self_service_rate_limit: str = "20/minute"
+    demo_exchange_port: int = Field(default=8546, ge=0, le=65535)
     portal_code_ttl_seconds: int = Field(default=600, ge=60)
     session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
     secure_cookies: bool = False
@@ -106,6 +108,7 @@ class Settings(BaseSettings):
         "code_rate_limit",
         "code_guess_rate_limit",
         "verify_rate_limit",
+        "self_service_rate_limit",
     )
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:

@@ -35,6 +35,7 @@ ACTIONS = {
     "message.public": N_("Public message"),
     "message.note": N_("Internal note"),
     "customer.notified": N_("Customer notified by e-mail"),
+    "chain.checked": N_("Deposit or withdrawal checked"),
 }
 
 FIELDS = {
@@ -63,6 +64,9 @@ FIELDS = {
     "uncertain": N_("Uncertain"),
     "notice": N_("E-mail"),
     "event_id": N_("Event"),
+    "check_id": N_("Check"),
+    "kind": N_("Kind"),
+    "verdict": N_("Result"),
 }
 
 # Values stored by the services that are keys, not words (labels.py has the enum values).

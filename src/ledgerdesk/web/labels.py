@@ -136,6 +136,37 @@ LINK_REASONS = {  # why a link looks like a fake of ours (trust.lookalike.REASON
     "ip_address": N_("a bare IP address"),
 }
 
+EXCHANGE = {  # deposit/withdrawal records from the exchange, and check verdicts
+    "credited": N_("Credited"),
+    "rejected": N_("Rejected"),
+    "processing": N_("Processing"),
+    "sent": N_("Sent"),
+    "failed": N_("Failed"),
+    "cancelled": N_("Cancelled"),
+    "2fa_reset": N_("2FA reset"),
+    "password_change": N_("Password change"),
+    "new_device": N_("New device"),
+    "risk_review": N_("Risk review"),
+    "invalid_address": N_("Invalid address"),
+    "insufficient_balance": N_("Insufficient balance"),
+    "network_maintenance": N_("Network maintenance"),
+    "rejected_by_risk": N_("Rejected by risk review"),
+    "chain_failure": N_("Failed on chain"),
+    "pending_confirmations": N_("Waiting for confirmations"),
+    "confirmed_not_credited": N_("Confirmed, not credited"),
+    "confirmed": N_("Confirmed on chain"),
+    "not_found": N_("Not found"),
+    "failed_on_chain": N_("Failed on chain"),
+    "wrong_recipient": N_("Wrong recipient"),
+    "missing_or_wrong_memo": N_("Memo missing or wrong"),
+    "wrong_network": N_("Wrong network"),
+    "unsupported_asset": N_("Unsupported asset"),
+    "below_minimum": N_("Below minimum"),
+    "unavailable": N_("Could not check"),
+    "deposit": N_("Deposit"),
+    "withdrawal": N_("Withdrawal"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -146,6 +177,7 @@ LABELS: dict[str, str] = {
     **INTENT_LABELS,
     **GUARD_LABELS,
     **LINK_REASONS,
+    **EXCHANGE,
 }
 
 

@@ -1,0 +1,133 @@
+"""What the check pages and the ticket panel show: choices for the form, an answer with its
+facts, and the customer's exchange context, all in the reader's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ledgerdesk.accounts.models import Customer
+from ledgerdesk.chain import services as svc
+from ledgerdesk.chain.explain import explain
+from ledgerdesk.chain.models import ChainCheck
+from ledgerdesk.chain.registry import get_registry
+from ledgerdesk.core.i18n import gettext
+
+GOOD = frozenset({"credited", "sent", "processing"})
+WAITING = frozenset({"pending_confirmations", "on_hold", "confirmed", "unavailable"})
+
+
+def _(message: str) -> str:
+    """Marks a msgid for extraction; translated when shown (``gettext`` at render time)."""
+    return message
+
+
+# Agents see every fact; each key has a label in both languages.
+FACT_LABELS: dict[str, str] = {
+    "amount": _("Amount"),
+    "confirmations": _("Confirmations"),
+    "required": _("Confirmations required"),
+    "block_number": _("Block"),
+    "to_address": _("Sent to"),
+    "memo": _("Memo"),
+    "min_deposit": _("Minimum deposit"),
+    "found_on": _("Found on network"),
+    "expected_seconds": _("Expected wait (seconds)"),
+    "credited_at": _("Credited at"),
+    "deposit_id": _("Deposit ID"),
+    "withdrawal_id": _("Withdrawal ID"),
+    "tx_hash": _("Transaction ID"),
+    "fee": _("Fee"),
+    "address": _("Destination address"),
+    "created_at": _("Requested at"),
+    "status": _("Exchange status"),
+    "hold_reason": _("Hold reason"),
+    "release_at": _("Hold ends"),
+    "failure_reason": _("Failure reason"),
+    "asset_chosen": _("Asset the customer chose"),
+    "contract": _("Token contract"),
+    "supported_networks": _("Networks accepting this asset"),
+    "source": _("Unreachable source"),
+    "error": _("Error"),
+}
+HIDDEN_FACTS = frozenset({"explorer_url"})
+
+
+@dataclass
+class ResultView:
+    verdict: str
+    tone: str  # ok | wait | problem
+    title: str
+    explanation: str
+    next_step: str
+    explorer_url: str | None
+    ticket_id: int | None
+    facts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def network_choices(locale: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": n.id,
+            "name": n.name(locale),
+            "assets": [a.symbol for a in n.assets],
+            "checkable": n.node is not None,
+            "memo_required": n.memo_required,
+        }
+        for n in sorted(get_registry().networks, key=lambda n: (n.node is None, n.testnet))
+    ]
+
+
+def _tone(verdict: str) -> str:
+    if verdict in GOOD:
+        return "ok"
+    return "wait" if verdict in WAITING else "problem"
+
+
+def _fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
+    rows = []
+    for key, value in facts.items():
+        if key in HIDDEN_FACTS or value is None or value == "" or value == []:
+            continue
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        rows.append((gettext(FACT_LABELS.get(key, key)), shown))
+    return rows
+
+
+def result_view(result: svc.CheckResult, locale: str) -> ResultView:
+    text = result.explained(locale)
+    return ResultView(
+        verdict=result.diagnosis.verdict,
+        tone=_tone(result.diagnosis.verdict),
+        title=text.title,
+        explanation=text.explanation,
+        next_step=text.next_step,
+        explorer_url=result.diagnosis.facts.get("explorer_url"),
+        ticket_id=result.ticket.id if result.ticket else None,
+        facts=_fact_rows(result.diagnosis.facts),
+    )
+
+
+def check_view(check: ChainCheck, locale: str) -> ResultView:
+    diagnosis = svc.diagnosis_of(check)
+    text = explain(diagnosis, get_registry(), locale, ticket=check.ticket_id)
+    return ResultView(
+        verdict=check.verdict,
+        tone=_tone(check.verdict),
+        title=text.title,
+        explanation=text.explanation,
+        next_step=text.next_step,
+        explorer_url=diagnosis.facts.get("explorer_url"),
+        ticket_id=check.ticket_id,
+        facts=_fact_rows(diagnosis.facts),
+    )
+
+
+def recent_checks(
+    session: Session, customer: Customer | None, locale: str
+) -> list[tuple[ChainCheck, ResultView]]:
+    if customer is None:
+        return []
+    return [(c, check_view(c, locale)) for c in svc.checks_for_customer(session, customer.id)]

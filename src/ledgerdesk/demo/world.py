@@ -1,0 +1,251 @@
+"""The demo world `make run` starts beside the desk: the local chains of the registry's
+devnet networks and the demo exchange, with the deposits of ``data/demo/chain_world.json``
+made on those chains and recorded (or not) by the exchange.
+
+Everything here is in memory and made again on every start; the desk's own database is not
+touched, so nothing rewrites the demo desk's history.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ledgerdesk.chain.devnode import DevNode
+from ledgerdesk.chain.registry import Network, Registry
+from ledgerdesk.core.paths import shipped_data_dir
+from ledgerdesk.exchange.demo import RunningService, start_demo_exchange
+from ledgerdesk.exchange.demo_state import DemoExchange
+
+DEMO_KEY_ID = "demo-desk"
+
+
+@dataclass(frozen=True)
+class DemoDeposit:
+    """One transaction a newcomer can paste into the deposit check."""
+
+    name: str
+    network: str
+    asset: str
+    tx_hash: str
+    expect: str  # the verdict for the demo customer, signed in
+    expect_signed_out: str
+    text: dict[str, str]  # what it is, per language
+
+
+@dataclass
+class DemoWorld:
+    nodes: dict[str, DevNode]
+    exchange: DemoExchange
+    exchange_service: RunningService
+    secret: str
+    customer: str
+    deposits: list[DemoDeposit] = field(default_factory=list)
+    withdrawal_tx: str | None = None
+
+    @property
+    def exchange_url(self) -> str:
+        return self.exchange_service.url
+
+    def node_urls(self) -> dict[str, str]:
+        return {network: node.url for network, node in self.nodes.items()}
+
+    def stop(self) -> None:
+        self.exchange_service.stop()
+        for node in self.nodes.values():
+            node.stop()
+
+
+def world_plan(path: Path | None = None) -> dict[str, Any]:
+    path = path or shipped_data_dir() / "demo" / "chain_world.json"
+    with path.open(encoding="utf-8") as handle:
+        plan: dict[str, Any] = json.load(handle)
+    return plan
+
+
+def _devnets(registry: Registry) -> list[Network]:
+    return [
+        n
+        for n in registry.networks
+        if n.node is not None and n.node.kind == "evm" and n.id.startswith("devnet")
+    ]
+
+
+def _port(url: str) -> int:
+    return urlsplit(url).port or 80
+
+
+def start_demo_world(
+    registry: Registry,
+    *,
+    exchange_port: int = 0,
+    bind_registry_ports: bool = True,
+    plan_path: Path | None = None,
+    auto_mine: bool = True,
+) -> DemoWorld:
+    """Start a local chain for each devnet network (on the port its registry URL names, or
+    on a free port when ``bind_registry_ports`` is false, as tests do), make the planned
+    transactions, and start the demo exchange. Call ``stop()`` when done."""
+    plan = world_plan(plan_path)
+    nodes: dict[str, DevNode] = {}
+    try:
+        for network in _devnets(registry):
+            assert network.node is not None
+            nodes[network.id] = DevNode(chain_id=network.chain_id)
+        exchange = DemoExchange.load()
+        deposits, withdrawal_tx = _make_transactions(registry, nodes, exchange, plan)
+        interval = float(plan.get("block_interval_seconds") or 0) if auto_mine else None
+        for network_id, node in nodes.items():
+            node.block_interval = interval or None
+            url = registry.network(network_id).node.url  # type: ignore[union-attr]
+            node.serve("127.0.0.1", _port(url) if bind_registry_ports else 0)
+        secret = secrets.token_urlsafe(32)
+        service = start_demo_exchange(
+            exchange, port=exchange_port, key_id=DEMO_KEY_ID, secret=secret
+        )
+    except BaseException:
+        for node in nodes.values():
+            node.stop()
+        raise
+    return DemoWorld(nodes, exchange, service, secret, plan["customer"], deposits, withdrawal_tx)
+
+
+def _make_transactions(
+    registry: Registry,
+    nodes: dict[str, DevNode],
+    exchange: DemoExchange,
+    plan: dict[str, Any],
+) -> tuple[list[DemoDeposit], str | None]:
+    customer = plan["customer"]
+    tokens: dict[tuple[str, str], str] = {}
+    for network_id, node in nodes.items():
+        network = registry.network(network_id)
+        assert network is not None
+        for asset in network.assets:
+            if asset.contract is not None:
+                deployed = node.deploy_token(asset.symbol, asset.decimals)
+                if deployed.lower() != asset.contract.lower():
+                    raise RuntimeError(
+                        f"{network_id}: {asset.symbol} deployed at {deployed}, but the registry "
+                        f"says {asset.contract}; update data/chain/devnet.yaml"
+                    )
+                tokens[(network_id, asset.symbol)] = deployed
+    made = [
+        _deposit(registry, nodes, exchange, tokens, customer, item)
+        for item in plan["deposits"]
+        if item["network"] in nodes
+    ]
+    return made, _withdrawal(nodes, exchange, customer, plan.get("withdrawal_sent"))
+
+
+def _deposit(
+    registry: Registry,
+    nodes: dict[str, DevNode],
+    exchange: DemoExchange,
+    tokens: dict[tuple[str, str], str],
+    customer: str,
+    item: dict[str, Any],
+) -> DemoDeposit:
+    network = registry.network(item["network"])
+    assert network is not None
+    asset = network.asset(item["asset"])
+    assert asset is not None
+    node = nodes[network.id]
+    address = _recipient(exchange, customer, network.id, item["to"])
+    sender = node.accounts[2]
+    contract = tokens.get((network.id, asset.symbol))
+    if item["amount"] == "fail":
+        assert contract is not None
+        tx_hash = node.send_failing(contract, address, sender=sender)
+        amount = Decimal(0)
+    else:
+        amount = Decimal(item["amount"])
+        raw = int(amount.scaleb(asset.decimals))
+        if contract is None:
+            tx_hash = node.send_native(address, raw, memo=item.get("memo"), sender=sender)
+        else:
+            node.send_token(contract, sender, raw)  # the deployer funds the sender first
+            tx_hash = node.send_token(contract, address, raw, sender=sender)
+    node.mine(int(item.get("mine_after", 1)))
+    if item.get("exchange"):
+        exchange.add_deposit(
+            customer,
+            asset.symbol,
+            network.id,
+            tx_hash,
+            address,
+            None,
+            amount,
+            item["exchange"],
+        )
+    return DemoDeposit(
+        name=item["name"],
+        network=network.id,
+        asset=asset.symbol,
+        tx_hash=tx_hash,
+        expect=item["expect"],
+        expect_signed_out=item["expect_signed_out"],
+        text={"en": item["en"], "zh-CN": item["zh-CN"]},
+    )
+
+
+def _recipient(exchange: DemoExchange, customer: str, network: str, to: str) -> str:
+    if to in ("customer", "shared"):
+        found = exchange.deposit_addresses(customer, network=network)
+        if not found:
+            raise RuntimeError(f"the demo exchange has no {network} address for {customer}")
+        return found[0].address
+    return to
+
+
+def _withdrawal(
+    nodes: dict[str, DevNode],
+    exchange: DemoExchange,
+    customer: str,
+    spec: dict[str, Any] | None,
+) -> str | None:
+    """Send the seeded 'sent' withdrawal on its chain and give the record that hash."""
+    if not spec or spec["network"] not in nodes:
+        return None
+    node = nodes[spec["network"]]
+    sent = [w for w in exchange.withdrawals(customer, limit=100) if w.status == "sent"]
+    if not sent:
+        return None
+    record = sent[0]
+    raw = int(Decimal(spec["amount"]).scaleb(18))
+    tx_hash = node.send_native(record.address, raw, sender=node.accounts[3])
+    node.mine(int(spec.get("mine_after", 1)))
+    exchange.update_withdrawal(
+        record.id, tx_hash=tx_hash, network=spec["network"], amount=Decimal(spec["amount"])
+    )
+    return tx_hash
+
+
+def _email(world: DemoWorld) -> str:
+    profile = world.exchange.customer(world.customer)
+    return (profile.email if profile else None) or world.customer
+
+
+def announce(world: DemoWorld, registry: Registry, desk_url: str) -> list[str]:
+    """What ``ledgerdesk serve`` prints: where the chains and the exchange are, and the
+    transactions a newcomer can paste into the deposit check."""
+    lines = [
+        "Demo chains: "
+        + ", ".join(
+            f"{registry.network(n).name('en') if registry.network(n) else n} at {u}"
+            for n, u in world.node_urls().items()
+        ),
+        f"Demo exchange: {world.exchange_url} (customer {world.customer}: sign in to the "
+        f"portal as {_email(world)} to check deposits and withdrawals against the account)",
+        f"Try the deposit check at {desk_url}/help/deposit-check with one of these:",
+    ]
+    for deposit in world.deposits:
+        lines.append(
+            f"  {deposit.network:<12} {deposit.asset:<5} {deposit.tx_hash}  {deposit.text['en']}"
+        )
+    return lines
