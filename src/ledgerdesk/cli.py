@@ -15,6 +15,7 @@ import ledgerdesk
 from ledgerdesk.ai.guard.cli import guard_app
 from ledgerdesk.ai.triage.cli import triage_app
 from ledgerdesk.chain.cli import chain_app
+from ledgerdesk.chain.registry_cli import exit_on_bad_registry, registry_check
 from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.terminal import fail as _fail
@@ -33,6 +34,7 @@ app.command("worker")(worker)
 app.add_typer(guard_app, name="guard")
 triage_app.command("export")(export_corrections)
 app.add_typer(triage_app, name="triage")
+chain_app.command("registry-check")(registry_check)
 app.add_typer(chain_app, name="chain")
 console = Console(stderr=True)
 
@@ -195,6 +197,7 @@ def serve(
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     bind_host, bind_port = host or settings.host, port or settings.port
+    exit_on_bad_registry(settings)
     world = _start_demo_world(f"http://{bind_host}:{bind_port}") if settings.demo_services else None
     console.print(
         f"ledgerdesk {ledgerdesk.__version__} on http://{bind_host}:{bind_port}/ "

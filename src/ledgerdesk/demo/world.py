@@ -99,10 +99,11 @@ def start_demo_world(
             nodes[network.id] = DevNode(chain_id=network.chain_id)
         exchange = DemoExchange.load()
         deposits, withdrawal_tx = _make_transactions(registry, nodes, exchange, plan)
-        interval = float(plan.get("block_interval_seconds") or 0) if auto_mine else None
-        for network_id, node in nodes.items():
-            node.block_interval = interval or None
-            url = registry.network(network_id).node.url  # type: ignore[union-attr]
+        for network in _devnets(registry):
+            node = nodes[network.id]
+            # Blocks come at the network's own pace, like a real chain's.
+            node.block_interval = network.block_time_seconds if auto_mine else None
+            url = network.node.url  # type: ignore[union-attr]
             node.serve("127.0.0.1", _port(url) if bind_registry_ports else 0)
         secret = secrets.token_urlsafe(32)
         service = start_demo_exchange(
@@ -135,12 +136,14 @@ def _make_transactions(
                         f"says {asset.contract}; update data/chain/devnet.yaml"
                     )
                 tokens[(network_id, asset.symbol)] = deployed
+    # The withdrawal first: the deposits' confirmations are then exactly what the plan says.
+    withdrawal = _withdrawal(nodes, exchange, customer, plan.get("withdrawal_sent"))
     made = [
         _deposit(registry, nodes, exchange, tokens, customer, item)
         for item in plan["deposits"]
         if item["network"] in nodes
     ]
-    return made, _withdrawal(nodes, exchange, customer, plan.get("withdrawal_sent"))
+    return made, withdrawal
 
 
 def _deposit(
@@ -234,12 +237,10 @@ def _email(world: DemoWorld) -> str:
 def announce(world: DemoWorld, registry: Registry, desk_url: str) -> list[str]:
     """What ``ledgerdesk serve`` prints: where the chains and the exchange are, and the
     transactions a newcomer can paste into the deposit check."""
+    names = {n.id: n.name("en") for n in registry.networks}
     lines = [
         "Demo chains: "
-        + ", ".join(
-            f"{registry.network(n).name('en') if registry.network(n) else n} at {u}"
-            for n, u in world.node_urls().items()
-        ),
+        + ", ".join(f"{names.get(n, n)} at {u}" for n, u in world.node_urls().items()),
         f"Demo exchange: {world.exchange_url} (customer {world.customer}: sign in to the "
         f"portal as {_email(world)} to check deposits and withdrawals against the account)",
         f"Try the deposit check at {desk_url}/help/deposit-check with one of these:",

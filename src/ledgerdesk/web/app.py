@@ -165,7 +165,10 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.accounts import console as accounts_console
     from ledgerdesk.accounts import security_api as accounts_security_api
     from ledgerdesk.accounts import views as accounts_views
+    from ledgerdesk.chain import api as chain_api
     from ledgerdesk.chain import console as chain_console
+    from ledgerdesk.chain import panel as chain_panel
+    from ledgerdesk.chain import views as chain_views
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
@@ -198,5 +201,8 @@ def _include_routes(app: FastAPI) -> None:
         routing_api.router,
         routing_console.router,
         chain_console.router,
+        chain_api.router,
+        chain_views.router,
+        chain_panel.router,
     ):
         app.include_router(router)
