@@ -83,7 +83,7 @@ def test_devnet_overlay_and_its_deterministic_token_address() -> None:
     assert devnet.chain_id == 131277322940537 and memo.chain_id == 1337
     assert devnet.node and devnet.node.url == "http://127.0.0.1:8545" and devnet.node.allow_private
     assert devnet.confirmations.credit == 3 and devnet.confirmations.unlock == 6
-    assert devnet.final_after == 12 and devnet.block_time_seconds == 2
+    assert devnet.final_after == 12 and devnet.block_time_seconds == 12
     assert memo.memo_required and [a.symbol for a in memo.assets] == ["ETH"]
     assert memo.node and memo.node.host == "127.0.0.1:8547"
     # The token eth-tester's first account deploys as its first transaction.
