@@ -196,12 +196,16 @@ def serve(
 
     settings = _settings()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # httpx logs every request at INFO with its full URL: a line per chain or exchange call,
+    # and a node URL's user:password (bitcoind) would reach the log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     bind_host, bind_port = host or settings.host, port or settings.port
     exit_on_bad_registry(settings)
     world = _start_demo_world(f"http://{bind_host}:{bind_port}") if settings.demo_services else None
     console.print(
         f"ledgerdesk {ledgerdesk.__version__} on http://{bind_host}:{bind_port}/ "
-        f"(console: /console, portal: /portal, API docs: /docs)"
+        f"(console: /console, portal: /portal, API docs: /docs)",
+        soft_wrap=True,
     )
     try:
         uvicorn.run(

@@ -8,8 +8,10 @@ touched, so nothing rewrites the demo desk's history.
 
 from __future__ import annotations
 
+import errno
 import json
 import secrets
+import socket
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +25,11 @@ from ledgerdesk.exchange.demo import RunningService, start_demo_exchange
 from ledgerdesk.exchange.demo_state import DemoExchange
 
 DEMO_KEY_ID = "demo-desk"
+WALLET_TEAM = "Wallet operations 钱包运营"
+
+
+class PortInUseError(RuntimeError):
+    """A port the demo world needs is taken (another ``make run``, or another program)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,39 @@ def _port(url: str) -> int:
     return urlsplit(url).port or 80
 
 
+def _ensure_free(port: int, what: str, how_to_change: str) -> None:
+    """Fail with a message that names the port and what needs it, before any work is done."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise PortInUseError(
+                f"port {port} ({what}) is already in use on 127.0.0.1; stop the program using "
+                f"it (another `make run`?) or {how_to_change}"
+            ) from None
+
+
+def _check_ports(registry: Registry, exchange_port: int, bind_registry_ports: bool) -> None:
+    if bind_registry_ports:
+        for network in _devnets(registry):
+            assert network.node is not None
+            _ensure_free(
+                _port(network.node.url),
+                f"the local chain {network.name('en')}",
+                f"change the node URL of `{network.id}` in data/chain/devnet.yaml",
+            )
+    _ensure_free(
+        exchange_port,
+        "the demo exchange",
+        "set LEDGERDESK_DEMO_EXCHANGE_PORT to a free port (0: any)",
+    )
+
+
 def start_demo_world(
     registry: Registry,
     *,
@@ -92,6 +132,7 @@ def start_demo_world(
     on a free port when ``bind_registry_ports`` is false, as tests do), make the planned
     transactions, and start the demo exchange. Call ``stop()`` when done."""
     plan = world_plan(plan_path)
+    _check_ports(registry, exchange_port, bind_registry_ports)
     nodes: dict[str, DevNode] = {}
     try:
         for network in _devnets(registry):
@@ -234,19 +275,46 @@ def _email(world: DemoWorld) -> str:
     return (profile.email if profile else None) or world.customer
 
 
+def _wallet_agent() -> str | None:
+    """A demo agent of the team the checks' requests go to (the first logins printed by
+    ``ledgerdesk demo`` are not in it, so they would not see those requests)."""
+    from ledgerdesk.demo.services import AGENTS
+
+    return next((a.email for a in AGENTS if WALLET_TEAM in a.teams), None)
+
+
 def announce(world: DemoWorld, registry: Registry, desk_url: str) -> list[str]:
-    """What ``ledgerdesk serve`` prints: where the chains and the exchange are, and the
-    transactions a newcomer can paste into the deposit check."""
+    """What ``ledgerdesk serve`` prints: where the chains and the exchange are, the
+    transactions a newcomer can paste into the deposit check, and how to see the rest.
+
+    Each transaction is one line ``  <network name>, <asset>: <tx hash>  <what it is>``; the
+    network name is the one the check's form offers."""
+    from ledgerdesk.demo.services import DEMO_PASSWORD
+
     names = {n.id: n.name("en") for n in registry.networks}
     lines = [
         "Demo chains: "
         + ", ".join(f"{names.get(n, n)} at {u}" for n, u in world.node_urls().items()),
-        f"Demo exchange: {world.exchange_url} (customer {world.customer}: sign in to the "
-        f"portal as {_email(world)} to check deposits and withdrawals against the account)",
-        f"Try the deposit check at {desk_url}/help/deposit-check with one of these:",
+        f"Demo exchange: {world.exchange_url}",
+        f"Try the deposit check at {desk_url}/help/deposit-check: choose the network, type the "
+        "asset and paste one of these transaction IDs:",
     ]
-    for deposit in world.deposits:
+    labels = [f"{names.get(d.network, d.network)}, {d.asset}:" for d in world.deposits]
+    width = max(map(len, labels), default=0)
+    for label, deposit in zip(labels, world.deposits, strict=True):
+        lines.append(f"  {label:<{width}} {deposit.tx_hash}  {deposit.text['en']}")
+    withdrawals = world.exchange.withdrawals(world.customer, limit=100)
+    lines.append(
+        f"Sign in to the portal ({desk_url}/portal/checks) as {_email(world)} (the sign-in code "
+        f"appears in this log): the same checks then compare with the account of exchange "
+        f"customer {world.customer}, open requests when a person must act, and find its "
+        "withdrawals: " + ", ".join(f"{w.id} ({w.status.replace('_', ' ')})" for w in withdrawals)
+    )
+    agent = _wallet_agent()
+    if agent:
         lines.append(
-            f"  {deposit.network:<12} {deposit.asset:<5} {deposit.tx_hash}  {deposit.text['en']}"
+            f"Those requests go to the Wallet operations team: see them in the console "
+            f"({desk_url}/console) as {agent} / {DEMO_PASSWORD}, with the exchange panel beside "
+            "each ticket."
         )
     return lines
