@@ -141,7 +141,7 @@ class Diagnoser:
             return normalize_tx_hash(network.family, tx_hash)
         except FormatError as exc:
             raise DiagnosisInputError(
-                f"invalid_hash.{exc.code}", _HASH_MESSAGES[exc.code]
+                f"invalid_hash.{exc.code}", _HASH_MESSAGES[exc.code], field="tx_hash"
             ) from None
 
     def _profile(self, customer_ref: str | None) -> CustomerProfile | None:
@@ -258,13 +258,16 @@ class Diagnoser:
         if not moved:
             return self._other_asset(result, network, lookup)
         mine = moved
+        # What moved and where to, even when the verdict is about the recipient or the memo:
+        # the wallet team's ticket and the customer's answer both name the amount.
+        self._moved(result, asset, moved)
         if addresses is not None:
             own = {normalize_address(network.family, a.address): a for a in addresses}
             mine = [t for t in moved if normalize_address(network.family, t.to) in own]
             if not mine:
                 result.verdict = "wrong_recipient"
-                result.facts["to_address"] = moved[0].to
                 return result
+            self._moved(result, asset, mine)
             if network.memo_required:
                 wanted = {own[normalize_address(network.family, t.to)].memo for t in mine}
                 memo = mine[0].memo
@@ -274,8 +277,6 @@ class Diagnoser:
             return self._memo(result, None)
         raw = sum(t.amount_raw for t in mine)
         amount = Decimal(raw).scaleb(-asset.decimals)
-        result.facts["amount"] = _amount(raw, asset.decimals)
-        result.facts["to_address"] = mine[0].to
         if amount < asset.min_deposit:
             result.verdict = "below_minimum"
             result.facts["min_deposit"] = format(asset.min_deposit.normalize(), "f")
@@ -290,6 +291,11 @@ class Diagnoser:
             return result
         result.verdict = "confirmed_not_credited" if addresses is not None else "confirmed"
         return result
+
+    @staticmethod
+    def _moved(result: Diagnosis, asset: AssetOnNetwork, transfers: list[Transfer]) -> None:
+        result.facts["amount"] = _amount(sum(t.amount_raw for t in transfers), asset.decimals)
+        result.facts["to_address"] = transfers[0].to
 
     def _addresses_for(self, result: Diagnosis) -> list[DepositAddress] | None:
         """The customer's deposit addresses for the asset ``result`` now names."""
