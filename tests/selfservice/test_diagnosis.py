@@ -27,7 +27,7 @@ from ledgerdesk.chain.explain import LANGUAGES, explain, placeholders, verdict_t
 from ledgerdesk.chain.registry import NodeConfig, Registry
 from ledgerdesk.core.paths import shipped_data_dir
 from ledgerdesk.demo.world import DEMO_KEY_ID, world_plan
-from ledgerdesk.exchange.client import ExchangeClient
+from ledgerdesk.exchange.client import ExchangeClient, WithdrawalRecord
 from tests.chain.nodes import ScriptedNode, serve
 from tests.selfservice.conftest import DEMO_EMAIL, World
 
@@ -454,6 +454,9 @@ def test_a_sent_withdrawal_whose_node_is_down_keeps_the_exchanges_answer(world: 
         ("", "invalid_reference", 422),
         ("  ", "invalid_reference", 422),
         ("W" * 129, "invalid_reference", 422),
+        ("my withdrawal W7000000101", "invalid_reference", 422),
+        ("W7000000101/../W7000000102", "invalid_reference", 422),
+        ("abandon ability able about above absent absorb abstract", "invalid_reference", 422),
     ],
 )
 def test_an_unknown_withdrawal_is_refused(
@@ -462,6 +465,32 @@ def test_an_unknown_withdrawal_is_refused(
     with pytest.raises(DiagnosisInputError) as caught:
         diagnoser(world).withdrawal(customer_ref=CUSTOMER, reference=reference)
     assert (caught.value.code, caught.value.status_code) == (code, status)
+
+
+class RecordingExchange(ExchangeClient):
+    """The demo exchange's client, noting every withdrawal asked for by id."""
+
+    asked: list[str]
+
+    def withdrawal(self, customer_id: str, withdrawal_id: str) -> WithdrawalRecord:
+        self.asked.append(withdrawal_id)
+        return super().withdrawal(customer_id, withdrawal_id)
+
+
+def test_a_hash_is_never_sent_to_the_exchange_as_a_withdrawal_id(world: World) -> None:
+    client = RecordingExchange(
+        world.demo.exchange_url, DEMO_KEY_ID, world.demo.secret, allow_private=True
+    )
+    client.asked = []
+    ask = Diagnoser(world.registry, client, adapter_for).withdrawal
+    key_like = secrets.token_hex(32)  # a pasted private key looks exactly like a hash
+    for reference in (key_like, "0x" + key_like, key_like.upper()):
+        with pytest.raises(DiagnosisInputError) as caught:
+            ask(customer_ref=CUSTOMER, reference=reference)
+        assert caught.value.code == "withdrawal_not_found" and caught.value.field == "reference"
+    assert client.asked == []
+    assert ask(customer_ref=CUSTOMER, reference="W7000000103").verdict == "processing"
+    assert client.asked == ["W7000000103"]
 
 
 def test_another_customers_withdrawal_is_not_found(world: World) -> None:

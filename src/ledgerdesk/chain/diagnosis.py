@@ -7,6 +7,7 @@ client); it writes nothing. ``chain.services`` stores results and opens tickets.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -346,9 +347,11 @@ class Diagnoser:
                 status=409,
             )
         reference = reference.strip()
-        if not reference or len(reference) > 128:
+        # An id or a hash is one word of plain characters; anything else (a sentence, a
+        # pasted seed phrase) is refused here and never sent to the exchange.
+        if not _REFERENCE.fullmatch(reference):
             raise DiagnosisInputError(
-                "invalid_reference", "Give a withdrawal ID or a transaction ID"
+                "invalid_reference", "Give a withdrawal ID or a transaction ID", field="reference"
             )
         result = Diagnosis("withdrawal", "unavailable")
         try:
@@ -371,6 +374,15 @@ class Diagnoser:
         for record in self.exchange.withdrawals(customer_id, limit=100):
             if (record.tx_hash or "").lower().removeprefix("0x") == wanted and wanted:
                 return record
+        if _HEX64.fullmatch(wanted):
+            # A transaction hash (or something that looks like one, such as a private key) is
+            # matched against the customer's own withdrawals only, never sent on as an id.
+            raise DiagnosisInputError(
+                "withdrawal_not_found",
+                "No withdrawal of yours has this ID or transaction ID",
+                status=404,
+                field="reference",
+            )
         try:
             return self.exchange.withdrawal(customer_id, reference)
         except ExchangeError as exc:
@@ -379,6 +391,7 @@ class Diagnoser:
                     "withdrawal_not_found",
                     "No withdrawal of yours has this ID or transaction ID",
                     status=404,
+                    field="reference",
                 ) from None
             raise
 
@@ -437,6 +450,9 @@ def _same_asset(network: Network, asset: AssetOnNetwork, transfer: Transfer) -> 
         return transfer.asset.lower() == asset.contract.lower()
     return transfer.asset == asset.contract
 
+
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 _HASH_MESSAGES = {
     "empty": "Enter the transaction ID (TxID)",
