@@ -15,7 +15,7 @@ from ledgerdesk.accounts.services import Actor
 from ledgerdesk.chain import presenters
 from ledgerdesk.chain import services as svc
 from ledgerdesk.chain.diagnosis import DiagnosisInputError
-from ledgerdesk.core.errors import DomainError
+from ledgerdesk.core.errors import DomainError, NotFound
 from ledgerdesk.core.i18n import get_locale
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor, PortalCustomer
@@ -131,7 +131,8 @@ def portal_withdrawal_check(
     status = 200
     try:
         _limit(request)
-        assert me is not None
+        if me is None:  # signed in, but the customer record has since been removed
+            raise NotFound("Your customer record no longer exists")
         diagnosis = svc.diagnose_withdrawal(customer=me, reference=reference)
         result = svc.do_record_check(db, actor, diagnosis, customer=me, locale=get_locale())
         db.commit()
