@@ -21,6 +21,9 @@ ROOT = Path(ledgerdesk.__file__).parent
 PAGE_MODULES = (
     "accounts/services.py",
     "accounts/views.py",
+    "chain/api.py",
+    "chain/panel.py",
+    "chain/views.py",
     "core/ratelimit.py",
     "kb/console.py",
     "kb/services.py",

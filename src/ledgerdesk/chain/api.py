@@ -7,13 +7,15 @@ the customer: they read the exchange's records.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from fastapi import APIRouter, Request
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.chain import services as svc
-from ledgerdesk.chain.diagnosis import DiagnosisInputError
 from ledgerdesk.chain.registry import get_registry
 from ledgerdesk.chain.schemas import (
     AssetPublic,
@@ -23,10 +25,11 @@ from ledgerdesk.chain.schemas import (
     NetworkPublic,
     WithdrawalCheckIn,
 )
-from ledgerdesk.core.errors import NotAuthenticated, NotFound, NotPermitted
-from ledgerdesk.core.i18n import get_locale, gettext
+from ledgerdesk.core.errors import DomainError, NotAuthenticated, NotFound, NotPermitted
+from ledgerdesk.core.i18n import get_locale
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor
+from ledgerdesk.web.messages import translate_message
 from ledgerdesk.web.openapi import RATE_LIMITED
 
 router = APIRouter(prefix="/api/v1", tags=["self-service"])
@@ -54,8 +57,16 @@ def _limit(request: Request) -> None:
     )
 
 
-def _translated(exc: DiagnosisInputError) -> DiagnosisInputError:
-    return DiagnosisInputError(exc.code, gettext(exc.message), exc.status_code, exc.field)
+@contextmanager
+def _readers_language() -> Iterator[None]:
+    """A refusal (bad input, no permission, unknown withdrawal) reads in the request's
+    language; messages carry values (``'doge' is not…``), so they are matched, not looked up."""
+    try:
+        yield
+    except DomainError as exc:
+        exc.message = translate_message(exc.message)
+        exc.args = (exc.message,)
+        raise
 
 
 @router.post("/self-service/deposit-check", responses=RATE_LIMITED)
@@ -65,19 +76,18 @@ def deposit_check(
     """Why has this deposit not arrived? Answers from the chain and, for a known customer,
     from the exchange; opens a wallet-operations request when a person must act."""
     _limit(request)
-    customer = _customer(db, actor, data.customer_id)
-    try:
+    with _readers_language():
+        customer = _customer(db, actor, data.customer_id)
         diagnosis = svc.diagnose_deposit(
             network=data.network, asset=data.asset, tx_hash=data.tx_hash, customer=customer
         )
-    except DiagnosisInputError as exc:
-        raise _translated(exc) from None
-    locale = customer.locale if customer is not None and actor and actor.is_customer else None
+    # The answer reads in the request's language, and so does a request it opens for the
+    # customer (the portal's rule: the language they use is the one they are written in).
     result = svc.do_record_check(
-        db, actor or accounts.SYSTEM, diagnosis, customer=customer, locale=locale or get_locale()
+        db, actor or accounts.SYSTEM, diagnosis, customer=customer, locale=get_locale()
     )
     db.commit()
-    return CheckPublic(**result.to_json(locale or get_locale()))
+    return CheckPublic(**result.to_json(get_locale()))
 
 
 @router.post("/self-service/withdrawal-check", responses=RATE_LIMITED)
@@ -87,13 +97,11 @@ def withdrawal_check(
     """Where is this withdrawal? Processing, on a security hold (until when), sent (with its
     confirmations) or failed (why)."""
     _limit(request)
-    customer = _customer(db, actor, data.customer_id)
-    if customer is None:
-        raise NotAuthenticated("Sign in to check a withdrawal: it reads your account's records")
-    try:
+    with _readers_language():
+        customer = _customer(db, actor, data.customer_id)
+        if customer is None:
+            raise NotAuthenticated("Sign in to check a withdrawal: it reads your account's records")
         diagnosis = svc.diagnose_withdrawal(customer=customer, reference=data.reference)
-    except DiagnosisInputError as exc:
-        raise _translated(exc) from None
     assert actor is not None
     result = svc.do_record_check(db, actor, diagnosis, customer=customer, locale=get_locale())
     db.commit()

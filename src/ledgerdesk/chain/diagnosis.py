@@ -7,6 +7,7 @@ client); it writes nothing. ``chain.services`` stores results and opens tickets.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -141,7 +142,7 @@ class Diagnoser:
             return normalize_tx_hash(network.family, tx_hash)
         except FormatError as exc:
             raise DiagnosisInputError(
-                f"invalid_hash.{exc.code}", _HASH_MESSAGES[exc.code]
+                f"invalid_hash.{exc.code}", _HASH_MESSAGES[exc.code], field="tx_hash"
             ) from None
 
     def _profile(self, customer_ref: str | None) -> CustomerProfile | None:
@@ -258,13 +259,16 @@ class Diagnoser:
         if not moved:
             return self._other_asset(result, network, lookup)
         mine = moved
+        # What moved and where to, even when the verdict is about the recipient or the memo:
+        # the wallet team's ticket and the customer's answer both name the amount.
+        self._moved(result, asset, moved)
         if addresses is not None:
             own = {normalize_address(network.family, a.address): a for a in addresses}
             mine = [t for t in moved if normalize_address(network.family, t.to) in own]
             if not mine:
                 result.verdict = "wrong_recipient"
-                result.facts["to_address"] = moved[0].to
                 return result
+            self._moved(result, asset, mine)
             if network.memo_required:
                 wanted = {own[normalize_address(network.family, t.to)].memo for t in mine}
                 memo = mine[0].memo
@@ -274,8 +278,6 @@ class Diagnoser:
             return self._memo(result, None)
         raw = sum(t.amount_raw for t in mine)
         amount = Decimal(raw).scaleb(-asset.decimals)
-        result.facts["amount"] = _amount(raw, asset.decimals)
-        result.facts["to_address"] = mine[0].to
         if amount < asset.min_deposit:
             result.verdict = "below_minimum"
             result.facts["min_deposit"] = format(asset.min_deposit.normalize(), "f")
@@ -290,6 +292,11 @@ class Diagnoser:
             return result
         result.verdict = "confirmed_not_credited" if addresses is not None else "confirmed"
         return result
+
+    @staticmethod
+    def _moved(result: Diagnosis, asset: AssetOnNetwork, transfers: list[Transfer]) -> None:
+        result.facts["amount"] = _amount(sum(t.amount_raw for t in transfers), asset.decimals)
+        result.facts["to_address"] = transfers[0].to
 
     def _addresses_for(self, result: Diagnosis) -> list[DepositAddress] | None:
         """The customer's deposit addresses for the asset ``result`` now names."""
@@ -340,9 +347,11 @@ class Diagnoser:
                 status=409,
             )
         reference = reference.strip()
-        if not reference or len(reference) > 128:
+        # An id or a hash is one word of plain characters; anything else (a sentence, a
+        # pasted seed phrase) is refused here and never sent to the exchange.
+        if not _REFERENCE.fullmatch(reference):
             raise DiagnosisInputError(
-                "invalid_reference", "Give a withdrawal ID or a transaction ID"
+                "invalid_reference", "Give a withdrawal ID or a transaction ID", field="reference"
             )
         result = Diagnosis("withdrawal", "unavailable")
         try:
@@ -365,6 +374,15 @@ class Diagnoser:
         for record in self.exchange.withdrawals(customer_id, limit=100):
             if (record.tx_hash or "").lower().removeprefix("0x") == wanted and wanted:
                 return record
+        if _HEX64.fullmatch(wanted):
+            # A transaction hash (or something that looks like one, such as a private key) is
+            # matched against the customer's own withdrawals only, never sent on as an id.
+            raise DiagnosisInputError(
+                "withdrawal_not_found",
+                "No withdrawal of yours has this ID or transaction ID",
+                status=404,
+                field="reference",
+            )
         try:
             return self.exchange.withdrawal(customer_id, reference)
         except ExchangeError as exc:
@@ -373,6 +391,7 @@ class Diagnoser:
                     "withdrawal_not_found",
                     "No withdrawal of yours has this ID or transaction ID",
                     status=404,
+                    field="reference",
                 ) from None
             raise
 
@@ -431,6 +450,9 @@ def _same_asset(network: Network, asset: AssetOnNetwork, transfer: Transfer) -> 
         return transfer.asset.lower() == asset.contract.lower()
     return transfer.asset == asset.contract
 
+
+_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 _HASH_MESSAGES = {
     "empty": "Enter the transaction ID (TxID)",

@@ -93,7 +93,12 @@ def _values(diagnosis: Diagnosis, registry: Registry, lang: str, ticket: int | N
         else _phrase("supported_none", lang, asset=values["asset"])
     )
     source = "exchange_unavailable" if facts.get("source") == "exchange" else "chain_unavailable"
+    # A network without a node will not answer in a few minutes either: say so.
+    unconfigured = facts.get("source") == "chain" and facts.get("error") == "not_configured"
+    if unconfigured:
+        source = "chain_not_configured"
     values["source_text"] = _phrase(source, lang, network=values["network"])
+    values["retry_text"] = _phrase("open_request" if unconfigured else "retry_later", lang)
     texts = verdict_texts()
     hold = str(facts.get("hold_reason") or "other")
     values["hold_reason_text"] = texts["hold_reasons"].get(hold, texts["hold_reasons"]["other"])[

@@ -29,6 +29,7 @@ from ledgerdesk.exchange.client import (
 )
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.web.deps import ConsoleAgent, Db
+from ledgerdesk.web.messages import translate_message
 from ledgerdesk.web.templating import flash, render
 
 router = APIRouter(prefix="/console/tickets", include_in_schema=False)
@@ -110,7 +111,7 @@ def run_check(
         db.commit()
     except DiagnosisInputError as exc:
         db.rollback()
-        field_error = {exc.field or "tx_hash": gettext(exc.message)}
+        field_error = {exc.field or "tx_hash": translate_message(exc.message)}
         return _answer(request, db, agent, ticket_id, exc.status_code, typed, field_error)
     except DomainError as exc:
         db.rollback()
@@ -138,7 +139,7 @@ def _answer(
         ticket_id,
         typed=typed,
         field_error=field_error,
-        error=gettext(error) if error else None,
+        error=translate_message(error) if error else None,
     )
     response.status_code = status
     return response

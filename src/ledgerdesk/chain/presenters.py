@@ -14,6 +14,7 @@ from ledgerdesk.chain.explain import explain
 from ledgerdesk.chain.models import ChainCheck
 from ledgerdesk.chain.registry import get_registry
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.web.labels import label
 
 GOOD = frozenset({"credited", "sent", "processing"})
 WAITING = frozenset({"pending_confirmations", "on_hold", "confirmed", "unavailable"})
@@ -53,6 +54,27 @@ FACT_LABELS: dict[str, str] = {
     "error": _("Error"),
 }
 HIDDEN_FACTS = frozenset({"explorer_url"})
+# Facts whose values are keys (stored, stable) and are shown as words.
+KEYED_FACTS = frozenset({"status", "hold_reason", "failure_reason", "source", "error"})
+NETWORK_FACTS = frozenset({"found_on", "supported_networks"})
+# Words for the keyed values ``web.labels`` does not have: where a check could not look, and
+# why (``chain.types.ChainErrorKind``, ``exchange.client.ExchangeErrorKind``).
+FACT_VALUES: dict[str, str] = {
+    "chain": _("Blockchain node"),
+    "exchange": _("Exchange"),
+    "other": _("Other"),
+    "timeout": _("Timed out"),
+    "unreachable": _("Unreachable"),
+    "unavailable": _("Unreachable"),
+    "bad_response": _("Unreadable answer"),
+    "wrong_chain": _("Node serves another chain"),
+    "circuit_open": _("Paused after repeated failures"),
+    "not_configured": _("Not configured"),
+    "forbidden_address": _("Address not allowed"),
+    "unauthorized": _("Credentials refused"),
+    "not_found": _("Not found"),
+    "invalid_hash": _("Not a transaction ID"),
+}
 
 
 @dataclass
@@ -86,13 +108,27 @@ def _tone(verdict: str) -> str:
     return "wait" if verdict in WAITING else "problem"
 
 
-def _fact_rows(facts: dict[str, Any]) -> list[tuple[str, str]]:
+def _value(key: str, value: Any, locale: str) -> str:
+    """A fact's value as a person reads it: keys as words, network ids as network names."""
+    if key in KEYED_FACTS:
+        text = str(value)
+        return gettext(FACT_VALUES[text]) if text in FACT_VALUES else label(text)
+    if key in NETWORK_FACTS:
+        registry = get_registry()
+        names = []
+        for network_id in value if isinstance(value, list) else [value]:
+            network = registry.network(str(network_id))
+            names.append(network.name(locale) if network else str(network_id))
+        return ", ".join(names)
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _fact_rows(facts: dict[str, Any], locale: str) -> list[tuple[str, str]]:
     rows = []
     for key, value in facts.items():
         if key in HIDDEN_FACTS or value is None or value == "" or value == []:
             continue
-        shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-        rows.append((gettext(FACT_LABELS.get(key, key)), shown))
+        rows.append((gettext(FACT_LABELS.get(key, key)), _value(key, value, locale)))
     return rows
 
 
@@ -106,7 +142,7 @@ def result_view(result: svc.CheckResult, locale: str) -> ResultView:
         next_step=text.next_step,
         explorer_url=result.diagnosis.facts.get("explorer_url"),
         ticket_id=result.ticket.id if result.ticket else None,
-        facts=_fact_rows(result.diagnosis.facts),
+        facts=_fact_rows(result.diagnosis.facts, locale),
     )
 
 
@@ -121,7 +157,7 @@ def check_view(check: ChainCheck, locale: str) -> ResultView:
         next_step=text.next_step,
         explorer_url=diagnosis.facts.get("explorer_url"),
         ticket_id=check.ticket_id,
-        facts=_fact_rows(diagnosis.facts),
+        facts=_fact_rows(diagnosis.facts, locale),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import SYSTEM, Actor
 from ledgerdesk.ai.triage import TriageResult
@@ -24,7 +25,7 @@ from ledgerdesk.chain.registry import get_registry
 from ledgerdesk.exchange.client import get_exchange
 from ledgerdesk.routing.services import first_l1_team, list_rules, route
 from ledgerdesk.tickets import services as tickets
-from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
+from ledgerdesk.tickets.models import OPEN_STATUSES, Channel, Priority, Ticket
 
 RECOVERY_TAG = "deposit-recovery"
 SELF_SERVICE_TAG = "self-service"
@@ -83,6 +84,9 @@ def do_record_check(
     wallet-operations ticket. ``ticket``: the ticket an agent ran the check from."""
     requested_by = "agent" if actor.is_agent else ("customer" if customer else "anonymous")
     if ticket is None and diagnosis.needs_person and customer is not None:
+        if actor.is_customer and actor.id == customer.id:
+            # As when they open a request in the portal: they are written in this language.
+            accounts.do_upsert_customer(session, email=customer.email, locale=locale)
         ticket = _recovery_ticket(session, customer, diagnosis, locale)
     check = ChainCheck(
         kind=diagnosis.kind,
@@ -134,7 +138,7 @@ def _recovery_ticket(
         .where(
             ChainCheck.customer_id == customer.id,
             ChainCheck.reference == diagnosis.tx_hash,
-            Ticket.status != Status.closed,
+            Ticket.status.in_(OPEN_STATUSES),
         )
         .order_by(ChainCheck.id.desc())
         .limit(1)

@@ -15,10 +15,11 @@ from ledgerdesk.accounts.services import Actor
 from ledgerdesk.chain import presenters
 from ledgerdesk.chain import services as svc
 from ledgerdesk.chain.diagnosis import DiagnosisInputError
-from ledgerdesk.core.errors import DomainError
-from ledgerdesk.core.i18n import get_locale, gettext
+from ledgerdesk.core.errors import DomainError, NotFound
+from ledgerdesk.core.i18n import get_locale
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor, PortalCustomer
+from ledgerdesk.web.messages import translate_message
 from ledgerdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -84,11 +85,11 @@ def _run_deposit(
         db.commit()
     except DiagnosisInputError as exc:
         db.rollback()
-        context["field_error"] = {exc.field or "tx_hash": gettext(exc.message)}
+        context["field_error"] = {exc.field or "tx_hash": translate_message(exc.message)}
         return exc.status_code
     except DomainError as exc:
         db.rollback()
-        context["error"] = gettext(exc.message)
+        context["error"] = translate_message(exc.message)
         return exc.status_code
     context["result"] = presenters.result_view(result, get_locale())
     return 200
@@ -130,18 +131,19 @@ def portal_withdrawal_check(
     status = 200
     try:
         _limit(request)
-        assert me is not None
+        if me is None:  # signed in, but the customer record has since been removed
+            raise NotFound("Your customer record no longer exists")
         diagnosis = svc.diagnose_withdrawal(customer=me, reference=reference)
         result = svc.do_record_check(db, actor, diagnosis, customer=me, locale=get_locale())
         db.commit()
         context["withdrawal_result"] = presenters.result_view(result, get_locale())
     except DiagnosisInputError as exc:
         db.rollback()
-        context["field_error"] = {"reference": gettext(exc.message)}
+        context["field_error"] = {"reference": translate_message(exc.message)}
         status = exc.status_code
     except DomainError as exc:
         db.rollback()
-        context["error"] = gettext(exc.message)
+        context["error"] = translate_message(exc.message)
         status = exc.status_code
     return _portal(request, db, me, context, status)
 
