@@ -47,7 +47,7 @@ def hrefs(html: str) -> list[str]:
         (f"用 polygon 网络转的 {EVM_TX}", "", f"https://polygonscan.com/tx/{EVM_TX}"),
         (f"ETH on Arbitrum One {EVM_TX}", "", f"https://arbiscan.io/tx/{EVM_TX}"),
         (f"Sepolia testnet {EVM_TX}", "", f"https://sepolia.etherscan.io/tx/{EVM_TX}"),
-        (f"txid {HEX_TX}", "", f"https://mempool.space/tx/{HEX_TX}"),
+        (f"bitcoin txid {HEX_TX}", "", f"https://mempool.space/tx/{HEX_TX}"),
         (f"USDT-TRC20 txid {HEX_TX}", "", f"https://tronscan.org/#/transaction/{HEX_TX}"),
         (f"txid {HEX_TX}", "波场 充值", f"https://tronscan.org/#/transaction/{HEX_TX}"),
         (f"BTC {HEX_TX}", "TRC20", f"https://mempool.space/tx/{HEX_TX}"),  # text first
@@ -71,6 +71,12 @@ def test_the_right_network_is_linked(
 ) -> None:
     html = str(link_chain_refs(text, registry, hint))
     assert hrefs(html) == [expected.replace("&", "&amp;")]
+
+
+def test_a_bare_hex_hash_without_a_network_named_is_not_linked(registry: Registry) -> None:
+    """64 hex digits are also an XRP or Litecoin hash: no guess."""
+    html = link_chain_refs(f"XRP deposit, hash {HEX_TX.upper()}", registry)
+    assert "<a" not in html and HEX_TX.upper() in html
 
 
 def test_a_network_without_an_explorer_gets_no_link(registry: Registry) -> None:

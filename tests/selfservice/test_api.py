@@ -89,6 +89,28 @@ def test_anyone_can_check_a_deposit(client: TestClient, desk: World) -> None:
         assert got.status_code == 200 and got.json()["verdict"] == planned.expect_signed_out
 
 
+def test_a_hash_no_chain_knows_is_not_kept_whole(
+    client: TestClient, app: Any, desk: World
+) -> None:
+    """A private key looks like a transaction hash; what no chain confirms is kept by its ends
+    only, while a hash the chain knows is kept whole (agents need it)."""
+    key_like = "0x" + "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
+    answer = client.post(DEPOSIT, json={"network": "devnet", "asset": "ETH", "tx_hash": key_like})
+    assert answer.status_code == 200 and answer.json()["verdict"] == "not_found"
+    check_id = answer.json()["check_id"]
+    stuck = desk.deposit("usdt_stuck")
+    seen = client.post(
+        DEPOSIT, json={"network": "devnet", "asset": "USDT", "tx_hash": stuck.tx_hash}
+    ).json()
+    with app.state.sessionmaker() as session:
+        unknown = session.get(ChainCheck, check_id)
+        known = session.get(ChainCheck, seen["check_id"])
+        assert unknown is not None and known is not None
+        assert unknown.reference == "0x4c08…2318"
+        assert key_like[2:] not in str(unknown.facts)
+        assert known.reference == stuck.tx_hash
+
+
 def test_a_stuck_deposit_opens_one_routed_request(
     client: TestClient, app: Any, desk: World, wallet_team: int, seeded: dict[str, Any]
 ) -> None:

@@ -88,7 +88,8 @@ def choose_network(
     registry: Registry, ref: ChainRef, text: str, hint_text: str = ""
 ) -> Network | None:
     """The network ``ref`` belongs to: the one named in ``text``, else in ``hint_text``, else
-    the first mainnet of its family with an explorer (see the module docstring)."""
+    the first mainnet of its family with an explorer (see the module docstring); None for a
+    bare 64-hex hash with no network named."""
     candidates = _candidates(registry, ref)
     words = _words(registry)
     for source in (text, hint_text):
@@ -96,6 +97,10 @@ def choose_network(
         best = max((named.get(n.id, 0) for n in candidates), default=0)
         if best:
             return next(n for n in candidates if named.get(n.id, 0) == best)
+    if ref.kind == "tx" and ref.family != "evm":
+        # 64 hex digits without 0x is a Bitcoin or Tron hash, but also an XRP, Litecoin or
+        # Solana-era one: without a network named nearby, a link would be a guess.
+        return None
     pool = [n for n in candidates if _has_explorer(n, ref)]
     pool = [n for n in pool if n.family == ref.family] or pool
     return next((n for n in pool if not n.testnet), pool[0] if pool else None)

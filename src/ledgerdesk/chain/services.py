@@ -93,12 +93,8 @@ def do_record_check(
         verdict=diagnosis.verdict,
         network=diagnosis.network,
         asset=diagnosis.asset,
-        reference=(
-            diagnosis.tx_hash
-            if diagnosis.kind == "deposit"
-            else diagnosis.facts.get("withdrawal_id")
-        ),
-        facts=diagnosis.facts,
+        reference=_kept_reference(diagnosis),
+        facts=_kept_facts(diagnosis),
         customer_id=customer.id if customer else None,
         ticket_id=ticket.id if ticket else None,
         requested_by=requested_by,
@@ -114,6 +110,42 @@ def do_record_check(
             ticket=ticket,
         )
     return CheckResult(check, diagnosis, ticket)
+
+
+# A transaction hash and a private key look alike (64 hex digits), and the guard cannot tell
+# them apart. A deposit's hash is kept whole only once a chain or the exchange has shown it is
+# a transaction; otherwise only its ends are kept, which cannot give a key away.
+SEEN_AS_TRANSACTION = frozenset(
+    {
+        "credited",
+        "pending_confirmations",
+        "confirmed_not_credited",
+        "confirmed",
+        "failed_on_chain",
+        "wrong_recipient",
+        "missing_or_wrong_memo",
+        "wrong_network",
+        "below_minimum",
+    }
+)
+
+
+def _seen(diagnosis: Diagnosis) -> bool:
+    return diagnosis.kind != "deposit" or diagnosis.verdict in SEEN_AS_TRANSACTION
+
+
+def _kept_reference(diagnosis: Diagnosis) -> str | None:
+    if diagnosis.kind != "deposit":
+        return diagnosis.facts.get("withdrawal_id")
+    if diagnosis.tx_hash is None or _seen(diagnosis):
+        return diagnosis.tx_hash
+    return f"{diagnosis.tx_hash[:6]}…{diagnosis.tx_hash[-4:]}"
+
+
+def _kept_facts(diagnosis: Diagnosis) -> dict[str, Any]:
+    if _seen(diagnosis):
+        return diagnosis.facts
+    return {k: v for k, v in diagnosis.facts.items() if k != "explorer_url"}
 
 
 def _text(section: str, name: str, lang: str, values: dict[str, str]) -> str:
