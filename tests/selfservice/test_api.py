@@ -89,9 +89,7 @@ def test_anyone_can_check_a_deposit(client: TestClient, desk: World) -> None:
         assert got.status_code == 200 and got.json()["verdict"] == planned.expect_signed_out
 
 
-def test_a_hash_no_chain_knows_is_not_kept_whole(
-    client: TestClient, app: Any, desk: World
-) -> None:
+def test_a_hash_no_chain_knows_is_not_kept_whole(client: TestClient, app: Any, desk: World) -> None:
     """A private key looks like a transaction hash; what no chain confirms is kept by its ends
     only, while a hash the chain knows is kept whole (agents need it)."""
     key_like = "0x" + "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318"
