@@ -142,16 +142,17 @@ def start(keep_alive_node: bool = False) -> Setup:
     networks = []
     for network in registry.networks:
         if network.id in world.nodes and network.node is not None:
-            node = dataclasses.replace(network.node, url=world.nodes[network.id].url)
-            network = dataclasses.replace(network, node=node)
+            config = dataclasses.replace(network.node, url=world.nodes[network.id].url)
+            network = dataclasses.replace(network, node=config)
         networks.append(network)
     local = dataclasses.replace(registry, networks=tuple(networks))
     for network_id, node in world.nodes.items():
-        network = local.network(network_id)
-        assert network is not None
-        node.mine(network.final_after)  # every planned transaction is now final
+        served = local.network(network_id)
+        assert served is not None
+        node.mine(served.final_after)  # every planned transaction is now final
         if keep_alive_node and node._server is not None:
-            node._server.RequestHandlerClass.protocol_version = "HTTP/1.1"
+            handler = node._server.RequestHandlerClass
+            handler.protocol_version = "HTTP/1.1"  # type: ignore[attr-defined]
     print(f"demo world: {', '.join(f'{k} {n.url}' for k, n in world.nodes.items())}")
     return Setup(world, local, world.customer)
 
@@ -165,6 +166,9 @@ def questions(setup: Setup) -> dict[str, list[Question]]:
             lambda d: d.deposit(network_id=network, asset=asset, tx_hash=tx, customer_ref=who),
         )
 
+    def withdrawal(wid: str) -> Question:
+        return Question(wid, lambda d: d.withdrawal(customer_ref=customer, reference=wid))
+
     deposits = setup.world.deposits
     sent = [w.id for w in setup.new_exchange().withdrawals(customer) if w.status == "sent"]
     return {
@@ -176,10 +180,7 @@ def questions(setup: Setup) -> dict[str, list[Question]]:
             dataclasses.replace(deposit(d.network, d.asset, d.tx_hash, None), label=d.name)
             for d in deposits
         ],
-        "withdrawal (sent)": [
-            Question(wid, lambda d, wid=wid: d.withdrawal(customer_ref=customer, reference=wid))
-            for wid in sent
-        ],
+        "withdrawal (sent)": [withdrawal(wid) for wid in sent],
     }
 
 
@@ -279,10 +280,18 @@ def baseline(setup: Setup, calls: int) -> dict[str, Any]:
     }
     rows: dict[str, Any] = {}
     with httpx.Client(timeout=5.0) as client:
-        for label, post in (
-            ("httpx, one shared client", lambda: client.post(url, json=body)),
-            ("httpx.post, a new client each", lambda: httpx.post(url, json=body, timeout=5.0)),
-        ):
+
+        def shared() -> httpx.Response:
+            return client.post(url, json=body)
+
+        def one_shot() -> httpx.Response:
+            return httpx.post(url, json=body, timeout=5.0)
+
+        posts: list[tuple[str, Callable[[], httpx.Response]]] = [
+            ("httpx, one shared client", shared),
+            ("httpx.post, a new client each", one_shot),
+        ]
+        for label, post in posts:
             post()
             samples = []
             for _ in range(calls):
