@@ -153,6 +153,10 @@ def start(keep_alive_node: bool = False) -> Setup:
         if keep_alive_node and node._server is not None:
             handler = node._server.RequestHandlerClass
             handler.protocol_version = "HTTP/1.1"  # type: ignore[attr-defined]
+            # The handler writes headers and body separately: without TCP_NODELAY, Nagle's
+            # algorithm and the client's delayed ACK hold each answer ~40 ms on a kept-alive
+            # connection (real nodes set it; HTTP/1.0 hides it by closing the connection).
+            handler.disable_nagle_algorithm = True  # type: ignore[attr-defined]
     print(f"demo world: {', '.join(f'{k} {n.url}' for k, n in world.nodes.items())}")
     return Setup(world, local, world.customer)
 
