@@ -16,6 +16,7 @@ Every load is bounded by a request count and a time limit and targets loopback o
     .venv/bin/python bench/run_all.py --quick    # smoke run (< 1 min)
     .venv/bin/python bench/run_all.py --only postgresql --tickets 20000
     .venv/bin/python bench/run_all.py --only search     # bench/search.py (not in the full run)
+    .venv/bin/python bench/run_all.py --only chain      # bench/chain_diagnosis.py (not in full)
 """
 
 from __future__ import annotations
@@ -662,9 +663,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, default=None, help="tickets to seed for the inbox")
     parser.add_argument(
         "--only",
-        choices=("sqlite", "postgresql", "search"),
+        choices=("sqlite", "postgresql", "search", "chain"),
         default=None,
-        help="one database, or the knowledge-base search benchmark (bench/search.py)",
+        help="one database, the knowledge-base search benchmark (bench/search.py) or the "
+        "chain diagnosis latency (bench/chain_diagnosis.py)",
     )
     parser.add_argument("--requests", type=int, default=None, help="requests per load scenario")
     parser.add_argument(
@@ -675,6 +677,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         import search
 
         return search.main(
+            (["--quick"] if args.quick else [])
+            + (["--json", str(args.output)] if args.output else [])
+        )
+    if args.only == "chain":  # in-process demo world (local EVM nodes + demo exchange)
+        import chain_diagnosis
+
+        return chain_diagnosis.main(
             (["--quick"] if args.quick else [])
             + (["--json", str(args.output)] if args.output else [])
         )

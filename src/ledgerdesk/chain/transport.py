@@ -7,12 +7,15 @@ per request and still share what the process has learnt about a dead node.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+import ssl
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -37,7 +40,11 @@ class TransportOptions:
 
 class CircuitBreaker:
     """Closed → open after ``threshold`` consecutive failures → half-open after ``cooldown``
-    (one trial call) → closed on success, open again on failure."""
+    (one trial call) → closed on success, open again on failure.
+
+    A call counts as failed when the node did not answer, answered an HTTP error or
+    something that is not JSON (``record(False)``), and also when its JSON turns out to be
+    unusable for what was asked (``record_bad_answer``, through ``Transport``)."""
 
     def __init__(self, threshold: int, cooldown: float) -> None:
         self.threshold = threshold
@@ -59,15 +66,29 @@ class CircuitBreaker:
             # Half-open: let this call through, and block the others until it reports.
             self.opened_at = time.monotonic()
 
-    def record(self, ok: bool) -> None:
+    def record(self, ok: bool) -> int:
+        """Count one call; returns the consecutive failures before it."""
         with self._lock:
+            before = self.failures
             if ok:
                 self.failures = 0
                 self.opened_at = None
-                return
-            self.failures += 1
-            if self.failures >= self.threshold:
-                self.opened_at = time.monotonic()
+            else:
+                self._fail()
+            return before
+
+    def record_bad_answer(self, streak: int) -> None:
+        """Calls recorded as successes answered something unusable: count one failure,
+        continuing ``streak``, the failures those successes reset (so a half-open trial
+        answered in the wrong shape opens the breaker again at once)."""
+        with self._lock:
+            self.failures = max(self.failures, streak)
+            self._fail()
+
+    def _fail(self) -> None:
+        self.failures += 1
+        if self.failures >= self.threshold:
+            self.opened_at = time.monotonic()
 
 
 _breakers: dict[str, CircuitBreaker] = {}
@@ -94,6 +115,44 @@ def reset_breakers() -> None:
 def _node_key(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+_clients: OrderedDict[str, httpx.Client] = OrderedDict()
+_clients_lock = threading.Lock()
+MAX_CLIENTS = 64  # nodes whose connections are kept; the least recently used go first
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context (the system's trusted roots) for every node client of the process."""
+    return httpx.create_ssl_context()
+
+
+def client_for(url: str) -> httpx.Client:
+    """The process-wide HTTP client of one node: its connections are kept alive between
+    requests, and all share one TLS context, built once per process (building one per request
+    cost about 50 ms here, most of a cold lookup). Timeouts and credentials are given per
+    request."""
+    key = _node_key(url)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is not None:
+            _clients.move_to_end(key)
+            return client
+        client = _clients[key] = httpx.Client(follow_redirects=False, verify=_tls_context())
+        evicted = [_clients.popitem(last=False)[1] for _ in range(len(_clients) - MAX_CLIENTS)]
+    for old in evicted:
+        old.close()
+    return client
+
+
+def close_clients() -> None:
+    """Close every node's connections (tests; a process that is done with the chain)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()
 
 
 class FinalCache:
@@ -163,6 +222,9 @@ class Transport:
         self.options = options or TransportOptions()
         self.host = urlsplit(bare).hostname or "?"
         self.breaker = breaker_for(bare, self.options)
+        self._last_ok = False  # the last request was counted as a success by the breaker
+        self._streak: int | None = None  # failures the first success of an operation reset
+        self._depth = 0  # nesting of checked_answers()
 
     def request(
         self,
@@ -183,6 +245,7 @@ class Transport:
         ``rpc_errors``: a JSON-RPC server may carry an error in an HTTP error status (Bitcoin
         Core answers any JSON-RPC 1.0 error with HTTP 500); such an answer whose body is a JSON
         object with a non-null ``error`` is returned as it is, not retried."""
+        self._last_ok = False
         try:
             check_outbound_url(self.url, allow_private=self.options.allow_private)
         except OutboundBlocked as exc:
@@ -195,8 +258,42 @@ class Transport:
             # A garbled answer is the node's fault too: count it against the breaker.
             self.breaker.record(False)
             raise exc from None
-        self.breaker.record(True)
+        reset = self.breaker.record(True)
+        if self._streak is None:
+            self._streak = reset
+        self._last_ok = True
         return result
+
+    @contextmanager
+    def checked_answers(self) -> Iterator[None]:
+        """Wrap one adapter operation (a lookup, a head): a ChainError(bad_response) raised in
+        it after the node answered means the answer was unusable — valid JSON of the wrong
+        shape, another transaction than the one asked for, a JSON-RPC refusal — and is
+        reported with ``report_bad_answer``. Nested uses count as the outermost one."""
+        if self._depth == 0:
+            self._streak = None
+        self._depth += 1
+        try:
+            yield
+        except ChainError as exc:
+            if exc.kind == ChainErrorKind.bad_response:
+                self.report_bad_answer()
+            raise
+        finally:
+            self._depth -= 1
+
+    def report_bad_answer(self) -> None:
+        """The node answered the last request(s) in a shape the adapter cannot use (adapters
+        raise ChainError(bad_response) for it): count that against the node's breaker as one
+        failed call, continuing the failures from before the operation's first success, where
+        the transport had counted a success. Several answers rejected in one operation count
+        once; nothing is counted when the last request failed in the transport (it was
+        counted there), so this can be called for every bad_response an adapter lets out."""
+        if not self._last_ok:
+            return
+        self._last_ok = False
+        self.breaker.record_bad_answer(self._streak or 0)
+        self._streak = None
 
     def _with_retries(
         self,
@@ -228,10 +325,14 @@ class Transport:
     ) -> Any:
         url = self.url + path
         try:
-            with httpx.Client(
-                timeout=self.options.timeout, follow_redirects=False, auth=self._auth
-            ) as client:
-                response = client.request(method, url, json=body, params=params)
+            response = client_for(self.url).request(
+                method,
+                url,
+                json=body,
+                params=params,
+                timeout=self.options.timeout,
+                auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
+            )
         except httpx.TimeoutException:
             raise _Retryable(
                 ChainError(

@@ -45,13 +45,16 @@ def plain_hash(tx_hash: str, chain: str) -> str:
 
 
 def cached_head(transport: Transport, fetch: Callable[[], int]) -> int:
-    """The node's head height, asked at most once per HEAD_TTL seconds per node."""
+    """The node's head height, asked at most once per HEAD_TTL seconds per node. A
+    wrong-shaped answer (ChainError(bad_response) from ``fetch``) counts against the
+    node's circuit breaker."""
     now = time.monotonic()
     with _heads_lock:
         known = _heads.get(transport.url)
         if known is not None and now - known[0] < HEAD_TTL:
             return known[1]
-    height = fetch()
+    with transport.checked_answers():
+        height = fetch()
     with _heads_lock:
         _heads[transport.url] = (time.monotonic(), height)
     return height
@@ -70,13 +73,16 @@ def cached_lookup(
     head: Callable[[], int],
 ) -> TxLookup:
     """A final answer from the cache with only its confirmations recomputed from the head,
-    else a fresh lookup (stored when final)."""
+    else a fresh lookup (stored when final). A wrong-shaped answer (ChainError(bad_response)
+    from ``fetch``, e.g. through ``answer_shape``) counts against the node's circuit
+    breaker."""
     hit = final_cache.get(transport.url, tx_hash)
     if hit is not None:
         if hit.block_number is None:
             return hit
         return replace(hit, confirmations=max(head() - hit.block_number + 1, 1))
-    lookup = fetch()
+    with transport.checked_answers():
+        lookup = fetch()
     final_cache.put(transport.url, tx_hash, lookup)
     return lookup
 
@@ -89,7 +95,8 @@ def confirmations_from(head: int, block_number: int) -> int:
 
 @contextmanager
 def answer_shape(transport: Transport, what: str) -> Iterator[None]:
-    """Turn a wrong-shaped answer into ChainError(bad_response) naming the host."""
+    """Turn a wrong-shaped answer into ChainError(bad_response) naming the host (inside
+    ``cached_lookup``/``cached_head`` it also counts against the node's breaker)."""
     try:
         yield
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, InvalidOperation):

@@ -132,9 +132,19 @@ class EvmAdapter:
 
     def lookup_tx(self, tx_hash: str) -> TxLookup:
         tx_hash = normalize_evm_hash(tx_hash)
+        with self.transport.checked_answers():
+            return self._lookup(tx_hash)
+
+    def head(self) -> int:
+        with self.transport.checked_answers():
+            return self._head()
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _lookup(self, tx_hash: str) -> TxLookup:
         cached = final_cache.get(self.node, tx_hash)
         if cached is not None and cached.block_number is not None:
-            head = self.head()
+            head = self._head()
             return replace(cached, confirmations=_confirmations(head, cached.block_number))
         self._check_chain()
         tx = self._ask(
@@ -156,15 +166,13 @@ class EvmAdapter:
         final_cache.put(self.node, tx_hash, lookup)
         return lookup
 
-    def head(self) -> int:
+    def _head(self) -> int:
         self._check_chain()
         with _state_lock:
             entry = _heads.get(self.node)
         if entry is not None and time.monotonic() - entry[0] < HEAD_TTL:
             return entry[1]
         return self._fetch_head()
-
-    # -- steps ----------------------------------------------------------------------------
 
     def _fetch_head(self) -> int:
         number = self._ask("eth_blockNumber", lambda: self.w3.eth.block_number)
@@ -197,7 +205,7 @@ class EvmAdapter:
 
     def _mined(self, tx: Mapping[str, Any], receipt: Mapping[str, Any]) -> TxLookup:
         block = _field(receipt, "blockNumber", int, self.host)
-        head = self.head()
+        head = self._head()
         if head < block:  # the cached head predates this block
             head = self._fetch_head()
         confirmations = _confirmations(head, block)
