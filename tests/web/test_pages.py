@@ -329,7 +329,7 @@ def test_all_open_view_lists_what_its_count_counts(agent_page: Page, desk: Desk)
     page = agent_page
     page.goto("/console/inbox?view=open")
     count = page.locator("#views .count[data-view='open']").inner_text()
-    expect(page.locator("h2 .count")).to_have_text(f"({count})", timeout=1_000)
+    expect(page.locator("h2 .count")).to_have_text(f"({count})", timeout=5_000)
     expect(page.locator("table.tickets")).to_contain_text(TEAM_SUBJECT)
 
 
