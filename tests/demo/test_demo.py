@@ -24,7 +24,7 @@ from ledgerdesk.demo.content import (
     LANGUAGES,
     PLACEHOLDERS,
     SCENARIO_PARTS,
-    TEXT,
+    demo_text,
     fill,
     placeholders_in,
 )
@@ -64,7 +64,7 @@ def test_seed_like_check_catches_a_phrase_and_spares_prose() -> None:
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_intent_has_enough_varied_text(language: str) -> None:
-    text = TEXT[language]
+    text = demo_text()[language]
     assert set(text.intents) == set(INTENTS)
     for intent in INTENTS:
         lines = text.intents[intent]
@@ -81,7 +81,7 @@ def test_every_intent_has_enough_varied_text(language: str) -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_templates_use_known_placeholders_and_fill(language: str) -> None:
     values = {name: f"<{name}>" for name in PLACEHOLDERS}
-    for template in TEXT[language].templates():
+    for template in demo_text()[language].templates():
         assert placeholders_in(template) <= PLACEHOLDERS, template
         assert "{" not in fill(template, values), template
 
@@ -90,7 +90,7 @@ def test_templates_use_known_placeholders_and_fill(language: str) -> None:
 def test_scenario_routes_exist_and_memo_cases_use_a_memo_chain(language: str) -> None:
     known = {f"{asset}/{network}" for asset, network, _ in fakes.TRANSFER_ROUTES}
     for intent in INTENTS:
-        for scenario in TEXT[language].intents[intent].scenarios:
+        for scenario in demo_text()[language].intents[intent].scenarios:
             assert set(scenario.routes) <= known, scenario.routes
             if any("memo" in placeholders_in(t) for t in scenario.templates()):
                 assert scenario.routes == ("XRP/XRP Ledger",), intent
@@ -98,12 +98,12 @@ def test_scenario_routes_exist_and_memo_cases_use_a_memo_chain(language: str) ->
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_content_has_nothing_secret_like(language: str) -> None:
-    for template in TEXT[language].templates():
+    for template in demo_text()[language].templates():
         assert longest_seed_like_run(template) < SEED_PHRASE_RUN, template
 
 
 def test_chinese_content_mixes_in_traditional_characters() -> None:
-    openings = [o for i in TEXT["zh"].intents.values() for o in i.part("openings")]
+    openings = [o for i in demo_text()["zh"].intents.values() for o in i.part("openings")]
     assert any(ch in "們這為麼還帳號請問" for o in openings for ch in o)
 
 

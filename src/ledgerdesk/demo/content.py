@@ -1,7 +1,11 @@
 """The demo desk's words in both languages, as typed records, and the placeholders they use.
 
-The text itself lives in ``content_zh`` and ``content_en``; this module gives it one shape and
-one place to check it (every intent present in both languages, only known placeholders).
+The text itself lives in YAML files under ``data/demo/content/<language>/``: per intent group
+(``funds.yaml``, ``account.yaml``, ``service.yaml``) the scenarios of each intent, in
+``common.yaml`` the lines any ticket can use, and in ``names.yaml`` the names customers get.
+This module reads them once, checks them (every intent present, every line a non-empty string,
+only known placeholders) and gives them one shape; a malformed file raises
+:class:`DemoContentError` naming the file and the key.
 """
 
 from __future__ import annotations
@@ -9,11 +13,19 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NoReturn
 
-from ledgerdesk.demo import content_en, content_zh
+import yaml
+
+from ledgerdesk.core.intents import INTENTS
+from ledgerdesk.core.paths import shipped_data_dir
 
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 
+# The intent files of each language, in the order their intents are joined.
+INTENT_GROUPS: tuple[str, ...] = ("funds", "account", "service")
 
 # Every ``{name}`` a template may use; the loader fills each of them for every ticket.
 PLACEHOLDERS: frozenset[str] = frozenset(
@@ -49,6 +61,18 @@ SCENARIO_PARTS: tuple[str, ...] = (
     "followups",
     "notes",
 )
+
+COMMON_PARTS: tuple[str, ...] = (
+    "chasers",
+    "nudges",
+    "escalations",
+    "acknowledgements",
+    "hold_notes",
+)
+
+
+class DemoContentError(ValueError):
+    """A demo content file is missing or malformed; the message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -111,45 +135,34 @@ class LanguageText:
             yield from group
 
 
-RawScenario = Mapping[str, tuple[str, ...]]
+NamePair = tuple[str, str]  # (name in characters, its romanisation for e-mail addresses)
 
 
-def _scenario(raw: RawScenario) -> Scenario:
-    return Scenario(
-        subjects=raw["subjects"],
-        openings=raw["openings"],
-        replies=raw["replies"],
-        resolutions=raw["resolutions"],
-        followups=raw["followups"],
-        notes=raw["notes"],
-        routes=raw.get("routes", ()),
-    )
+@dataclass(frozen=True)
+class ChineseNames:
+    """Names of Chinese-writing customers: mainland ones get a surname and a given name, those
+    from Hong Kong and Taiwan a whole traditional-character name."""
+
+    surnames: tuple[NamePair, ...]
+    given_names: tuple[NamePair, ...]
+    traditional_names: tuple[NamePair, ...]
 
 
-def _intents(raw: Mapping[str, tuple[RawScenario, ...]]) -> dict[str, IntentText]:
-    return {
-        name: IntentText(tuple(_scenario(s) for s in scenarios)) for name, scenarios in raw.items()
-    }
+@dataclass(frozen=True)
+class EnglishNames:
+    """Names of English-writing customers."""
+
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
 
 
-TEXT: Mapping[str, LanguageText] = {
-    "zh": LanguageText(
-        intents=_intents(content_zh.INTENTS),
-        chasers=content_zh.CHASERS,
-        nudges=content_zh.NUDGES,
-        escalations=content_zh.ESCALATIONS,
-        acknowledgements=content_zh.ACKNOWLEDGEMENTS,
-        hold_notes=content_zh.HOLD_NOTES,
-    ),
-    "en": LanguageText(
-        intents=_intents(content_en.INTENTS),
-        chasers=content_en.CHASERS,
-        nudges=content_en.NUDGES,
-        escalations=content_en.ESCALATIONS,
-        acknowledgements=content_en.ACKNOWLEDGEMENTS,
-        hold_notes=content_en.HOLD_NOTES,
-    ),
-}
+@dataclass(frozen=True)
+class DemoContent:
+    """Everything under ``data/demo/content/``."""
+
+    text: Mapping[str, LanguageText]
+    chinese_names: ChineseNames
+    english_names: EnglishNames
 
 
 def placeholders_in(template: str) -> set[str]:
@@ -160,3 +173,189 @@ def placeholders_in(template: str) -> set[str]:
 def fill(template: str, values: Mapping[str, str]) -> str:
     """``template`` with its placeholders replaced from ``values``."""
     return template.format_map(values)
+
+
+# --- reading the files --------------------------------------------------------------------
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a key given twice in one mapping (it would silently
+    drop the first one's lines)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if not isinstance(key, str):
+                continue  # the safe loader itself rejects keys it cannot use
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"found the key {key!r} twice",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _File:
+    """One content file being checked; every problem names the file and the key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        where = f"{self.path}: {key}" if key else str(self.path)
+        raise DemoContentError(f"{where}: {problem}")
+
+    def read(self) -> dict[str, Any]:
+        try:
+            with self.path.open(encoding="utf-8") as handle:
+                loaded = yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
+        except OSError as exc:
+            self.fail("", f"cannot be read ({exc.strerror or exc})")
+        except yaml.YAMLError as exc:
+            self.fail("", f"is not valid YAML: {exc}")
+        return self.mapping(loaded, "")
+
+    def mapping(self, value: object, key: str) -> dict[str, Any]:
+        if not isinstance(value, dict) or not value:
+            self.fail(key, f"expected a non-empty mapping, got {_kind(value)}")
+        for name in value:
+            if not isinstance(name, str):
+                self.fail(key, f"expected text keys, got {name!r}")
+        return value
+
+    def keys(self, value: dict[str, Any], key: str, required: tuple[str, ...]) -> None:
+        missing = [name for name in required if name not in value]
+        if missing:
+            self.fail(key, f"missing {', '.join(missing)}")
+
+    def unknown(self, value: dict[str, Any], key: str, allowed: tuple[str, ...]) -> None:
+        extra = [name for name in value if name not in allowed]
+        if extra:
+            self.fail(key, f"unknown key {', '.join(extra)} (allowed: {', '.join(allowed)})")
+
+    def items(self, value: object, key: str, *, empty_ok: bool = False) -> list[Any]:
+        if not isinstance(value, list) or not (value or empty_ok):
+            self.fail(key, f"expected a non-empty list, got {_kind(value)}")
+        return value
+
+    def text(self, value: object, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, f"expected a non-empty string, got {_kind(value)}")
+        return value
+
+    def strings(self, value: object, key: str, *, empty_ok: bool = False) -> tuple[str, ...]:
+        items = self.items(value, key, empty_ok=empty_ok)
+        return tuple(self.text(item, f"{key}[{i}]") for i, item in enumerate(items))
+
+    def templates(self, value: object, key: str) -> tuple[str, ...]:
+        lines = self.strings(value, key)
+        for i, line in enumerate(lines):
+            try:
+                used = placeholders_in(line)
+            except ValueError as exc:
+                self.fail(f"{key}[{i}]", f"is not a valid template ({exc})")
+            unknown = sorted(used - PLACEHOLDERS)
+            if unknown:
+                self.fail(f"{key}[{i}]", f"unknown placeholder {', '.join(unknown)}")
+        return lines
+
+    def pairs(self, value: object, key: str) -> tuple[NamePair, ...]:
+        result: list[NamePair] = []
+        for i, item in enumerate(self.items(value, key)):
+            if not isinstance(item, list) or len(item) != 2:
+                self.fail(f"{key}[{i}]", f"expected [name, romanisation], got {_kind(item)}")
+            result.append(
+                (self.text(item[0], f"{key}[{i}][0]"), self.text(item[1], f"{key}[{i}][1]"))
+            )
+        return tuple(result)
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, list | dict | str) and not value:
+        return f"an empty {type(value).__name__}"
+    return f"{type(value).__name__} {value!r}"[:80]
+
+
+def _scenario(file: _File, raw: object, key: str) -> Scenario:
+    data = file.mapping(raw, key)
+    file.keys(data, key, SCENARIO_PARTS)
+    file.unknown(data, key, (*SCENARIO_PARTS, "routes"))
+    parts = {name: file.templates(data[name], f"{key}.{name}") for name in SCENARIO_PARTS}
+    routes = file.strings(data.get("routes", []), f"{key}.routes", empty_ok=True)
+    return Scenario(**parts, routes=routes)
+
+
+def _intents(directory: Path) -> dict[str, IntentText]:
+    intents: dict[str, IntentText] = {}
+    origin: dict[str, Path] = {}
+    for group in INTENT_GROUPS:
+        file = _File(directory / f"{group}.yaml")
+        for intent, scenarios in file.read().items():
+            if intent not in INTENTS:
+                file.fail(intent, f"unknown intent (known: {', '.join(INTENTS)})")
+            if intent in intents:
+                file.fail(intent, f"already given in {origin[intent]}")
+            items = file.items(scenarios, intent)
+            intents[intent] = IntentText(
+                tuple(_scenario(file, raw, f"{intent}[{i}]") for i, raw in enumerate(items))
+            )
+            origin[intent] = file.path
+    missing = [intent for intent in INTENTS if intent not in intents]
+    if missing:
+        raise DemoContentError(f"{directory}: no scenarios for the intents {', '.join(missing)}")
+    return intents
+
+
+def load_language(directory: Path) -> LanguageText:
+    """The demo text of one language from its directory (``data/demo/content/<language>``)."""
+    intents = _intents(directory)
+    file = _File(directory / "common.yaml")
+    data = file.read()
+    file.keys(data, "", COMMON_PARTS)
+    file.unknown(data, "", COMMON_PARTS)
+    common = {name: file.templates(data[name], name) for name in COMMON_PARTS}
+    return LanguageText(intents=intents, **common)
+
+
+def load_chinese_names(path: Path) -> ChineseNames:
+    file = _File(path)
+    data = file.read()
+    parts = ("surnames", "given_names", "traditional_names")
+    file.keys(data, "", parts)
+    file.unknown(data, "", parts)
+    return ChineseNames(**{name: file.pairs(data[name], name) for name in parts})
+
+
+def load_english_names(path: Path) -> EnglishNames:
+    file = _File(path)
+    data = file.read()
+    parts = ("first_names", "last_names")
+    file.keys(data, "", parts)
+    file.unknown(data, "", parts)
+    return EnglishNames(**{name: file.strings(data[name], name) for name in parts})
+
+
+def load_content(root: Path) -> DemoContent:
+    """All demo content under ``root`` (``data/demo/content``), checked."""
+    return DemoContent(
+        text={language: load_language(root / language) for language in LANGUAGES},
+        chinese_names=load_chinese_names(root / "zh" / "names.yaml"),
+        english_names=load_english_names(root / "en" / "names.yaml"),
+    )
+
+
+@lru_cache(maxsize=1)
+def demo_content() -> DemoContent:
+    """The shipped demo content, read and checked once per process."""
+    return load_content(shipped_data_dir() / "demo" / "content")
+
+
+def demo_text() -> Mapping[str, LanguageText]:
+    """The shipped demo text per language (``"zh"``, ``"en"``)."""
+    return demo_content().text

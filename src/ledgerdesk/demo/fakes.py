@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ledgerdesk.demo import content_en, content_zh
+from ledgerdesk.demo.content import demo_content
 
 HEX = "0123456789abcdef"
 BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
@@ -161,12 +161,13 @@ def _unique_email(rng: random.Random, local: str, taken: set[str]) -> str:
 
 def chinese_person(rng: random.Random, taken: set[str]) -> Person:
     """A customer from mainland China, or (about one in seven) from Hong Kong or Taiwan."""
+    names = demo_content().chinese_names
     if rng.random() < 0.15:
-        name, roman = rng.choice(content_zh.TRADITIONAL_NAMES)
+        name, roman = rng.choice(names.traditional_names)
         local = roman + rng.choice(("", str(rng.randint(1, 99))))
         return Person(name, name, _unique_email(rng, local, taken), "zh-CN", traditional=True)
-    surname, surname_py = rng.choice(content_zh.SURNAMES)
-    given, given_py = rng.choice(content_zh.GIVEN_NAMES)
+    surname, surname_py = rng.choice(names.surnames)
+    given, given_py = rng.choice(names.given_names)
     local = rng.choice(
         (
             f"{surname_py}{given_py}{rng.randint(1, 999)}",
@@ -181,8 +182,9 @@ def chinese_person(rng: random.Random, taken: set[str]) -> Person:
 
 def english_person(rng: random.Random, taken: set[str]) -> Person:
     """An English-writing customer; the names are international on purpose."""
-    first = rng.choice(content_en.FIRST_NAMES)
-    last = rng.choice(content_en.LAST_NAMES)
+    names = demo_content().english_names
+    first = rng.choice(names.first_names)
+    last = rng.choice(names.last_names)
     a, b = _ascii(first), _ascii(last)
     local = rng.choice(
         (f"{a}.{b}", f"{a}{b[0]}{rng.randint(1, 99)}", f"{a[0]}{b}", f"{a}_{rng.randint(80, 99)}")

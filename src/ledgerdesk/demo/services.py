@@ -37,7 +37,7 @@ from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.paths import shipped_data_dir
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.demo import fakes
-from ledgerdesk.demo.content import TEXT, Scenario, fill
+from ledgerdesk.demo.content import Scenario, demo_text, fill
 from ledgerdesk.kb.importer import ImportReport, import_path
 from ledgerdesk.kb.models import Article
 from ledgerdesk.kb.queries import count_articles
@@ -440,7 +440,7 @@ class _Loader:
         customer, person = rng.choice(self.customers)
         language = "zh" if person.locale.startswith("zh") else "en"
         intent = rng.choices(INTENTS, weights=[INTENT_WEIGHTS[i] for i in INTENTS])[0]
-        scenario = rng.choice(TEXT[language].intents[intent].scenarios)
+        scenario = rng.choice(demo_text()[language].intents[intent].scenarios)
         channel = rng.choices([c for c, _ in CHANNELS], weights=[w for _, w in CHANNELS])[0]
         if intent == "human_agent":
             channel = Channel.chat
@@ -541,7 +541,7 @@ class _Conversation:
         self.session = loader.session
         self.rng = loader.rng
         self.plan = plan
-        self.text = TEXT[plan.language]
+        self.text = demo_text()[plan.language]
         self.lines = plan.scenario
         self.clock = plan.created
         self.used: list[str] = []
