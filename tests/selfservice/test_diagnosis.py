@@ -170,7 +170,14 @@ def test_a_credited_deposit_is_credited_even_where_no_node_is_configured(world: 
     text = explain(anonymous, world.registry, "en")
     assert "does not look up Tron" in text.explanation and "Open a request" in text.next_step
     assert "few minutes" not in text.next_step
-    assert "无法自动查询" in explain(anonymous, world.registry, "zh-CN").explanation
+    zh = explain(anonymous, world.registry, "zh-CN")
+    assert "无法自动查询" in zh.explanation
+    # Nor does its title say "right now": the desk never checks this network itself.
+    assert text.title == "We do not check this network automatically"
+    assert zh.title == "本服务台不自动查询该网络"
+    down = dataclasses.replace(anonymous, facts={**anonymous.facts, "error": "timeout"})
+    assert explain(down, world.registry, "en").title == "We cannot check right now"
+    assert explain(down, world.registry, "zh-CN").title == "暂时无法查询"
 
 
 # --- memos, and a deposit that waits for its confirmations --------------------------------
@@ -644,7 +651,7 @@ def test_verdict_texts_cover_every_verdict_in_both_languages() -> None:
                     verdict,
                     key,
                 )
-    for section in ("phrases", "hold_reasons", "failure_reasons", "ticket"):
+    for section in ("phrases", "hold_reasons", "failure_reasons", "ticket", "request"):
         for name, entry in texts[section].items():
             assert set(entry) == set(LANGUAGES), (section, name)
             assert placeholders(entry["en"]) == placeholders(entry["zh-CN"]), (section, name)

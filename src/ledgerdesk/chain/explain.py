@@ -94,7 +94,7 @@ def _values(diagnosis: Diagnosis, registry: Registry, lang: str, ticket: int | N
     )
     source = "exchange_unavailable" if facts.get("source") == "exchange" else "chain_unavailable"
     # A network without a node will not answer in a few minutes either: say so.
-    unconfigured = facts.get("source") == "chain" and facts.get("error") == "not_configured"
+    unconfigured = _unconfigured(diagnosis)
     if unconfigured:
         source = "chain_not_configured"
     values["source_text"] = _phrase(source, lang, network=values["network"])
@@ -116,6 +116,18 @@ def _values(diagnosis: Diagnosis, registry: Registry, lang: str, ticket: int | N
     return values
 
 
+def _unconfigured(diagnosis: Diagnosis) -> bool:
+    """The desk has no node for the network: it will not answer in a few minutes either."""
+    facts = diagnosis.facts
+    return facts.get("source") == "chain" and facts.get("error") == "not_configured"
+
+
+def _title(diagnosis: Diagnosis, entry: dict[str, str]) -> str:
+    if _unconfigured(diagnosis) and "title_not_configured" in entry:
+        return entry["title_not_configured"]
+    return entry["title"]
+
+
 def explain(
     diagnosis: Diagnosis, registry: Registry, locale: str, *, ticket: int | None = None
 ) -> Explained:
@@ -125,7 +137,7 @@ def explain(
     values = _values(diagnosis, registry, lang, ticket)
     step = entry["next_step"] if ticket or "next_step_no_ticket" not in entry else None
     return Explained(
-        title=entry["title"],
+        title=_title(diagnosis, entry),
         explanation=entry["explanation"].format_map(values),
         next_step=(step or entry["next_step_no_ticket"]).format_map(values),
     )

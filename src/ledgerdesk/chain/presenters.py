@@ -4,6 +4,8 @@ facts, and the customer's exchange context, all in the reader's language."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,10 +16,28 @@ from ledgerdesk.chain.explain import explain
 from ledgerdesk.chain.models import ChainCheck
 from ledgerdesk.chain.registry import get_registry
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.exchange.client import ExchangeError, ExchangeErrorKind, get_exchange
 from ledgerdesk.web.labels import label
 
 GOOD = frozenset({"credited", "sent", "processing"})
 WAITING = frozenset({"pending_confirmations", "on_hold", "confirmed", "unavailable"})
+# Answers whose next step is a request to a person (and which opened none): the answer offers
+# the new-request form already filled in from the check.
+OFFERS_REQUEST: dict[str, frozenset[str]] = {
+    "deposit": frozenset(
+        {
+            "confirmed_not_credited",
+            "not_found",
+            "wrong_recipient",
+            "missing_or_wrong_memo",
+            "wrong_network",
+            "unsupported_asset",
+            "below_minimum",
+            "unavailable",
+        }
+    ),
+    "withdrawal": frozenset({"failed", "on_hold", "unavailable"}),
+}
 
 
 def _(message: str) -> str:
@@ -87,6 +107,8 @@ class ResultView:
     explorer_url: str | None
     ticket_id: int | None
     facts: list[tuple[str, str]] = field(default_factory=list)
+    check_id: int | None = None
+    offers_request: bool = False  # link to the new-request form filled in from this check
 
 
 def network_choices(locale: str) -> list[dict[str, Any]]:
@@ -143,7 +165,13 @@ def result_view(result: svc.CheckResult, locale: str) -> ResultView:
         explorer_url=result.diagnosis.facts.get("explorer_url"),
         ticket_id=result.ticket.id if result.ticket else None,
         facts=_fact_rows(result.diagnosis.facts, locale),
+        check_id=result.check.id,
+        offers_request=_offers_request(result.check),
     )
+
+
+def _offers_request(check: ChainCheck) -> bool:
+    return check.ticket_id is None and check.verdict in OFFERS_REQUEST.get(check.kind, ())
 
 
 def check_view(check: ChainCheck, locale: str) -> ResultView:
@@ -158,6 +186,8 @@ def check_view(check: ChainCheck, locale: str) -> ResultView:
         explorer_url=diagnosis.facts.get("explorer_url"),
         ticket_id=check.ticket_id,
         facts=_fact_rows(diagnosis.facts, locale),
+        check_id=check.id,
+        offers_request=_offers_request(check),
     )
 
 
@@ -167,3 +197,60 @@ def recent_checks(
     if customer is None:
         return []
     return [(c, check_view(c, locale)) for c in svc.checks_for_customer(session, customer.id)]
+
+
+# --- the portal's withdrawal picker -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WithdrawalChoice:
+    id: str
+    asset: str
+    amount: Decimal
+    network: str  # the network's name in the reader's language
+    status: str  # the exchange's status in words
+    created_at: datetime
+
+
+@dataclass
+class WithdrawalChoices:
+    items: list[WithdrawalChoice] = field(default_factory=list)
+    problem: str | None = None  # why there is no list, in one line of the reader's language
+
+
+def withdrawal_choices(customer: Customer, locale: str, limit: int = 8) -> WithdrawalChoices:
+    """The customer's recent withdrawals at the exchange, to check one with a click."""
+    client = get_exchange()
+    if client is None:
+        return WithdrawalChoices(problem=gettext(NO_WITHDRAWAL_LIST))
+    try:
+        profile = client.customer(customer.external_id)
+        records = client.withdrawals(profile.id, limit=limit)
+    except ExchangeError as exc:
+        if exc.kind == ExchangeErrorKind.not_found:  # no account there: nothing to list
+            return WithdrawalChoices()
+        key = NO_WITHDRAWAL_LIST if exc.kind == "not_configured" else WITHDRAWALS_UNREACHABLE
+        return WithdrawalChoices(problem=gettext(key))
+    registry = get_registry()
+    items = []
+    for w in records:
+        network = registry.network(w.network)
+        items.append(
+            WithdrawalChoice(
+                id=w.id,
+                asset=w.asset,
+                amount=w.amount,
+                network=network.name(locale) if network else w.network,
+                status=label(w.status),
+                created_at=w.created_at,
+            )
+        )
+    return WithdrawalChoices(items=items)
+
+
+NO_WITHDRAWAL_LIST = _(
+    "Your withdrawal list is not available on this desk; type the withdrawal ID below."
+)
+WITHDRAWALS_UNREACHABLE = _(
+    "Your withdrawal list cannot be loaded right now; type the withdrawal ID below."
+)

@@ -19,11 +19,15 @@ from ledgerdesk.core.errors import DomainError, NotFound
 from ledgerdesk.core.i18n import get_locale
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor, PortalCustomer
+from ledgerdesk.web.errors import with_retry_after
 from ledgerdesk.web.messages import translate_message
 from ledgerdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=200)]
+# The anonymous checks this browser made (signed session), so that after signing in the
+# customer can open a request filled in from one of them (chain.drafts).
+ANONYMOUS_CHECKS = "anonymous_checks"
 
 
 def _signed_in_customer(db: Db, actor: Actor | None) -> Customer | None:
@@ -60,7 +64,14 @@ def help_deposit_check(
     customer = _signed_in_customer(db, actor)
     context = _form_context(network=network, asset=asset, tx_hash=tx_hash)
     status = _run_deposit(request, db, actor, customer, context, network, asset, tx_hash)
-    return render(request, "chain/help_check.html", status_code=status, actor=actor, **context)
+    refusal = context.pop("refusal", None)
+    response = render(request, "chain/help_check.html", status_code=status, actor=actor, **context)
+    return with_retry_after(response, refusal) if refusal else response
+
+
+def _remember_anonymous(request: Request, check_id: int) -> None:
+    kept = [i for i in request.session.get(ANONYMOUS_CHECKS, []) if isinstance(i, int)]
+    request.session[ANONYMOUS_CHECKS] = [*kept[-4:], check_id]
 
 
 def _run_deposit(
@@ -90,7 +101,10 @@ def _run_deposit(
     except DomainError as exc:
         db.rollback()
         context["error"] = translate_message(exc.message)
+        context["refusal"] = exc
         return exc.status_code
+    if customer is None and actor is None:
+        _remember_anonymous(request, result.check.id)
     context["result"] = presenters.result_view(result, get_locale())
     return 200
 
@@ -98,13 +112,7 @@ def _run_deposit(
 @router.get("/portal/checks")
 def portal_checks_page(request: Request, db: Db, actor: PortalCustomer) -> Response:
     me = _signed_in_customer(db, actor)
-    return render(
-        request,
-        "chain/portal_checks.html",
-        me=me,
-        recent=presenters.recent_checks(db, me, get_locale()) if me else [],
-        **_form_context(),
-    )
+    return _portal(request, db, me, _form_context(), 200)
 
 
 @router.post("/portal/checks/deposit")
@@ -144,6 +152,7 @@ def portal_withdrawal_check(
     except DomainError as exc:
         db.rollback()
         context["error"] = translate_message(exc.message)
+        context["refusal"] = exc
         status = exc.status_code
     return _portal(request, db, me, context, status)
 
@@ -151,7 +160,15 @@ def portal_withdrawal_check(
 def _portal(
     request: Request, db: Db, me: Customer | None, context: dict[str, Any], status: int
 ) -> Response:
-    recent = presenters.recent_checks(db, me, get_locale()) if me else []
-    return render(
-        request, "chain/portal_checks.html", status_code=status, me=me, recent=recent, **context
+    locale = get_locale()
+    refusal = context.pop("refusal", None)
+    response = render(
+        request,
+        "chain/portal_checks.html",
+        status_code=status,
+        me=me,
+        recent=presenters.recent_checks(db, me, locale) if me else [],
+        withdrawals=presenters.withdrawal_choices(me, locale) if me else None,
+        **context,
     )
+    return with_retry_after(response, refusal) if refusal else response

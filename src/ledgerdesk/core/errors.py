@@ -56,3 +56,11 @@ class TooLarge(DomainError):
 class RateLimited(DomainError):
     status_code = 429
     code = "rate_limited"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message, field=field)
+        # Seconds until the limit lets the next attempt through (the ``Retry-After`` header);
+        # None when the refusal does not end with time (e.g. a code that must be re-issued).
+        self.retry_after = retry_after

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -20,7 +23,7 @@ class RateLimiter:
         """Count one attempt; raise ``RateLimited`` when the rule is exceeded."""
         item = parse(rule)
         if not self.limiter.hit(item, scope, key):
-            raise _refusal(item)
+            raise self._refusal(item, scope, key)
 
     def allows(self, rule: str, scope: str, key: str) -> bool:
         """Whether ``key`` has attempts of ``rule`` left (counts nothing)."""
@@ -30,7 +33,7 @@ class RateLimiter:
         """Raise ``RateLimited`` if ``key`` has used up ``rule``, without counting an attempt
         (for limits that count only failures)."""
         if not self.allows(rule, scope, key):
-            raise _refusal(parse(rule))
+            raise self._refusal(parse(rule), scope, key)
 
     def count(self, rule: str, scope: str, key: str) -> None:
         """Count one attempt (a failure) towards ``rule``; never raises."""
@@ -39,6 +42,14 @@ class RateLimiter:
     def reset(self) -> None:
         self.storage.reset()
 
+    def retry_after(self, item: RateLimitItem, scope: str, key: str) -> int:
+        """Whole seconds until ``key`` has an attempt of ``item`` again (at least 1): when the
+        oldest attempt in the moving window leaves it."""
+        reset_at = self.limiter.get_window_stats(item, scope, key).reset_time
+        return max(1, min(item.get_expiry(), math.ceil(reset_at - time.time())))
 
-def _refusal(item: RateLimitItem) -> RateLimited:
-    return RateLimited(f"Too many attempts; try again in {item.get_expiry()} seconds")
+    def _refusal(self, item: RateLimitItem, scope: str, key: str) -> RateLimited:
+        seconds = self.retry_after(item, scope, key)
+        return RateLimited(
+            f"Too many attempts; try again in {seconds} seconds", retry_after=seconds
+        )

@@ -11,9 +11,11 @@ from fastapi.responses import RedirectResponse, Response
 from ledgerdesk.accounts import agent_admin
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
+from ledgerdesk.chain import drafts
+from ledgerdesk.chain.views import ANONYMOUS_CHECKS
 from ledgerdesk.core.errors import DomainError, NotFound
 from ledgerdesk.core.i18n import get_locale, gettext
-from ledgerdesk.core.types import PageNumber, PathId
+from ledgerdesk.core.types import PageNumber, PathId, QueryId
 from ledgerdesk.kb import queries as kb_queries
 from ledgerdesk.kb import render as kb_render
 from ledgerdesk.kb import services as kb
@@ -24,6 +26,7 @@ from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Channel
 from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import Db, OptionalActor, PortalCustomer
+from ledgerdesk.web.errors import with_retry_after
 from ledgerdesk.web.templating import flash, render
 from ledgerdesk.web.uploads import read_uploads
 from ledgerdesk.web.views import reset_session_cookie, safe_next
@@ -83,7 +86,7 @@ def request_code(
     try:
         issued = codes.issue_code(request, db, email)
     except DomainError as exc:
-        return render(
+        response = render(
             request,
             "portal/login.html",
             status_code=exc.status_code,
@@ -92,6 +95,7 @@ def request_code(
             error=exc.message,
             next=safe_next(next, "/portal"),
         )
+        return with_retry_after(response, exc)
     if settings.env == "development":
         # The code is e-mailed (queued above); a development desk also prints it, so signing in
         # works without a mail server.
@@ -116,7 +120,7 @@ def verify_code(
     try:
         customer = codes.redeem_code(request, db, email, code, locale=get_locale())
     except DomainError as exc:
-        return render(
+        response = render(
             request,
             "portal/login.html",
             status_code=exc.status_code,
@@ -125,6 +129,7 @@ def verify_code(
             error=exc.message,
             next=safe_next(next, "/portal"),
         )
+        return with_retry_after(response, exc)
     session_id = agent_admin.do_sign_in(
         db,
         customer=customer,
@@ -148,8 +153,32 @@ def logout(request: Request, db: Db) -> RedirectResponse:
 
 
 @router.get("/tickets/new")
-def new_ticket_page(request: Request, db: Db, actor: PortalCustomer) -> Response:
-    return render(request, "portal/new.html", me=_me(db, actor), subject="", body="", deflection="")
+def new_ticket_page(
+    request: Request, db: Db, actor: PortalCustomer, check: QueryId = None
+) -> Response:
+    """The form; ``check``: a deposit or withdrawal check of this customer's whose answer
+    offered a request, written out as the draft (another customer's check gives a blank
+    form)."""
+    draft = _check_draft(request, db, actor, check) if check else None
+    return render(
+        request,
+        "portal/new.html",
+        me=_me(db, actor),
+        subject=draft.subject if draft else "",
+        body=draft.body if draft else "",
+        deflection="",
+        from_check=draft is not None,
+    )
+
+
+def _check_draft(
+    request: Request, db: Any, actor: Actor, check_id: int
+) -> drafts.RequestDraft | None:
+    anonymous = [i for i in request.session.get(ANONYMOUS_CHECKS, []) if isinstance(i, int)]
+    found = drafts.access_check_for_request(
+        db, check_id, customer_id=actor.id or 0, anonymous_ids=anonymous
+    )
+    return drafts.request_draft(found, get_locale()) if found else None
 
 
 @router.post("/suggest")

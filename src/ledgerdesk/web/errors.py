@@ -12,7 +12,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from ledgerdesk.core.errors import DomainError
+from ledgerdesk.core.errors import DomainError, RateLimited
 from ledgerdesk.web.deps import LoginRequired
 from ledgerdesk.web.templating import render
 
@@ -45,7 +45,16 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 async def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     extra = {"field": exc.field} if exc.field else {}
-    return error_response(request, exc.status_code, exc.code, exc.message, **extra)
+    response = error_response(request, exc.status_code, exc.code, exc.message, **extra)
+    return with_retry_after(response, exc)
+
+
+def with_retry_after(response: Response, exc: DomainError) -> Response:
+    """A rate-limit refusal says when the next attempt is let through (RFC 9110 §10.2.3);
+    pages that render their own refusal pass theirs through here too."""
+    if isinstance(exc, RateLimited) and exc.retry_after is not None:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def _validation(request: Request, exc: Exception) -> Response:

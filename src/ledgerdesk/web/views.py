@@ -21,13 +21,17 @@ def safe_next(value: str | None, default: str) -> str:
     return default
 
 
+# What a browser keeps across signing in and out: the chosen language, and the ids of the
+# deposit checks it made signed out (so the portal can fill a request in from one of them).
+KEPT_ACROSS_SIGN_IN = ("lang", "anonymous_checks")
+
+
 def reset_session_cookie(request: Request) -> None:
     """Empty the signed cookie (sign-in state, pending 2FA, flashes) but keep the chosen
-    language."""
-    lang = request.session.get("lang")
+    language and the browser's own signed-out checks."""
+    kept = {k: request.session[k] for k in KEPT_ACROSS_SIGN_IN if request.session.get(k)}
     request.session.clear()
-    if lang:
-        request.session["lang"] = lang
+    request.session.update(kept)
 
 
 @router.get("/")
