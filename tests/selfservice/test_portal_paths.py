@@ -153,9 +153,13 @@ def test_an_answer_offers_a_request_filled_in_from_the_check(
     assert network in body and small.tx_hash in body and verdict in body and "0.5" in body
     assert ("最小充值金额" if lang == "zh-CN" else "minimum deposit of") in body
     readable(form.text, lang)
-    # Sent as it is, it becomes the customer's request with the TxID whole.
+    assert f'<input type="hidden" name="check" value="{check.id}">' in form.text
+    # Sent as it is, it becomes the customer's request with the TxID whole, and the check
+    # is on that request, where agents see its facts.
     sent = client.post(
-        "/portal/tickets", data={"subject": subject, "body": body}, follow_redirects=False
+        "/portal/tickets",
+        data={"subject": subject, "body": body, "check": str(check.id)},
+        follow_redirects=False,
     )
     assert sent.status_code == 303
     ticket_id = int(sent.headers["location"].rsplit("/", 1)[1])
@@ -164,6 +168,8 @@ def test_an_answer_offers_a_request_filled_in_from_the_check(
         assert ticket is not None and ticket.subject == subject
         first = session.scalars(select(Message).where(Message.ticket_id == ticket_id)).first()
         assert first is not None and small.tx_hash in first.body
+        linked = session.get(ChainCheck, check.id)
+        assert linked is not None and linked.ticket_id == ticket_id
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -226,6 +232,18 @@ def test_another_customers_check_fills_nothing_in(
     assert form.status_code == 200
     assert _draft(form.text) == ("", "") and small.tx_hash not in form.text
     assert 'id="new-request-from-check"' not in form.text
+    # Sent with that check's id anyway, the request is the other customer's and the check
+    # stays where it was.
+    check_id = int(link.rsplit("=", 1)[1])
+    sent = client.post(
+        "/portal/tickets",
+        data={"subject": "mine", "body": "my own question", "check": str(check_id)},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    with app.state.sessionmaker() as session:
+        untouched = session.get(ChainCheck, check_id)
+        assert untouched is not None and untouched.ticket_id is None
     # An id that is no check at all, and one that is not a number.
     assert _draft(client.get("/portal/tickets/new?check=2147483647").text) == ("", "")
     assert client.get("/portal/tickets/new?check=abc").status_code == 422

@@ -148,6 +148,23 @@ def _kept_facts(diagnosis: Diagnosis) -> dict[str, Any]:
     return {k: v for k, v in diagnosis.facts.items() if k != "explorer_url"}
 
 
+def do_attach_check(session: Session, actor: Actor, check: ChainCheck, ticket: Ticket) -> None:
+    """Link a check to the request the customer opened from its answer (a check already on
+    a ticket stays there). An anonymous check becomes the signed-in customer's."""
+    if check.ticket_id is not None:
+        return
+    check.ticket_id = ticket.id
+    if check.customer_id is None:
+        check.customer_id = ticket.requester_id
+    tickets.record_event(
+        session,
+        actor,
+        "chain.checked",
+        {"check_id": check.id, "kind": check.kind, "verdict": check.verdict},
+        ticket=ticket,
+    )
+
+
 def _text(section: str, name: str, lang: str, values: dict[str, str]) -> str:
     template: str = verdict_texts()[section][name][lang]
     return template.format_map(_Fill(values))

@@ -12,10 +12,11 @@ from ledgerdesk.accounts import agent_admin
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.chain import drafts
+from ledgerdesk.chain import services as chain_services
 from ledgerdesk.chain.views import ANONYMOUS_CHECKS
 from ledgerdesk.core.errors import DomainError, NotFound
 from ledgerdesk.core.i18n import get_locale, gettext
-from ledgerdesk.core.types import PageNumber, PathId, QueryId
+from ledgerdesk.core.types import PageNumber, PathId, QueryId, parse_id
 from ledgerdesk.kb import queries as kb_queries
 from ledgerdesk.kb import render as kb_render
 from ledgerdesk.kb import services as kb
@@ -168,7 +169,23 @@ def new_ticket_page(
         body=draft.body if draft else "",
         deflection="",
         from_check=draft is not None,
+        check_id=check if draft is not None else "",
     )
+
+
+def _attach_check(request: Request, db: Any, actor: Actor, check: str, ticket: Any) -> None:
+    """A request sent from a check's filled-in form carries that check, so agents see its
+    facts on the ticket; a check id that is not this customer's (or this browser's) is
+    ignored."""
+    check_id = parse_id(check) if check else None
+    if check_id is None:
+        return
+    anonymous = [i for i in request.session.get(ANONYMOUS_CHECKS, []) if isinstance(i, int)]
+    found = drafts.access_check_for_request(
+        db, check_id, customer_id=actor.id or 0, anonymous_ids=anonymous
+    )
+    if found is not None:
+        chain_services.do_attach_check(db, actor, found, ticket)
 
 
 def _check_draft(
@@ -272,6 +289,7 @@ def submit_ticket(
     body: Annotated[str, Form()] = "",
     deflection: Annotated[str, Form(max_length=64)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
+    check: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     try:
         items = read_uploads(files or [])
@@ -288,6 +306,7 @@ def submit_ticket(
         )
         if deflection and _own_attempt(db, actor, deflection) is not None:
             kb.do_link_deflection_ticket(db, deflection, ticket.id)
+        _attach_check(request, db, actor, check, ticket)
         db.commit()
     except DomainError as exc:
         db.rollback()
@@ -300,6 +319,7 @@ def submit_ticket(
             subject=subject,
             body=body,
             deflection=deflection,
+            check_id=check,
         )
     flash(
         request,
