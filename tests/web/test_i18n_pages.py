@@ -27,6 +27,7 @@ from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.models import RoutingRule
 from ledgerdesk.routing.services import triage_message
 from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.merge import do_merge
 from ledgerdesk.tickets.models import (
     ActorKind,
     GuardFinding,
@@ -115,7 +116,7 @@ def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str)
     tickets.do_add_message(session, actor, ticket, "请提供交易哈希。", status=Status.on_hold)
     tickets.do_add_message(session, actor, ticket, "已转交钱包团队。", kind=MessageKind.note)
     other = make_ticket(session, customer, subject="再次询问充值", body="还是没有到账")
-    tickets.do_merge(session, actor, other, ticket)
+    do_merge(session, actor, other, ticket)
     return ticket.id
 
 
