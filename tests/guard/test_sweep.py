@@ -35,7 +35,7 @@ from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings, get_settings
 from ledgerdesk.jobs import outbox
-from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
 from ledgerdesk.routing import services as routing
 from ledgerdesk.tickets import services as tickets
@@ -137,7 +137,7 @@ def _make_world(app: Any) -> World:
         channel = trust.do_add_channel(
             session, actor_of(admin), "email", "help@example.com", "Help desk"
         )
-        attempt = kb.do_start_deflection(session, "deposit", customer_id=customer.id)
+        attempt = do_start_deflection(session, "deposit", customer_id=customer.id)
         session.commit()
         return World(
             app=app,

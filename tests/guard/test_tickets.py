@@ -248,11 +248,11 @@ def test_portal_shows_the_warning_as_from_the_desk(
 
 
 def test_secret_typed_into_help_center_search_is_not_logged(db_session: Session) -> None:
-    from ledgerdesk.kb import services as kb
+    from ledgerdesk.kb.feedback import do_log_search
     from ledgerdesk.kb.models import SearchSource
 
     words = phrase("english", 12, seed=108)
-    log = kb.do_log_search(
+    log = do_log_search(
         db_session, " ".join(words), lang="en", source=SearchSource.help, article_ids=[]
     )
     assert log is not None

@@ -26,6 +26,8 @@ PAGE_MODULES = (
     "chain/views.py",
     "core/ratelimit.py",
     "kb/console.py",
+    "kb/deflection.py",
+    "kb/feedback.py",
     "kb/services.py",
     "kb/views.py",
     "portal/views.py",

@@ -21,7 +21,7 @@ from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings
-from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.models import RoutingRule
@@ -154,7 +154,7 @@ def ids(app: Any) -> Iterator[Ids]:
         )
         ticket_id = _seed_ticket(session, agent, team, customer, brand)
         article = make_article(session, zh=True, status=ArticleStatus.published)
-        attempt = kb.do_start_deflection(session, "充值没有到账", customer_id=customer.id)
+        attempt = do_start_deflection(session, "充值没有到账", customer_id=customer.id)
         rule = routing.do_create_rule(
             session,
             actor_of(agent),

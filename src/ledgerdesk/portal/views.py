@@ -16,7 +16,14 @@ from ledgerdesk.core.i18n import get_locale, gettext
 from ledgerdesk.core.types import PageNumber, PathId
 from ledgerdesk.kb import queries as kb_queries
 from ledgerdesk.kb import render as kb_render
-from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.deflection import (
+    access_deflection,
+    do_link_deflection_ticket,
+    do_mark_deflected,
+    do_record_deflection_click,
+    do_record_suggestions,
+    do_start_deflection,
+)
 from ledgerdesk.kb.suggest import Suggestion, question_text, suggest
 from ledgerdesk.portal import codes
 from ledgerdesk.tickets import queries
@@ -178,15 +185,15 @@ def _record_suggestions(
     ids = [s.article_id for s in found]
     attempt = _own_attempt(db, actor, token) if token else None
     if attempt is None:
-        attempt = kb.do_start_deflection(db, query, customer_id=actor.id)
-    kb.do_record_suggestions(db, attempt.token, ids, query)
+        attempt = do_start_deflection(db, query, customer_id=actor.id)
+    do_record_suggestions(db, attempt.token, ids, query)
     db.commit()
     return attempt.token
 
 
 def _own_attempt(db: Any, actor: Actor, token: str) -> Any:
     try:
-        attempt = kb.access_deflection(db, token)
+        attempt = access_deflection(db, token)
     except NotFound:
         return None
     return attempt if attempt.customer_id == actor.id else None
@@ -203,7 +210,7 @@ def suggested_article(
     article = kb_queries.articles_by_id(db, actor, [article_id])
     if not article:
         raise NotFound(f"Article {article_id} not found")
-    kb.do_record_deflection_click(db, token, article_id)
+    do_record_deflection_click(db, token, article_id)
     db.commit()
     values = kb_render.variables()
     translation = kb_queries.pick_translation(article[0], get_locale())
@@ -224,7 +231,7 @@ def deflection_solved(request: Request, token: str, db: Db, actor: PortalCustome
     if _own_attempt(db, actor, token) is None:
         raise NotFound("This suggestion has expired")
     try:
-        kb.do_mark_deflected(db, token)
+        do_mark_deflected(db, token)
         db.commit()
     except DomainError as exc:
         db.rollback()
@@ -258,7 +265,7 @@ def submit_ticket(
             ),
         )
         if deflection and _own_attempt(db, actor, deflection) is not None:
-            kb.do_link_deflection_ticket(db, deflection, ticket.id)
+            do_link_deflection_ticket(db, deflection, ticket.id)
         db.commit()
     except DomainError as exc:
         db.rollback()
