@@ -31,6 +31,7 @@ from sqlalchemy import select
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import ApiToken, Role
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.accounts.tokens import do_create_api_token
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings, get_settings
@@ -124,8 +125,8 @@ def _make_world(app: Any) -> World:
         admin = make_agent(session, Role.admin, [team])
         other = make_agent(session, Role.agent, [team])
         customer = make_customer(session)
-        token = accounts.do_create_api_token(session, SYSTEM, admin, "sweep")
-        accounts.do_create_api_token(session, SYSTEM, other, "other")
+        token = do_create_api_token(session, SYSTEM, admin, "sweep")
+        do_create_api_token(session, SYSTEM, other, "other")
         other_token = session.scalars(select(ApiToken).where(ApiToken.agent_id == other.id)).one()
         article = _new_article(session, "Sweep article", "How deposits are credited.")
         version = session.scalars(

@@ -19,6 +19,8 @@ from tests.tickets.test_views import console_login
 ROOT = Path(ledgerdesk.__file__).parent
 # Modules whose errors reach a console or portal page (CLI-only modules are left out).
 PAGE_MODULES = (
+    "accounts/anti_phishing.py",
+    "accounts/portal_codes.py",
     "accounts/services.py",
     "accounts/views.py",
     "chain/api.py",

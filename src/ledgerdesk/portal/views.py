@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import agent_admin
 from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts.anti_phishing import BadAntiPhishingCode, do_set_anti_phishing_code
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import DomainError, NotFound
 from ledgerdesk.core.i18n import get_locale, gettext
@@ -368,7 +369,7 @@ def _security_page(request: Request, me: Any, status_code: int = 200, **extra: A
 
 
 def _reason(exc: DomainError) -> str:
-    if isinstance(exc, accounts.BadAntiPhishingCode):
+    if isinstance(exc, BadAntiPhishingCode):
         return gettext(exc.template) % exc.params
     return exc.message
 
@@ -388,7 +389,7 @@ def set_anti_phishing_code(
     me = _me(db, actor)
     before = me.anti_phishing_code
     try:
-        accounts.do_set_anti_phishing_code(db, actor, me, code)
+        do_set_anti_phishing_code(db, actor, me, code)
         _limit_code_changes(request, actor, changed=me.anti_phishing_code != before)
         db.commit()
     except DomainError as exc:
@@ -409,7 +410,7 @@ def clear_anti_phishing_code(request: Request, db: Db, actor: PortalCustomer) ->
     me = _me(db, actor)
     try:
         changed = me.anti_phishing_code is not None
-        accounts.do_set_anti_phishing_code(db, actor, me, None)
+        do_set_anti_phishing_code(db, actor, me, None)
         _limit_code_changes(request, actor, changed=changed)
         db.commit()
     except DomainError as exc:
