@@ -22,6 +22,7 @@ def check_text(value: str, *, name: str, limit: int) -> str:
 
 
 def check_not_closed(ticket: Ticket) -> None:
+    """Nothing changes a closed ticket."""
     if ticket.status == Status.closed:
         raise TicketClosed(
             f"Ticket #{ticket.id} is closed and can no longer change; open a new ticket instead"

@@ -20,6 +20,7 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> Event:
+    """Add one event (``ticket`` is None for a change outside any ticket); not flushed."""
     event = Event(
         ticket_id=ticket.id if ticket else None,
         actor_kind=ActorKind(actor.kind),
@@ -34,4 +35,5 @@ def record(
 
 
 def touch(ticket: Ticket) -> None:
+    """Mark the ticket as changed now (its ``updated_at``)."""
     ticket.updated_at = utcnow()

@@ -21,6 +21,7 @@ _TAG_RE = re.compile(r"^[\w\-.:]+$", re.UNICODE)
 
 
 def check_tag(name: str) -> str:
+    """The tag as stored (trimmed, lower case), or ``InvalidInput`` saying why not."""
     tag = name.strip().lower()
     if not tag or len(tag) > MAX_TAG or not _TAG_RE.match(tag):
         raise InvalidInput(
@@ -37,6 +38,7 @@ def check_tag(name: str) -> str:
 
 
 def ensure_tag(session: Session, name: str) -> int:
+    """The id of the tag named ``name`` (already checked), created on first use."""
     tag_id = session.scalar(select(Tag.id).where(Tag.name == name))
     if tag_id is None:
         tag = Tag(name=name)
