@@ -28,7 +28,8 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerdesk.accounts.models import Agent
-from ledgerdesk.accounts.services import SYSTEM, Actor, agent_actor, do_create_api_token
+from ledgerdesk.accounts.services import SYSTEM, Actor, agent_actor
+from ledgerdesk.accounts.tokens import do_create_api_token
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.tickets import queries
 

@@ -49,7 +49,8 @@ import seed
 from sqlalchemy import create_engine, text
 
 from ledgerdesk.accounts.models import Role
-from ledgerdesk.accounts.services import SYSTEM, do_create_agent, do_create_api_token
+from ledgerdesk.accounts.services import SYSTEM, do_create_agent
+from ledgerdesk.accounts.tokens import do_create_api_token
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 
 BENCH_DIR = Path(__file__).resolve().parent

@@ -22,7 +22,8 @@ import httpx
 from sqlalchemy import Engine, event
 
 from ledgerdesk.accounts.models import Role
-from ledgerdesk.accounts.services import SYSTEM, do_create_agent, do_create_api_token
+from ledgerdesk.accounts.services import SYSTEM, do_create_agent
+from ledgerdesk.accounts.tokens import do_create_api_token
 from ledgerdesk.core.db import make_sessionmaker
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 from ledgerdesk.accounts import services as accounts  # noqa: E402
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier  # noqa: E402
 from ledgerdesk.accounts.services import SYSTEM, Actor  # noqa: E402
+from ledgerdesk.accounts.tokens import do_create_api_token  # noqa: E402
 from ledgerdesk.core.db import make_engine  # noqa: E402
 from ledgerdesk.core.migrate import upgrade  # noqa: E402
 from ledgerdesk.core.settings import Settings, get_settings  # noqa: E402
@@ -218,7 +219,7 @@ def seeded(app: Any) -> dict[str, Any]:
             "bob": make_customer(session),
         }
         for key in ("agent", "other_agent", "security_agent", "lead", "admin"):
-            data[key + "_token"] = accounts.do_create_api_token(session, SYSTEM, data[key], "t")
+            data[key + "_token"] = do_create_api_token(session, SYSTEM, data[key], "t")
         session.commit()
     return data
 

@@ -61,10 +61,10 @@ def agent_row(app: Any, agent_id: int) -> Agent:
 
 def token_of(app: Any, agent: Agent, name: str = "t") -> str:
     """A committed API token for ``agent``."""
-    from ledgerdesk.accounts import services as svc
     from ledgerdesk.accounts.services import SYSTEM
+    from ledgerdesk.accounts.tokens import do_create_api_token
 
     with app.state.sessionmaker() as session:
-        token = svc.do_create_api_token(session, SYSTEM, session.get(Agent, agent.id), name)
+        token = do_create_api_token(session, SYSTEM, session.get(Agent, agent.id), name)
         session.commit()
     return token

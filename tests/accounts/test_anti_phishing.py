@@ -9,9 +9,14 @@ import pytest
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
-from ledgerdesk.accounts import services as svc
+from ledgerdesk.accounts.anti_phishing import (
+    BadAntiPhishingCode,
+    check_anti_phishing_code,
+    do_set_anti_phishing_code,
+)
 from ledgerdesk.accounts.models import Customer, Role
-from ledgerdesk.accounts.services import SYSTEM, BadAntiPhishingCode, customer_actor
+from ledgerdesk.accounts.portal_codes import do_issue_portal_code
+from ledgerdesk.accounts.services import SYSTEM, customer_actor
 from ledgerdesk.channels.outgoing import MAIL_TOPIC
 from ledgerdesk.core import i18n
 from ledgerdesk.core.db import make_sessionmaker
@@ -43,7 +48,7 @@ EMAIL = "john.doe+exchange@example.com"
     ],
 )
 def test_good_codes_are_accepted(typed: str, stored: str) -> None:
-    assert svc.check_anti_phishing_code(typed, EMAIL) == stored
+    assert check_anti_phishing_code(typed, EMAIL) == stored
 
 
 @pytest.mark.parametrize(
@@ -79,18 +84,18 @@ def test_good_codes_are_accepted(typed: str, stored: str) -> None:
 )
 def test_bad_codes_say_which_rule_they_break(typed: str, reason: str) -> None:
     with pytest.raises(BadAntiPhishingCode, match=reason) as refused:
-        svc.check_anti_phishing_code(typed, EMAIL)
+        check_anti_phishing_code(typed, EMAIL)
     assert isinstance(refused.value, InvalidInput) and refused.value.field == "anti_phishing_code"
 
 
 def test_reasons_are_translated_for_chinese_pages() -> None:
     with pytest.raises(BadAntiPhishingCode) as refused:
-        svc.check_anti_phishing_code("x" * 10_240, EMAIL)
+        check_anti_phishing_code("x" * 10_240, EMAIL)
     zh = i18n.translations("zh-CN").ugettext(refused.value.template) % refused.value.params
     assert zh == "防钓鱼码最多 20 个字符，您输入了 10240 个。"
     for typed in ("ab", "a b", "ab\u202ecd", "ab!c", "--_-", "johndoe", "1111", "1234"):
         with pytest.raises(BadAntiPhishingCode) as refused:
-            svc.check_anti_phishing_code(typed, EMAIL)
+            check_anti_phishing_code(typed, EMAIL)
         translated = i18n.translations("zh-CN").ugettext(refused.value.template)
         assert translated != refused.value.template and "防钓鱼码" in translated
 
@@ -108,12 +113,12 @@ def test_customer_sets_changes_and_removes_own_code(db_session: Session) -> None
     actor = customer_actor(me)
     assert me.anti_phishing_code is None and me.anti_phishing_code_set_at is None
 
-    svc.do_set_anti_phishing_code(db_session, actor, me, " Blue-Fox_42 ")
+    do_set_anti_phishing_code(db_session, actor, me, " Blue-Fox_42 ")
     assert me.anti_phishing_code == "Blue-Fox_42" and me.anti_phishing_code_set_at is not None
-    svc.do_set_anti_phishing_code(db_session, actor, me, "Blue-Fox_42")  # the same: nothing
-    svc.do_set_anti_phishing_code(db_session, actor, me, "Red-Owl_7")
-    svc.do_set_anti_phishing_code(db_session, actor, me, None)
-    svc.do_set_anti_phishing_code(db_session, actor, me, None)  # already none: nothing
+    do_set_anti_phishing_code(db_session, actor, me, "Blue-Fox_42")  # the same: nothing
+    do_set_anti_phishing_code(db_session, actor, me, "Red-Owl_7")
+    do_set_anti_phishing_code(db_session, actor, me, None)
+    do_set_anti_phishing_code(db_session, actor, me, None)  # already none: nothing
     db_session.expire_all()
     stored = db_session.get(Customer, me.id)
     assert stored is not None and stored.anti_phishing_code is None
@@ -134,7 +139,7 @@ def test_customer_sets_changes_and_removes_own_code(db_session: Session) -> None
 
 def test_notification_is_written_in_the_customers_language(db_session: Session) -> None:
     me = make_customer(db_session, locale="zh_CN")
-    svc.do_set_anti_phishing_code(db_session, customer_actor(me), me, "蓝色狐狸")
+    do_set_anti_phishing_code(db_session, customer_actor(me), me, "蓝色狐狸")
     (job,) = mail_jobs(db_session, me)
     assert job["subject"] == "您的 ledgerdesk 防钓鱼码已设置"
     assert "防钓鱼码已于" in job["text"] and "如果这不是您本人的操作" in job["text"]
@@ -142,9 +147,9 @@ def test_notification_is_written_in_the_customers_language(db_session: Session) 
 
 def test_refused_code_changes_nothing_and_queues_nothing(db_session: Session) -> None:
     me = make_customer(db_session)
-    svc.do_set_anti_phishing_code(db_session, customer_actor(me), me, "Good-One")
+    do_set_anti_phishing_code(db_session, customer_actor(me), me, "Good-One")
     with pytest.raises(BadAntiPhishingCode):
-        svc.do_set_anti_phishing_code(db_session, customer_actor(me), me, "1234")
+        do_set_anti_phishing_code(db_session, customer_actor(me), me, "1234")
     assert me.anti_phishing_code == "Good-One"
     assert len(mail_jobs(db_session, me)) == 1
 
@@ -159,7 +164,7 @@ def test_rolled_back_change_sends_no_mail(engine: Engine) -> None:
         with factory() as session:
             again = session.get(Customer, me.id)
             assert again is not None
-            svc.do_set_anti_phishing_code(session, customer_actor(again), again, "Never-Sent")
+            do_set_anti_phishing_code(session, customer_actor(again), again, "Never-Sent")
             assert len(mail_jobs(session, again)) == 1
             session.rollback()
         with factory() as session:
@@ -174,17 +179,17 @@ def test_rolled_back_change_sends_no_mail(engine: Engine) -> None:
 def test_only_the_customer_or_an_admin_may_set_it(db_session: Session) -> None:
     alice, bob = make_customer(db_session), make_customer(db_session)
     with pytest.raises(NotPermitted, match="only their own"):
-        svc.do_set_anti_phishing_code(db_session, customer_actor(bob), alice, "Bobs-Pick")
+        do_set_anti_phishing_code(db_session, customer_actor(bob), alice, "Bobs-Pick")
     for role in (Role.agent, Role.lead):
         with pytest.raises(NotPermitted, match="Only the customer or an admin"):
-            svc.do_set_anti_phishing_code(
+            do_set_anti_phishing_code(
                 db_session, actor_of(make_agent(db_session, role)), alice, "Agent-Pick"
             )
     assert alice.anti_phishing_code is None and mail_jobs(db_session, alice) == []
 
     admin = actor_of(make_agent(db_session, Role.admin))
-    svc.do_set_anti_phishing_code(db_session, admin, alice, "Reset-By-Desk")
-    svc.do_set_anti_phishing_code(db_session, SYSTEM, alice, None)
+    do_set_anti_phishing_code(db_session, admin, alice, "Reset-By-Desk")
+    do_set_anti_phishing_code(db_session, SYSTEM, alice, None)
     assert alice.anti_phishing_code is None
     assert [j["kind"] for j in mail_jobs(db_session, alice)] == [
         "anti_phishing_set",
@@ -195,13 +200,13 @@ def test_only_the_customer_or_an_admin_may_set_it(db_session: Session) -> None:
 def test_email_name_rule_uses_the_customers_own_address(db_session: Session) -> None:
     me = make_customer(db_session, email="satoshi@example.com")
     with pytest.raises(BadAntiPhishingCode, match=r"name part of your e-mail address \(satoshi\)"):
-        svc.do_set_anti_phishing_code(db_session, customer_actor(me), me, "Satoshi-2009")
-    svc.do_set_anti_phishing_code(db_session, customer_actor(me), me, "Nakamoto-2009")
+        do_set_anti_phishing_code(db_session, customer_actor(me), me, "Satoshi-2009")
+    do_set_anti_phishing_code(db_session, customer_actor(me), me, "Nakamoto-2009")
     assert me.anti_phishing_code == "Nakamoto-2009"
 
 
 def test_sign_in_code_mail_is_queued_for_the_address(db_session: Session) -> None:
-    code = svc.do_issue_portal_code(db_session, "Fresh.Person@Example.com", 600, locale="zh-CN")
+    code = do_issue_portal_code(db_session, "Fresh.Person@Example.com", 600, locale="zh-CN")
     rows = db_session.scalars(select(OutboxEntry).where(OutboxEntry.topic == MAIL_TOPIC))
     (job,) = [e.payload for e in rows if e.payload.get("to") == "fresh.person@example.com"]
     assert job["customer_id"] is None and job["kind"] == "portal_code"
@@ -217,8 +222,8 @@ def test_notice_points_to_the_official_addresses(
     get_settings.cache_clear()
     try:
         me = make_customer(db_session)
-        svc.do_set_anti_phishing_code(db_session, customer_actor(me), me, "Calm-Sea-3")
-        svc.do_set_anti_phishing_code(db_session, customer_actor(me), me, None)
+        do_set_anti_phishing_code(db_session, customer_actor(me), me, "Calm-Sea-3")
+        do_set_anti_phishing_code(db_session, customer_actor(me), me, None)
     finally:
         get_settings.cache_clear()  # the environment is restored after the test
     set_notice, removed_notice = mail_jobs(db_session, me)

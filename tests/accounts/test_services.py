@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerdesk.accounts import services as svc
 from ledgerdesk.accounts.models import Customer
+from ledgerdesk.accounts.portal_codes import (
+    MAX_CODE_ATTEMPTS,
+    do_issue_bound_portal_code,
+    do_issue_portal_code,
+    do_redeem_portal_code,
+)
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.accounts.tokens import authenticate_token, do_create_api_token
 from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, NotAuthenticated, NotPermitted
 from tests.conftest import PASSWORD, actor_of, make_agent, make_team
@@ -62,78 +69,76 @@ def test_teams_and_membership(db_session: Session) -> None:
 
 def test_api_tokens_are_hashed_and_revocable(db_session: Session) -> None:
     agent, other = make_agent(db_session), make_agent(db_session)
-    token = svc.do_create_api_token(db_session, actor_of(agent), agent, "ci")
+    token = do_create_api_token(db_session, actor_of(agent), agent, "ci")
     assert token.startswith("ldk_")
-    assert svc.authenticate_token(db_session, token).id == agent.id
+    assert authenticate_token(db_session, token).id == agent.id
     with pytest.raises(NotPermitted):
-        svc.do_create_api_token(db_session, actor_of(agent), other, "not mine")
+        do_create_api_token(db_session, actor_of(agent), other, "not mine")
     with pytest.raises(NotAuthenticated):
-        svc.authenticate_token(db_session, token + "x")
+        authenticate_token(db_session, token + "x")
 
 
 def test_portal_code_flow(db_session: Session) -> None:
-    code = svc.do_issue_portal_code(db_session, "New.User@Example.com", 600)
+    code = do_issue_portal_code(db_session, "New.User@Example.com", 600)
     assert len(code) == 6 and code.isdigit()
     wrong = "000000" if code != "000000" else "111111"
-    assert svc.do_redeem_portal_code(db_session, "new.user@example.com", wrong) is None
-    customer = svc.do_redeem_portal_code(db_session, "new.user@example.com", code)
+    assert do_redeem_portal_code(db_session, "new.user@example.com", wrong) is None
+    customer = do_redeem_portal_code(db_session, "new.user@example.com", code)
     assert customer is not None and customer.email == "new.user@example.com"
     with pytest.raises(NotAuthenticated):  # used codes do not work twice
-        svc.do_redeem_portal_code(db_session, "new.user@example.com", code)
+        do_redeem_portal_code(db_session, "new.user@example.com", code)
 
 
 def test_portal_code_expires_and_limits_attempts(db_session: Session) -> None:
     with frozen_at(utcnow() - timedelta(hours=1)):
-        old = svc.do_issue_portal_code(db_session, "late@example.com", 600)
+        old = do_issue_portal_code(db_session, "late@example.com", 600)
     with pytest.raises(NotAuthenticated):
-        svc.do_redeem_portal_code(db_session, "late@example.com", old)
-    issued = svc.do_issue_bound_portal_code(db_session, "guess@example.com", 600)
+        do_redeem_portal_code(db_session, "late@example.com", old)
+    issued = do_issue_bound_portal_code(db_session, "guess@example.com", 600)
     wrong = "000000" if issued.code != "000000" else "111111"
-    for _ in range(svc.MAX_CODE_ATTEMPTS):
-        redeemed = svc.do_redeem_portal_code(
-            db_session, "guess@example.com", wrong, bound_id=issued.id
-        )
+    for _ in range(MAX_CODE_ATTEMPTS):
+        redeemed = do_redeem_portal_code(db_session, "guess@example.com", wrong, bound_id=issued.id)
         assert redeemed is None
     with pytest.raises(NotAuthenticated):
-        svc.do_redeem_portal_code(db_session, "guess@example.com", issued.code, bound_id=issued.id)
+        do_redeem_portal_code(db_session, "guess@example.com", issued.code, bound_id=issued.id)
 
 
 def test_unbound_guesses_use_up_no_code(db_session: Session) -> None:
     """A guess from a browser that did not ask for the code cannot burn its tries."""
-    issued = svc.do_issue_bound_portal_code(db_session, "victim@example.com", 600)
+    issued = do_issue_bound_portal_code(db_session, "victim@example.com", 600)
     wrong = "000000" if issued.code != "000000" else "111111"
-    for _ in range(svc.MAX_CODE_ATTEMPTS * 3):
-        assert svc.do_redeem_portal_code(db_session, "victim@example.com", wrong) is None
-    customer = svc.do_redeem_portal_code(
+    for _ in range(MAX_CODE_ATTEMPTS * 3):
+        assert do_redeem_portal_code(db_session, "victim@example.com", wrong) is None
+    customer = do_redeem_portal_code(
         db_session, "victim@example.com", issued.code, bound_id=issued.id
     )
     assert customer is not None
 
 
 def test_single_try_when_the_email_is_past_its_guess_limit(db_session: Session) -> None:
-    issued = svc.do_issue_bound_portal_code(db_session, "tight@example.com", 600)
+    issued = do_issue_bound_portal_code(db_session, "tight@example.com", 600)
     wrong = "000000" if issued.code != "000000" else "111111"
     assert (
-        svc.do_redeem_portal_code(
+        do_redeem_portal_code(
             db_session, "tight@example.com", wrong, bound_id=issued.id, max_attempts=1
         )
         is None
     )
     with pytest.raises(NotAuthenticated):
-        svc.do_redeem_portal_code(
+        do_redeem_portal_code(
             db_session, "tight@example.com", issued.code, bound_id=issued.id, max_attempts=1
         )
 
 
 def test_new_code_replaces_only_this_browsers_code(db_session: Session) -> None:
-    mine = svc.do_issue_bound_portal_code(db_session, "twice@example.com", 600)
-    stranger = svc.do_issue_bound_portal_code(db_session, "twice@example.com", 600)
-    again = svc.do_issue_bound_portal_code(db_session, "twice@example.com", 600, replaces=mine.id)
+    mine = do_issue_bound_portal_code(db_session, "twice@example.com", 600)
+    stranger = do_issue_bound_portal_code(db_session, "twice@example.com", 600)
+    again = do_issue_bound_portal_code(db_session, "twice@example.com", 600, replaces=mine.id)
     with pytest.raises(NotAuthenticated):  # replaced
-        svc.do_redeem_portal_code(db_session, "twice@example.com", mine.code, bound_id=mine.id)
+        do_redeem_portal_code(db_session, "twice@example.com", mine.code, bound_id=mine.id)
     # The stranger's request did not void the code this browser holds, nor theirs.
-    assert svc.do_redeem_portal_code(db_session, "twice@example.com", again.code, bound_id=again.id)
-    assert svc.do_redeem_portal_code(
+    assert do_redeem_portal_code(db_session, "twice@example.com", again.code, bound_id=again.id)
+    assert do_redeem_portal_code(
         db_session, "twice@example.com", stranger.code, bound_id=stranger.id
     )
 

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledgerdesk.accounts import services as svc
 from ledgerdesk.accounts import tokens
 from ledgerdesk.accounts.models import ApiToken, Role
+from ledgerdesk.accounts.tokens import authenticate_token, do_create_api_token
 from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import NotAuthenticated
 from tests.accounts.helpers import events, fresh_agent, login, token_of
@@ -80,13 +80,13 @@ def test_an_admin_lists_revokes_and_creates_anyones_tokens(
 def test_expired_tokens_get_401(db_session: Session) -> None:
     agent = make_agent(db_session)
     with frozen_at(datetime(2030, 1, 1)):
-        token = svc.do_create_api_token(
+        token = do_create_api_token(
             db_session, actor_of(agent), agent, "short", tokens.check_expiry(1, None)
         )
-        assert svc.authenticate_token(db_session, token).id == agent.id
+        assert authenticate_token(db_session, token).id == agent.id
     with frozen_at(datetime(2030, 1, 2, 0, 0, 1)):
         try:
-            svc.authenticate_token(db_session, token)
+            authenticate_token(db_session, token)
         except NotAuthenticated as exc:
             assert "expired" in exc.message
         else:
@@ -119,7 +119,7 @@ def test_expiry_input_is_checked(client: TestClient, seeded: dict[str, Any]) -> 
 
 def test_token_names_pass_the_secret_guard(db_session: Session) -> None:
     agent = make_agent(db_session)
-    svc.do_create_api_token(db_session, actor_of(agent), agent, f"backup {SEED}")
+    do_create_api_token(db_session, actor_of(agent), agent, f"backup {SEED}")
     row = db_session.scalars(select(ApiToken).where(ApiToken.agent_id == agent.id)).one()
     assert "abandon" not in row.name and "accident" not in row.name
     assert row.name.startswith("backup ")

@@ -18,7 +18,9 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts.anti_phishing import do_set_anti_phishing_code
 from ledgerdesk.accounts.models import Customer
+from ledgerdesk.accounts.portal_codes import do_issue_portal_code
 from ledgerdesk.accounts.services import SYSTEM, customer_actor
 from ledgerdesk.channels.mail import (
     MailNotConfigured,
@@ -230,7 +232,7 @@ class Desk:
             )
             session.flush()
             if code is not None:
-                accounts.do_set_anti_phishing_code(session, SYSTEM, made, code)
+                do_set_anti_phishing_code(session, SYSTEM, made, code)
             session.commit()
             self.customer_ids.append(made.id)
             return made
@@ -238,7 +240,7 @@ class Desk:
     def set_code(self, customer_id: int, code: str | None) -> None:
         with self.factory() as session:
             found = accounts.get_customer(session, customer_id)
-            accounts.do_set_anti_phishing_code(session, customer_actor(found), found, code)
+            do_set_anti_phishing_code(session, customer_actor(found), found, code)
             session.commit()
 
     def mail_jobs(self) -> list[OutboxEntry]:
@@ -300,7 +302,7 @@ def test_code_changed_between_queue_and_send_is_the_one_sent(
         "Anti-phishing code: First-Code"
     )
     with desk.factory() as session:
-        accounts.do_issue_portal_code(session, who.email, 600)
+        do_issue_portal_code(session, who.email, 600)
         session.commit()
     desk.set_code(who.id, "Second-Code")
     run_pending(desk.factory)
@@ -315,7 +317,7 @@ def test_sign_in_mail_to_a_new_address_has_no_code_line(
 ) -> None:
     address = f"new-{uuid.uuid4().hex[:8]}@example.com"
     with desk.factory() as session:
-        code = accounts.do_issue_portal_code(session, address, 600, locale="zh-CN")
+        code = do_issue_portal_code(session, address, 600, locale="zh-CN")
         session.commit()
     run_pending(desk.factory)
     (mail,) = smtp_server.inbox.to(address)
@@ -329,7 +331,7 @@ def test_expired_sign_in_mail_and_vanished_customer_are_dropped(
 ) -> None:
     late = f"late-{uuid.uuid4().hex[:8]}@example.com"
     with desk.factory() as session, frozen_at(utcnow() - timedelta(hours=1)):
-        accounts.do_issue_portal_code(session, late, 600)
+        do_issue_portal_code(session, late, 600)
         session.commit()
     gone = desk.customer()
     desk.set_code(gone.id, "Gone-Soon")

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts.anti_phishing import do_set_anti_phishing_code
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import SYSTEM, Actor
 from ledgerdesk.channels.mail import text_of
@@ -52,7 +53,7 @@ class Desk:
             who = make_customer(session, email=email, locale=locale)
             session.flush()
             if code:
-                accounts.do_set_anti_phishing_code(session, SYSTEM, who, code)
+                do_set_anti_phishing_code(session, SYSTEM, who, code)
             ticket = make_ticket(session, who, subject="USDT 充值没到账 deposit missing")
             session.commit()
             return ticket.id, email

@@ -31,11 +31,12 @@ from sqlalchemy import select
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import ApiToken, Role
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.accounts.tokens import do_create_api_token
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings, get_settings
 from ledgerdesk.jobs import outbox
-from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
 from ledgerdesk.routing import services as routing
 from ledgerdesk.tickets import services as tickets
@@ -124,8 +125,8 @@ def _make_world(app: Any) -> World:
         admin = make_agent(session, Role.admin, [team])
         other = make_agent(session, Role.agent, [team])
         customer = make_customer(session)
-        token = accounts.do_create_api_token(session, SYSTEM, admin, "sweep")
-        accounts.do_create_api_token(session, SYSTEM, other, "other")
+        token = do_create_api_token(session, SYSTEM, admin, "sweep")
+        do_create_api_token(session, SYSTEM, other, "other")
         other_token = session.scalars(select(ApiToken).where(ApiToken.agent_id == other.id)).one()
         article = _new_article(session, "Sweep article", "How deposits are credited.")
         version = session.scalars(
@@ -137,7 +138,7 @@ def _make_world(app: Any) -> World:
         channel = trust.do_add_channel(
             session, actor_of(admin), "email", "help@example.com", "Help desk"
         )
-        attempt = kb.do_start_deflection(session, "deposit", customer_id=customer.id)
+        attempt = do_start_deflection(session, "deposit", customer_id=customer.id)
         session.commit()
         return World(
             app=app,

@@ -17,6 +17,7 @@ from ledgerdesk.accounts.services import SYSTEM, customer_actor
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as svc
 from ledgerdesk.tickets.guard import LINK_TAG, SECRET_TAG
+from ledgerdesk.tickets.merge import do_merge
 from ledgerdesk.tickets.models import ActorKind, GuardFinding, MessageKind, Ticket
 from tests.conftest import actor_of, bearer, make_agent, make_customer, make_ticket
 from tests.guard.factory import hex64, phrase, wif
@@ -150,7 +151,7 @@ def test_merge_moves_findings(db_session: Session) -> None:
     agent = make_agent(db_session, Role.lead)
     source = make_ticket(db_session, requester=customer, body="验证码 482913 输入后还是失败")
     target = make_ticket(db_session, requester=customer)
-    svc.do_merge(db_session, actor_of(agent), source, target)
+    do_merge(db_session, actor_of(agent), source, target)
     db_session.flush()
     assert [f.kind for f in findings(db_session, target)] == ["otp_code"]
 
@@ -247,11 +248,11 @@ def test_portal_shows_the_warning_as_from_the_desk(
 
 
 def test_secret_typed_into_help_center_search_is_not_logged(db_session: Session) -> None:
-    from ledgerdesk.kb import services as kb
+    from ledgerdesk.kb.feedback import do_log_search
     from ledgerdesk.kb.models import SearchSource
 
     words = phrase("english", 12, seed=108)
-    log = kb.do_log_search(
+    log = do_log_search(
         db_session, " ".join(words), lang="en", source=SearchSource.help, article_ids=[]
     )
     assert log is not None

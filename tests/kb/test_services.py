@@ -23,6 +23,15 @@ from ledgerdesk.core.errors import (
 )
 from ledgerdesk.kb import queries
 from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.deflection import (
+    do_link_deflection_ticket,
+    do_mark_deflected,
+    do_record_deflection_click,
+    do_record_suggestions,
+    do_start_deflection,
+)
+from ledgerdesk.kb.feedback import do_log_search, do_record_feedback, do_record_search_click
+from ledgerdesk.kb.indexing import all_article_ids, searchable_documents
 from ledgerdesk.kb.models import (
     ArticleStatus,
     ArticleVersion,
@@ -234,24 +243,24 @@ def test_properties_change_queues_reindex_only_when_changed(
 
 def test_feedback_rules(db_session: Session, section: Section) -> None:
     article = make_article(db_session, section)
-    yes = kb.do_record_feedback(db_session, article, lang="zh", helpful=True, comment=" 好\x00 ")
+    yes = do_record_feedback(db_session, article, lang="zh", helpful=True, comment=" 好\x00 ")
     assert yes.lang == "zh-CN" and yes.comment == "好" and yes.reason is None
-    no = kb.do_record_feedback(
+    no = do_record_feedback(
         db_session, article, lang="en", helpful=False, reason=FeedbackReason.missing_steps
     )
     assert no.reason == FeedbackReason.missing_steps
-    pasted = kb.do_record_feedback(
+    pasted = do_record_feedback(
         db_session, article, lang="zh", helpful=False, comment="没用，我的谷歌验证码：482913"
     )
     assert pasted.comment == "没用，我的谷歌验证码：[已删除：验证码]"
     with pytest.raises(InvalidInput, match="only given when"):
-        kb.do_record_feedback(
+        do_record_feedback(
             db_session, article, lang="en", helpful=True, reason=FeedbackReason.unclear
         )
     with pytest.raises(InvalidInput, match="longer than 1000"):
-        kb.do_record_feedback(db_session, article, lang="en", helpful=False, comment="x" * 1001)
+        do_record_feedback(db_session, article, lang="en", helpful=False, comment="x" * 1001)
     with pytest.raises(InvalidInput, match="Unknown language"):
-        kb.do_record_feedback(db_session, article, lang="de", helpful=False)
+        do_record_feedback(db_session, article, lang="de", helpful=False)
     assert outbox_for(db_session, article.id) == 1  # feedback does not touch the article
     (counts,) = queries.helpfulness(db_session, article.created_at, article_id=article.id)
     assert (counts.helpful, counts.not_helpful) == (1, 2)
@@ -261,10 +270,9 @@ def test_feedback_rules(db_session: Session, section: Section) -> None:
 def test_search_log_and_clicks(db_session: Session, section: Section) -> None:
     a, b = make_article(db_session, section), make_article(db_session, section)
     assert (
-        kb.do_log_search(db_session, "  ", lang="en", source=SearchSource.help, article_ids=[])
-        is None
+        do_log_search(db_session, "  ", lang="en", source=SearchSource.help, article_ids=[]) is None
     )
-    log = kb.do_log_search(
+    log = do_log_search(
         db_session,
         " usdt \x00 deposit ",
         lang="en",
@@ -272,41 +280,41 @@ def test_search_log_and_clicks(db_session: Session, section: Section) -> None:
         article_ids=[a.id, b.id],
     )
     assert log is not None and log.query == "usdt deposit" and log.result_count == 2
-    assert kb.do_record_search_click(db_session, log.id, b.id, 2) is not None
-    assert kb.do_record_search_click(db_session, log.id, b.id, 2) is None  # counted once
-    assert kb.do_record_search_click(db_session, log.id, b.id, 7) is None  # not that position
-    assert kb.do_record_search_click(db_session, log.id, 10**8, 1) is None  # not a result
-    assert kb.do_record_search_click(db_session, 10**8, a.id, 1) is None  # no such search
+    assert do_record_search_click(db_session, log.id, b.id, 2) is not None
+    assert do_record_search_click(db_session, log.id, b.id, 2) is None  # counted once
+    assert do_record_search_click(db_session, log.id, b.id, 7) is None  # not that position
+    assert do_record_search_click(db_session, log.id, 10**8, 1) is None  # not a result
+    assert do_record_search_click(db_session, 10**8, a.id, 1) is None  # no such search
     clicks = db_session.scalar(
         select(func.count()).select_from(SearchClick).where(SearchClick.search_log_id == log.id)
     )
     assert clicks == 1
     with pytest.raises(InvalidInput, match="longer than 500"):
-        kb.do_log_search(db_session, "q" * 501, lang="en", source=SearchSource.api, article_ids=[])
+        do_log_search(db_session, "q" * 501, lang="en", source=SearchSource.api, article_ids=[])
 
 
 def test_deflection_flow(db_session: Session, section: Section) -> None:
     article = make_article(db_session, section)
     customer = make_customer(db_session)
-    attempt = kb.do_start_deflection(db_session, "usdt not arrived", customer_id=customer.id)
+    attempt = do_start_deflection(db_session, "usdt not arrived", customer_id=customer.id)
     assert attempt.outcome == DeflectionOutcome.open and len(attempt.token) >= 30
-    kb.do_record_suggestions(db_session, attempt.token, [article.id], query="usdt trc20 missing")
-    kb.do_record_deflection_click(db_session, attempt.token, article.id)
+    do_record_suggestions(db_session, attempt.token, [article.id], query="usdt trc20 missing")
+    do_record_deflection_click(db_session, attempt.token, article.id)
     assert attempt.suggested_article_ids == [article.id]
     assert attempt.clicked_article_id == article.id and attempt.query == "usdt trc20 missing"
-    deflected = kb.do_mark_deflected(db_session, attempt.token)
+    deflected = do_mark_deflected(db_session, attempt.token)
     assert deflected.outcome == DeflectionOutcome.deflected
 
-    second = kb.do_start_deflection(db_session, "still no deposit")
+    second = do_start_deflection(db_session, "still no deposit")
     ticket = make_ticket(db_session, customer)
-    kb.do_link_deflection_ticket(db_session, second.token, ticket.id)
+    do_link_deflection_ticket(db_session, second.token, ticket.id)
     assert second.outcome == DeflectionOutcome.ticket_created and second.ticket_id == ticket.id
     with pytest.raises(InvalidTransition):
-        kb.do_mark_deflected(db_session, second.token)
+        do_mark_deflected(db_session, second.token)
     with pytest.raises(NotFound):
-        kb.do_mark_deflected(db_session, "no-such-token")
+        do_mark_deflected(db_session, "no-such-token")
     with pytest.raises(NotFound):
-        kb.do_record_deflection_click(db_session, attempt.token, 10**8)
+        do_record_deflection_click(db_session, attempt.token, 10**8)
 
 
 def test_analytics(db_session: Session, section: Section) -> None:
@@ -314,14 +322,12 @@ def test_analytics(db_session: Session, section: Section) -> None:
     article = make_article(db_session, section)
     word = unique("q")
     for query, ids in ((word, [article.id]), (word.upper(), [article.id]), (word + " zz", [])):
-        log = kb.do_log_search(
-            db_session, query, lang="en", source=SearchSource.help, article_ids=ids
-        )
+        log = do_log_search(db_session, query, lang="en", source=SearchSource.help, article_ids=ids)
         assert log is not None
         if ids and query == word:
-            kb.do_record_search_click(db_session, log.id, article.id, 1)
-    kb.do_mark_deflected(db_session, kb.do_start_deflection(db_session, "q").token)
-    kb.do_start_deflection(db_session, "q2")
+            do_record_search_click(db_session, log.id, article.id, 1)
+    do_mark_deflected(db_session, do_start_deflection(db_session, "q").token)
+    do_start_deflection(db_session, "q2")
 
     top = {q.query: q for q in queries.top_queries(db_session, since)}
     assert top[word].searches == 2 and top[word].clicks == 1 and top[word].click_through == 0.5
@@ -336,7 +342,7 @@ def test_analytics(db_session: Session, section: Section) -> None:
 def test_searchable_documents(db_session: Session, section: Section) -> None:
     lead = actor_of(make_agent(db_session, Role.lead))
     article = make_article(db_session, section, zh=True, intents=["deposit_missing", "how_to"])
-    docs = {d.lang: d for d in kb.searchable_documents(db_session, article.id)}
+    docs = {d.lang: d for d in searchable_documents(db_session, article.id)}
     assert set(docs) == {"en", "zh-CN"}
     en = docs["en"]
     assert en.visibility == "hidden" and en.slug == article.slug
@@ -345,8 +351,8 @@ def test_searchable_documents(db_session: Session, section: Section) -> None:
     assert "Wait for 2 confirmations." in en.text and "support@example-exchange.com" in en.text
     assert "**" not in en.text and "##" not in en.text and "{{" not in en.text
     kb.do_set_status(db_session, lead, article, ArticleStatus.published)
-    assert {d.visibility for d in kb.searchable_documents(db_session, article.id)} == {"public"}
+    assert {d.visibility for d in searchable_documents(db_session, article.id)} == {"public"}
     kb.do_set_status(db_session, lead, article, ArticleStatus.internal)
-    assert {d.visibility for d in kb.searchable_documents(db_session, article.id)} == {"internal"}
-    assert kb.searchable_documents(db_session, 10**9) == []
-    assert article.id in kb.all_article_ids(db_session)
+    assert {d.visibility for d in searchable_documents(db_session, article.id)} == {"internal"}
+    assert searchable_documents(db_session, 10**9) == []
+    assert article.id in all_article_ids(db_session)

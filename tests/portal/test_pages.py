@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.checks import MAX_BODY, MAX_SUBJECT
 from tests.tickets.test_api import open_ticket, portal_login
 from tests.tickets.test_views import _maxlength, console_login
 
@@ -18,13 +18,13 @@ def test_over_long_request_keeps_subject_and_draft(
 ) -> None:
     portal_login(client, app, seeded["alice"].email)
     page = client.get("/portal/tickets/new").text
-    assert _maxlength(page, "textarea", "body") == tickets.MAX_BODY
-    assert _maxlength(page, "input", "subject") == tickets.MAX_SUBJECT
-    draft = "My deposit of 1500 USDT is missing. " + "y" * tickets.MAX_BODY
+    assert _maxlength(page, "textarea", "body") == MAX_BODY
+    assert _maxlength(page, "input", "subject") == MAX_SUBJECT
+    draft = "My deposit of 1500 USDT is missing. " + "y" * MAX_BODY
     refused = client.post("/portal/tickets", data={"subject": "Deposit", "body": draft})
     assert refused.status_code == 422 and "longer than 50000" in refused.text
     assert draft in refused.text and 'value="Deposit"' in refused.text
-    subject = "S" * (tickets.MAX_SUBJECT + 1)
+    subject = "S" * (MAX_SUBJECT + 1)
     refused = client.post("/portal/tickets", data={"subject": subject, "body": "Short"})
     assert refused.status_code == 422 and subject in refused.text and "Short" in refused.text
 
@@ -35,8 +35,8 @@ def test_over_long_reply_keeps_the_draft(
     ticket = open_ticket(client, seeded["agent_token"], seeded["alice"].email)
     portal_login(client, app, seeded["alice"].email)
     page = client.get(f"/portal/tickets/{ticket['id']}").text
-    assert _maxlength(page, "textarea", "body") == tickets.MAX_BODY
-    draft = "z" * (tickets.MAX_BODY + 5)
+    assert _maxlength(page, "textarea", "body") == MAX_BODY
+    draft = "z" * (MAX_BODY + 5)
     refused = client.post(f"/portal/tickets/{ticket['id']}/reply", data={"body": draft})
     assert refused.status_code == 422 and draft in refused.text
     assert "My BTC withdrawal is pending" in refused.text

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts.portal_codes import do_issue_portal_code
 from ledgerdesk.core.settings import Settings
 from ledgerdesk.core.text import neutralise_bidi
 from tests.channels.smtp import SmtpServer, first_line
@@ -24,7 +25,7 @@ def sign_in(client: TestClient, app: Any, email: str | None = None) -> str:
     """Sign a customer in the way the portal does: issue a code, post it back."""
     email = email or f"sec-{uuid.uuid4().hex[:10]}@example.com"
     with app.state.sessionmaker() as session:
-        code = accounts.do_issue_portal_code(session, email, 600)
+        code = do_issue_portal_code(session, email, 600)
         session.commit()
     response = client.post(
         "/portal/login/verify", data={"email": email, "code": code}, follow_redirects=False

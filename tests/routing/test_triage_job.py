@@ -22,6 +22,7 @@ from ledgerdesk.jobs.models import OutboxEntry
 from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.models import RoutingRule, TrainingExample, TriagePrediction
 from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.merge import do_merge
 from ledgerdesk.tickets.models import Event, Priority, Status
 from tests.conftest import actor_of, make_agent, make_customer, make_team, make_ticket
 
@@ -332,7 +333,7 @@ def test_predictions_follow_messages_into_a_merged_ticket(
     for ticket in (target, source):
         routing.triage_message(db_session, _first_message_id(db_session, ticket.id))
     lead = make_agent(db_session, Role.lead)
-    tickets.do_merge(db_session, actor_of(lead), source, target)
+    do_merge(db_session, actor_of(lead), source, target)
     shown = routing.predictions_for(db_session, target)
     assert len(shown) == 2
     assert {p.ticket_id for p in shown} == {target.id, source.id}  # each keeps where it was made

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts.portal_codes import do_issue_portal_code
 from tests.conftest import bearer, make_customer
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -17,7 +17,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 def portal_login(client: TestClient, app: Any, email: str) -> None:
     """Sign a customer in the way the portal does: issue a code, post it back."""
     with app.state.sessionmaker() as session:
-        code = accounts.do_issue_portal_code(session, email, 600)
+        code = do_issue_portal_code(session, email, 600)
         session.commit()
     response = client.post(
         "/portal/login/verify", data={"email": email, "code": code}, follow_redirects=False

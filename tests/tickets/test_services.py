@@ -19,7 +19,9 @@ from ledgerdesk.core.errors import (
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as svc
 from ledgerdesk.tickets.attachments import AttachmentIn, read_blob
+from ledgerdesk.tickets.merge import do_merge
 from ledgerdesk.tickets.models import MessageKind, Priority, Status, Ticket
+from ledgerdesk.tickets.tags import do_tag, do_untag
 from tests.conftest import actor_of, make_agent, make_customer, make_team, make_ticket
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -130,7 +132,7 @@ def test_closed_is_final(db_session: Session) -> None:
         lambda: svc.do_agent_reply(db_session, actor_of(agent), ticket, "hi"),
         lambda: svc.do_set_status(db_session, actor_of(agent), ticket, Status.open),
         lambda: svc.do_set_priority(db_session, actor_of(agent), ticket, Priority.high),
-        lambda: svc.do_tag(db_session, actor_of(agent), ticket, ["x"]),
+        lambda: do_tag(db_session, actor_of(agent), ticket, ["x"]),
     ):
         with pytest.raises(TicketClosed):
             attempt()
@@ -148,12 +150,12 @@ def test_priority_and_tags_record_events(db_session: Session) -> None:
     agent = make_agent(db_session)
     ticket = make_ticket(db_session)
     svc.do_set_priority(db_session, actor_of(agent), ticket, Priority.urgent)
-    assert svc.do_tag(db_session, actor_of(agent), ticket, ["Withdrawal", "trc20", "trc20"]) == [
+    assert do_tag(db_session, actor_of(agent), ticket, ["Withdrawal", "trc20", "trc20"]) == [
         "trc20",
         "withdrawal",
     ]
-    assert svc.do_tag(db_session, actor_of(agent), ticket, ["trc20"]) == []
-    assert svc.do_untag(db_session, actor_of(agent), ticket, ["trc20", "nope"]) == ["trc20"]
+    assert do_tag(db_session, actor_of(agent), ticket, ["trc20"]) == []
+    assert do_untag(db_session, actor_of(agent), ticket, ["trc20", "nope"]) == ["trc20"]
     assert [t.name for t in ticket.tags] == ["withdrawal"]
     events = queries.ticket_events(db_session, ticket)[1:]
     assert [(e.action, e.before, e.after) for e in events] == [
@@ -162,7 +164,7 @@ def test_priority_and_tags_record_events(db_session: Session) -> None:
         ("ticket.untagged", {"tags": ["trc20"]}, None),
     ]
     with pytest.raises(InvalidInput):
-        svc.do_tag(db_session, actor_of(agent), ticket, ["has space"])
+        do_tag(db_session, actor_of(agent), ticket, ["has space"])
 
 
 def test_assignment_rules(db_session: Session) -> None:
@@ -225,8 +227,8 @@ def test_merge_moves_messages_and_closes_source(db_session: Session) -> None:
         tags=[],
         body="Second message about the same withdrawal",
     )
-    svc.do_tag(db_session, actor_of(lead), source, ["dup"])
-    svc.do_merge(db_session, actor_of(lead), source, target)
+    do_tag(db_session, actor_of(lead), source, ["dup"])
+    do_merge(db_session, actor_of(lead), source, target)
     assert source.status == Status.closed and source.merged_into_id == target.id
     bodies = [m.body for m in queries.ticket_messages(db_session, SYSTEM, target)]
     assert "Second message about the same withdrawal" in bodies and len(bodies) == 2
@@ -239,11 +241,11 @@ def test_merge_refuses_other_customer_and_agents(db_session: Session) -> None:
     lead, agent = make_agent(db_session, Role.lead), make_agent(db_session)
     one, two = make_ticket(db_session), make_ticket(db_session)
     with pytest.raises(InvalidInput):
-        svc.do_merge(db_session, actor_of(lead), one, two)
+        do_merge(db_session, actor_of(lead), one, two)
     with pytest.raises(InvalidInput):
-        svc.do_merge(db_session, actor_of(lead), one, one)
+        do_merge(db_session, actor_of(lead), one, one)
     with pytest.raises(NotPermitted):
-        svc.do_merge(db_session, actor_of(agent), one, two)
+        do_merge(db_session, actor_of(agent), one, two)
 
 
 def test_attachments_are_checked_and_stored_by_hash(db_session: Session) -> None:
@@ -276,7 +278,7 @@ def test_list_filters_and_counts(db_session: Session) -> None:
     b = make_ticket(db_session, subject="Cannot log in", body="验证码收不到")
     svc.do_assign(db_session, actor_of(lead), a, agent_id=lead.id, team_id=team.id)
     svc.do_set_priority(db_session, actor_of(lead), b, Priority.urgent)
-    svc.do_tag(db_session, actor_of(lead), b, ["login"])
+    do_tag(db_session, actor_of(lead), b, ["login"])
 
     def ids(**kwargs: object) -> list[int]:
         items, _ = queries.list_tickets(db_session, actor_of(lead), queries.TicketFilter(**kwargs))

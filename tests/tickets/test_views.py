@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledgerdesk.accounts.models import Team
-from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.checks import MAX_BODY
 from ledgerdesk.tickets.views import MAX_TAGS_INPUT
 from tests.conftest import PASSWORD
 from tests.tickets.test_api import open_ticket, portal_login
@@ -198,9 +198,9 @@ def test_over_long_reply_keeps_the_draft(client: TestClient, seeded: dict[str, A
     ticket = open_ticket(client, seeded["agent_token"], seeded["alice"].email)
     console_login(client, seeded["agent"].email)
     page = client.get(f"/console/tickets/{ticket['id']}")
-    assert _maxlength(page.text, "textarea", "body") == tickets.MAX_BODY
+    assert _maxlength(page.text, "textarea", "body") == MAX_BODY
     assert _maxlength(page.text, "input", "add_tags") == MAX_TAGS_INPUT
-    draft = "Dear customer, " + "x" * tickets.MAX_BODY
+    draft = "Dear customer, " + "x" * MAX_BODY
     refused = client.post(
         f"/console/tickets/{ticket['id']}/reply", data={"body": draft, "kind": "note"}
     )

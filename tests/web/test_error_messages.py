@@ -19,6 +19,8 @@ from tests.tickets.test_views import console_login
 ROOT = Path(ledgerdesk.__file__).parent
 # Modules whose errors reach a console or portal page (CLI-only modules are left out).
 PAGE_MODULES = (
+    "accounts/anti_phishing.py",
+    "accounts/portal_codes.py",
     "accounts/services.py",
     "accounts/views.py",
     "chain/api.py",
@@ -26,13 +28,18 @@ PAGE_MODULES = (
     "chain/views.py",
     "core/ratelimit.py",
     "kb/console.py",
+    "kb/deflection.py",
+    "kb/feedback.py",
     "kb/services.py",
     "kb/views.py",
     "portal/views.py",
     "routing/console.py",
     "routing/services.py",
     "tickets/attachments.py",
+    "tickets/checks.py",
+    "tickets/merge.py",
     "tickets/services.py",
+    "tickets/tags.py",
     "tickets/views.py",
     "trust/console.py",
     "trust/services.py",

@@ -21,12 +21,13 @@ from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings
-from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.models import RoutingRule
 from ledgerdesk.routing.services import triage_message
 from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.merge import do_merge
 from ledgerdesk.tickets.models import (
     ActorKind,
     GuardFinding,
@@ -115,7 +116,7 @@ def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str)
     tickets.do_add_message(session, actor, ticket, "请提供交易哈希。", status=Status.on_hold)
     tickets.do_add_message(session, actor, ticket, "已转交钱包团队。", kind=MessageKind.note)
     other = make_ticket(session, customer, subject="再次询问充值", body="还是没有到账")
-    tickets.do_merge(session, actor, other, ticket)
+    do_merge(session, actor, other, ticket)
     return ticket.id
 
 
@@ -153,7 +154,7 @@ def ids(app: Any) -> Iterator[Ids]:
         )
         ticket_id = _seed_ticket(session, agent, team, customer, brand)
         article = make_article(session, zh=True, status=ArticleStatus.published)
-        attempt = kb.do_start_deflection(session, "充值没有到账", customer_id=customer.id)
+        attempt = do_start_deflection(session, "充值没有到账", customer_id=customer.id)
         rule = routing.do_create_rule(
             session,
             actor_of(agent),

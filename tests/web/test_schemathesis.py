@@ -42,6 +42,7 @@ from schemathesis.specs.openapi.checks import (
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.accounts.tokens import do_create_api_token
 from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.routing import services as routing
 from tests.conftest import bearer, make_agent, make_team, unique
@@ -123,7 +124,7 @@ def _admin(app: Any, objects: dict[str, Any]) -> Caller:
     def renew() -> None:
         with app.state.sessionmaker() as session:
             agent = accounts.get_agent(session, admin_id)
-            caller.headers = bearer(accounts.do_create_api_token(session, SYSTEM, agent, "fuzz"))
+            caller.headers = bearer(do_create_api_token(session, SYSTEM, agent, "fuzz"))
             session.commit()
 
     caller = Caller(

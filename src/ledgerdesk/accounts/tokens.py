@@ -1,9 +1,11 @@
 """API tokens: issue (optionally expiring, for oneself or, as an admin, for another agent),
-list and revoke. Each issue and revocation is written to the security log. Only the token's
-SHA-256 is stored (``services.do_create_api_token``)."""
+check a presented token, list and revoke. Each issue through ``do_issue_token`` and each
+revocation is written to the security log. Only the token's SHA-256 is stored."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -11,14 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import security_log
-from ledgerdesk.accounts import services as svc
 from ledgerdesk.accounts.models import Agent, ApiToken, Role
 from ledgerdesk.accounts.security_log import Target
-from ledgerdesk.accounts.services import Actor
+from ledgerdesk.accounts.services import Actor, require_role
 from ledgerdesk.core.clock import utcnow
-from ledgerdesk.core.errors import InvalidInput, NotFound
+from ledgerdesk.core.errors import InvalidInput, NotAuthenticated, NotFound
+from ledgerdesk.core.text import clean
 
 MAX_EXPIRY_DAYS = 3650
+TOKEN_PREFIX = "ldk_"  # noqa: S105 - a public prefix, not a secret
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,63 @@ def check_expiry(expires_in_days: int | None, expires_at: datetime | None) -> da
     return expires_at
 
 
+# --- creating and checking tokens ------------------------------------------------------
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def do_create_api_token(
+    session: Session, actor: Actor, agent: Agent, name: str, expires_at: datetime | None = None
+) -> str:
+    """Create a token for ``agent`` and return it; this is the only time it is visible."""
+    return add_api_token(session, actor, agent, name, expires_at)[0]
+
+
+def add_api_token(
+    session: Session, actor: Actor, agent: Agent, name: str, expires_at: datetime | None = None
+) -> tuple[str, ApiToken]:
+    """The new token and its row, not logged (``do_issue_token`` is the logged way). The
+    name is a guarded column, so the secret guard cleans it on assignment."""
+    if actor.kind != "system" and actor.id != agent.id:
+        require_role(actor, Role.admin)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(
+        agent_id=agent.id,
+        name=clean(name).strip() or "token",
+        token_hash=_sha256(token),
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def authenticate_token(session: Session, token: str) -> Agent:
+    """The active agent owning ``token`` (one query for token and agent together)."""
+    row = session.execute(
+        select(ApiToken, Agent)
+        .join(Agent, Agent.id == ApiToken.agent_id)
+        .where(
+            ApiToken.token_hash == _sha256(token),
+            ApiToken.revoked.is_(False),
+            Agent.active.is_(True),
+        )
+    ).first()
+    now = utcnow()
+    if row is None or (row[0].expires_at is not None and row[0].expires_at <= now):
+        raise NotAuthenticated("Invalid, expired or revoked API token")
+    api_token, agent = row
+    # Written at most once a minute, so a busy integration does not turn reads into writes.
+    if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=1):
+        api_token.last_used_at = now
+    return agent
+
+
+# --- issuing, listing and revoking, logged ----------------------------------------------
+
+
 def do_issue_token(
     session: Session,
     actor: Actor,
@@ -63,7 +123,7 @@ def do_issue_token(
     address: str = "",
 ) -> Issued:
     """A token for ``agent`` (oneself, or anyone for an admin); logged."""
-    token, row = svc.add_api_token(session, actor, agent, name, expires_at)
+    token, row = add_api_token(session, actor, agent, name, expires_at)
     security_log.do_record(
         session,
         "token_created",

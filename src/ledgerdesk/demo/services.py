@@ -51,7 +51,6 @@ from ledgerdesk.search.services import index_article
 from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
 from ledgerdesk.tickets.queries import count_tickets
 from ledgerdesk.tickets.services import (
-    TRIAGE_INLINE,
     NewTicket,
     do_add_note,
     do_agent_reply,
@@ -60,8 +59,9 @@ from ledgerdesk.tickets.services import (
     do_customer_reply,
     do_set_priority,
     do_set_status,
-    do_tag,
 )
+from ledgerdesk.tickets.tags import do_tag
+from ledgerdesk.tickets.triage import TRIAGE_INLINE
 from ledgerdesk.trust.services import do_add_channel
 
 SEED = 20261121

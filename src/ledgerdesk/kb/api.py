@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Request
 from ledgerdesk.core.types import PageNumber
 from ledgerdesk.kb import queries
 from ledgerdesk.kb import services as svc
+from ledgerdesk.kb.feedback import do_log_search, do_record_feedback
 from ledgerdesk.kb.models import Article, ArticleStatus, SearchSource
 from ledgerdesk.kb.render import render_html, substitute, variables
 from ledgerdesk.kb.schemas import (
@@ -120,7 +121,7 @@ def search_articles(
     found = queries.find_articles(
         db, actor, query, lang=wanted, limit=limit, include_internal=svc.sees_all_articles(actor)
     )
-    log = svc.do_log_search(
+    log = do_log_search(
         db,
         query,
         lang=wanted or language_of(query),
@@ -150,7 +151,7 @@ def add_feedback(
     """A reader's "was this helpful?" answer (rate-limited per client address)."""
     request.app.state.limiter.hit(FEEDBACK_RATE_LIMIT, "kb-feedback", client_address(request))
     article = svc.access_article(db, actor, slug)
-    feedback = svc.do_record_feedback(
+    feedback = do_record_feedback(
         db,
         article,
         lang=data.lang,

@@ -1,4 +1,5 @@
-"""Knowledge-base tables. Every change to these rows goes through ``kb.services``."""
+"""Knowledge-base tables. Every change to these rows goes through a ``do_*`` function of
+``kb.services``, ``kb.feedback`` or ``kb.deflection``."""
 
 from __future__ import annotations
 

@@ -1,27 +1,31 @@
-"""The knowledge base's logic. Every write goes through a ``do_*`` function here; each change to
-an article, its status or a translation queues a search re-index (``search.article``) in the
-same transaction. The caller (route, job, CLI) owns the commit.
+"""The knowledge base's writing side: checks, who may read which article, and writing
+articles, their translations and versions, categories and sections. Every write goes through a
+``do_*`` function here; each change to an article, its status or a translation queues a search
+re-index (``search.article``) in the same transaction. The caller (route, job, CLI) owns the
+commit.
 
 Who may do what: every agent reads everything (drafts and internal articles too), creates
 articles as drafts and edits content, translations and properties; only leads and admins
 change an article's status (publish, unpublish, internal, archive) and restore old versions.
 Customers and anonymous readers see published articles only.
+
+Sibling modules: ``kb.feedback`` (readers' feedback, searches and clicks), ``kb.deflection``
+(answering a portal question before a ticket) and ``kb.indexing`` (what the search index
+reads).
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor, require_role
-from ledgerdesk.ai.guard import redact
 from ledgerdesk.ai.guard.storage import guard_text
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, InvalidTransition, NotFound, NotPermitted
@@ -35,28 +39,19 @@ from ledgerdesk.kb.models import (
     ArticleTranslation,
     ArticleVersion,
     Category,
-    DeflectionAttempt,
-    DeflectionOutcome,
-    Feedback,
-    FeedbackReason,
-    SearchClick,
-    SearchLog,
-    SearchSource,
     Section,
 )
-from ledgerdesk.kb.render import check_placeholders, render_text, substitute, variables
-from ledgerdesk.search.models import SearchDocument
+from ledgerdesk.kb.render import check_placeholders
 
 INDEX_TOPIC = "search.article"
 MAX_SLUG = 80
 MAX_TITLE = 300
 MAX_BODY = 100_000
 MAX_NOTE = 300
-MAX_COMMENT = 1000
 MAX_QUERY = 500
 MAX_TAG = 64
 MAX_TAGS = 30
-MAX_LOGGED_IDS = 10
+MAX_LOGGED_IDS = 10  # article ids kept of a logged search or a deflection's suggestions
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TAG_RE = re.compile(r"^[\w\-.:]+$", re.UNICODE)
 PUBLIC_STATUSES = (ArticleStatus.published,)
@@ -149,13 +144,6 @@ def check_query(value: str) -> str:
             f"Search query is longer than {MAX_QUERY} characters; shorten it", field="q"
         )
     return query
-
-
-def check_comment(value: str) -> str:
-    comment = clean(value.replace("\r\n", "\n")).strip()
-    if len(comment) > MAX_COMMENT:
-        raise InvalidInput(f"Comment is longer than {MAX_COMMENT} characters", field="comment")
-    return comment
 
 
 # --- access -----------------------------------------------------------------------------
@@ -451,228 +439,3 @@ def _names(names: dict[str, Any], fallback: str, allow_empty: bool = False) -> d
     if not out and not allow_empty:
         out = {"en": fallback}
     return out
-
-
-# --- feedback ---------------------------------------------------------------------------
-
-
-def do_record_feedback(
-    session: Session,
-    article: Article,
-    *,
-    lang: str,
-    helpful: bool,
-    reason: FeedbackReason | None = None,
-    comment: str = "",
-) -> Feedback:
-    """A reader's answer to "Was this helpful?". The caller checked the article is visible."""
-    lang = check_lang(lang)
-    if helpful and reason is not None:
-        raise InvalidInput("A reason is only given when the article did not help", field="reason")
-    feedback = Feedback(
-        article_id=article.id,
-        lang=lang,
-        helpful=helpful,
-        reason=reason,
-        comment=redact(check_comment(comment)),  # a pasted secret never reaches the table
-        created_at=utcnow(),
-    )
-    session.add(feedback)
-    session.flush()
-    return feedback
-
-
-# --- search log -------------------------------------------------------------------------
-
-
-def do_log_search(
-    session: Session,
-    query: str,
-    *,
-    lang: str,
-    source: SearchSource,
-    article_ids: Sequence[int],
-) -> SearchLog | None:
-    """Record a finished search (not every keystroke); an empty query is not logged. A secret
-    pasted into the search box is removed before the query is stored."""
-    query = check_query(query)
-    if not query or (not article_ids and not search_index_ready(session)):
-        # A search that finds nothing because the index is still being built (the first
-        # seconds of a new desk) says nothing about missing articles.
-        return None
-    query = redact(query)[:MAX_QUERY]
-    log = SearchLog(
-        query=query,
-        lang=check_lang(lang),
-        source=source,
-        result_count=len(article_ids),
-        top_article_ids=[int(i) for i in article_ids[:MAX_LOGGED_IDS]],
-        created_at=utcnow(),
-    )
-    session.add(log)
-    session.flush()
-    return log
-
-
-def search_index_ready(session: Session) -> bool:
-    """True when every published translation has its search document."""
-    indexed = select(SearchDocument.id).where(
-        SearchDocument.kind == "article",
-        SearchDocument.ref_id == ArticleTranslation.article_id,
-        SearchDocument.lang == ArticleTranslation.lang,
-        SearchDocument.deleted.is_(False),
-    )
-    missing = (
-        select(ArticleTranslation.id)
-        .join(Article, Article.id == ArticleTranslation.article_id)
-        .where(Article.status == ArticleStatus.published, ~indexed.exists())
-        .limit(1)
-    )
-    return session.scalar(missing) is None
-
-
-def do_record_search_click(
-    session: Session, search_log_id: int, article_id: int, position: int
-) -> SearchClick | None:
-    """Count a click on a result, once per search and article. Clicks that do not match the
-    logged results (a stale or hand-made link) are ignored: navigation must never fail."""
-    log = session.get(SearchLog, search_log_id)
-    ids = list(log.top_article_ids) if log is not None else []
-    if article_id not in ids or not 1 <= position <= len(ids):
-        return None
-    seen = session.scalar(
-        select(SearchClick.id).where(
-            SearchClick.search_log_id == search_log_id, SearchClick.article_id == article_id
-        )
-    )
-    if seen is not None:
-        return None
-    click = SearchClick(
-        search_log_id=search_log_id, article_id=article_id, position=position, created_at=utcnow()
-    )
-    session.add(click)
-    session.flush()
-    return click
-
-
-# --- deflection -------------------------------------------------------------------------
-
-
-def access_deflection(session: Session, token: str) -> DeflectionAttempt:
-    attempt = session.scalar(select(DeflectionAttempt).where(DeflectionAttempt.token == token))
-    if attempt is None:
-        raise NotFound("This suggestion session is unknown or has expired")
-    return attempt
-
-
-def do_start_deflection(
-    session: Session, query: str, *, customer_id: int | None = None
-) -> DeflectionAttempt:
-    """Begin an attempt to answer a question with articles before a ticket is opened."""
-    now = utcnow()
-    attempt = DeflectionAttempt(
-        token=secrets.token_urlsafe(24),
-        customer_id=customer_id,
-        query=redact(check_query(query))[:MAX_QUERY],
-        suggested_article_ids=[],
-        outcome=DeflectionOutcome.open,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(attempt)
-    session.flush()
-    return attempt
-
-
-def do_record_suggestions(
-    session: Session, token: str, article_ids: Sequence[int], query: str | None = None
-) -> DeflectionAttempt:
-    """Remember which articles were suggested (the latest set, as the question is refined)."""
-    attempt = access_deflection(session, token)
-    attempt.suggested_article_ids = [int(i) for i in article_ids[:MAX_LOGGED_IDS]]
-    if query is not None:
-        attempt.query = redact(check_query(query))[:MAX_QUERY]
-    attempt.updated_at = utcnow()
-    return attempt
-
-
-def do_record_deflection_click(session: Session, token: str, article_id: int) -> DeflectionAttempt:
-    attempt = access_deflection(session, token)
-    if session.get(Article, article_id) is None:
-        raise NotFound(f"Article {article_id} not found")
-    attempt.clicked_article_id = article_id
-    attempt.updated_at = utcnow()
-    return attempt
-
-
-def do_mark_deflected(session: Session, token: str) -> DeflectionAttempt:
-    """The reader says an article answered the question and leaves without a ticket."""
-    attempt = access_deflection(session, token)
-    if attempt.outcome == DeflectionOutcome.ticket_created:
-        raise InvalidTransition("A ticket was already opened for this question")
-    attempt.outcome = DeflectionOutcome.deflected
-    attempt.updated_at = utcnow()
-    return attempt
-
-
-def do_link_deflection_ticket(session: Session, token: str, ticket_id: int) -> DeflectionAttempt:
-    """The suggestions did not help: a ticket was opened after all."""
-    attempt = access_deflection(session, token)
-    attempt.outcome = DeflectionOutcome.ticket_created
-    attempt.ticket_id = ticket_id
-    attempt.updated_at = utcnow()
-    return attempt
-
-
-# --- for the search indexer -------------------------------------------------------------
-
-Visibility = Literal["public", "internal", "hidden"]
-
-
-@dataclass(frozen=True)
-class SearchableDoc:
-    """One translation as the search index sees it: plain text, values filled in."""
-
-    article_id: int
-    slug: str
-    lang: str
-    title: str
-    text: str
-    visibility: Visibility
-    category: str
-    section: str
-    intents: tuple[str, ...]
-
-
-def visibility_of(status: ArticleStatus) -> Visibility:
-    if status == ArticleStatus.published:
-        return "public"
-    if status == ArticleStatus.internal:
-        return "internal"
-    return "hidden"
-
-
-def searchable_documents(session: Session, article_id: int) -> list[SearchableDoc]:
-    """One document per translation of the article; ``[]`` when the article is gone."""
-    article = session.get(Article, article_id)
-    if article is None:
-        return []
-    values = variables()
-    return [
-        SearchableDoc(
-            article_id=article.id,
-            slug=article.slug,
-            lang=t.lang,
-            title=substitute(t.title, values),
-            text=render_text(t.body, values),
-            visibility=visibility_of(article.status),
-            category=article.section.category.slug,
-            section=article.section.slug,
-            intents=tuple(article.intents),
-        )
-        for t in article.translations
-    ]
-
-
-def all_article_ids(session: Session) -> list[int]:
-    return list(session.scalars(select(Article.id).order_by(Article.id)))

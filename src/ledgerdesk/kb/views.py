@@ -18,6 +18,7 @@ from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.types import parse_id
 from ledgerdesk.kb import presenters, queries
 from ledgerdesk.kb import services as svc
+from ledgerdesk.kb.feedback import do_log_search, do_record_feedback, do_record_search_click
 from ledgerdesk.kb.models import Article, FeedbackReason, SearchSource
 from ledgerdesk.kb.render import render_html, substitute, variables
 from ledgerdesk.search.services import language_of
@@ -78,7 +79,7 @@ def article_page(
 ) -> Response:
     article = svc.access_article(db, actor, slug[:80])
     search_id, position = _number(sq), _number(pos, 1000)
-    if search_id and position and svc.do_record_search_click(db, search_id, article.id, position):
+    if search_id and position and do_record_search_click(db, search_id, article.id, position):
         db.commit()
     return _article(request, db, actor, article)
 
@@ -121,7 +122,7 @@ def feedback(
     htmx = bool(request.headers.get("hx-request"))
     try:
         request.app.state.limiter.hit("30/minute", "kb-feedback", client_address(request))
-        svc.do_record_feedback(
+        do_record_feedback(
             db,
             article,
             lang=lang,
@@ -193,7 +194,7 @@ def search_page(request: Request, db: Db, actor: OptionalActor, q: str = "") -> 
             search_id=None,
         )
     found = _search(db, query, RESULTS_LIMIT) if query else []
-    log = svc.do_log_search(
+    log = do_log_search(
         db,
         query,
         lang=language_of(query),
@@ -243,7 +244,7 @@ def search_go(request: Request, db: Db, q: str = "", article: str = "") -> Respo
     query = svc.check_query(q)
     found = _search(db, query, SUGGEST_LIMIT) if query else []
     ids = [f.article.id for f in found]
-    log = svc.do_log_search(
+    log = do_log_search(
         db, query, lang=language_of(query), source=SearchSource.help, article_ids=ids
     )
     target = next((f.article for f in found if f.article.id == article_id), None)
@@ -253,6 +254,6 @@ def search_go(request: Request, db: Db, q: str = "", article: str = "") -> Respo
         db.commit()
         return RedirectResponse("/help/search?" + urlencode({"q": query}), status_code=303)
     if log is not None and target.id in ids:
-        svc.do_record_search_click(db, log.id, target.id, ids.index(target.id) + 1)
+        do_record_search_click(db, log.id, target.id, ids.index(target.id) + 1)
     db.commit()
     return RedirectResponse(f"/help/articles/{target.slug}", status_code=303)

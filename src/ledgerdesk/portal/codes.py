@@ -18,6 +18,11 @@ from starlette.requests import Request
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Customer
+from ledgerdesk.accounts.portal_codes import (
+    IssuedCode,
+    do_issue_bound_portal_code,
+    do_redeem_portal_code,
+)
 from ledgerdesk.core.errors import NotAuthenticated, RateLimited
 from ledgerdesk.core.i18n import get_locale
 from ledgerdesk.core.ratelimit import RateLimiter
@@ -28,7 +33,7 @@ from ledgerdesk.web.deps import Db
 SESSION_KEY = "portal_code"
 
 
-def issue_code(request: Request, db: Db, email: str) -> accounts.IssuedCode:
+def issue_code(request: Request, db: Db, email: str) -> IssuedCode:
     """Check the request limits, issue a code bound to this browser and commit."""
     settings: Settings = request.app.state.settings
     limiter: RateLimiter = request.app.state.limiter
@@ -36,7 +41,7 @@ def issue_code(request: Request, db: Db, email: str) -> accounts.IssuedCode:
     client = client_address(request)
     limiter.hit(settings.login_rate_limit, "portal-code-ip", client)
     limiter.hit(settings.code_rate_limit, "portal-code-email-ip", f"{address} {client}")
-    issued = accounts.do_issue_bound_portal_code(
+    issued = do_issue_bound_portal_code(
         db,
         address,
         settings.portal_code_ttl_seconds,
@@ -62,7 +67,7 @@ def redeem_code(
         limiter.hit(settings.login_rate_limit, "portal-guess-ip", client_address(request))
         if not fresh:
             raise RateLimited("Too many wrong codes; ask for a new code in this browser")
-    customer = accounts.do_redeem_portal_code(
+    customer = do_redeem_portal_code(
         db, address, code, bound_id=bound, max_attempts=0 if fresh else 1, locale=locale
     )
     db.commit()

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import agent_admin
 from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts.anti_phishing import BadAntiPhishingCode, do_set_anti_phishing_code
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.chain import drafts
 from ledgerdesk.chain import services as chain_services
@@ -19,7 +20,14 @@ from ledgerdesk.core.i18n import get_locale, gettext
 from ledgerdesk.core.types import PageNumber, PathId, QueryId, parse_id
 from ledgerdesk.kb import queries as kb_queries
 from ledgerdesk.kb import render as kb_render
-from ledgerdesk.kb import services as kb
+from ledgerdesk.kb.deflection import (
+    access_deflection,
+    do_link_deflection_ticket,
+    do_mark_deflected,
+    do_record_deflection_click,
+    do_record_suggestions,
+    do_start_deflection,
+)
 from ledgerdesk.kb.suggest import Suggestion, question_text, suggest
 from ledgerdesk.portal import codes
 from ledgerdesk.tickets import queries
@@ -224,15 +232,15 @@ def _record_suggestions(
     ids = [s.article_id for s in found]
     attempt = _own_attempt(db, actor, token) if token else None
     if attempt is None:
-        attempt = kb.do_start_deflection(db, query, customer_id=actor.id)
-    kb.do_record_suggestions(db, attempt.token, ids, query)
+        attempt = do_start_deflection(db, query, customer_id=actor.id)
+    do_record_suggestions(db, attempt.token, ids, query)
     db.commit()
     return attempt.token
 
 
 def _own_attempt(db: Any, actor: Actor, token: str) -> Any:
     try:
-        attempt = kb.access_deflection(db, token)
+        attempt = access_deflection(db, token)
     except NotFound:
         return None
     return attempt if attempt.customer_id == actor.id else None
@@ -249,7 +257,7 @@ def suggested_article(
     article = kb_queries.articles_by_id(db, actor, [article_id])
     if not article:
         raise NotFound(f"Article {article_id} not found")
-    kb.do_record_deflection_click(db, token, article_id)
+    do_record_deflection_click(db, token, article_id)
     db.commit()
     values = kb_render.variables()
     translation = kb_queries.pick_translation(article[0], get_locale())
@@ -270,7 +278,7 @@ def deflection_solved(request: Request, token: str, db: Db, actor: PortalCustome
     if _own_attempt(db, actor, token) is None:
         raise NotFound("This suggestion has expired")
     try:
-        kb.do_mark_deflected(db, token)
+        do_mark_deflected(db, token)
         db.commit()
     except DomainError as exc:
         db.rollback()
@@ -305,7 +313,7 @@ def submit_ticket(
             ),
         )
         if deflection and _own_attempt(db, actor, deflection) is not None:
-            kb.do_link_deflection_ticket(db, deflection, ticket.id)
+            do_link_deflection_ticket(db, deflection, ticket.id)
         _attach_check(request, db, actor, check, ticket)
         db.commit()
     except DomainError as exc:
@@ -410,7 +418,7 @@ def _security_page(request: Request, me: Any, status_code: int = 200, **extra: A
 
 
 def _reason(exc: DomainError) -> str:
-    if isinstance(exc, accounts.BadAntiPhishingCode):
+    if isinstance(exc, BadAntiPhishingCode):
         return gettext(exc.template) % exc.params
     return exc.message
 
@@ -430,7 +438,7 @@ def set_anti_phishing_code(
     me = _me(db, actor)
     before = me.anti_phishing_code
     try:
-        accounts.do_set_anti_phishing_code(db, actor, me, code)
+        do_set_anti_phishing_code(db, actor, me, code)
         _limit_code_changes(request, actor, changed=me.anti_phishing_code != before)
         db.commit()
     except DomainError as exc:
@@ -451,7 +459,7 @@ def clear_anti_phishing_code(request: Request, db: Db, actor: PortalCustomer) ->
     me = _me(db, actor)
     try:
         changed = me.anti_phishing_code is not None
-        accounts.do_set_anti_phishing_code(db, actor, me, None)
+        do_set_anti_phishing_code(db, actor, me, None)
         _limit_code_changes(request, actor, changed=changed)
         db.commit()
     except DomainError as exc:

@@ -30,13 +30,9 @@ from ledgerdesk.core.settings import get_settings
 from ledgerdesk.core.text import has_control
 from ledgerdesk.routing.models import RoutingRule, TrainingExample, TriagePrediction
 from ledgerdesk.tickets.models import ActorKind, Message, MessageKind, Priority, Status, Ticket
-from ledgerdesk.tickets.services import (
-    TriageOutcome,
-    check_tag,
-    do_apply_triage,
-    do_set_intent,
-    record_event,
-)
+from ledgerdesk.tickets.services import do_set_intent, record_event
+from ledgerdesk.tickets.tags import check_tag
+from ledgerdesk.tickets.triage import TriageOutcome, do_apply_triage
 
 log = logging.getLogger("ledgerdesk.routing")
 MAX_RULES = 500

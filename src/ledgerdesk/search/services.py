@@ -27,7 +27,7 @@ from ledgerdesk.core.errors import InvalidInput
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.core.text import clean
 from ledgerdesk.jobs.outbox import enqueue, handler
-from ledgerdesk.kb.services import SearchableDoc, searchable_documents
+from ledgerdesk.kb.indexing import SearchableDoc, searchable_documents
 from ledgerdesk.search.analysis import analyse, has_chinese, latin_words
 from ledgerdesk.search.index import Admission, Doc, HybridIndex, Query, Scored
 from ledgerdesk.search.models import SearchDocument
@@ -317,7 +317,7 @@ def _next_version(session: Session) -> int:
 
 def reindex_articles(session: Session, progress: Callable[[int, int], None] | None = None) -> int:
     """Re-analyse and re-embed every article now (after a model or dictionary change)."""
-    from ledgerdesk.kb.services import all_article_ids
+    from ledgerdesk.kb.indexing import all_article_ids
 
     ids = all_article_ids(session)
     for done, article_id in enumerate(ids, 1):

@@ -13,6 +13,7 @@ from ledgerdesk.core.types import PageNumber, PathId, QueryId
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as svc
 from ledgerdesk.tickets.attachments import read_blob
+from ledgerdesk.tickets.merge import do_merge
 from ledgerdesk.tickets.models import Channel, MessageKind, Priority, Status
 from ledgerdesk.tickets.presenters import (
     event_public,
@@ -148,7 +149,7 @@ def merge_ticket(
 ) -> TicketPublic:
     source = svc.access_ticket(db, actor, ticket_id)
     target = svc.access_ticket(db, actor, data.target_id)
-    svc.do_merge(db, actor, source, target)
+    do_merge(db, actor, source, target)
     db.commit()
     return ticket_public(target)
 

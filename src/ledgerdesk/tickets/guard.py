@@ -1,7 +1,7 @@
 """The guard on the way into tickets: secrets are redacted before anything is stored, links
 are checked against the official domains; this module says what was found (rows of kind and
-place, never the secret) and how to answer the customer in their language. The ticket
-services store it, flag the ticket and post the answer."""
+place, never the secret) and how to answer the customer in their language.
+``tickets.guard_record`` stores it, flags the ticket and posts the answer."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Ticket tables. Every change to these rows goes through ``tickets.services``."""
+"""Ticket tables. Every change to these rows goes through a ``do_*`` function of
+``tickets.services`` or one of its sibling modules (tags, merge, triage, guard_record)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,12 @@
-"""The ticket desk's logic. Every write goes through a ``do_*`` function here and records an
-event in the same transaction; the caller (route, job, CLI) owns the commit."""
+"""The ticket desk's core logic: who sees which ticket, opening tickets, replies and notes,
+and a ticket's properties (status, priority, assignee and team, intent). Every write goes
+through a ``do_*`` function and records an event in the same transaction; the caller (route,
+job, CLI) owns the commit.
+
+Sibling modules hold the rest: ``tickets.tags`` (tags), ``tickets.merge`` (merging),
+``tickets.triage`` (queueing and applying triage), ``tickets.guard_record`` (storing what the
+guard found), ``tickets.checks`` and ``tickets.events`` (the checks and the event writer they
+all share)."""
 
 from __future__ import annotations
 
@@ -8,46 +15,42 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, false, or_, select, update
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team
-from ledgerdesk.accounts.services import SYSTEM, Actor, do_upsert_customer, require_role
-from ledgerdesk.ai.guard.storage import guard_text
+from ledgerdesk.accounts.services import Actor, do_upsert_customer
 from ledgerdesk.channels.outgoing import queue_reply_notice, queue_solved_notice
 from ledgerdesk.core.clock import utcnow
-from ledgerdesk.core.errors import (
-    InvalidInput,
-    InvalidTransition,
-    NotFound,
-    NotPermitted,
-    TicketClosed,
-)
+from ledgerdesk.core.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from ledgerdesk.core.settings import get_settings
-from ledgerdesk.core.text import clean
-from ledgerdesk.jobs.outbox import enqueue
-from ledgerdesk.search.fulltext import terms_text, union_terms
+from ledgerdesk.search.fulltext import terms_text
 from ledgerdesk.tickets import guard
 from ledgerdesk.tickets.attachments import AttachmentIn, check_attachment, write_blob
+from ledgerdesk.tickets.checks import (
+    MAX_BODY,
+    MAX_SUBJECT,
+    check_not_closed,
+    check_text,
+    require_agent,
+)
+from ledgerdesk.tickets.events import record, touch
+from ledgerdesk.tickets.guard_record import record_guard
 from ledgerdesk.tickets.models import (
     ActorKind,
     Attachment,
     Channel,
     Event,
-    GuardFinding,
     Message,
     MessageKind,
     Priority,
     Status,
-    Tag,
     Ticket,
     TicketTag,
 )
+from ledgerdesk.tickets.tags import check_tag, do_tag, do_untag, ensure_tag
+from ledgerdesk.tickets.triage import queue_triage
 
-MAX_SUBJECT = 300
-MAX_BODY = 50_000
-MAX_TAG = 64
-_TAG_RE = re.compile(r"^[\w\-.:]+$", re.UNICODE)
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_RE = re.compile(r"[A-Za-z]")
 
@@ -60,63 +63,6 @@ def guess_language(text: str) -> str:
     cjk = len(_CJK_RE.findall(text))
     latin = len(_LATIN_RE.findall(text))
     return "zh" if cjk and cjk * 3 >= latin else "en"
-
-
-def _record(
-    session: Session,
-    ticket: Ticket | None,
-    actor: Actor,
-    action: str,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> Event:
-    event = Event(
-        ticket_id=ticket.id if ticket else None,
-        actor_kind=ActorKind(actor.kind),
-        actor_id=actor.id,
-        action=action,
-        before=before,
-        after=after,
-        created_at=utcnow(),
-    )
-    session.add(event)
-    return event
-
-
-def _touch(ticket: Ticket) -> None:
-    ticket.updated_at = utcnow()
-
-
-def check_text(value: str, *, name: str, limit: int) -> str:
-    value = clean(value).strip()
-    if not value:
-        raise InvalidInput(f"{name.capitalize()} must not be empty", field=name)
-    if len(value) > limit:
-        raise InvalidInput(f"{name.capitalize()} is longer than {limit} characters", field=name)
-    return value
-
-
-def check_tag(name: str) -> str:
-    tag = name.strip().lower()
-    if not tag or len(tag) > MAX_TAG or not _TAG_RE.match(tag):
-        raise InvalidInput(
-            f"Tag '{guard_text(name[:80])}' is not valid: use letters, digits, '-', '_', '.', "
-            f"':' (at most {MAX_TAG})",
-            field="tags",
-        )
-    if guard_text(tag) != tag:
-        raise InvalidInput(
-            "A tag must not hold a password, code, key or seed phrase; it was not stored",
-            field="tags",
-        )
-    return tag
-
-
-def _not_closed(ticket: Ticket) -> None:
-    if ticket.status == Status.closed:
-        raise TicketClosed(
-            f"Ticket #{ticket.id} is closed and can no longer change; open a new ticket instead"
-        )
 
 
 # --- access -----------------------------------------------------------------------------
@@ -142,11 +88,6 @@ def access_ticket(session: Session, actor: Actor, ticket_id: int) -> Ticket:
     if ticket is None:
         raise NotFound(f"Ticket #{ticket_id} not found")
     return ticket
-
-
-def _require_agent(actor: Actor) -> None:
-    if not (actor.is_agent or actor.kind == "system"):
-        raise NotPermitted("Only agents can do this")
 
 
 # --- create and reply -------------------------------------------------------------------
@@ -242,13 +183,13 @@ def do_create_ticket(
     session.flush()
     _store_attachments(session, message, data.attachments, guarded)
     for tag in tags:
-        session.add(TicketTag(ticket_id=ticket.id, tag_id=_tag_id(session, tag)))
-    _record_guard(
+        session.add(TicketTag(ticket_id=ticket.id, tag_id=ensure_tag(session, tag)))
+    record_guard(
         session, ticket, message, guarded, customer_facing=message.author_kind == ActorKind.customer
     )
     if message.author_kind == ActorKind.customer:
-        _queue_triage(session, message)
-    _record(
+        queue_triage(session, message)
+    record(
         session,
         ticket,
         actor,
@@ -307,7 +248,7 @@ def do_add_message(
     status: Status | None = None,
 ) -> Message:
     """A reply or note. Customer replies reopen; an agent's first public reply is timed."""
-    _not_closed(ticket)
+    check_not_closed(ticket)
     body = check_text(body, name="body", limit=MAX_BODY)
     if actor.is_customer:
         if kind != MessageKind.public or status is not None:
@@ -326,10 +267,10 @@ def do_add_message(
     ticket.search_text = terms_text(body, existing=ticket.search_text)
     session.flush()
     _store_attachments(session, message, attachments, guarded)
-    _record_guard(session, ticket, message, guarded, customer_facing=actor.is_customer)
+    record_guard(session, ticket, message, guarded, customer_facing=actor.is_customer)
     if actor.is_customer:
-        _queue_triage(session, message)
-    _record(
+        queue_triage(session, message)
+    record(
         session,
         ticket,
         actor,
@@ -338,7 +279,7 @@ def do_add_message(
         {"message_id": message.id, "attachments": len(attachments)},
     )
     if actor.is_customer and ticket.status in (Status.pending, Status.solved, Status.on_hold):
-        _change_status(session, actor, ticket, Status.open, reason="customer_reply")
+        change_status(session, actor, ticket, Status.open, reason="customer_reply")
     if actor.is_agent and kind == MessageKind.public:
         if ticket.first_reply_at is None:
             ticket.first_reply_at = now
@@ -349,7 +290,7 @@ def do_add_message(
         do_set_status(session, actor, ticket, status, notify=kind != MessageKind.public)
     if actor.is_agent and kind == MessageKind.public:
         queue_reply_notice(session, message.id)
-    _touch(ticket)
+    touch(ticket)
     return message
 
 
@@ -371,7 +312,7 @@ def do_agent_reply(
     attachments: Sequence[AttachmentIn] = (),
     status: Status | None = None,
 ) -> Message:
-    _require_agent(actor)
+    require_agent(actor)
     return do_add_message(session, actor, ticket, body, attachments=attachments, status=status)
 
 
@@ -382,7 +323,7 @@ def do_add_note(
     body: str,
     attachments: Sequence[AttachmentIn] = (),
 ) -> Message:
-    _require_agent(actor)
+    require_agent(actor)
     return do_add_message(
         session, actor, ticket, body, kind=MessageKind.note, attachments=attachments
     )
@@ -391,9 +332,11 @@ def do_add_note(
 # --- properties -------------------------------------------------------------------------
 
 
-def _change_status(
+def change_status(
     session: Session, actor: Actor, ticket: Ticket, status: Status, reason: str | None = None
 ) -> Event:
+    """Set ``status`` and record it, without the agent's rules of ``do_set_status``: a
+    customer's reply reopens a ticket and a merge closes one through here."""
     before = ticket.status
     ticket.status = status
     now = utcnow()
@@ -406,10 +349,8 @@ def _change_status(
     after: dict[str, Any] = {"status": status.value}
     if reason:
         after["reason"] = reason
-    event = _record(
-        session, ticket, actor, "ticket.status_changed", {"status": before.value}, after
-    )
-    _touch(ticket)
+    event = record(session, ticket, actor, "ticket.status_changed", {"status": before.value}, after)
+    touch(ticket)
     return event
 
 
@@ -419,28 +360,28 @@ def do_set_status(
     """Agents move tickets between statuses; ``new`` is never re-entered, ``closed`` only
     follows ``solved``, and nothing leaves ``closed``. Solving e-mails the requester
     (unless ``notify`` is false: the caller's reply e-mail says it)."""
-    _require_agent(actor)
-    _not_closed(ticket)
+    require_agent(actor)
+    check_not_closed(ticket)
     if status == ticket.status:
         return
     if status == Status.new:
         raise InvalidTransition("A ticket cannot go back to 'new'")
     if status == Status.closed and ticket.status != Status.solved:
         raise InvalidTransition("Only a solved ticket can be closed; solve it first")
-    event = _change_status(session, actor, ticket, status)
+    event = change_status(session, actor, ticket, status)
     if status == Status.solved and notify:
         session.flush()
         queue_solved_notice(session, ticket.id, event.id)
 
 
 def do_set_priority(session: Session, actor: Actor, ticket: Ticket, priority: Priority) -> None:
-    _require_agent(actor)
-    _not_closed(ticket)
+    require_agent(actor)
+    check_not_closed(ticket)
     if priority == ticket.priority:
         return
     before = ticket.priority
     ticket.priority = priority
-    _record(
+    record(
         session,
         ticket,
         actor,
@@ -448,7 +389,7 @@ def do_set_priority(session: Session, actor: Actor, ticket: Ticket, priority: Pr
         {"priority": before.value},
         {"priority": priority.value},
     )
-    _touch(ticket)
+    touch(ticket)
 
 
 _UNSET: Any = object()
@@ -464,14 +405,14 @@ def do_assign(
 ) -> None:
     """Set assignee and/or team. Agents take or release tickets and move them between teams;
     assigning to someone else is for leads and admins."""
-    _require_agent(actor)
-    _not_closed(ticket)
+    require_agent(actor)
+    check_not_closed(ticket)
     if team_id is not _UNSET and team_id != ticket.team_id:
         if team_id is not None and session.get(Team, team_id) is None:
             raise InvalidInput(f"Team {team_id} does not exist", field="team_id")
         before_team = ticket.team_id
         ticket.team_id = team_id
-        _record(
+        record(
             session,
             ticket,
             actor,
@@ -479,7 +420,7 @@ def do_assign(
             {"team_id": before_team},
             {"team_id": team_id},
         )
-        _touch(ticket)
+        touch(ticket)
         session.expire(ticket, ["team"])
     if agent_id is not _UNSET and agent_id != ticket.assignee_id:
         if actor.is_agent and actor.role == Role.agent and agent_id not in (None, actor.id):
@@ -492,7 +433,7 @@ def do_assign(
                 )
         before_agent = ticket.assignee_id
         ticket.assignee_id = agent_id
-        _record(
+        record(
             session,
             ticket,
             actor,
@@ -500,77 +441,11 @@ def do_assign(
             {"assignee_id": before_agent},
             {"assignee_id": agent_id},
         )
-        _touch(ticket)
+        touch(ticket)
         session.expire(ticket, ["assignee"])  # reloaded from the new id when next read
 
 
-# Set in ``session.info`` by a loader that triages each customer message itself as it stores
-# it (the demo desk, whose history must read as if triage ran when each message arrived).
-TRIAGE_INLINE = "ledgerdesk_triage_inline"
-
-
-def _queue_triage(session: Session, message: Message) -> None:
-    """Customers' words are triaged by a job (``routing.tasks``) after the commit."""
-    if get_settings().triage and not session.info.get(TRIAGE_INLINE):
-        enqueue(session, "triage.message", {"message_id": message.id})
-
-
-@dataclass
-class TriageOutcome:
-    """What triage decided for a ticket; ``None`` fields leave the ticket as it is."""
-
-    intent: str | None = None
-    language: str | None = None
-    priority: Priority | None = None  # raised to, never lowered
-    team_id: int | None = None  # only for a ticket with no team and no assignee
-    tags: list[str] = field(default_factory=list)
-    detail: dict[str, Any] = field(default_factory=dict)
-
-
-def do_apply_triage(session: Session, ticket: Ticket, outcome: TriageOutcome) -> dict[str, Any]:
-    """Apply triage to a ticket as the system, with one ``ticket.triaged`` event. An agent's
-    choices win: a ticket with a team or an assignee keeps them, and priority only rises.
-    Returns what changed."""
-    if ticket.status == Status.closed:
-        return {}
-    before: dict[str, Any] = {}
-    after: dict[str, Any] = {}
-
-    def change(name: str, old: Any, new: Any) -> None:
-        before[name], after[name] = old, new
-
-    if outcome.intent is not None and outcome.intent != ticket.intent:
-        change("intent", ticket.intent, outcome.intent)
-        ticket.intent = outcome.intent
-    if outcome.language and outcome.language != ticket.language:
-        change("language", ticket.language, outcome.language)
-        ticket.language = outcome.language
-    order = list(Priority)
-    if outcome.priority is not None and order.index(outcome.priority) > order.index(
-        ticket.priority
-    ):
-        change("priority", ticket.priority.value, outcome.priority.value)
-        ticket.priority = outcome.priority
-    if (
-        outcome.team_id is not None
-        and ticket.team_id is None
-        and ticket.assignee_id is None
-        and session.get(Team, outcome.team_id) is not None
-    ):
-        change("team_id", None, outcome.team_id)
-        ticket.team_id = outcome.team_id
-        session.expire(ticket, ["team"])
-    present = {t.name for t in ticket.tags}
-    added = [check_tag(t) for t in outcome.tags if check_tag(t) not in present]
-    for tag in sorted(set(added)):
-        session.add(TicketTag(ticket_id=ticket.id, tag_id=_tag_id(session, tag)))
-    if added:
-        change("tags", [], sorted(set(added)))
-        session.expire(ticket, ["tags"])
-    _record(session, ticket, SYSTEM, "ticket.triaged", before or None, {**after, **outcome.detail})
-    if after:
-        _touch(ticket)
-    return after
+# --- the event log, for other pillars -------------------------------------------------
 
 
 def record_event(
@@ -583,17 +458,20 @@ def record_event(
     ticket: Ticket | None = None,
 ) -> None:
     """Record a change made by another pillar in the event log (``ticket`` may be None)."""
-    _record(session, ticket, actor, action, before, after)
+    record(session, ticket, actor, action, before, after)
+
+
+# --- intent and several properties at once ---------------------------------------------
 
 
 def do_set_intent(session: Session, actor: Actor, ticket: Ticket, intent: str) -> str | None:
     """An agent sets the ticket's intent; returns the one it replaces."""
-    _require_agent(actor)
-    _not_closed(ticket)
+    require_agent(actor)
+    check_not_closed(ticket)
     previous = ticket.intent
     if intent != previous:
         ticket.intent = intent
-        _record(
+        record(
             session,
             ticket,
             actor,
@@ -601,146 +479,8 @@ def do_set_intent(session: Session, actor: Actor, ticket: Ticket, intent: str) -
             {"intent": previous},
             {"intent": intent},
         )
-        _touch(ticket)
+        touch(ticket)
     return previous
-
-
-def _record_guard(
-    session: Session,
-    ticket: Ticket,
-    message: Message,
-    guarded: guard.Guarded,
-    *,
-    customer_facing: bool,
-) -> None:
-    """Store what the guard found, flag the ticket for the security team and, for the
-    customer's own words, answer them at once (a public message from the desk)."""
-    if not (guarded.scans or guarded.any_link):
-        return
-    session.add_all(guard.finding_rows(ticket, message, guarded))
-    if guarded.scans:
-        _flag_tag(session, ticket, guard.SECRET_TAG)
-        after = {"message_id": message.id, "kinds": guarded.secret_kinds}
-        _record(session, ticket, SYSTEM, "guard.secret_redacted", None, after)
-    if guarded.any_link:
-        _flag_tag(session, ticket, guard.LINK_TAG)
-        direction = "inbound" if customer_facing else "outbound"
-        after = {
-            "message_id": message.id,
-            "hosts": guard.link_hosts(guarded),
-            "direction": direction,
-        }
-        _record(session, ticket, SYSTEM, "guard.lookalike_link", None, after)
-    warning = guard.customer_warning(ticket, guarded) if customer_facing else None
-    if warning:
-        session.add(
-            Message(
-                ticket_id=ticket.id,
-                kind=MessageKind.public,
-                author_kind=ActorKind.system,
-                body=warning,
-                created_at=utcnow(),
-            )
-        )
-
-
-def _flag_tag(session: Session, ticket: Ticket, name: str) -> None:
-    """Add a tag set by the system (the guard's flags); no-op when the ticket has it."""
-    tag_id = _tag_id(session, name)
-    exists = session.scalar(
-        select(TicketTag.tag_id).where(TicketTag.ticket_id == ticket.id, TicketTag.tag_id == tag_id)
-    )
-    if exists is None:
-        session.add(TicketTag(ticket_id=ticket.id, tag_id=tag_id))
-        session.flush()
-        session.expire(ticket, ["tags"])
-
-
-def _tag_id(session: Session, name: str) -> int:
-    tag_id = session.scalar(select(Tag.id).where(Tag.name == name))
-    if tag_id is None:
-        tag = Tag(name=name)
-        session.add(tag)
-        session.flush()
-        tag_id = tag.id
-    return tag_id
-
-
-def do_tag(session: Session, actor: Actor, ticket: Ticket, names: Sequence[str]) -> list[str]:
-    """Add tags; returns the ones that were new on this ticket."""
-    _require_agent(actor)
-    _not_closed(ticket)
-    wanted = sorted({check_tag(n) for n in names})
-    have = {t.name for t in ticket.tags}
-    added = [t for t in wanted if t not in have]
-    for name in added:
-        session.add(TicketTag(ticket_id=ticket.id, tag_id=_tag_id(session, name)))
-    if added:
-        _record(session, ticket, actor, "ticket.tagged", None, {"tags": added})
-        _touch(ticket)
-        session.flush()
-        session.expire(ticket, ["tags"])
-    return added
-
-
-def do_untag(session: Session, actor: Actor, ticket: Ticket, names: Sequence[str]) -> list[str]:
-    _require_agent(actor)
-    _not_closed(ticket)
-    wanted = {n.strip().lower() for n in names}
-    present = [t for t in ticket.tags if t.name in wanted]
-    if present:
-        session.execute(
-            delete(TicketTag).where(
-                TicketTag.ticket_id == ticket.id, TicketTag.tag_id.in_([t.id for t in present])
-            )
-        )
-        _record(session, ticket, actor, "ticket.untagged", {"tags": [t.name for t in present]})
-        _touch(ticket)
-        session.expire(ticket, ["tags"])
-    return [t.name for t in present]
-
-
-def check_merge(actor: Actor, source: Ticket, target: Ticket) -> None:
-    """Raise unless ``actor`` may merge ``source`` into ``target`` (the console asks before
-    it merges, and says why it cannot)."""
-    require_role(actor, Role.lead, Role.admin)
-    if source.id == target.id:
-        raise InvalidInput("A ticket cannot be merged into itself", field="target_id")
-    _not_closed(source)
-    _not_closed(target)
-    if source.requester_id != target.requester_id:
-        raise InvalidInput("Only tickets from the same customer can be merged", field="target_id")
-
-
-def do_merge(session: Session, actor: Actor, source: Ticket, target: Ticket) -> Ticket:
-    """Fold ``source`` into ``target``: its messages and tags move, it closes, both record it.
-    Only tickets of the same requester merge, so no customer sees another's conversation."""
-    check_merge(actor, source, target)
-    moved = session.execute(  # type: ignore[attr-defined]
-        update(Message).where(Message.ticket_id == source.id).values(ticket_id=target.id)
-    ).rowcount
-    session.execute(
-        update(GuardFinding).where(GuardFinding.ticket_id == source.id).values(ticket_id=target.id)
-    )
-    missing = [t.name for t in source.tags if t.name not in {x.name for x in target.tags}]
-    for name in missing:
-        session.add(TicketTag(ticket_id=target.id, tag_id=_tag_id(session, name)))
-    target.search_text = union_terms(target.search_text, source.search_text)
-    source.merged_into_id = target.id
-    _change_status(session, actor, source, Status.closed, reason="merged")
-    _record(session, source, actor, "ticket.merged_into", None, {"target_id": target.id})
-    _record(
-        session,
-        target,
-        actor,
-        "ticket.merged",
-        None,
-        {"source_id": source.id, "messages_moved": moved, "tags_added": missing},
-    )
-    _touch(target)
-    session.flush()
-    session.expire(target, ["tags"])
-    return target
 
 
 @dataclass
@@ -760,8 +500,8 @@ def do_update_ticket(
     session: Session, actor: Actor, ticket: Ticket, changes: TicketChanges
 ) -> None:
     """Apply several property changes at once, each recorded as its own event."""
-    _require_agent(actor)
-    _not_closed(ticket)
+    require_agent(actor)
+    check_not_closed(ticket)
     given = changes.fields_set
     if "team_id" in given or "assignee_id" in given:
         do_assign(

@@ -19,7 +19,9 @@ from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.presenters import triage_panel
 from ledgerdesk.tickets import queries, timeline
 from ledgerdesk.tickets import services as svc
+from ledgerdesk.tickets.merge import check_merge, do_merge
 from ledgerdesk.tickets.models import MessageKind, Priority, Status, Ticket
+from ledgerdesk.tickets.tags import do_untag
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.labels import label
 from ledgerdesk.web.templating import flash, render
@@ -231,7 +233,7 @@ def untag(
     tag: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     def change(ticket: Ticket) -> None:
-        svc.do_untag(db, agent_actor, ticket, [tag])
+        do_untag(db, agent_actor, ticket, [tag])
 
     return _act(request, db, agent_actor, ticket_id, change, gettext("Ticket updated"))
 
@@ -254,14 +256,14 @@ def merge(
         if target_number is None:
             raise InvalidInput("Give the number of the ticket to merge into", field="target_id")
         target = svc.access_ticket(db, agent_actor, target_number)
-        svc.check_merge(agent_actor, source, target)
+        check_merge(agent_actor, source, target)
         return target
 
     if confirm != "yes":
         return _merge_preview(request, db, agent_actor, ticket_id, target_of)
 
     def change(source: Ticket) -> Ticket:
-        return svc.do_merge(db, agent_actor, source, target_of(source))
+        return do_merge(db, agent_actor, source, target_of(source))
 
     done = gettext("Merged into #%(number)s") % {"number": number}
     return _act(request, db, agent_actor, ticket_id, change, done)

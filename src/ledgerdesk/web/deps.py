@@ -12,6 +12,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts import sessions
 from ledgerdesk.accounts.models import Agent
 from ledgerdesk.accounts.services import Actor
+from ledgerdesk.accounts.tokens import authenticate_token
 from ledgerdesk.core.errors import NotAuthenticated, NotPermitted
 
 
@@ -40,7 +41,7 @@ def optional_actor(request: Request, db: Db) -> Actor | None:
     """The agent (bearer token or console session) or customer (portal session), if any."""
     token = _bearer(request)
     if token is not None:
-        token_agent = accounts.authenticate_token(db, token)
+        token_agent = authenticate_token(db, token)
         request.state.agent = token_agent  # see below
         if db.dirty:  # last-used time moved on (at most once a minute): keep it
             db.commit()
