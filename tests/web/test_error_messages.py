@@ -22,6 +22,7 @@ PAGE_MODULES = (
     "accounts/anti_phishing.py",
     "accounts/portal_codes.py",
     "accounts/services.py",
+    "accounts/tokens.py",
     "accounts/views.py",
     "chain/api.py",
     "chain/panel.py",
