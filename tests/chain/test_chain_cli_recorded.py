@@ -50,7 +50,13 @@ def test_esplora_kind() -> None:
     assert answer["confirmations"] >= 1 and answer["transfers"]
     assert all(t["from"] is None and t["asset"] == "native" for t in answer["transfers"])
     assert all(t["amount_raw"].isdigit() for t in answer["transfers"])
-    assert missing == {k: v for k, v in zip(KEYS, [False, "not_found", None, None, []])}
+    assert missing == {
+        "found": False,
+        "status": "not_found",
+        "block_number": None,
+        "confirmations": None,
+        "transfers": [],
+    }
 
 
 def test_bitcoind_kind() -> None:
