@@ -109,10 +109,11 @@ def _load_default_kb(factory: sessionmaker[Session]) -> None:
 
 
 def _print_logins() -> None:
-    from ledgerdesk.demo.services import AGENTS, DEMO_PASSWORD
+    from ledgerdesk.demo.desk import demo_desk
+    from ledgerdesk.demo.services import DEMO_PASSWORD
 
     console.print("Demo sign-ins for the console (/console), if this desk came from the demo:")
-    for spec in AGENTS[:3]:
+    for spec in demo_desk().agents[:3]:
         console.print(f"  {spec.role.value:<6} {spec.email}  /  {DEMO_PASSWORD}")
     console.print("Customer portal (/portal): any e-mail; the sign-in code is printed in this log.")
 

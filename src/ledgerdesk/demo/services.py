@@ -38,6 +38,7 @@ from ledgerdesk.core.paths import shipped_data_dir
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import Scenario, demo_text, fill
+from ledgerdesk.demo.desk import AgentSpec, demo_desk
 from ledgerdesk.kb.importer import ImportReport, import_path
 from ledgerdesk.kb.models import Article
 from ledgerdesk.kb.queries import count_articles
@@ -73,127 +74,25 @@ TICKET_COUNT = 500
 CHINESE_SHARE = 0.55
 VIP_SHARE = 0.10
 
-L1 = "一线客服 L1"
-WALLET = "Wallet operations 钱包运营"
-SECURITY = "Security 安全团队"
-COMPLIANCE = "Compliance 合规"
-TEAMS: tuple[tuple[str, Tier], ...] = (
-    (L1, Tier.l1),
-    (WALLET, Tier.l2),
-    (SECURITY, Tier.specialist),
-    (COMPLIANCE, Tier.specialist),
-)
-
-
-@dataclass(frozen=True)
-class AgentSpec:
-    email: str
-    name: str
-    signature_en: str  # how the agent signs English replies
-    role: Role
-    locale: str
-    teams: tuple[str, ...]
-
-
-AGENTS: tuple[AgentSpec, ...] = (
-    AgentSpec("admin@demo.ledgerdesk.local", "周明哲", "Mingzhe", Role.admin, "zh-CN", ()),
-    AgentSpec(
-        "lead@demo.ledgerdesk.local", "Emma Clarke", "Emma", Role.lead, "en", (L1, COMPLIANCE)
-    ),
-    AgentSpec("agent@demo.ledgerdesk.local", "林晓雯", "Xiaowen", Role.agent, "zh-CN", (L1,)),
-    AgentSpec("wang.yutong@demo.ledgerdesk.local", "王雨桐", "Yutong", Role.agent, "zh-CN", (L1,)),
-    AgentSpec("marco.rossi@demo.ledgerdesk.local", "Marco Rossi", "Marco", Role.agent, "en", (L1,)),
-    AgentSpec(
-        "aisha.rahman@demo.ledgerdesk.local", "Aisha Rahman", "Aisha", Role.agent, "en", (L1,)
-    ),
-    AgentSpec(
-        "chen.zihao@demo.ledgerdesk.local", "陈子豪", "Zihao", Role.agent, "zh-CN", (WALLET,)
-    ),
-    AgentSpec(
-        "daniel.okafor@demo.ledgerdesk.local",
-        "Daniel Okafor",
-        "Daniel",
-        Role.agent,
-        "en",
-        (WALLET,),
-    ),
-    AgentSpec(
-        "wong.kayan@demo.ledgerdesk.local", "黃嘉欣", "Kayan", Role.agent, "zh-CN", (WALLET, L1)
-    ),
-    AgentSpec(
-        "li.junjie@demo.ledgerdesk.local", "李俊杰", "Junjie", Role.agent, "zh-CN", (SECURITY,)
-    ),
-    AgentSpec(
-        "nina.petrova@demo.ledgerdesk.local", "Nina Petrova", "Nina", Role.agent, "en", (SECURITY,)
-    ),
-    AgentSpec(
-        "zheng.huimin@demo.ledgerdesk.local", "郑慧敏", "Huimin", Role.agent, "zh-CN", (COMPLIANCE,)
-    ),
-)
-
-# Share of tickets in each final status; closed tickets were solved first.
-STATUS_MIX: tuple[tuple[Status, float], ...] = (
-    (Status.new, 0.15),
-    (Status.open, 0.30),
-    (Status.pending, 0.20),
-    (Status.on_hold, 0.05),
-    (Status.solved, 0.20),
-    (Status.closed, 0.10),
-)
-# How old (in hours) a ticket in that final status may be: new ones are recent, closed ones old.
-AGE_HOURS: dict[Status, tuple[float, float]] = {
-    Status.new: (0.2, 72),
-    Status.open: (3, 240),
-    Status.pending: (6, 336),
-    Status.on_hold: (24, 480),
-    Status.solved: (24, 720),
-    Status.closed: (216, 720),
-}
-# Roughly the mix exchanges report: deposits, withdrawals and account recovery lead.
-INTENT_WEIGHTS: dict[str, int] = {
-    "deposit_missing": 14,
-    "withdrawal_delayed": 10,
-    "withdrawal_failed": 6,
-    "fiat_payment": 5,
-    "account_locked": 6,
-    "login_problem": 5,
-    "password_reset": 4,
-    "two_factor_reset": 8,
-    "account_compromised": 3,
-    "kyc_verification": 8,
-    "balance_discrepancy": 3,
-    "trade_issue": 4,
-    "fees_question": 3,
-    "p2p_dispute": 5,
-    "scam_report": 4,
-    "complaint": 3,
-    "feedback": 2,
-    "human_agent": 3,
-    "app_bug": 3,
-    "how_to": 5,
-}
-TEAM_OF: dict[str, str] = {
-    "deposit_missing": WALLET,
-    "withdrawal_delayed": WALLET,
-    "withdrawal_failed": WALLET,
-    "account_compromised": SECURITY,
-    "scam_report": SECURITY,
-    "complaint": COMPLIANCE,
-}
-ON_CHAIN_INTENTS = ("deposit_missing", "withdrawal_delayed", "withdrawal_failed")
-USDT_INTENTS = ("p2p_dispute", "trade_issue", "complaint")
-# Characters only traditional Chinese uses, to match customers from Hong Kong and Taiwan.
-TRADITIONAL_MARKS = frozenset(
-    "們這為麼還帳號請問幣臺灣體證戶審處碼錢額該點幫時間過遲貴對覆復轉單撤"
-)
-QUICK_INTENTS = ("how_to", "fees_question", "feedback", "human_agent")
+# The cast and the mixes come from data/demo/desk.yaml (see ledgerdesk.demo.desk).
+DESK = demo_desk()
+L1 = DESK.team("l1")
+WALLET = DESK.team("wallet")
+SECURITY = DESK.team("security")
+COMPLIANCE = DESK.team("compliance")
+FIRST_LINE = DESK.first_line
+TEAMS: tuple[tuple[str, Tier], ...] = tuple((t.name, t.tier) for t in DESK.teams.values())
+AGENTS = DESK.agents
+STATUS_MIX = DESK.status_mix
+AGE_HOURS = DESK.age_hours
+INTENT_WEIGHTS = DESK.intent_weights
+TEAM_OF = DESK.team_of
+ON_CHAIN_INTENTS = DESK.on_chain_intents
+USDT_INTENTS = DESK.usdt_intents
+TRADITIONAL_MARKS = DESK.traditional_marks
+QUICK_INTENTS = DESK.quick_intents
+CHANNELS = DESK.channels
 NUDGE_PACE = (24 * 60, 72 * 60)  # minutes before an agent chases a silent customer
-CHANNELS: tuple[tuple[Channel, int], ...] = (
-    (Channel.portal, 40),
-    (Channel.email, 30),
-    (Channel.chat, 25),
-    (Channel.api, 5),
-)
 
 
 class DemoLogin(NamedTuple):
@@ -600,7 +499,7 @@ class _Conversation:
             channel=plan.channel,
             language=plan.language,
             priority=plan.priority if routed else None,
-            team_id=self.loader.teams[TEAM_OF.get(plan.intent, L1)].id if routed else None,
+            team_id=self.loader.teams[TEAM_OF.get(plan.intent, FIRST_LINE)].id if routed else None,
             tags=plan.tags if routed else [],
         )
         actor = SYSTEM if plan.by_system else customer_actor(plan.customer)
@@ -611,7 +510,7 @@ class _Conversation:
 
     def triage(self, *, assign: bool) -> None:
         """Route to the intent's team; a lead assigns, or an agent takes the ticket."""
-        team_name = TEAM_OF.get(self.plan.intent, L1)
+        team_name = TEAM_OF.get(self.plan.intent, FIRST_LINE)
         self.staff = self.loader.pick_staff(team_name, self.plan.language)
         by_lead = not assign or self.chance(0.65)
         actor = self.loader.lead.actor if by_lead else self.staff.actor

@@ -25,7 +25,6 @@ from ledgerdesk.exchange.demo import RunningService, start_demo_exchange
 from ledgerdesk.exchange.demo_state import DemoExchange
 
 DEMO_KEY_ID = "demo-desk"
-WALLET_TEAM = "Wallet operations 钱包运营"
 
 
 class PortInUseError(RuntimeError):
@@ -278,9 +277,11 @@ def _email(world: DemoWorld) -> str:
 def _wallet_agent() -> str | None:
     """A demo agent of the team the checks' requests go to (the first logins printed by
     ``ledgerdesk demo`` are not in it, so they would not see those requests)."""
-    from ledgerdesk.demo.services import AGENTS
+    from ledgerdesk.demo.desk import demo_desk
 
-    return next((a.email for a in AGENTS if WALLET_TEAM in a.teams), None)
+    desk = demo_desk()
+    wallet = desk.team("wallet")
+    return next((a.email for a in desk.agents if wallet in a.teams), None)
 
 
 def announce(world: DemoWorld, registry: Registry, desk_url: str) -> list[str]:
