@@ -15,12 +15,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NoReturn
-
-import yaml
+from typing import Any
 
 from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.paths import shipped_data_dir
+from ledgerdesk.demo.yamlcheck import CheckedFile, kind_of
 
 LANGUAGES: tuple[str, ...] = ("zh", "en")
 
@@ -178,54 +177,10 @@ def fill(template: str, values: Mapping[str, str]) -> str:
 # --- reading the files --------------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses a key given twice in one mapping (it would silently
-    drop the first one's lines)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if not isinstance(key, str):
-                continue  # the safe loader itself rejects keys it cannot use
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping",
-                    node.start_mark,
-                    f"found the key {key!r} twice",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-class _File:
+class _File(CheckedFile):
     """One content file being checked; every problem names the file and the key."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, key: str, problem: str) -> NoReturn:
-        where = f"{self.path}: {key}" if key else str(self.path)
-        raise DemoContentError(f"{where}: {problem}")
-
-    def read(self) -> dict[str, Any]:
-        try:
-            with self.path.open(encoding="utf-8") as handle:
-                loaded = yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
-        except OSError as exc:
-            self.fail("", f"cannot be read ({exc.strerror or exc})")
-        except yaml.YAMLError as exc:
-            self.fail("", f"is not valid YAML: {exc}")
-        return self.mapping(loaded, "")
-
-    def mapping(self, value: object, key: str) -> dict[str, Any]:
-        if not isinstance(value, dict) or not value:
-            self.fail(key, f"expected a non-empty mapping, got {_kind(value)}")
-        for name in value:
-            if not isinstance(name, str):
-                self.fail(key, f"expected text keys, got {name!r}")
-        return value
+    error = DemoContentError
 
     def keys(self, value: dict[str, Any], key: str, required: tuple[str, ...]) -> None:
         missing = [name for name in required if name not in value]
@@ -239,12 +194,12 @@ class _File:
 
     def items(self, value: object, key: str, *, empty_ok: bool = False) -> list[Any]:
         if not isinstance(value, list) or not (value or empty_ok):
-            self.fail(key, f"expected a non-empty list, got {_kind(value)}")
+            self.fail(key, f"expected a non-empty list, got {kind_of(value)}")
         return value
 
     def text(self, value: object, key: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            self.fail(key, f"expected a non-empty string, got {_kind(value)}")
+            self.fail(key, f"expected a non-empty string, got {kind_of(value)}")
         return value
 
     def strings(self, value: object, key: str, *, empty_ok: bool = False) -> tuple[str, ...]:
@@ -267,19 +222,11 @@ class _File:
         result: list[NamePair] = []
         for i, item in enumerate(self.items(value, key)):
             if not isinstance(item, list) or len(item) != 2:
-                self.fail(f"{key}[{i}]", f"expected [name, romanisation], got {_kind(item)}")
+                self.fail(f"{key}[{i}]", f"expected [name, romanisation], got {kind_of(item)}")
             result.append(
                 (self.text(item[0], f"{key}[{i}][0]"), self.text(item[1], f"{key}[{i}][1]"))
             )
         return tuple(result)
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, list | dict | str) and not value:
-        return f"an empty {type(value).__name__}"
-    return f"{type(value).__name__} {value!r}"[:80]
 
 
 def _scenario(file: _File, raw: object, key: str) -> Scenario:

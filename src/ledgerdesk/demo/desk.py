@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
-
-import yaml
+from typing import Any, TypeVar
 
 from ledgerdesk.accounts.models import Role, Tier
 from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.paths import shipped_data_dir
+from ledgerdesk.demo.yamlcheck import CheckedFile, kind_of
 from ledgerdesk.tickets.models import Channel, Status
 
 DESK_FILE = "desk.yaml"
@@ -68,59 +67,14 @@ class DemoDesk:
         return self.teams[key].name
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses a key given twice in one mapping."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, str) and key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping",
-                    node.start_mark,
-                    f"found the key {key!r} twice",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _kind(value: object) -> str:
-    return "nothing" if value is None else type(value).__name__
-
-
-class _Reader:
+class _Reader(CheckedFile):
     """Checks one file's values; every problem names the file and the key."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def fail(self, key: str, problem: str) -> NoReturn:
-        where = f"{self.path}: {key}" if key else str(self.path)
-        raise DemoDeskError(f"{where}: {problem}")
-
-    def load(self) -> dict[str, Any]:
-        try:
-            with self.path.open(encoding="utf-8") as handle:
-                loaded = yaml.load(handle, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
-        except OSError as exc:
-            self.fail("", f"cannot be read ({exc.strerror or exc})")
-        except yaml.YAMLError as exc:
-            self.fail("", f"is not valid YAML: {exc}")
-        return self.mapping(loaded, "")
-
-    def mapping(self, value: object, key: str) -> dict[str, Any]:
-        if not isinstance(value, dict) or not value:
-            self.fail(key, f"expected a non-empty mapping, got {_kind(value)}")
-        for name in value:
-            if not isinstance(name, str):
-                self.fail(key, f"expected text keys, got {name!r}")
-        return value
+    error = DemoDeskError
 
     def text(self, value: object, key: str) -> str:
         if not isinstance(value, str) or not value.strip():
-            self.fail(key, f"expected non-empty text, got {_kind(value)}")
+            self.fail(key, f"expected non-empty text, got {kind_of(value)}")
         return value
 
     def number(self, value: object, key: str) -> float:
@@ -135,7 +89,7 @@ class _Reader:
 
     def texts(self, value: object, key: str) -> tuple[str, ...]:
         if not isinstance(value, list):
-            self.fail(key, f"expected a list, got {_kind(value)}")
+            self.fail(key, f"expected a list, got {kind_of(value)}")
         return tuple(self.text(item, f"{key}[{i}]") for i, item in enumerate(value))
 
     def choice(self, kind: type[_Choice], value: object, key: str) -> _Choice:
@@ -171,7 +125,7 @@ class _Reader:
 def read_desk(path: Path) -> DemoDesk:
     """Read and check a desk file."""
     r = _Reader(path)
-    data = r.load()
+    data = r.read()
     r.fields(
         data,
         "",
@@ -201,7 +155,7 @@ def read_desk(path: Path) -> DemoDesk:
             r.choice(Tier, team["tier"], f"{where}.tier"),
         )
     if not isinstance(data["agents"], list) or not data["agents"]:
-        r.fail("agents", f"expected a non-empty list, got {_kind(data['agents'])}")
+        r.fail("agents", f"expected a non-empty list, got {kind_of(data['agents'])}")
     agents: list[AgentSpec] = []
     for i, raw in enumerate(data["agents"]):
         where = f"agents[{i}]"
