@@ -357,8 +357,8 @@ def test_the_self_service_api_says_when_to_try_again(
             assert allowed.status_code == 200 and "Retry-After" not in allowed.headers
         refused = client.post(DEPOSIT, json=body)
         assert refused.status_code == 429
-        seconds = _retry_after(refused, 60)
-        assert f"try again in {seconds} seconds" in refused.json()["error"]["message"]
+        _retry_after(refused, 60)
+        assert "try again in 60 seconds" in refused.json()["error"]["message"]
         # The check pages render their own refusal: it carries the header too.
         page = client.post("/help/deposit-check", data=body, headers=ZH)
         assert page.status_code == 429 and _retry_after(page, 60)

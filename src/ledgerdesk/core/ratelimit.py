@@ -49,7 +49,11 @@ class RateLimiter:
         return max(1, min(item.get_expiry(), math.ceil(reset_at - time.time())))
 
     def _refusal(self, item: RateLimitItem, scope: str, key: str) -> RateLimited:
-        seconds = self.retry_after(item, scope, key)
+        # The message names the whole window, the same for every key, so two refusals read
+        # alike whatever the timing (a page must not differ between a real account and an
+        # unknown one); the Retry-After header carries the exact seconds.
+        window = item.get_expiry()
         return RateLimited(
-            f"Too many attempts; try again in {seconds} seconds", retry_after=seconds
+            f"Too many attempts; try again in {window} seconds",
+            retry_after=self.retry_after(item, scope, key),
         )
