@@ -77,10 +77,8 @@ def make_adapter(
         adapter: ChainAdapter = adapter_class(
             url, options, final_after=final_after, chain_id=chain_id
         )
-    elif final_after is None:
-        adapter = adapter_class(url, options)  # the kind's own default depth
     else:
-        adapter = adapter_class(url, options, final_after)
+        adapter = adapter_class(url, options, final_after)  # None: the kind's own depth
     return adapter
 
 

@@ -12,17 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from ledgerdesk.chain.adapters.common import (
+    CachedNodeAdapter,
     answer_shape,
-    cached_head,
-    cached_lookup,
     need_dict,
     need_int,
     need_list,
     need_str,
     op_return_memo,
-    plain_hash,
 )
-from ledgerdesk.chain.transport import Transport, TransportOptions
 from ledgerdesk.chain.types import (
     NOT_FOUND,
     ChainError,
@@ -45,21 +42,10 @@ class _RpcError(Exception):
         self.message = message
 
 
-class BitcoindAdapter:
+class BitcoindAdapter(CachedNodeAdapter):
     kind: NodeKind = "bitcoind"
-
-    def __init__(
-        self, url: str, options: TransportOptions | None = None, final_after: int = 6
-    ) -> None:
-        self.transport = Transport(url, options)
-        self.final_after = final_after
-
-    def head(self) -> int:
-        return cached_head(self.transport, self._fetch_head)
-
-    def lookup_tx(self, tx_hash: str) -> TxLookup:
-        txid = plain_hash(tx_hash, "Bitcoin")
-        return cached_lookup(self.transport, txid, lambda: self._fetch(txid), self.head)
+    chain_name = "Bitcoin"
+    default_final_after = 6
 
     def _fetch_head(self) -> int:
         count = self._call("getblockcount")

@@ -8,6 +8,7 @@ import hashlib
 import re
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -16,8 +17,8 @@ from typing import Any
 
 import base58
 
-from ledgerdesk.chain.transport import Transport, final_cache
-from ledgerdesk.chain.types import ChainError, ChainErrorKind, TxLookup
+from ledgerdesk.chain.transport import Transport, TransportOptions, final_cache
+from ledgerdesk.chain.types import ChainError, ChainErrorKind, NodeKind, TxLookup
 
 HEAD_TTL = 1.0  # seconds a node's head height is reused
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -183,3 +184,32 @@ def op_return_memo(script_hex: str) -> str | None:
         data += script[i : i + size]
         i += size
     return printable_text(bytes(data))
+
+
+class CachedNodeAdapter(ABC):
+    """What the Esplora, bitcoind and Tron adapters share: a transport to one node, the hash
+    check before any request, the cached head and the cache of final answers. Subclasses
+    say how to read the head and one transaction."""
+
+    kind: NodeKind
+    chain_name: str  # in hash errors: "not a Bitcoin transaction hash"
+    default_final_after: int
+
+    def __init__(
+        self, url: str, options: TransportOptions | None = None, final_after: int | None = None
+    ) -> None:
+        self.transport = Transport(url, options)
+        self.final_after = self.default_final_after if final_after is None else final_after
+
+    def head(self) -> int:
+        return cached_head(self.transport, self._fetch_head)
+
+    def lookup_tx(self, tx_hash: str) -> TxLookup:
+        txid = plain_hash(tx_hash, self.chain_name)
+        return cached_lookup(self.transport, txid, lambda: self._fetch(txid), self.head)
+
+    @abstractmethod
+    def _fetch_head(self) -> int: ...
+
+    @abstractmethod
+    def _fetch(self, txid: str) -> TxLookup: ...

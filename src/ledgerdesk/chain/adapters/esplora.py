@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ledgerdesk.chain.adapters.common import (
+    CachedNodeAdapter,
     answer_shape,
-    cached_head,
-    cached_lookup,
     confirmations_from,
     need_bool,
     need_dict,
@@ -19,9 +18,7 @@ from ledgerdesk.chain.adapters.common import (
     need_list,
     need_str,
     op_return_memo,
-    plain_hash,
 )
-from ledgerdesk.chain.transport import Transport, TransportOptions
 from ledgerdesk.chain.types import (
     NOT_FOUND,
     ChainError,
@@ -32,21 +29,10 @@ from ledgerdesk.chain.types import (
 )
 
 
-class EsploraAdapter:
+class EsploraAdapter(CachedNodeAdapter):
     kind: NodeKind = "esplora"
-
-    def __init__(
-        self, url: str, options: TransportOptions | None = None, final_after: int = 6
-    ) -> None:
-        self.transport = Transport(url, options)
-        self.final_after = final_after
-
-    def head(self) -> int:
-        return cached_head(self.transport, self._fetch_head)
-
-    def lookup_tx(self, tx_hash: str) -> TxLookup:
-        txid = plain_hash(tx_hash, "Bitcoin")
-        return cached_lookup(self.transport, txid, lambda: self._fetch(txid), self.head)
+    chain_name = "Bitcoin"
+    default_final_after = 6
 
     def _fetch_head(self) -> int:
         text = self.transport.request("GET", "/blocks/tip/height", as_text=True)

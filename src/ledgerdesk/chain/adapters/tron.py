@@ -11,19 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from ledgerdesk.chain.adapters.common import (
+    CachedNodeAdapter,
     answer_shape,
     base58check,
-    cached_head,
-    cached_lookup,
     confirmations_from,
     need_dict,
     need_int,
     need_list,
     need_str,
-    plain_hash,
     printable_text,
 )
-from ledgerdesk.chain.transport import Transport, TransportOptions
 from ledgerdesk.chain.types import (
     NOT_FOUND,
     NodeKind,
@@ -45,21 +42,10 @@ def tron_address(hex_address: str) -> str:
     return base58check(bytes.fromhex(text))
 
 
-class TronAdapter:
+class TronAdapter(CachedNodeAdapter):
     kind: NodeKind = "tron"
-
-    def __init__(
-        self, url: str, options: TransportOptions | None = None, final_after: int = 19
-    ) -> None:
-        self.transport = Transport(url, options)
-        self.final_after = final_after
-
-    def head(self) -> int:
-        return cached_head(self.transport, self._fetch_head)
-
-    def lookup_tx(self, tx_hash: str) -> TxLookup:
-        txid = plain_hash(tx_hash, "Tron")
-        return cached_lookup(self.transport, txid, lambda: self._fetch(txid), self.head)
+    chain_name = "Tron"
+    default_final_after = 19
 
     def _post(self, path: str, payload: dict[str, Any], what: str) -> dict[str, Any]:
         body = self.transport.request("POST", path, json=payload)
