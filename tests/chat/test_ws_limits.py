@@ -4,9 +4,12 @@ connections per address counted in one process and across processes through Redi
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from ledgerdesk.chat.limits import (
     MAX_FRAME_BYTES,
@@ -17,6 +20,17 @@ from ledgerdesk.chat.limits import (
     frame_too_large,
 )
 from tests.chat.test_bus import redis_url
+from tests.chat.test_ws import (
+    ORIGIN,
+    closed_with,
+    hello,
+    open_chat,
+    send_frame,
+    until,
+    visitor_token,
+)
+
+pytestmark = pytest.mark.timeout(60)
 
 
 class FakeClock:
@@ -115,3 +129,95 @@ def test_redis_slots_of_a_dead_process_expire() -> None:
             await slots.close()
 
     asyncio.run(scenario())
+
+
+# --- on the websocket ----------------------------------------------------------------------
+
+
+def test_a_frame_over_64_kib_closes_with_4413(client: TestClient, app: Any) -> None:
+    with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
+        hello(ws, visitor_token(app))
+        ws.send_text(json.dumps({"type": "ping", "pad": "x" * MAX_FRAME_BYTES}))
+        assert closed_with(ws) == 4413
+
+
+def test_a_message_over_the_character_limit_is_refused(client: TestClient, app: Any) -> None:
+    limit = app.state.settings.chat_max_message_chars
+    with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
+        hello(ws, visitor_token(app))
+        ws.send_json(send_frame("long-message-1", None, "币" * (limit + 1)))
+        error = until(ws, "error")
+        assert (error["code"], error["client_id"]) == ("too_large", "long-message-1")
+
+
+def test_bad_frames_close_with_4400(client: TestClient, app: Any) -> None:
+    for bad in ("not json", "[1, 2]", '{"no": "type"}', '{"type": "launch-missiles"}'):
+        with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
+            hello(ws, visitor_token(app))
+            ws.send_text(bad)
+            assert closed_with(ws) == 4400, bad
+    with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
+        hello(ws, visitor_token(app))
+        ws.send_bytes(b"\x00\x01")
+        assert closed_with(ws) == 4400
+
+
+def test_sending_faster_than_the_rate_is_refused_in_order(client: TestClient, app: Any) -> None:
+    """20 messages per 10 s: the 21st is refused with retry_after, and so is everything after
+    it until the pause is over (a resend never overtakes a refused message)."""
+    with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
+        hello(ws, visitor_token(app))
+        conversation = open_chat(ws)["conversation"]
+        for n in range(21):
+            ws.send_json(send_frame(f"burst-{n:05d}", conversation, f"n{n}"))
+        # The opener took the first of the 20 tokens: burst-00019 is the 21st message.
+        error = until(ws, "error")
+        assert (error["code"], error["client_id"]) == ("rate_limited", "burst-00019")
+        assert error["retry_after"] >= 1
+        acks = [until(ws, "ack") for _ in range(19)]
+        assert [a["client_id"] for a in acks] == [f"burst-{n:05d}" for n in range(19)]
+        # Half a second later a token is back, but burst-00020 must not overtake 00019.
+        assert until(ws, "error")["client_id"] == "burst-00020"
+
+
+def test_a_flood_of_frames_closes_with_4429(client: TestClient, app: Any) -> None:
+    with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
+        hello(ws, visitor_token(app))
+        for _ in range(200):  # pings: five times the message rate's burst is allowed
+            ws.send_json({"type": "ping"})
+        assert closed_with(ws) == 4429
+
+
+def test_connections_per_address_are_limited(app: Any) -> None:
+    slots = app.state.chat.slots
+    saved, slots.limit = slots.limit, 2
+    try:
+        with TestClient(app, client=("203.0.113.77", 5000)) as peer:
+            with (
+                peer.websocket_connect("/chat/ws", headers=ORIGIN) as first,
+                peer.websocket_connect("/chat/ws", headers=ORIGIN) as second,
+            ):
+                for ws in (first, second):
+                    assert hello(ws, visitor_token(app))["type"] == "welcome"
+                with peer.websocket_connect("/chat/ws", headers=ORIGIN) as third:
+                    assert closed_with(third) == 4429
+            # Both closed: their slots are free again.
+            with peer.websocket_connect("/chat/ws", headers=ORIGIN) as again:
+                assert hello(again, visitor_token(app))["type"] == "welcome"
+    finally:
+        slots.limit = saved
+
+
+def test_a_silent_connection_is_closed_with_4408(client: TestClient, app: Any) -> None:
+    hub = app.state.chat
+    saved, hub.idle_timeout = hub.idle_timeout, 0.5
+    try:
+        with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
+            hello(ws, visitor_token(app))
+            ws.send_json({"type": "ping"})
+            assert until(ws, "pong")
+            assert closed_with(ws) == 4408  # then nothing for half a second
+        with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
+            assert closed_with(ws) == 4408  # not even a hello
+    finally:
+        hub.idle_timeout = saved

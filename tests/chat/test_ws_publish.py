@@ -124,3 +124,21 @@ def test_other_channels_publish_messages_but_no_queue_hint(
         tickets.do_set_status(session, actor_of(make_agent(session)), ticket, Status.pending)
         session.commit()
         assert bus.take() == []  # status events are for chat conversations
+
+
+def test_a_message_added_in_a_released_savepoint_is_published_once_at_the_commit(
+    hooked: tuple[sessionmaker[Session], RecordingBus],
+) -> None:
+    """Releasing a savepoint fires the session's commit events too; only the outermost
+    commit publishes (the chat services add every message inside a savepoint)."""
+    factory, bus = hooked
+    with factory() as session:
+        customer = make_customer(session)
+        ticket = make_ticket(session, customer, channel=Channel.chat)
+        session.commit()
+        bus.take()
+        with session.begin_nested():
+            tickets.do_add_message(session, customer_actor(customer), ticket, "in a savepoint")
+        assert bus.published == []
+        session.commit()
+        assert _messages(bus.take()) == [(f"t:{ticket.id}", 2, "in a savepoint")]

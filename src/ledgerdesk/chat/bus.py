@@ -25,7 +25,7 @@ import logging
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import redis
 import redis.asyncio as aioredis
@@ -47,8 +47,8 @@ RESYNC = {"type": "resync"}  # delivered to every topic after the bus may have m
 
 def redis_prefix(url: str) -> str:
     """The key and channel prefix of the desk whose Redis is ``url``."""
-    db = redis.connection.parse_url(url).get("db", 0)
-    return f"{PREFIX}{db}:"
+    parse_url = cast(Callable[[str], dict[str, Any]], redis.connection.parse_url)
+    return f"{PREFIX}{parse_url(url).get('db', 0)}:"
 
 
 class Bus(ABC):

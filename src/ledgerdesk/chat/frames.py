@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeGuard
 
 from ledgerdesk.chat.limits import MAX_FRAME_BYTES, frame_too_large
 from ledgerdesk.chat.wsdb import SendFrame
@@ -45,7 +46,7 @@ class ProtocolError(Exception):
         self.reason = reason
 
 
-def parse_frame(message: dict[str, Any]) -> dict[str, Any]:
+def parse_frame(message: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON object in a websocket.receive message, or ``ProtocolError``."""
     text = message.get("text")
     if text is None:
@@ -63,7 +64,7 @@ def parse_frame(message: dict[str, Any]) -> dict[str, Any]:
     return frame
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

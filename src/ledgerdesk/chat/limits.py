@@ -129,7 +129,7 @@ class RedisSlots(ConnectionSlots):
 
     async def acquire(self, address: str, conn_id: str) -> bool:
         now = time.time()
-        args = [now, now + SLOT_TTL, self.limit, conn_id, SLOT_TTL * 2]
+        args: list[float | int | str] = [now, now + SLOT_TTL, self.limit, conn_id, SLOT_TTL * 2]
         return bool(await self._acquire(keys=[self._key(address)], args=args))
 
     async def release(self, address: str, conn_id: str) -> None:

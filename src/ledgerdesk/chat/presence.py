@@ -17,6 +17,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 import redis.asyncio as aioredis
@@ -181,7 +182,8 @@ class RedisPresence(Presence):
         key = self._ticket_key(ticket_id)
         now = time.time()
         entries = await self.client.hgetall(key)
-        live, dead = [], []
+        live: list[tuple[Any, Viewer]] = []
+        dead: list[tuple[Any, Viewer]] = []
         for conn_id, raw in entries.items():
             viewer = _decode(raw)
             (live if viewer.until > now else dead).append((conn_id, viewer))
@@ -194,7 +196,7 @@ class RedisPresence(Presence):
 
     async def offline(self, conn_id: str) -> None:
         key = self._agents_key
-        members = await self.client.zrange(key, 0, -1)
+        members: list[Any] = await self.client.zrange(key, 0, -1)
         gone = [m for m in members if _text(m).split(":", 1)[-1] == conn_id]
         if gone:
             await self.client.zrem(key, *gone)
@@ -231,7 +233,7 @@ class RedisPresence(Presence):
         await self.client.aclose()
 
 
-def _text(value: str | bytes) -> str:
+def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 

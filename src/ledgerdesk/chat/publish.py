@@ -49,6 +49,7 @@ class _Pending:
     statuses: dict[int, str] = field(default_factory=dict)
     items: list[dict[str, Any]] = field(default_factory=list)
     desk: bool = False
+    built: bool = False  # set by the outermost transaction's before_commit
 
 
 def _pending(session: Session) -> _Pending:
@@ -105,12 +106,16 @@ def _build(session: Session, pending: _Pending) -> None:
         ).all()
         pending.chat_tickets.update(chat)
     pending.desk = bool(pending.chat_tickets)
+    pending.built = True
 
 
 def _after_commit(bus: Bus, session: Session) -> None:
-    pending = session.info.pop(_KEY, None)
-    if not isinstance(pending, _Pending):
+    # Also called when a savepoint is released: only the outermost commit, which built the
+    # items just before, publishes.
+    pending = session.info.get(_KEY)
+    if not isinstance(pending, _Pending) or not pending.built:
         return
+    del session.info[_KEY]
     for item in pending.items:
         bus.publish(ticket_topic(item["conversation"]), item)
     for ticket_id, status in sorted(pending.statuses.items()):

@@ -21,8 +21,10 @@ frame size, message and frame rates, connections per address, idle timeout.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Coroutine
@@ -136,9 +138,12 @@ class Connection:
         if not await self._hello():
             return
         self.hub.connections.add(self)
-        if self.is_agent:
-            await self.hub.presence.online(self.id, self.who.id)
         try:
+            if self.is_agent:
+                await self.hub.presence.online(self.id, self.who.id)
+            await self.send(
+                {"type": "welcome", "role": self.who.role, "heartbeat": HEARTBEAT_SECONDS}
+            )
             for work in (self._receive(), self._deliver(), self._work()):
                 self.spawn(work)
             await self._done.wait()
@@ -154,7 +159,7 @@ class Connection:
     async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
         try:
             await work
-        except (WebSocketDisconnect, ConnectionError, asyncio.TimeoutError, RuntimeError):
+        except (TimeoutError, WebSocketDisconnect, ConnectionError, RuntimeError):
             self._done.set()  # the client went away or stopped reading
         except SQLAlchemyError:
             log.exception("chat connection %s: database error", self.id)
@@ -164,13 +169,12 @@ class Connection:
             await self.end(1011)
 
     async def end(self, code: int, reason: str = "") -> None:
-        """Close the websocket (if still open) and stop serving it."""
-        self._done.set()
+        """Close the websocket (if still open) and stop serving it. The close frame leaves
+        before the connection's tasks are cancelled (a cancelled close is never sent)."""
         if self.ws.application_state == WebSocketState.CONNECTED:
-            try:
+            with contextlib.suppress(Exception):  # already gone: nothing to tell
                 await self.ws.close(code, reason)
-            except Exception:  # already gone: nothing to tell
-                pass
+        self._done.set()
 
     async def _cleanup(self) -> None:
         current = asyncio.current_task()
@@ -219,8 +223,8 @@ class Connection:
         if frame["type"] != "hello":
             await self.end(CLOSE_AUTH, _("Say hello first"))
             return False
-        token = frame.get("token")
-        lang = i18n.normalise_locale(frame.get("lang") if isinstance(frame.get("lang"), str) else None)
+        token, lang_asked = frame.get("token"), frame.get("lang")
+        lang = i18n.normalise_locale(lang_asked if isinstance(lang_asked, str) else None)
         if lang is not None:
             i18n.set_locale(lang)  # tasks spawned from here on inherit it
         self.locale = i18n.get_locale()
@@ -235,7 +239,6 @@ class Connection:
         except DomainError as exc:
             await self.end(CLOSE_AUTH, exc.message[:120])
             return False
-        await self.send({"type": "welcome", "role": self.who.role, "heartbeat": HEARTBEAT_SECONDS})
         return True
 
     async def _receive(self) -> None:
@@ -282,9 +285,10 @@ class Connection:
         wait = self._sends_blocked_until - now if now < self._sends_blocked_until else 0.0
         wait = wait or self.messages.take()
         if wait > 0:
-            self._sends_blocked_until = max(self._sends_blocked_until, now + wait)
-            refusal = RateLimited(_("Too many messages; wait a moment"), retry_after=1)
-            await self.send(error_frame(refusal, client_id=parsed.client_id, retry_after=wait))
+            retry_after = math.ceil(wait)  # what the client is told is what it gets
+            self._sends_blocked_until = max(self._sends_blocked_until, now + retry_after)
+            refusal = RateLimited(_("Too many messages; wait a moment"), retry_after=retry_after)
+            await self.send(error_frame(refusal, client_id=parsed.client_id))
             return
         self.actions.put_nowait(("send", parsed))
 
@@ -367,8 +371,8 @@ class Connection:
     async def _event(self, event: dict[str, Any]) -> None:
         kind = event.get("type")
         if kind == "resync":
-            for conversation in list(self.subs):
-                await self._catch_up(conversation)
+            for followed in list(self.subs):
+                await self._catch_up(followed)
             self.desk_hint()
             return
         conversation = event.get("conversation")
@@ -420,8 +424,14 @@ class Connection:
         fresh = conversation not in self.subs
         if fresh and len(self.subs) >= MAX_SUBSCRIPTIONS:
             message = _("Too many conversations open on one connection")
-            await self.send({"type": "error", "conversation": conversation,
-                             "code": "invalid_input", "message": message})
+            await self.send(
+                {
+                    "type": "error",
+                    "conversation": conversation,
+                    "code": "invalid_input",
+                    "message": message,
+                }
+            )
             return
         topic = ticket_topic(conversation)
         if fresh:  # listen first, then read: nothing falls between the two
@@ -486,16 +496,7 @@ class Connection:
         except DomainError as exc:
             await self.send(error_frame(exc, client_id=frame.client_id))
             return
-        await self.send(
-            {
-                "type": "ack",
-                "client_id": ack.client_id,
-                "conversation": ack.conversation,
-                "seq": ack.seq,
-                "message_id": ack.message_id,
-                "duplicate": ack.duplicate,
-            }
-        )
+        await self.send(ack.as_dict())
 
 
 __all__ = ["CLOSE_TOO_LARGE", "Connection", "router", "same_origin"]

@@ -120,7 +120,7 @@ def open_subscription(
     """The conversation's state, every item after ``after``, and the new cursor."""
     with factory() as session:
         _access(session, who, conversation)
-        state = chat.conversation_state(session, conversation)
+        state = chat.conversation_state(session, conversation, audience=who.audience)
         items, cursor = _items_from(session, who, conversation, after, int(state["last_seq"]))
         return state, items, cursor
 
