@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import unquote_plus
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -108,7 +109,9 @@ def _subject(body: str) -> str:
 
 
 def _page_url(value: str) -> str:
-    value = clean(value or "").strip()
+    """Where the widget was opened, for the agent to read: decoded (``%20`` and ``+`` as
+    spaces), so the guard sees a secret pasted into a query string the way a person types it."""
+    value = clean(unquote_plus(value or "")).strip()
     if value and not value.startswith(("https://", "http://")):
         raise InvalidInput("page_url must be an http(s) address", field="page_url")
     return guard_text(value)[:MAX_PAGE_URL]
