@@ -189,12 +189,20 @@ def test_secrets_in_chat_messages_are_redacted_before_storage(db_session: Sessio
 def test_a_closed_conversation_takes_no_more_messages(db_session: Session) -> None:
     visitor, _ = email_visitor(db_session)
     opened = open_chat(db_session, visitor)
+    before = chat.send_customer_message(
+        db_session, visitor, opened.conversation, "bye-0000001", "x"
+    )
     ticket = db_session.get(Ticket, opened.conversation)
     assert ticket is not None
     tickets.do_set_status(db_session, SYSTEM, ticket, Status.solved)
     tickets.do_set_status(db_session, SYSTEM, ticket, Status.closed)
     with pytest.raises(TicketClosed):
         chat.send_customer_message(db_session, visitor, ticket.id, "late-000001", "hello?")
+    # A resend of what was stored before the close (its ack was lost) still gets the ack.
+    again = chat.send_customer_message(db_session, visitor, ticket.id, "bye-0000001", "x")
+    assert again.duplicate and (again.seq, again.message_id) == (before.seq, before.message_id)
+    opening = chat.send_customer_message(db_session, visitor, None, opened.client_id, "x")
+    assert opening.duplicate and opening.seq == 1
 
 
 # --- access ------------------------------------------------------------------------------

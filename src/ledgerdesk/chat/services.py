@@ -180,7 +180,11 @@ def _add(
     attachments: Sequence[AttachmentIn],
 ) -> Ack:
     """Add the message in a savepoint; a resend (seen by the ticket's message counter lock,
-    or by the unique index) undoes the savepoint and answers with the stored message."""
+    or by the unique index) undoes the savepoint and answers with the stored message. A
+    resend of a message stored before the conversation closed is still answered with it."""
+    earlier = _stored(session, ticket.id, client_id)
+    if earlier is not None:
+        return _ack(earlier, client_id, True)
     try:
         with session.begin_nested():
             message = tickets.do_add_message(
