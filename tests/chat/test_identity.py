@@ -68,6 +68,7 @@ def test_signed_token_makes_a_verified_visitor_for_the_exchange_user(
             "lives longer than 24 hours",
         ),
         ({"iat": int(time.time()) + 3600}, {}, SECRET, "not valid yet"),
+        ({"iat": int(time.time()) + 20, "exp": int(time.time()) + 20}, {}, SECRET, "not after"),
         ({"aud": "someone-else"}, {}, SECRET, "is not for 'ledgerdesk-chat'"),
         ({"email": "not-an-address"}, {}, SECRET, "'email' is not an e-mail address"),
         ({"sub": ""}, {}, SECRET, "'sub' must be a non-empty string"),
@@ -108,7 +109,8 @@ def test_audience_is_checked_only_when_present(db_session: Session, signed_on: s
 
 
 def test_a_token_within_the_leeway_still_counts(db_session: Session, signed_on: str) -> None:
-    visitor, _ = chat.identify_signed(db_session, sign({"exp": int(time.time()) - 10}))
+    now = int(time.time())
+    visitor, _ = chat.identify_signed(db_session, sign({"iat": now - 600, "exp": now - 10}))
     assert visitor.verified
 
 
