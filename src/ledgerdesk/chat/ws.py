@@ -67,6 +67,9 @@ HELLO_SECONDS = 10.0
 SEND_TIMEOUT = 10.0  # a client that reads nothing for this long is dropped
 INBOX_LIMIT = 2000  # events waiting for one connection before it is dropped (1013)
 MAX_SUBSCRIPTIONS = 100
+# How a vanished client shows: Starlette's disconnect, uvicorn's ClientDisconnected (an
+# OSError), a send that timed out, a send on a socket Starlette already saw close.
+_GONE = (WebSocketDisconnect, OSError, TimeoutError, RuntimeError)
 DESK_MIN_INTERVAL = 1.0
 
 
@@ -135,20 +138,21 @@ class Connection:
     # --- life cycle ------------------------------------------------------------------
 
     async def serve(self) -> None:
+        try:
+            await self._guard(self._serve())
+        finally:
+            await self._cleanup()
+
+    async def _serve(self) -> None:
         if not await self._hello():
             return
         self.hub.connections.add(self)
-        try:
-            if self.is_agent:
-                await self.hub.presence.online(self.id, self.who.id)
-            await self.send(
-                {"type": "welcome", "role": self.who.role, "heartbeat": HEARTBEAT_SECONDS}
-            )
-            for work in (self._receive(), self._deliver(), self._work()):
-                self.spawn(work)
-            await self._done.wait()
-        finally:
-            await self._cleanup()
+        if self.is_agent:
+            await self.hub.presence.online(self.id, self.who.id)
+        await self.send({"type": "welcome", "role": self.who.role, "heartbeat": HEARTBEAT_SECONDS})
+        for work in (self._receive(), self._deliver(), self._work()):
+            self.spawn(work)
+        await self._done.wait()
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` for this connection; when it fails, the connection ends."""
@@ -159,7 +163,7 @@ class Connection:
     async def _guard(self, work: Coroutine[Any, Any, None]) -> None:
         try:
             await work
-        except (TimeoutError, WebSocketDisconnect, ConnectionError, RuntimeError):
+        except _GONE:
             self._done.set()  # the client went away or stopped reading
         except SQLAlchemyError:
             log.exception("chat connection %s: database error", self.id)
@@ -182,14 +186,16 @@ class Connection:
             if task is not current:
                 task.cancel()
         self.hub.connections.discard(self)
-        for conversation in list(self.subs):
-            await self._unsubscribe(conversation)
-        if self.desk:
-            await self.hub.bus.unsubscribe(DESK_TOPIC, self._on_bus)
-        if self.is_agent:
-            await self.hub.presence.offline(self.id)
-        if self.ws.application_state == WebSocketState.CONNECTED:
-            await self.end(1000)
+        try:
+            for conversation in list(self.subs):
+                await self._unsubscribe(conversation)
+            if self.desk:
+                await self.hub.bus.unsubscribe(DESK_TOPIC, self._on_bus)
+            if self.is_agent:
+                await self.hub.presence.offline(self.id)
+        except Exception as exc:  # Redis away: presence entries expire by themselves
+            log.warning("chat connection %s: cleanup incomplete (%r)", self.id, exc)
+        await self.end(1000)
 
     async def check_sign_in(self) -> None:
         if not await self.hub.run(wsdb.still_valid, self.who):
