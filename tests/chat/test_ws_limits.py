@@ -19,6 +19,7 @@ from ledgerdesk.chat.limits import (
     TokenBucket,
     frame_too_large,
 )
+from ledgerdesk.chat.ws import close_reason
 from tests.chat.test_bus import redis_url
 from tests.chat.test_ws import (
     ORIGIN,
@@ -141,13 +142,22 @@ def test_a_frame_over_64_kib_closes_with_4413(client: TestClient, app: Any) -> N
         assert closed_with(ws) == 4413
 
 
-def test_a_message_over_the_character_limit_is_refused(client: TestClient, app: Any) -> None:
+def test_a_message_over_the_character_limit_is_refused_in_the_hello_language(
+    client: TestClient, app: Any
+) -> None:
     limit = app.state.settings.chat_max_message_chars
     with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
-        hello(ws, visitor_token(app))
+        hello(ws, visitor_token(app), lang="zh-CN")
         ws.send_json(send_frame("long-message-1", None, "币" * (limit + 1)))
         error = until(ws, "error")
         assert (error["code"], error["client_id"]) == ("too_large", "long-message-1")
+        assert error["message"] == f"消息最多 {limit} 个字符"
+
+
+def test_close_reasons_fit_a_close_frame() -> None:
+    assert close_reason("Too many frames; slow down") == "Too many frames; slow down"
+    cut = close_reason("会话" * 100)
+    assert len(cut.encode()) <= 123 and cut.endswith("…") and cut.startswith("会话会话")
 
 
 def test_bad_frames_close_with_4400(client: TestClient, app: Any) -> None:

@@ -98,7 +98,7 @@ def parse_send(frame: dict[str, Any], max_chars: int) -> SendFrame:
         raise InvalidInput(_("body is required"), field="body")
     if len(body) > max_chars:
         raise TooLarge(
-            _("Messages are at most {limit} characters").format(limit=max_chars), field="body"
+            _("Messages are at most %(limit)s characters") % {"limit": max_chars}, field="body"
         )
     kind = frame.get("kind", "public")
     if kind not in ("public", "note"):

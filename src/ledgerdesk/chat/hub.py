@@ -16,7 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio.to_thread
 from sqlalchemy.orm import Session, sessionmaker
@@ -37,15 +37,6 @@ T = TypeVar("T")
 RECHECK_SECONDS = 10.0
 AUTH_CHECK_SECONDS = 60.0
 DESK_REFRESH_SECONDS = 30.0
-
-
-class Followed(Protocol):
-    """What the ticker needs of a connection (``chat.ws.Connection``)."""
-
-    id: str
-    address: str
-
-    def cursors(self) -> dict[int, int]: ...
 
 
 class Hub:

@@ -86,6 +86,14 @@ def same_origin(websocket: WebSocket, public_url: str) -> bool:
     return netloc == host or (bool(public_url) and netloc == urlsplit(public_url).netloc.lower())
 
 
+def close_reason(text: str) -> str:
+    """``text`` cut to fit a close frame (123 bytes of UTF-8), on a character boundary."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= 123:
+        return text
+    return encoded[:120].decode("utf-8", "ignore") + "…"
+
+
 @router.websocket("/chat/ws")
 async def chat_socket(websocket: WebSocket) -> None:
     hub: Hub = websocket.app.state.chat
@@ -95,7 +103,7 @@ async def chat_socket(websocket: WebSocket) -> None:
         return
     connection = Connection(hub, websocket, client_address(websocket))
     if not await hub.slots.acquire(connection.address, connection.id):
-        await websocket.close(CLOSE_RATE, _("Too many connections from your address"))
+        await websocket.close(CLOSE_RATE, close_reason(_("Too many connections from your address")))
         return
     try:
         await connection.serve()
@@ -177,7 +185,7 @@ class Connection:
         before the connection's tasks are cancelled (a cancelled close is never sent)."""
         if self.ws.application_state == WebSocketState.CONNECTED:
             with contextlib.suppress(Exception):  # already gone: nothing to tell
-                await self.ws.close(code, reason)
+                await self.ws.close(code, close_reason(reason))
         self._done.set()
 
     async def _cleanup(self) -> None:
@@ -243,7 +251,7 @@ class Connection:
                 self.hub.settings.require_agent_2fa,
             )
         except DomainError as exc:
-            await self.end(CLOSE_AUTH, exc.message[:120])
+            await self.end(CLOSE_AUTH, exc.message)
             return False
         return True
 
