@@ -541,6 +541,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--profile", action="store_true", help="py-spy on the server processes")
     parser.add_argument("--py-spy", default=None, help="path of py-spy (with --profile)")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
     parser.add_argument("--json", type=Path, default=BENCH_DIR / "results" / "chat_delivery.json")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else Plan()
@@ -564,7 +565,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "databases": [],
     }
     kinds = [args.only] if args.only else ["sqlite", "postgresql"]
-    with tempfile.TemporaryDirectory(prefix="ledgerdesk-chat-bench-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if args.keep:  # server logs (and the SQLite file) stay for a look afterwards
+            tmp = tempfile.mkdtemp(prefix="ledgerdesk-chat-bench-")
+            log(f"work directory (kept): {tmp}")
+        else:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="ledgerdesk-chat-bench-"))
         for kind in kinds:
             report["databases"].append(run_kind(kind, plan, Path(tmp), profile))
     report["seconds"] = time.perf_counter() - started
