@@ -61,11 +61,13 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(ROOT / "src"))  # this checkout's code, also for the servers (PYTHONPATH)
 
+import http_load  # noqa: E402
 import httpx  # noqa: E402
 import profile_server  # noqa: E402
 import run_all  # noqa: E402
 from chat_load import Agents, Customer, Fleet, LoopLag, Round, percentile  # noqa: E402
 from run_all import log  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
 from ledgerdesk.accounts.models import Role  # noqa: E402
 from ledgerdesk.accounts.services import SYSTEM, do_create_agent  # noqa: E402
@@ -97,11 +99,20 @@ class Plan:
     settle_seconds: float = 5.0
     idle_seconds: float = 10.0
     grace_seconds: float = 15.0
+    quiet_wait_seconds: float = 20.0
     marks: bool = True
     compression: bool = True
 
 
-QUICK = Plan(connections=100, baseline=10, agents=2, rate=20.0, seconds=5.0, idle_seconds=3.0)
+QUICK = Plan(
+    connections=100,
+    baseline=10,
+    agents=2,
+    rate=20.0,
+    seconds=5.0,
+    idle_seconds=3.0,
+    quiet_wait_seconds=0.0,
+)
 
 
 # --- desk, servers, Redis ---------------------------------------------------------------------
@@ -224,6 +235,22 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return sum(run_all.proc_cpu(p) for p in pids)
 
 
+def db_backends(url: str) -> list[int]:
+    """PostgreSQL backend processes serving the bench's database (none for SQLite)."""
+    if not url.startswith("postgresql"):
+        return []
+    admin = create_engine(run_all.PG_ADMIN_URL)
+    try:
+        with admin.connect() as conn:
+            rows = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = :d"),
+                {"d": url.rsplit("/", 1)[-1]},
+            ).scalars()
+            return [int(p) for p in rows]
+    finally:
+        admin.dispose()
+
+
 def ws_url(srv: run_all.Server) -> str:
     return srv.base_url.replace("http://", "ws://", 1) + "/chat/ws"
 
@@ -234,6 +261,7 @@ def ws_url(srv: run_all.Server) -> str:
 @dataclass
 class Setup:
     name: str
+    db_url: str
     agent_srv: run_all.Server
     customer_srv: run_all.Server
     extra_pids: tuple[int, ...] = ()  # redis-server
@@ -259,9 +287,12 @@ async def measure(
     total = int(plan.rate * plan.seconds) if total is None else total
     rnd = Round()
     fleet.round = rnd
+    background = run_all.wait_quiet(plan.quiet_wait_seconds)
     lag = LoopLag()
     lag.start()
     pids = setup.server_pids()
+    backends = {p: run_all.proc_cpu(p) for p in db_backends(setup.db_url)}
+    machine0 = http_load.cpu_ticks()
     cpu0, client0, wall0 = cpu_seconds(pids), time.process_time(), time.perf_counter()
     await agents.send_at_rate(rnd, conversations, rate=rate, total=total, tag=next_tag())
     deadline = time.perf_counter() + plan.grace_seconds
@@ -269,6 +300,9 @@ async def measure(
         await asyncio.sleep(0.05)
     wall = time.perf_counter() - wall0
     server_cpu, client_cpu = cpu_seconds(pids) - cpu0, time.process_time() - client0
+    db_cpu = sum(run_all.proc_cpu(p) - c for p, c in backends.items())
+    machine1 = http_load.cpu_ticks()
+    busy = (machine1[0] - machine0[0]) / max(machine1[1] - machine0[1], 1) * (os.cpu_count() or 1)
     await lag.stop()
     delivery, acks = rnd.delivery_ms(), rnd.ack_ms()
     return {
@@ -291,6 +325,10 @@ async def measure(
         "ack_p99_ms": round(percentile(acks, 99), 1),
         "server_cpu_cores": round(server_cpu / wall, 2),
         "server_cpu_ms_per_msg": round(server_cpu * 1000 / max(len(rnd.received), 1), 2),
+        "db_cpu_cores": round(db_cpu / wall, 2) if backends else None,
+        # cores busy with anything but the servers, their database backends and this client
+        "other_cores": round(max(0.0, busy - (server_cpu + db_cpu + client_cpu) / wall), 2),
+        "background_busy_before": round(background, 2),
         "client_cpu_cores": round(client_cpu / wall, 2),
         "loop_lag_p99_ms": round(percentile(lag.samples, 99), 1),
         "send_late_p99_ms": round(percentile(rnd.send_lateness, 99) * 1000, 1),
@@ -378,7 +416,7 @@ def line(row: dict[str, Any]) -> str:
         f"{row['delivered']}/{row['sent']} delivered, p50 {row['p50_ms']} p95 {row['p95_ms']} "
         f"p99 {row['p99_ms']} max {row['max_ms']} ms; ack p99 {row['ack_p99_ms']} ms; server "
         f"{row['server_cpu_cores']} cores; client {row['client_cpu_cores']} cores, loop lag "
-        f"p99 {row['loop_lag_p99_ms']} ms"
+        f"p99 {row['loop_lag_p99_ms']} ms; other load {row['other_cores']} cores"
     )
     if "kib_per_connection" in row:
         text += (
@@ -410,7 +448,7 @@ def run_kind(kind: str, plan: Plan, workdir: Path, profile: str | None) -> dict[
         customers = seed_desk(url, env, plan)
         log(f"  seeded {len(customers)} conversations in {time.perf_counter() - started:.0f} s")
         with run_all.server(env, 1, data_dir) as srv:
-            setup = Setup("1 process", srv, srv)
+            setup = Setup("1 process", url, srv, srv)
             rows += run_async(run_setup(setup, customers, plan), profile, setup, plan)
         with redis_server(data_dir) as redis:
             if redis is None:
@@ -418,7 +456,7 @@ def run_kind(kind: str, plan: Plan, workdir: Path, profile: str | None) -> dict[
             else:
                 env2 = {**env, "LEDGERDESK_REDIS_URL": redis[0]}
                 with run_all.server(env2, 1, data_dir) as a, run_all.server(env2, 1, data_dir) as b:
-                    setup = Setup("2 processes + Redis", a, b, (redis[1],))
+                    setup = Setup("2 processes + Redis", url, a, b, (redis[1],))
                     rows += run_async(run_setup(setup, customers, plan), profile, setup, plan)
     out["rows"] = [{"db": kind, **r} for r in rows]
     out["cpu_calibration_ms"].append(run_all.cpu_calibration())
@@ -475,8 +513,10 @@ COLUMNS = (
     ("server_cpu_cores", "server CPU (cores)"),
     ("idle_server_cpu_cores", "idle server CPU (cores)"),
     ("kib_per_connection", "KiB/connection"),
+    ("db_cpu_cores", "PG CPU (cores)"),
     ("client_cpu_cores", "client CPU (cores)"),
     ("loop_lag_p99_ms", "client loop lag p99 ms"),
+    ("other_cores", "other load (cores)"),
 )
 
 
