@@ -69,6 +69,11 @@ class Round:
     def ack_ms(self) -> list[float]:
         return [(t - self.sent[c]) * 1000 for c, t in self.acked.items() if c in self.sent]
 
+    def fanout_ms(self) -> list[float]:
+        """Ack (the commit, as the agent saw it) to the widget's receipt: the bus and the
+        push, without the database write. Negative when the item overtook the ack."""
+        return [(t - self.acked[c]) * 1000 for c, t in self.received.items() if c in self.acked]
+
     def complete(self) -> bool:
         return len(self.received) >= len(self.sent) and len(self.acked) >= len(self.sent)
 
@@ -89,10 +94,14 @@ class Fleet:
         self.marks, self.compression = marks, compression
         self.round = Round()
         self.heartbeat = 25.0
-        self.conns: list[tuple[Customer, ClientConnection]] = []
+        self.conns: dict[int, tuple[Customer, ClientConnection]] = {}
         self.tasks: list[asyncio.Task[None]] = []
-        self.closed_early: Counter[str] = Counter()
+        self.closed_early: Counter[str] = (
+            Counter()
+        )  # "code reason" of closes the bench did not ask for
+        self.reconnects = 0
         self.stray_items = 0
+        self.closing = False
 
     async def open(self, customers: Sequence[Customer], concurrency: int = 50) -> float:
         """Connect and subscribe every customer (``concurrency`` at a time); seconds taken."""
@@ -102,7 +111,7 @@ class Fleet:
         async def one(customer: Customer) -> None:
             async with gate:
                 ws = await self._subscribe(customer)
-            self.conns.append((customer, ws))
+            self.conns[customer.conversation] = (customer, ws)
             self.tasks.append(asyncio.create_task(self._read(customer, ws)))
 
         await asyncio.gather(*(one(c) for c in customers))
@@ -134,18 +143,39 @@ class Fleet:
         return ws
 
     async def _read(self, customer: Customer, ws: ClientConnection) -> None:
-        try:
-            async for raw in ws:
-                now = time.perf_counter()
-                frame = json.loads(raw)
-                kind = frame.get("type")
-                if kind == "message":
-                    await self._item(customer, ws, frame, now)
-                elif kind == "error":
-                    self.round.errors[f"customer:{frame.get('code')}"] += 1
-        except ConnectionClosed as exc:
-            code = exc.rcvd.code if exc.rcvd else 1006
-            self.closed_early[str(code)] += 1
+        """Read until the bench closes; a connection the server closed is reopened from the
+        last seq, as the widget does (the replay brings what was missed)."""
+        while True:
+            try:
+                async for raw in ws:
+                    now = time.perf_counter()
+                    frame = json.loads(raw)
+                    kind = frame.get("type")
+                    if kind == "message":
+                        await self._item(customer, ws, frame, now)
+                    elif kind == "error":
+                        self.round.errors[f"customer:{frame.get('code')}"] += 1
+            except ConnectionClosed as exc:
+                if self.closing:
+                    return
+                close = exc.rcvd or exc.sent
+                self.closed_early[f"{close.code} {close.reason}" if close else "1006"] += 1
+            if self.closing:
+                return
+            ws = await self._reopen(customer)
+            self.conns[customer.conversation] = (customer, ws)
+
+    async def _reopen(self, customer: Customer) -> ClientConnection:
+        delay = 0.5
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                ws = await self._subscribe(customer)
+            except (OSError, ConnectionClosed, TimeoutError):
+                delay = min(delay * 2, 10.0)
+                continue
+            self.reconnects += 1
+            return ws
 
     async def _item(
         self, customer: Customer, ws: ClientConnection, item: dict[str, Any], now: float
@@ -173,7 +203,7 @@ class Fleet:
         """One ping per connection per heartbeat, spread evenly over the heartbeat."""
         ping = json.dumps({"type": "ping"})
         while True:
-            conns = list(self.conns)
+            conns = list(self.conns.values())
             step = self.heartbeat * 0.8 / max(len(conns), 1)
             for _, ws in conns:
                 with contextlib.suppress(ConnectionClosed):
@@ -181,16 +211,19 @@ class Fleet:
                 await asyncio.sleep(step)
 
     async def close(self) -> None:
+        self.closing = True
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        await asyncio.gather(*(ws.close() for _, ws in self.conns), return_exceptions=True)
+        await asyncio.gather(*(ws.close() for _, ws in self.conns.values()), return_exceptions=True)
         self.conns.clear()
         self.tasks.clear()
 
 
 class Agents:
-    """Agent console connections sending replies at a fixed total rate."""
+    """Agent console connections sending replies at a fixed total rate. Like the console, a
+    connection the server closed is reopened and its unacknowledged messages are sent again
+    (same client ids: the server stores each once)."""
 
     def __init__(self, ws_url: str, origin: str, cookies: Sequence[str]) -> None:
         check_loopback(ws_url)
@@ -198,40 +231,63 @@ class Agents:
         self.round = Round()
         self.conns: list[ClientConnection] = []
         self.tasks: list[asyncio.Task[None]] = []
+        self.unacked: dict[str, tuple[int, str]] = {}  # client id -> (connection, frame)
+        self.closed_early: Counter[str] = Counter()
+        self.reconnects = 0
+        self.closing = False
+
+    async def _connect(self, cookie: str) -> ClientConnection:
+        ws = await connect(
+            self.ws_url,
+            origin=Origin(self.origin),
+            additional_headers={"Cookie": cookie},
+            open_timeout=OPEN_TIMEOUT,
+            ping_interval=None,
+            max_size=FRAME_LIMIT,
+        )
+        await ws.send(json.dumps({"type": "hello", "token": None, "lang": "en"}))
+        welcome = await _expect(ws, "welcome")
+        if welcome.get("role") != "agent":
+            raise SystemExit(f"agent connection welcomed as {welcome.get('role')!r}")
+        return ws
 
     async def open(self) -> None:
-        for cookie in self.cookies:
-            ws = await connect(
-                self.ws_url,
-                origin=Origin(self.origin),
-                additional_headers={"Cookie": cookie},
-                open_timeout=OPEN_TIMEOUT,
-                ping_interval=None,
-                max_size=FRAME_LIMIT,
-            )
-            await ws.send(json.dumps({"type": "hello", "token": None, "lang": "en"}))
-            welcome = await _expect(ws, "welcome")
-            if welcome.get("role") != "agent":
-                raise SystemExit(f"agent connection welcomed as {welcome.get('role')!r}")
-            self.conns.append(ws)
-            self.tasks.append(asyncio.create_task(self._read(ws)))
+        for index, cookie in enumerate(self.cookies):
+            self.conns.append(await self._connect(cookie))
+            self.tasks.append(asyncio.create_task(self._read(index)))
         self.tasks.append(asyncio.create_task(self._ping_all()))
 
-    async def _read(self, ws: ClientConnection) -> None:
-        with contextlib.suppress(ConnectionClosed):
-            async for raw in ws:
-                now = time.perf_counter()
-                frame = json.loads(raw)
-                kind = frame.get("type")
-                rnd = self.round
-                if kind == "ack":
-                    client_id = frame.get("client_id")
-                    if client_id in rnd.acked:
-                        rnd.duplicate_acks += 1
-                    elif client_id in rnd.sent:
-                        rnd.acked[client_id] = now
-                elif kind == "error":
-                    rnd.errors[f"agent:{frame.get('code')}"] += 1
+    async def _read(self, index: int) -> None:
+        while True:
+            try:
+                async for raw in self.conns[index]:
+                    self._frame(json.loads(raw), time.perf_counter())
+            except ConnectionClosed as exc:
+                if self.closing:
+                    return
+                close = exc.rcvd or exc.sent
+                self.closed_early[f"{close.code} {close.reason}" if close else "1006"] += 1
+            if self.closing:
+                return
+            await asyncio.sleep(0.5)
+            self.conns[index] = await self._connect(self.cookies[index])
+            self.reconnects += 1
+            for frame_index, text in list(self.unacked.values()):
+                if frame_index == index:
+                    await self.conns[index].send(text)
+
+    def _frame(self, frame: dict[str, Any], now: float) -> None:
+        kind = frame.get("type")
+        rnd = self.round
+        if kind == "ack":
+            client_id = frame.get("client_id")
+            self.unacked.pop(str(client_id), None)
+            if client_id in rnd.acked:
+                rnd.duplicate_acks += 1
+            elif client_id in rnd.sent:
+                rnd.acked[client_id] = now
+        elif kind == "error":
+            rnd.errors[f"agent:{frame.get('code')}"] += 1
 
     async def _ping_all(self) -> None:
         ping = json.dumps({"type": "ping"})
@@ -254,17 +310,23 @@ class Agents:
                 await asyncio.sleep(delay)
             rnd.send_lateness.append(time.perf_counter() - due)
             client_id = f"{tag}-{i:06d}"
-            frame = {
-                "type": "send",
-                "client_id": client_id,
-                "conversation": conversations[i % len(conversations)],
-                "body": f"Reply {i} from the bench: your withdrawal is being processed.",
-                "kind": "public",
-            }
+            text = json.dumps(
+                {
+                    "type": "send",
+                    "client_id": client_id,
+                    "conversation": conversations[i % len(conversations)],
+                    "body": f"Reply {i} from the bench: your withdrawal is being processed.",
+                    "kind": "public",
+                }
+            )
+            index = i % len(self.conns)
+            self.unacked[client_id] = (index, text)
             rnd.sent[client_id] = time.perf_counter()
-            await self.conns[i % len(self.conns)].send(json.dumps(frame))
+            with contextlib.suppress(ConnectionClosed):  # the reader reconnects and resends
+                await self.conns[index].send(text)
 
     async def close(self) -> None:
+        self.closing = True
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
