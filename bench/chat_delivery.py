@@ -302,7 +302,8 @@ async def measure(
     for side in (fleet, agents):  # closes and reopens are counted per round
         side.closed_early.clear()
         side.reconnects = 0
-    background = run_all.wait_quiet(plan.quiet_wait_seconds)
+    # in a thread: the loop must go on serving every open connection meanwhile
+    background = await asyncio.to_thread(run_all.wait_quiet, plan.quiet_wait_seconds)
     lag = LoopLag()
     lag.start()
     pids = setup.server_pids()
