@@ -7,26 +7,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
+from ledgerdesk.chat.services import chat_queue
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.i18n import LOCALE_NAMES, gettext, normalise_locale
-from ledgerdesk.tickets.models import (
-    OPEN_STATUSES,
-    ActorKind,
-    Channel,
-    Message,
-    MessageKind,
-    Ticket,
-)
-from ledgerdesk.tickets.services import visible_to
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import render
 
@@ -73,55 +63,6 @@ def _parse_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
 
 
-def queue_data(session: Session, actor: Actor, limit: int = QUEUE_LIMIT) -> list[dict[str, Any]]:
-    """Open chat tickets visible to ``actor``, waiting ones first (longest wait first), then
-    the rest by last update; rows shaped like ``chat.services.chat_queue`` (SPEC §3), which
-    replaces this query once the chat services are merged. A ticket waits from its first
-    customer message after the last public agent reply."""
-    answered = (
-        select(func.coalesce(func.max(Message.id), 0))
-        .where(
-            Message.ticket_id == Ticket.id,
-            Message.author_kind == ActorKind.agent,
-            Message.kind == MessageKind.public,
-        )
-        .correlate(Ticket)
-        .scalar_subquery()
-    )
-    waiting = (
-        select(func.min(Message.created_at))
-        .where(
-            Message.ticket_id == Ticket.id,
-            Message.author_kind == ActorKind.customer,
-            Message.id > answered,
-        )
-        .correlate(Ticket)
-        .scalar_subquery()
-        .label("waiting_since")
-    )
-    query = (
-        select(Ticket, waiting)
-        .where(
-            and_(visible_to(actor), Ticket.channel == Channel.chat),
-            Ticket.status.in_(OPEN_STATUSES),
-        )
-        .order_by(waiting.is_(None), waiting, Ticket.updated_at.desc(), Ticket.id.desc())
-        .limit(limit)
-    )
-    return [
-        {
-            "ticket_id": ticket.id,
-            "subject": ticket.subject,
-            "customer": ticket.requester.name or ticket.requester.email,
-            "waiting_since": _iso(since),
-            "assignee": ticket.assignee.name if ticket.assignee else None,
-            "status": ticket.status.value,
-            "language": ticket.language,
-        }
-        for ticket, since in session.execute(query).unique()
-    ]
-
-
 def _language_name(code: str) -> str:
     return LOCALE_NAMES.get(normalise_locale(code) or "", code)
 
@@ -129,7 +70,7 @@ def _language_name(code: str) -> str:
 def queue_rows(session: Session, actor: Actor) -> list[QueueRow]:
     now = utcnow()
     rows = []
-    for row in queue_data(session, actor):
+    for row in chat_queue(session, actor, limit=QUEUE_LIMIT):
         since = _parse_iso(row["waiting_since"])
         seconds = int((now - since).total_seconds()) if since is not None else 0
         rows.append(
