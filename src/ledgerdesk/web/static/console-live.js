@@ -478,7 +478,6 @@
       if (pending.length) { event.preventDefault(); event.returnValue = ""; }
     });
     setInterval(function () { pump(); renderPresence(); }, 1000);
-    window.ledgerdeskLive = {pending: function () { return pending.length; }, state: live.state};
   }
 
   readSkew();
