@@ -8,6 +8,7 @@ messages reach the pages the way they do in production: committed, published, pu
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -23,6 +24,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 from sqlalchemy import select
+from websockets.sync.client import connect
 
 import ledgerdesk
 from ledgerdesk.accounts import services as accounts
@@ -33,6 +35,7 @@ from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.tickets.models import Message
 from tests.conftest import PASSWORD, unavailable
 from tests.selfservice_browser.test_make_run import CHROMIUM, CHROMIUM_ARGS, _free_port, _stop
+from tests.web.test_pages import tiny_png
 
 pytestmark = pytest.mark.browser
 
@@ -187,12 +190,34 @@ class Customer:
     """A widget visitor, talking to the desk's chat HTTP API as the widget does."""
 
     def __init__(self, desk: Desk, email: str, name: str) -> None:
+        self.desk = desk
         self.http = httpx.Client(base_url=desk.url, timeout=10)
         answer = self.http.post(
             "/chat/api/identify", json={"email": email, "name": name, "locale": "en"}
         )
         assert answer.status_code == 200, answer.text
-        self.http.headers["Authorization"] = f"Chat {answer.json()['visitor_token']}"
+        self.token = answer.json()["visitor_token"]
+        self.http.headers["Authorization"] = f"Chat {self.token}"
+
+    def read_all(self, conversation: int) -> None:
+        """Open the conversation in the widget and read everything in it (over the
+        websocket, as the widget marks messages delivered and read)."""
+        url = self.desk.url.replace("http://", "ws://") + "/chat/ws"
+        with connect(url, origin=self.desk.url, open_timeout=10) as socket:
+
+            def frame(kind: str) -> dict[str, Any]:
+                while True:
+                    received: dict[str, Any] = json.loads(socket.recv(10))
+                    assert received["type"] != "error", received
+                    if received["type"] == kind:
+                        return received
+
+            socket.send(json.dumps({"type": "hello", "token": self.token, "lang": "en"}))
+            frame("welcome")
+            socket.send(json.dumps({"type": "subscribe", "conversation": conversation}))
+            seq = int(frame("subscribed")["state"]["last_seq"])
+            socket.send(json.dumps({"type": "read", "conversation": conversation, "seq": seq}))
+            frame("marks")
 
     def send(self, body: str, conversation: int | None = None) -> dict[str, Any]:
         path = (
@@ -334,6 +359,15 @@ def test_two_agents_and_a_customer_live(desk: Desk, contexts: dict[str, BrowserC
     assert [body for _, body, _ in stored][-4:] == texts[-4:]
     assert all(client_id for _, _, client_id in stored[-4:])  # sent with client ids
 
+    # The customer reads them in the widget: the replies show as read, on both pages.
+    customer.read_all(ticket)
+    expect(ana.locator("#conversation article.msg .msg-status").last).to_have_text(
+        "Read", timeout=LIVE
+    )
+    for status in ana.locator("#conversation article.msg[data-author=agent] .msg-status").all():
+        expect(status).to_have_text("Read")
+    expect(ben.locator("#conversation article.msg .msg-status").last).to_have_text("已读")
+
     # The customer answers: the queue row waits again, still on the same page.
     customer.send("Ok, thank you", ticket)
     expect(row).to_have_class(re.compile(r"\bwaiting\b"), timeout=LIVE)
@@ -376,4 +410,52 @@ def test_a_dropped_socket_resumes_and_resends_once(
         "Yes, one moment please.",
     ]
     assert [seq for seq, _, _ in stored] == _seqs(page)
+    page.close()
+
+
+def test_without_a_socket_the_pages_fall_back(
+    desk: Desk, contexts: dict[str, BrowserContext]
+) -> None:
+    customer = Customer(desk, f"jo-{uuid.uuid4().hex[:6]}@example.com", "Jo Park")
+    ticket = int(customer.send("I need my deposit receipt")["conversation"])
+    queue = contexts["ana"].new_page()
+    queue.goto("/console/chat")
+    _live(queue)
+    page = contexts["ana"].new_page()
+    page.goto(f"/console/tickets/{ticket}")
+    _live(page)
+
+    # Files always go with the form, socket or not.
+    page.locator("#reply-body").fill("The receipt is attached.")
+    page.locator("#reply-form input[type=file]").set_input_files(
+        files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": tiny_png()}]
+    )
+    page.locator("#reply-body").press("Control+Enter")
+    expect(page.locator(".flash.ok")).to_have_text("Reply sent")
+    last = page.locator("#conversation article.msg").last
+    expect(last).to_contain_text("The receipt is attached.")
+    expect(last.locator("a")).to_have_text("receipt.png")
+
+    # With the socket gone for good, a reply is posted and the queue polls every 10 s.
+    for tab in (page, queue):
+        _live(tab)
+        tab.evaluate("window.__dropSockets()")
+    for tab in (page, queue):
+        expect(tab.locator("#live-state")).to_have_attribute("data-state", "down", timeout=30_000)
+    page.locator("#reply-body").fill("Posted without the socket.")
+    page.locator("#reply-body").press("Control+Enter")
+    expect(page.locator(".flash.ok")).to_have_text("Reply sent")
+    expect(page.locator("#conversation article.msg").last).to_contain_text(
+        "Posted without the socket."
+    )
+    stored = desk.messages(ticket)
+    assert [(body, client_id) for _, body, client_id in stored[-2:]] == [
+        ("The receipt is attached.", None),
+        ("Posted without the socket.", None),
+    ]
+    other = Customer(desk, f"al-{uuid.uuid4().hex[:6]}@example.com", "Al Tan")
+    second = int(other.send("Is the chat still working?")["conversation"])
+    expect(queue.locator(f"#chat-queue tr[data-ticket='{second}']")).to_be_visible(timeout=15_000)
+    expect(queue.locator("#live-state")).to_have_attribute("data-state", "down")
+    queue.close()
     page.close()
