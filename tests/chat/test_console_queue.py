@@ -174,11 +174,13 @@ def test_wait_text(seconds: int, english: str, chinese: str) -> None:
         i18n.set_locale("en")
 
 
-def _live_strings(html: str) -> dict[str, str]:
+def _live_strings(html: str) -> tuple[dict[str, str], dict[str, str]]:
+    """The strings console-live.js shows, and its status labels."""
     found = re.search(r'<script type="application/json" id="live-strings">(.*?)</script>', html)
     assert found, "the page hands console-live.js its strings"
-    strings: dict[str, str] = json.loads(found.group(1))
-    return strings
+    strings: dict[str, Any] = json.loads(found.group(1))
+    statuses: dict[str, str] = strings.pop("statuses")
+    return strings, statuses
 
 
 def test_ticket_page_hands_the_script_its_strings_in_both_languages(
@@ -188,9 +190,11 @@ def test_ticket_page_hands_the_script_its_strings_in_both_languages(
     console_login(client, seeded["agent"].email)
     page = client.get(f"/console/tickets/{ticket}").text
     assert '<script src="/static/console-live.js" defer></script>' in page
-    english = _live_strings(page)
+    english, english_statuses = _live_strings(page)
     client.post("/lang", data={"lang": "zh-CN", "next": "/console"})
-    chinese = _live_strings(client.get(f"/console/tickets/{ticket}").text)
+    chinese, chinese_statuses = _live_strings(client.get(f"/console/tickets/{ticket}").text)
+    assert english_statuses["on_hold"] == "On hold" and chinese_statuses["on_hold"] == "挂起"
+    assert english_statuses.keys() == chinese_statuses.keys() == {s.value for s in Status}
     assert english.keys() == chinese.keys() and len(english) >= 20
     same = [key for key in english if english[key] == chinese[key]]
     assert not same, f"not translated: {same}"

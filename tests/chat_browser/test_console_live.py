@@ -342,6 +342,8 @@ def test_two_agents_and_a_customer_live(desk: Desk, contexts: dict[str, BrowserC
     )
     expect(ben.locator("#collision")).to_have_text(f"{ANA} 刚刚回复了，发送前请先阅读。")
     expect(row).to_contain_text("Answered", timeout=LIVE)
+    # The first answer opened the ticket: Ben's page shows the new status without a reload.
+    expect(ben.locator("#ticket-status")).to_have_text("处理中", timeout=LIVE)
 
     # Several quick replies arrive for Ben in the order Ana wrote them, each stored once.
     replies = [f"Step {n}: please keep the app open" for n in ("one", "two", "three")]

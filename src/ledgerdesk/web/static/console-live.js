@@ -434,6 +434,13 @@
       box.focus();
     }
 
+    // Another agent (or the customer's new message) changed the ticket's status.
+    function showStatus(status) {
+      var badge = document.getElementById("ticket-status"), labels = S.statuses || {};
+      if (!badge || !labels[status]) return;
+      badge.className = "badge st-" + status;
+      badge.textContent = labels[status];
+    }
     function showState(state) {
       bar.hidden = false;
       stateEl.dataset.state = state;
@@ -453,9 +460,11 @@
         else if (Number(frame.conversation) !== ticketId) return;
         else if (frame.type === "subscribed") {
           applyMarks(frame.state && frame.state.marks);
+          if (frame.state) showStatus(frame.state.status);
           pending.forEach(function (p) { p.sentAt = 0; });
           pump(); sendMarks();
         } else if (frame.type === "marks") applyMarks(frame.marks);
+        else if (frame.type === "status") showStatus(frame.status);
         else if (frame.type === "typing") onTyping(frame);
         else if (frame.type === "presence") onPresence(frame);
       },
