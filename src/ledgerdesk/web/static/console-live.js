@@ -130,7 +130,7 @@
     window.addEventListener("online", reviveNow);
     window.addEventListener("pagehide", function () { stopped = true; if (ws) drop(ws); ws = null; });
     window.addEventListener("pageshow", function (event) {
-      if (event.persisted) { stopped = false; attempt = 0; state = ""; open(); }
+      if (event.persisted) { clearTimeout(timer); timer = null; stopped = false; attempt = 0; state = ""; open(); }
     });
     open();
     return {
