@@ -135,6 +135,8 @@ def _check_claims(claims: dict[str, Any], audience: str) -> None:
         if not isinstance(audiences, list) or audience not in audiences:
             raise NotAuthenticated(f"The chat sign-in token is not for '{audience}' (its 'aud')")
     lifetime = claims["exp"] - claims["iat"]
+    if lifetime <= 0:
+        raise NotAuthenticated("The chat sign-in token's 'exp' is not after its 'iat'")
     if lifetime > MAX_TOKEN_LIFETIME.total_seconds():
         raise NotAuthenticated(
             "The chat sign-in token lives longer than 24 hours (exp - iat); sign shorter tokens"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
+from urllib.parse import unquote_plus
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -108,7 +109,9 @@ def _subject(body: str) -> str:
 
 
 def _page_url(value: str) -> str:
-    value = clean(value or "").strip()
+    """Where the widget was opened, for the agent to read: decoded (``%20`` and ``+`` as
+    spaces), so the guard sees a secret pasted into a query string the way a person types it."""
+    value = clean(unquote_plus(value or "")).strip()
     if value and not value.startswith(("https://", "http://")):
         raise InvalidInput("page_url must be an http(s) address", field="page_url")
     return guard_text(value)[:MAX_PAGE_URL]
@@ -177,7 +180,11 @@ def _add(
     attachments: Sequence[AttachmentIn],
 ) -> Ack:
     """Add the message in a savepoint; a resend (seen by the ticket's message counter lock,
-    or by the unique index) undoes the savepoint and answers with the stored message."""
+    or by the unique index) undoes the savepoint and answers with the stored message. A
+    resend of a message stored before the conversation closed is still answered with it."""
+    earlier = _stored(session, ticket.id, client_id)
+    if earlier is not None:
+        return _ack(earlier, client_id, True)
     try:
         with session.begin_nested():
             message = tickets.do_add_message(

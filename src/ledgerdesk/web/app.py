@@ -169,6 +169,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
+    from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
@@ -205,6 +206,7 @@ def _include_routes(app: FastAPI) -> None:
         chain_api.router,
         chain_views.router,
         chain_panel.router,
+        chat_api.router,
         chat_console.router,
     ):
         app.include_router(router)
