@@ -254,6 +254,9 @@ UVICORN_OPTIONS: dict[str, Any] = {
     "log_level": "info",
     "access_log": False,
     "proxy_headers": False,
+    # Chat frames are at most 64 KiB (bigger ones are closed with 4413); anything past this
+    # is refused by uvicorn itself before it is buffered (its default is 16 MiB).
+    "ws_max_size": 1024 * 1024,
 }
 
 

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import ledgerdesk
 from ledgerdesk.chain.registry import get_registry
+from ledgerdesk.chat.hub import Hub
 from ledgerdesk.core import i18n
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.ratelimit import RateLimiter
@@ -67,6 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.limiter = RateLimiter(settings.redis_url)
+    # Live chat's bus, presence and connections; also hooks the sessionmaker so every commit
+    # that adds a message publishes it (chat.publish), the embedded worker's included.
+    app.state.chat = Hub(settings, app.state.sessionmaker)
     errors.install(app)
     _include_routes(app)
     _install_docs(app)
@@ -135,9 +139,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         load_handlers()
         worker = Worker(app.state.sessionmaker)
         worker.start()
+    await app.state.chat.start()
     try:
         yield
     finally:
+        await app.state.chat.stop()
         if worker is not None:
             await asyncio.to_thread(worker.stop)
 
@@ -171,6 +177,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import views as chain_views
     from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
+    from ledgerdesk.chat import ws as chat_ws
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
@@ -208,5 +215,6 @@ def _include_routes(app: FastAPI) -> None:
         chain_panel.router,
         chat_api.router,
         chat_console.router,
+        chat_ws.router,
     ):
         app.include_router(router)
