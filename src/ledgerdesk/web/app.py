@@ -25,6 +25,7 @@ from ledgerdesk.web.middleware import (
     BodyLimitMiddleware,
     CrossOriginProtection,
     SecurityHeaders,
+    framable_csp,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -81,11 +82,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(CrossOriginProtection)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SecurityHeaders, framable={"/chat/frame": framable_csp(_chat_ancestors(settings))}
+    )
     app.add_middleware(
         BodyLimitMiddleware, max_body=settings.max_body_bytes, max_json=settings.max_json_bytes
     )
     return app
+
+
+def _chat_ancestors(settings: Settings) -> list[str]:
+    """The origins that may embed the chat frame (empty: any)."""
+    return list(getattr(settings, "chat_frame_ancestors", []))
 
 
 def _warm_triage(settings: Settings) -> None:
@@ -169,6 +177,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
+    from ledgerdesk.chat import views as chat_views
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
@@ -204,5 +213,6 @@ def _include_routes(app: FastAPI) -> None:
         chain_api.router,
         chain_views.router,
         chain_panel.router,
+        chat_views.router,
     ):
         app.include_router(router)
