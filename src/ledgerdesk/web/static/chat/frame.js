@@ -28,6 +28,12 @@
     if (!m || m.source !== "ledgerdesk-chat") { return; }
     if (m.type === "hello") {
       state.open = !!m.open;
+      var signedOut = !jwtOrNull(m.token) && state.visitor && state.visitor.identity === "signed";
+      if (signedOut && !state.begun) {
+        // The exchange no longer vouches for this customer: signed out there, so here too.
+        forgetVisitor();
+        state.visitor = null;
+      }
       if (!state.begun) {
         clearTimeout(timers.hello);
         begin(jwtOrNull(m.token));
