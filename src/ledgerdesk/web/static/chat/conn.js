@@ -12,26 +12,49 @@
     this.retryAfter = retryAfter;
   }
 
-  /* ---- storage: localStorage when the browser allows it, memory otherwise ------------- */
+  /* ---- storage ----------------------------------------------------------------------
+     The frame's own localStorage when the browser lets a frame on another site keep one.
+     Browsers that block third-party storage (private windows, Safari) deny it: values then
+     live in memory and go to ``store.mirror`` (frame.js hands them to the widget loader,
+     which keeps them in the exchange page's storage and gives them back on the next load). */
+  var PREFIX = "ledgerdesk-chat:";
   var memory = {};
+  var local = (function () {
+    try {
+      window.localStorage.setItem(PREFIX + "probe", "1");
+      window.localStorage.removeItem(PREFIX + "probe");
+      return window.localStorage;
+    } catch (e) {
+      return null;
+    }
+  })();
   var store = {
+    persistent: !!local,
+    mirror: null,
+    seed: function (values) {
+      if (local || !values || typeof values !== "object") { return; }
+      Object.keys(values).forEach(function (key) { memory[key] = values[key]; });
+    },
     get: function (key, fallback) {
-      try {
-        var raw = window.localStorage.getItem("ledgerdesk-chat:" + key);
-        return raw === null ? fallback : JSON.parse(raw);
-      } catch (e) {
-        return key in memory ? memory[key] : fallback;
+      if (local) {
+        try {
+          var raw = local.getItem(PREFIX + key);
+          return raw === null ? fallback : JSON.parse(raw);
+        } catch (e) { /* unreadable: as if absent */ }
+        return fallback;
       }
+      return key in memory ? memory[key] : fallback;
     },
     set: function (key, value) {
-      memory[key] = value;
-      try {
-        if (value === null || value === undefined) {
-          window.localStorage.removeItem("ledgerdesk-chat:" + key);
-        } else {
-          window.localStorage.setItem("ledgerdesk-chat:" + key, JSON.stringify(value));
-        }
-      } catch (e) { /* private mode or storage full: memory only */ }
+      var absent = value === null || value === undefined;
+      if (local) {
+        try {
+          if (absent) { local.removeItem(PREFIX + key); } else { local.setItem(PREFIX + key, JSON.stringify(value)); }
+          return;
+        } catch (e) { /* storage full: keep it in memory */ }
+      }
+      if (absent) { delete memory[key]; } else { memory[key] = value; }
+      if (store.mirror) { store.mirror(key, absent ? null : value); }
     }
   };
 

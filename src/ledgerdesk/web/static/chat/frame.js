@@ -28,14 +28,13 @@
     if (!m || m.source !== "ledgerdesk-chat") { return; }
     if (m.type === "hello") {
       state.open = !!m.open;
-      var signedOut = !jwtOrNull(m.token) && state.visitor && state.visitor.identity === "signed";
-      if (signedOut && !state.begun) {
-        // The exchange no longer vouches for this customer: signed out there, so here too.
-        forgetVisitor();
-        state.visitor = null;
-      }
       if (!state.begun) {
         clearTimeout(timers.hello);
+        store.seed(m.stored);
+        var stored = store.get("visitor", null);
+        if (!jwtOrNull(m.token) && stored && stored.identity === "signed") {
+          forgetVisitor();  // the exchange no longer vouches for them: signed out there, so here
+        }
         begin(jwtOrNull(m.token));
       } else {
         identityChanged(jwtOrNull(m.token));
@@ -78,6 +77,8 @@
   /* ---- identity ----------------------------------------------------------------------- */
   function begin(token) {
     state.begun = true;
+    state.visitor = store.get("visitor", null);
+    if (state.visitor && !state.visitor.token) { state.visitor = null; }
     var v = state.visitor;
     var sub = token ? jwtSubject(token) : "";
     if (token && !(v && v.identity === "signed" && v.sub === sub)) {
@@ -111,7 +112,7 @@
     api.token = state.visitor.token;
     outbox = new Conn.Outbox("outbox");
     state.outbox = outbox;
-    state.conversation = store.get("conversation", null);
+    setConversation(store.get("conversation", null));
     var email = (state.visitor.customer || {}).email;
     $("chat-who").textContent = email ? t("signed_in_as", { email: email }) : "";
     $("chat-who").hidden = !email;
@@ -124,6 +125,11 @@
     render();
     timers.tick = setInterval(tick, 2000);
     reportActive();
+  }
+  function setConversation(id) {
+    state.conversation = typeof id === "number" ? id : null;
+    store.set("conversation", state.conversation);
+    $("chat").dataset.conversation = state.conversation || "";
   }
   function showConversation() {
     show("conversation", "composer-input");
@@ -234,8 +240,7 @@
     if (!entry) { return; }
     outbox.remove(a.client_id);
     if (!state.conversation && typeof a.conversation === "number") {
-      state.conversation = a.conversation;
-      store.set("conversation", a.conversation);
+      setConversation(a.conversation);
       outbox.opened(a.conversation);
       if (socket && socket.ready) { subscribe(); }
       loadStatus();
@@ -294,8 +299,7 @@
     if (!state.chosen.length && entry.files.length) { state.chosen = entry.files.slice(); renderChosen(); }
   }
   function newConversation(focus) {
-    state.conversation = null;
-    store.set("conversation", null);
+    setConversation(null);
     state.items.clear();
     state.failed = [];
     state.maxSeq = state.sentReceived = state.sentRead = 0;
@@ -311,8 +315,7 @@
   }
   function switchConversation(id) {
     newConversation(false);
-    state.conversation = id;
-    store.set("conversation", id);
+    setConversation(id);
     socket.restart();
     loadStatus();
     reportActive();
@@ -555,9 +558,8 @@
   F.ctl.switchConversation = switchConversation;
   bind();
   $("close-button").hidden = !embedded;
-  state.visitor = store.get("visitor", null);
-  if (state.visitor && !state.visitor.token) { state.visitor = null; }
   if (embedded) {
+    store.mirror = function (key, value) { toParent({ type: "store", key: key, value: value }); };
     window.addEventListener("message", fromParent);
     toParent({ type: "ready" });
     // Without an answer (no loader on the page), go on as a page of its own.

@@ -28,7 +28,10 @@
     "zh-CN": { open: "联系在线客服", close: "关闭聊天", unread: "条未读消息" }
   };
   var words = LABELS[lang];
-  var host, root, button, badge, frame, ready = false, isOpen = false;
+  // What the frame keeps here when its browser denies it storage of its own (third-party
+  // storage blocked): its visitor session and unsent messages, on this site only.
+  var FRAME_STATE = NS + ":frame";
+  var host, root, button, badge, frame, ready = false, isOpen = false, resetPending = false;
 
   function findScript() {
     var all = document.querySelectorAll("script[src*='/static/chat/widget.js']");
@@ -148,7 +151,14 @@
     if (!m || m.source !== NS) { return; }
     if (m.type === "ready") {
       ready = true;
-      post({ type: "hello", token: token, open: isOpen });
+      if (resetPending) {
+        resetPending = false;
+        post({ type: "reset" });  // the frame forgets, reloads and says ready again
+        return;
+      }
+      post({ type: "hello", token: token, open: isOpen, stored: frameState() });
+    } else if (m.type === "store" && typeof m.key === "string" && /^[a-z_]{1,40}$/.test(m.key)) {
+      keep(m.key, m.value);
     } else if (m.type === "close") {
       close();
     } else if (m.type === "unread") {
@@ -156,6 +166,22 @@
     } else if (m.type === "active") {
       remember("localStorage", "active", !!m.value);
     }
+  }
+  function frameState() {
+    try {
+      var kept = JSON.parse(window.localStorage.getItem(FRAME_STATE) || "{}");
+      return kept && typeof kept === "object" ? kept : {};
+    } catch (e) {
+      return {};
+    }
+  }
+  function keep(key, value) {
+    var kept = frameState();
+    if (value === null || value === undefined) { delete kept[key]; } else { kept[key] = value; }
+    try {
+      var text = JSON.stringify(kept);
+      if (text.length < 512 * 1024) { window.localStorage.setItem(FRAME_STATE, text); }
+    } catch (e) { /* storage blocked here too: the chat lasts as long as the page */ }
   }
   function showUnread(count) {
     badge.textContent = count > 99 ? "99+" : String(count);
@@ -201,7 +227,8 @@
     reset: function () {
       token = null;
       remember("localStorage", "active", false);
-      post({ type: "reset" });
+      try { window.localStorage.removeItem(FRAME_STATE); } catch (e) { /* nothing kept */ }
+      if (ready) { post({ type: "reset" }); } else { resetPending = true; }
     }
   };
 
