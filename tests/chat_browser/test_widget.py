@@ -96,8 +96,9 @@ class Watch:
         page.on("console", self._console)
 
     def _console(self, message: Any) -> None:
-        if message.type == "error" and "favicon" not in message.text:
-            self.errors.append(message.text)
+        where = str((message.location or {}).get("url", ""))
+        if message.type == "error" and not where.endswith("/favicon.ico"):
+            self.errors.append(f"{message.text} ({where})")
 
     def check(self) -> None:
         assert not self.errors, self.errors
