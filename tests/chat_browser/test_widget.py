@@ -252,7 +252,8 @@ def test_a_message_written_while_cut_off_is_sent_once_after_a_reload(
         page.route(re.compile(r"/chat/api/(conversations/\d+/)?messages$"), lambda r: r.abort())
         page.reload()
         chat = _chat(page)
-        expect(chat.locator(".msg.mine")).to_have_count(1)
+        # Without the socket the history comes over HTTP after a few seconds.
+        expect(chat.locator(".msg.mine")).to_have_count(1, timeout=20_000)
         _send(chat, "Second question, written while cut off.")
         pending = chat.locator(".msg.mine.pending")
         expect(pending).to_have_count(1)
@@ -291,8 +292,8 @@ def test_visitor_chats_by_email_and_confirms_it_to_see_past_conversations(
         expect(chat.locator("html")).to_have_attribute("lang", "zh-CN")
         chat.get_by_role("button", name="开始聊天").click()
         expect(chat.locator("#identify-error")).to_have_text("请输入有效的邮箱地址。")
-        chat.get_by_label("邮箱地址").fill(email)
-        chat.get_by_label("您的称呼（选填）").fill("李伟")
+        chat.get_by_role("textbox", name="邮箱地址").fill(email)
+        chat.get_by_role("textbox", name="您的称呼（选填）").fill("李伟")
         chat.get_by_role("button", name="开始聊天").click()
         expect(chat.locator("#chat-who")).to_have_text(f"当前身份：{email}")
         _send(chat, "你好，我的充值还没到账。")
@@ -327,8 +328,10 @@ def test_outside_business_hours_the_widget_takes_a_message(
         chat = _chat(page)
         expect(chat.get_by_role("heading", name="Leave us a message")).to_be_visible()
         expect(chat.locator("#offline-hours")).to_contain_text("We are offline now.")
-        chat.get_by_label("E-mail address").fill("night.owl@visitor.example")
-        chat.get_by_label("Your message").fill("Can I withdraw to a new address tonight?")
+        chat.get_by_role("textbox", name="E-mail address").fill("night.owl@visitor.example")
+        chat.get_by_role("textbox", name="Your message").fill(
+            "Can I withdraw to a new address tonight?"
+        )
         chat.get_by_role("button", name="Send message").click()
         expect(chat.locator("#offline-done")).to_contain_text(
             "We will reply by e-mail to night.owl@visitor.example."
