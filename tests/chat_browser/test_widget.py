@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FrameLocator, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FrameLocator,
+    Page,
+    WebSocketRoute,
+    expect,
+    sync_playwright,
+)
 
 from ledgerdesk.exchange.demo import ChatEmbed, RunningService, start_demo_exchange
 from ledgerdesk.exchange.demo_state import DemoExchange
@@ -248,7 +256,13 @@ def test_a_message_written_while_cut_off_is_sent_once_after_a_reload(
 
         # Nothing reaches the desk now: the socket opens but the server never answers, and
         # the HTTP fallback is refused.
-        page.route_web_socket(re.compile(r"/chat/ws$"), lambda ws: None)
+        cut_off = True
+
+        def socket(ws: WebSocketRoute) -> None:
+            if not cut_off:
+                ws.connect_to_server()
+
+        page.route_web_socket(re.compile(r"/chat/ws$"), socket)
         page.route(re.compile(r"/chat/api/(conversations/\d+/)?messages$"), lambda r: r.abort())
         page.reload()
         chat = _chat(page)
@@ -259,6 +273,7 @@ def test_a_message_written_while_cut_off_is_sent_once_after_a_reload(
         expect(pending).to_have_count(1)
         expect(pending.locator(".meta")).to_have_text("Not sent yet. Trying again…", timeout=20_000)
 
+        cut_off = False
         page.unroute_all()
         page.reload()  # a new page, whose frame finds the message in its outbox
         chat = _chat(page)
