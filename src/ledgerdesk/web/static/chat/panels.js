@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var F = window.LedgerdeskFrame;
-  var C = F.C, S = F.S, api = F.api, state = F.state, $ = F.$, t = F.t, el = F.el;
+  var C = F.C, S = F.S, api = F.api, store = F.store, state = F.state, $ = F.$, t = F.t;
+  var el = F.el;
   var when = F.when, errorText = F.errorText, formError = F.formError, show = F.show;
   var validEmail = F.validEmail, agentReplied = F.agentReplied;
 
