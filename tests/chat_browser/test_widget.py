@@ -171,6 +171,8 @@ def test_customer_and_agent_talk_with_files_both_ways(
         mine = chat.locator(".msg.mine")
         expect(mine).to_have_count(1)
         expect(mine.locator(".meta")).to_contain_text("Sent")
+        queue = chat.locator("#queue")
+        expect(queue).to_contain_text("You are number 1 in the queue.")
         box = chat.locator("#composer-input")
         box.fill("It was sent on Tron.")
         box.press("Shift+Enter")  # a new line, not a send
@@ -214,6 +216,7 @@ def test_customer_and_agent_talk_with_files_both_ways(
         expect(theirs.locator(".who")).to_have_text(AGENT_NAME)
         expect(theirs.locator(".bubble")).to_contain_text("Your deposit is credited now")
         expect(chat.locator("#messages")).to_have_attribute("data-same-document", "yes")
+        expect(queue).to_be_hidden()  # answered: no more queue
         with page.expect_download() as download:
             theirs.get_by_role("link", name="Download confirmations.txt").click()
         assert download.value.suggested_filename == "confirmations.txt"
