@@ -236,8 +236,8 @@ def _start_demo_world(desk_url: str) -> Any:
     # The exchange's help page signs chat identities with the secret this desk verifies with.
     chat = ChatEmbed(
         desk_url=settings.public_url.strip().rstrip("/") or desk_url,
-        jwt_secret=str(getattr(settings, "chat_jwt_secret", "")),
-        audience=str(getattr(settings, "chat_jwt_audience", "ledgerdesk-chat")),
+        jwt_secret=settings.chat_jwt_secret,
+        audience=settings.chat_jwt_audience,
     )
     try:
         registry = get_registry()
@@ -262,6 +262,9 @@ UVICORN_OPTIONS: dict[str, Any] = {
     "log_level": "info",
     "access_log": False,
     "proxy_headers": False,
+    # Chat frames are at most 64 KiB (bigger ones are closed with 4413); anything past this
+    # is refused by uvicorn itself before it is buffered (its default is 16 MiB).
+    "ws_max_size": 1024 * 1024,
 }
 
 

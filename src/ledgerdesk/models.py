@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ledgerdesk.accounts import models as accounts_models
 from ledgerdesk.chain import models as chain_models
+from ledgerdesk.chat import models as chat_models
 from ledgerdesk.core.db import Base
 from ledgerdesk.jobs import models as jobs_models
 from ledgerdesk.kb import models as kb_models
@@ -17,6 +18,7 @@ metadata = Base.metadata
 __all__ = [
     "accounts_models",
     "chain_models",
+    "chat_models",
     "jobs_models",
     "kb_models",
     "metadata",

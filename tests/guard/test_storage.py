@@ -53,6 +53,11 @@ NOT_FREE_TEXT = {
     "chain_checks.network": "a network id from the registry",
     "chain_checks.asset": "an asset symbol from the registry",
     "chain_checks.requested_by": "customer, agent or anonymous",
+    "messages.client_id": "a sender's message id, checked against [A-Za-z0-9_-]{8,64}",
+    "chat_visitors.token_hash": "a SHA-256 of the visitor token",
+    "chat_visitors.identity": "signed or email",
+    "chat_conversations.opening_client_id": "a sender's message id, checked like "
+    "messages.client_id",
     "outbox.payload": "ids and desk-made values (a mail's sign-in code must survive to be "
     "sent); customer text in it is copied from guarded columns",
     "outbox.last_error": "the desk's own error text",

@@ -32,7 +32,8 @@ NOT_KEYS = frozenset({"L1", "L2"})
 
 
 def get_routes(app: Any) -> Iterator[tuple[str, APIRoute]]:
-    """Every GET route of the app outside /api, with its full path."""
+    """Every GET route of the app outside the JSON APIs (/api, the chat widget's /chat/api),
+    with its full path."""
 
     def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, APIRoute]]:
         for route in routes:
@@ -42,7 +43,8 @@ def get_routes(app: Any) -> Iterator[tuple[str, APIRoute]]:
                 yield prefix + route.path, route
 
     for path, route in walk(list(app.routes), ""):
-        if "GET" in route.methods and not path.startswith("/api") and path not in NOT_PAGES:
+        json_api = path.startswith(("/api", "/chat/api"))
+        if "GET" in route.methods and not json_api and path not in NOT_PAGES:
             yield path, route
 
 

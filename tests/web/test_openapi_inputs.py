@@ -59,17 +59,26 @@ ROUTES_WITH_IDS = [
 @pytest.fixture
 def signed_in(client: TestClient, app: Any, seeded: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """A console session for the admin (console pages), a customer session on a second client
-    (portal pages), and the admin's token (API)."""
+    (portal pages), the admin's token (API) and a chat visitor's token (the widget's API)."""
     console_login(client, seeded["admin"].email)
+    visitor = client.post("/chat/api/identify", json={"email": seeded["alice"].email})
+    assert visitor.status_code == 200, visitor.text
     with TestClient(app, raise_server_exceptions=False) as portal:
         portal_login(portal, app, seeded["alice"].email)
-        yield {"console": client, "portal": portal, "token": seeded["admin_token"]}
+        yield {
+            "console": client,
+            "portal": portal,
+            "token": seeded["admin_token"],
+            "visitor": visitor.json()["visitor_token"],
+        }
 
 
 def _call(signed_in: dict[str, Any], method: str, url: str, **kwargs: Any) -> Any:
     path = url.split("?")[0]
     client = signed_in["portal"] if path.startswith("/portal") else signed_in["console"]
     headers = bearer(signed_in["token"]) if path.startswith("/api/") else {}
+    if path.startswith("/chat/api/"):
+        headers = {"Authorization": f"Chat {signed_in['visitor']}"}
     return client.request(method, url, headers=headers, follow_redirects=False, **kwargs)
 
 
@@ -82,7 +91,7 @@ def test_huge_and_unicode_ids_in_paths_are_4xx(
         url = re.sub(r"\{\w+\}", "x", url)
         response = _call(signed_in, method, url)
         assert response.status_code in (404, 422), (bad, response.status_code, response.text)
-        if path.startswith("/api/"):
+        if path.startswith(("/api/", "/chat/api/")):
             assert response.json()["error"]["code"] in ("not_found", "invalid_input")
 
 

@@ -83,8 +83,8 @@ def frame_config(settings: Settings, origin: str | None) -> dict[str, Any]:
     """What frame.js needs, handed to it as JSON in the page."""
     return {
         "lang": i18n.get_locale(),
-        "parentOrigin": parent_origin(origin, list(getattr(settings, "chat_frame_ancestors", []))),
-        "maxChars": int(getattr(settings, "chat_max_message_chars", 4000)),
+        "parentOrigin": parent_origin(origin, settings.chat_frame_ancestors),
+        "maxChars": settings.chat_max_message_chars,
         "maxFiles": settings.max_attachments_per_message,
         "maxFileBytes": settings.max_attachment_bytes,
         "strings": frame_strings(),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import secrets
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse as parse_rate_limit
 from pydantic import Field, field_validator, model_validator
@@ -14,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev", "development"}
+_ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 
 
 class Settings(BaseSettings):
@@ -79,6 +83,20 @@ class Settings(BaseSettings):
     exchange_timeout: float = Field(default=5.0, gt=0, le=60)
     exchange_allow_private: bool = False
     exchange_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # Live chat (chat/). The JWT secret signs the exchange's identity tokens; empty turns
+    # signed identity off. Hours: see chat/hours.py for the grammar.
+    chat_jwt_secret: str = ""
+    chat_jwt_audience: str = "ledgerdesk-chat"
+    chat_hours: str = ""
+    chat_timezone: str = "UTC"
+    chat_holidays: Annotated[list[date], NoDecode] = Field(default_factory=list)
+    chat_frame_ancestors: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    chat_max_message_chars: int = Field(default=4000, ge=1, le=50_000)
+    chat_message_rate: str = "20/10seconds"
+    chat_max_connections_per_ip: int = Field(default=30, ge=1)
+    chat_idle_timeout_seconds: int = Field(default=90, ge=10)
+    chat_visitor_days: int = Field(default=30, ge=1, le=365)
+    chat_rate_limit: str = "30/minute"
 
     @field_validator("official_domains", mode="before")
     @classmethod
@@ -109,6 +127,8 @@ class Settings(BaseSettings):
         "code_guess_rate_limit",
         "verify_rate_limit",
         "self_service_rate_limit",
+        "chat_message_rate",
+        "chat_rate_limit",
     )
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:
@@ -133,6 +153,66 @@ class Settings(BaseSettings):
                         "http(s) JSON-RPC URL"
                     )
         return value
+
+    @field_validator("chat_holidays", mode="before")
+    @classmethod
+    def _split_holidays(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            try:
+                return [date.fromisoformat(part) for part in parts]
+            except ValueError as exc:
+                raise ValueError(
+                    f"LEDGERDESK_CHAT_HOLIDAYS: {exc} (give ISO dates, comma-separated, "
+                    "e.g. 2027-01-01,2027-02-17)"
+                ) from None
+        return value
+
+    @field_validator("chat_frame_ancestors", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip().rstrip("/") for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for origin in value:
+                if not _ORIGIN_RE.match(str(origin)):
+                    raise ValueError(
+                        f"LEDGERDESK_CHAT_FRAME_ANCESTORS: '{str(origin)[:80]}' is not an origin; "
+                        "write e.g. https://www.exchange.example (scheme and host, no path)"
+                    )
+        return value
+
+    @field_validator("chat_timezone")
+    @classmethod
+    def _check_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"LEDGERDESK_CHAT_TIMEZONE: '{value[:60]}' is not a known time zone; "
+                "write an IANA name, e.g. Asia/Shanghai or UTC"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _check_chat(self) -> Settings:
+        from ledgerdesk.chat.hours import BusinessHours
+
+        try:
+            BusinessHours.parse(self.chat_hours, self.chat_timezone, self.chat_holidays)
+        except ValueError as exc:
+            raise ValueError(f"LEDGERDESK_CHAT_HOURS: {exc}") from None
+        secret = self.chat_jwt_secret
+        if (
+            self.env == "production"
+            and secret
+            and (secret.strip().lower() in _PLACEHOLDER_SECRETS or len(secret) < 32)
+        ):
+            raise ValueError(
+                "LEDGERDESK_CHAT_JWT_SECRET must be a random value of at least 32 characters "
+                "in production (or empty, which turns signed chat identity off)"
+            )
+        return self
 
     @field_validator("exchange_url")
     @classmethod

@@ -21,12 +21,17 @@ def worker(
     poll: Annotated[float, typer.Option(min=0.05, max=60, help="Seconds between polls")] = 0.5,
 ) -> None:
     """Run background jobs until stopped (SIGTERM/SIGINT finish the current job first)."""
+    from ledgerdesk.chat.bus import get_bus
+    from ledgerdesk.chat.publish import install as install_chat_publishing
     from ledgerdesk.jobs.outbox import Worker, run_pending
     from ledgerdesk.jobs.registry import load_handlers
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     load_handlers()
-    factory = make_sessionmaker(make_engine(get_settings().resolved_database_url))
+    settings = get_settings()
+    factory = make_sessionmaker(make_engine(settings.resolved_database_url))
+    # Messages the jobs add reach live chat clients like any other commit's (chat.publish).
+    install_chat_publishing(factory, get_bus(settings))
     runner = Worker(factory, poll_seconds=poll)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:

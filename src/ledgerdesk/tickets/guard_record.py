@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.tickets import guard
-from ledgerdesk.tickets.events import record
+from ledgerdesk.tickets.events import next_seq, record
 from ledgerdesk.tickets.models import ActorKind, Message, MessageKind, Ticket
 from ledgerdesk.tickets.tags import flag_tag
 
@@ -49,5 +49,6 @@ def record_guard(
                 author_kind=ActorKind.system,
                 body=warning,
                 created_at=utcnow(),
+                seq=next_seq(session, ticket),
             )
         )

@@ -98,6 +98,9 @@ class Ticket(Base):
     first_reply_at: Mapped[datetime | None] = mapped_column(default=None)
     solved_at: Mapped[datetime | None] = mapped_column(default=None)
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The highest message ``seq`` on this ticket. Only ``tickets.events.next_seq`` changes it
+    # (an UPDATE ... RETURNING that also serialises the ticket's message inserts).
+    last_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     requester: Mapped[Customer] = relationship(lazy="joined")
     assignee: Mapped[Agent | None] = relationship(lazy="joined")
@@ -125,10 +128,17 @@ class TicketTag(Base):
 
 
 class Message(Base):
-    """A public reply or an internal note on a ticket."""
+    """A public reply or an internal note on a ticket.
+
+    ``seq`` numbers the ticket's messages 1, 2, 3... in commit order (live chat replays from
+    it); ``client_id`` is the sender's own id for a message, so a resend is stored once."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_ticket_created", "ticket_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_messages_ticket_created", "ticket_id", "created_at", "id"),
+        Index("ux_messages_ticket_seq", "ticket_id", "seq", unique=True),
+        Index("ux_messages_ticket_client", "ticket_id", "client_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
@@ -138,6 +148,8 @@ class Message(Base):
     author_customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), default=None)
     body: Mapped[str] = mapped_column(GuardedLongText)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seq: Mapped[int] = mapped_column(Integer)
+    client_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
     author_agent: Mapped[Agent | None] = relationship(lazy="joined")
     author_customer: Mapped[Customer | None] = relationship(lazy="joined")

@@ -30,11 +30,13 @@ from ledgerdesk.tickets.attachments import AttachmentIn, check_attachment, write
 from ledgerdesk.tickets.checks import (
     MAX_BODY,
     MAX_SUBJECT,
+    DuplicateMessage,
+    check_client_id,
     check_not_closed,
     check_text,
     require_agent,
 )
-from ledgerdesk.tickets.events import record, touch
+from ledgerdesk.tickets.events import next_seq, record, touch
 from ledgerdesk.tickets.guard_record import record_guard
 from ledgerdesk.tickets.models import (
     ActorKind,
@@ -132,6 +134,8 @@ class NewTicket:
     team_id: int | None = None
     tags: list[str] = field(default_factory=list)
     attachments: list[AttachmentIn] = field(default_factory=list)
+    # The sender's id for the opening message (live chat); see ``do_add_message``.
+    client_id: str | None = None
 
 
 def do_create_ticket(
@@ -153,6 +157,7 @@ def do_create_ticket(
         )
     subject = check_text(data.subject, name="subject", limit=MAX_SUBJECT)
     body = check_text(data.body, name="body", limit=MAX_BODY)
+    client_id = check_client_id(data.client_id)
     # Secrets are removed before anything (row, event, search terms) is written.
     guarded = guard.guard_texts(session, {"subject": subject, "body": body})
     subject, body = guarded.texts["subject"][:MAX_SUBJECT], guarded.texts["body"]
@@ -177,7 +182,13 @@ def do_create_ticket(
     session.flush()
     author = _first_author(actor, requester, data.channel)
     message = Message(
-        ticket_id=ticket.id, kind=MessageKind.public, body=body, created_at=now, **author
+        ticket_id=ticket.id,
+        kind=MessageKind.public,
+        body=body,
+        created_at=now,
+        seq=next_seq(session, ticket),
+        client_id=client_id,
+        **author,
     )
     session.add(message)
     session.flush()
@@ -246,10 +257,17 @@ def do_add_message(
     kind: MessageKind = MessageKind.public,
     attachments: Sequence[AttachmentIn] = (),
     status: Status | None = None,
+    client_id: str | None = None,
 ) -> Message:
-    """A reply or note. Customer replies reopen; an agent's first public reply is timed."""
+    """A reply or note. Customer replies reopen; an agent's first public reply is timed.
+
+    With ``client_id`` (the sender's own id for this message), a message already on the ticket
+    with that id raises ``DuplicateMessage`` instead: the caller rolls back and answers with
+    the stored one. The check runs after the ticket's message counter is taken, so on
+    PostgreSQL a concurrent resend waits for the first and then sees it."""
     check_not_closed(ticket)
     body = check_text(body, name="body", limit=MAX_BODY)
+    client_id = check_client_id(client_id)
     if actor.is_customer:
         if kind != MessageKind.public or status is not None:
             raise NotPermitted("Customers can only add public replies")
@@ -259,9 +277,22 @@ def do_add_message(
         session, {"body": body}, links=actor.is_customer or kind == MessageKind.public
     )
     body = guarded.texts["body"]
+    seq = next_seq(session, ticket)
+    if client_id is not None:
+        existing = session.scalar(
+            select(Message).where(Message.ticket_id == ticket.id, Message.client_id == client_id)
+        )
+        if existing is not None:
+            raise DuplicateMessage(existing)
     now = utcnow()
     message = Message(
-        ticket_id=ticket.id, kind=kind, body=body, created_at=now, **_author_fields(actor)
+        ticket_id=ticket.id,
+        kind=kind,
+        body=body,
+        created_at=now,
+        seq=seq,
+        client_id=client_id,
+        **_author_fields(actor),
     )
     session.add(message)
     ticket.search_text = terms_text(body, existing=ticket.search_text)

@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import ledgerdesk
 from ledgerdesk.chain.registry import get_registry
+from ledgerdesk.chat.hub import Hub
 from ledgerdesk.core import i18n
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.ratelimit import RateLimiter
@@ -68,6 +69,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)
     app.state.limiter = RateLimiter(settings.redis_url)
+    # Live chat's bus, presence and connections; also hooks the sessionmaker so every commit
+    # that adds a message publishes it (chat.publish), the embedded worker's included.
+    app.state.chat = Hub(settings, app.state.sessionmaker)
     errors.install(app)
     _include_routes(app)
     _install_docs(app)
@@ -93,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _chat_ancestors(settings: Settings) -> list[str]:
     """The origins that may embed the chat frame (empty: any)."""
-    return list(getattr(settings, "chat_frame_ancestors", []))
+    return list(settings.chat_frame_ancestors)
 
 
 def _warm_triage(settings: Settings) -> None:
@@ -143,9 +147,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         load_handlers()
         worker = Worker(app.state.sessionmaker)
         worker.start()
+    await app.state.chat.start()
     try:
         yield
     finally:
+        await app.state.chat.stop()
         if worker is not None:
             await asyncio.to_thread(worker.stop)
 
@@ -177,7 +183,9 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
+    from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import views as chat_views
+    from ledgerdesk.chat import ws as chat_ws
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
@@ -213,6 +221,8 @@ def _include_routes(app: FastAPI) -> None:
         chain_api.router,
         chain_views.router,
         chain_panel.router,
+        chat_api.router,
+        chat_ws.router,
         chat_views.router,
     ):
         app.include_router(router)

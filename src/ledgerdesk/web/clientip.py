@@ -13,15 +13,16 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 
 from ledgerdesk.core.settings import IpNetwork
 
 UNKNOWN = "unknown"
 
 
-def client_address(request: Request) -> str:
-    """The address of whoever sent ``request`` (the peer, or what trusted proxies report)."""
+def client_address(request: HTTPConnection) -> str:
+    """The address of whoever sent ``request`` (the peer, or what trusted proxies report); a
+    websocket's too."""
     peer = request.client.host if request.client else UNKNOWN
     trusted: Sequence[IpNetwork] = request.app.state.settings.trusted_proxies
     if not trusted or not _is_trusted(peer, trusted):

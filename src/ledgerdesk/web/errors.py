@@ -14,13 +14,18 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from ledgerdesk.core.errors import DomainError, RateLimited
 from ledgerdesk.web.deps import LoginRequired
+from ledgerdesk.web.messages import translate_message
 from ledgerdesk.web.templating import render
 
 log = logging.getLogger("ledgerdesk.web")
 
 
+# The chat widget's routes answer in JSON, in the reader's language (a customer reads them).
+_CHAT_API = "/chat/api/"
+
+
 def _wants_json(request: Request) -> bool:
-    if request.url.path.startswith("/api/"):
+    if request.url.path.startswith(("/api/", _CHAT_API)):
         return True
     return "application/json" in request.headers.get("accept", "") and not request.headers.get(
         "hx-request"
@@ -45,7 +50,10 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str:
 async def _domain(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     extra = {"field": exc.field} if exc.field else {}
-    response = error_response(request, exc.status_code, exc.code, exc.message, **extra)
+    message = exc.message
+    if request.url.path.startswith(_CHAT_API):
+        message = translate_message(message)
+    response = error_response(request, exc.status_code, exc.code, message, **extra)
     return with_retry_after(response, exc)
 
 

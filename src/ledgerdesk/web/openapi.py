@@ -35,6 +35,13 @@ SECURITY_SCHEMES: dict[str, Any] = {
         "description": "The session cookie set by signing in to the console (agents) or the "
         "portal (customers).",
     },
+    "chatVisitor": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "The chat widget's visitor token from POST /chat/api/identify, sent as "
+        "`Authorization: Chat <visitor_token>`.",
+    },
 }
 SIGNED_IN: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"sessionCookie": []}]
 

@@ -1,0 +1,50 @@
+"""What a chat client receives for one message: a JSON-ready ``item``. The same shape goes to
+the widget and the console, over the websocket and the HTTP replay (docs/chat-protocol.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from ledgerdesk.tickets.models import ActorKind, Message
+
+
+def iso_utc(moment: datetime) -> str:
+    """``2026-12-20T09:30:00.123456Z`` for a naive UTC (or aware) datetime."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat() + "Z"
+
+
+def author_of(message: Message) -> dict[str, str]:
+    """Who wrote it, as a client shows it: the agent's name, the customer's name (or "")."""
+    name = ""
+    if message.author_kind == ActorKind.agent and message.author_agent is not None:
+        name = message.author_agent.name
+    elif message.author_kind == ActorKind.customer and message.author_customer is not None:
+        name = message.author_customer.name or ""
+    return {"kind": message.author_kind.value, "name": name}
+
+
+def message_item(message: Message, *, ticket_id: int) -> dict[str, Any]:
+    """The item for ``message`` (its body was guarded when stored)."""
+    return {
+        "type": "message",
+        "conversation": ticket_id,
+        "seq": message.seq,
+        "id": message.id,
+        "client_id": message.client_id,
+        "kind": message.kind.value,
+        "author": author_of(message),
+        "body": message.body,
+        "created_at": iso_utc(message.created_at),
+        "attachments": [
+            {
+                "id": attachment.id,
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+            }
+            for attachment in message.attachments
+        ],
+    }
