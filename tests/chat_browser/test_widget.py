@@ -115,8 +115,8 @@ class Watch:
         assert not self.errors, self.errors
 
 
-def _context(browser: Browser, locale: str = "en-US") -> BrowserContext:
-    context = browser.new_context(locale=locale, accept_downloads=True)
+def _context(browser: Browser, locale: str = "en-US", **options: Any) -> BrowserContext:
+    context = browser.new_context(locale=locale, accept_downloads=True, **options)
     context.set_default_timeout(15_000)
     return context
 
@@ -302,7 +302,7 @@ def test_visitor_chats_by_email_and_confirms_it_to_see_past_conversations(
     browser: Browser, desk: Desk, exchange: str, smtp: SmtpServer
 ) -> None:
     email = "li.wei@visitor.example"
-    context = _context(browser, "zh-CN")
+    context = _context(browser, "zh-CN", viewport={"width": 375, "height": 700})  # a phone
     try:
         page = context.new_page()
         watch = Watch(page)
@@ -312,6 +312,11 @@ def test_visitor_chats_by_email_and_confirms_it_to_see_past_conversations(
         launcher.click()
         chat = _chat(page)
         expect(chat.locator("html")).to_have_attribute("lang", "zh-CN")
+        # On a phone the chat takes the whole screen; its own button closes it.
+        box = page.locator("iframe#ledgerdesk-chat-frame").bounding_box()
+        assert box is not None and (box["width"], box["height"]) == (375, 700)
+        expect(launcher).to_be_hidden()
+        expect(chat.get_by_role("button", name="关闭聊天")).to_be_visible()
         chat.get_by_role("button", name="开始聊天").click()
         expect(chat.locator("#identify-error")).to_have_text("请输入有效的邮箱地址。")
         chat.get_by_role("textbox", name="邮箱地址").fill(email)
