@@ -265,6 +265,9 @@ UVICORN_OPTIONS: dict[str, Any] = {
     # Chat frames are at most 64 KiB (bigger ones are closed with 4413); anything past this
     # is refused by uvicorn itself before it is buffered (its default is 16 MiB).
     "ws_max_size": 1024 * 1024,
+    # Chat frames are a few hundred bytes: compressing them saves little and costs a zlib
+    # context per connection (memory that adds up over thousands of widgets).
+    "ws_per_message_deflate": False,
 }
 
 
