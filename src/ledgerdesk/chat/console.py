@@ -16,7 +16,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.chat.services import chat_queue
 from ledgerdesk.core.clock import utcnow
-from ledgerdesk.core.i18n import LOCALE_NAMES, gettext, normalise_locale
+from ledgerdesk.core.i18n import gettext, language_name
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.templating import render
 
@@ -63,10 +63,6 @@ def _parse_iso(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")).replace(tzinfo=None)
 
 
-def _language_name(code: str) -> str:
-    return LOCALE_NAMES.get(normalise_locale(code) or "", code)
-
-
 def queue_rows(session: Session, actor: Actor) -> list[QueueRow]:
     now = utcnow()
     rows = []
@@ -79,7 +75,7 @@ def queue_rows(session: Session, actor: Actor) -> list[QueueRow]:
                 subject=str(row["subject"]),
                 customer=str(row["customer"] or ""),
                 language=str(row["language"] or ""),
-                language_name=_language_name(str(row["language"] or "")),
+                language_name=language_name(str(row["language"] or "")),
                 assignee=row["assignee"] or None,
                 status=str(row["status"]),
                 waiting_since=_iso(since),

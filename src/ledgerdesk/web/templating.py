@@ -77,6 +77,7 @@ def build_environment() -> Environment:
     )
     env.filters["time"] = _timefmt
     env.filters["label"] = label
+    env.filters["language_name"] = i18n.language_name
     env.filters["chain_links"] = _chain_links
     env.globals["back_href"] = back_href
     env.globals["LOCALES"] = i18n.LOCALE_NAMES
