@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import select
 from websockets.sync.client import connect
 
@@ -33,8 +33,9 @@ from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.tickets.models import Message
-from tests.conftest import PASSWORD, unavailable
-from tests.selfservice_browser.test_make_run import CHROMIUM, CHROMIUM_ARGS, _free_port, _stop
+from tests.browser import chromium
+from tests.conftest import PASSWORD
+from tests.selfservice_browser.test_make_run import _free_port, _stop
 from tests.web.test_pages import tiny_png
 
 pytestmark = pytest.mark.browser
@@ -176,14 +177,7 @@ def _patient_expect() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        unavailable("Chromium", f"{CHROMIUM} is missing; install Debian's chromium package")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
+    yield from chromium()
 
 
 class Customer:

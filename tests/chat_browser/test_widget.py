@@ -24,11 +24,11 @@ from playwright.sync_api import (
     Page,
     WebSocketRoute,
     expect,
-    sync_playwright,
 )
 
 from ledgerdesk.exchange.demo import ChatEmbed, RunningService, start_demo_exchange
 from ledgerdesk.exchange.demo_state import DemoExchange
+from tests.browser import chromium
 from tests.channels.smtp import SmtpServer, start_server
 from tests.chat_browser.desks import (
     AGENT_EMAIL,
@@ -42,12 +42,9 @@ from tests.chat_browser.desks import (
     start_desk,
     stop_desk,
 )
-from tests.conftest import unavailable
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CUSTOMER_EMAIL = "customer@demo.ledgerdesk.local"
 PICTURE = png()
 NOTE = b"Deposit D4000000101: 20 of 20 confirmations, credited at 10:42 UTC.\n"
@@ -85,14 +82,7 @@ def exchange(desk: Desk) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        unavailable("Chromium", f"{CHROMIUM} is missing; install Debian's chromium package")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
+    yield from chromium()
 
 
 class Watch:
