@@ -4,6 +4,9 @@ BIN := $(VENV)/bin
 export LEDGERDESK_PORT ?= 8000
 # `make run` also starts the local chains and the demo exchange (see README).
 run: export LEDGERDESK_DEMO_SERVICES ?= true
+# The demo exchange's help page signs chat identity tokens with this demo-only secret, the
+# same one the desk verifies them with; a real desk sets its own LEDGERDESK_CHAT_JWT_SECRET.
+run: export LEDGERDESK_CHAT_JWT_SECRET ?= $(shell cat data/demo/chat-jwt-secret.txt)
 
 .PHONY: install install-dev run test lint typecheck migrate demo bench clean
 

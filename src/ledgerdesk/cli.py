@@ -230,10 +230,18 @@ def _start_demo_world(desk_url: str) -> Any:
     from ledgerdesk.chain.registry import RegistryError, get_registry
     from ledgerdesk.core.settings import get_settings
     from ledgerdesk.demo.world import DEMO_KEY_ID, announce, start_demo_world
+    from ledgerdesk.exchange.demo import ChatEmbed
 
+    settings = _settings()
+    # The exchange's help page signs chat identities with the secret this desk verifies with.
+    chat = ChatEmbed(
+        desk_url=settings.public_url.strip().rstrip("/") or desk_url,
+        jwt_secret=settings.chat_jwt_secret,
+        audience=settings.chat_jwt_audience,
+    )
     try:
         registry = get_registry()
-        world = start_demo_world(registry, exchange_port=_settings().demo_exchange_port)
+        world = start_demo_world(registry, exchange_port=settings.demo_exchange_port, chat=chat)
     except (RegistryError, OSError, RuntimeError) as exc:
         raise _fail(f"cannot start the demo chain and exchange: {exc}") from None
     if not _settings().exchange_url:
@@ -257,6 +265,9 @@ UVICORN_OPTIONS: dict[str, Any] = {
     # Chat frames are at most 64 KiB (bigger ones are closed with 4413); anything past this
     # is refused by uvicorn itself before it is buffered (its default is 16 MiB).
     "ws_max_size": 1024 * 1024,
+    # Chat frames are a few hundred bytes: compressing them saves little and costs a zlib
+    # context per connection (memory that adds up over thousands of widgets).
+    "ws_per_message_deflate": False,
 }
 
 

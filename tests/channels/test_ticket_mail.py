@@ -235,3 +235,60 @@ def test_loading_the_demo_e_mails_no_one(tmp_path: Path) -> None:
         replies = select(func.count()).select_from(Message).where(Message.author_agent_id > 0)
         assert (session.scalar(replies) or 0) > 100
     engine.dispose()
+
+
+def _chat(desk: Desk, *, offline: bool = False) -> tuple[int, str]:
+    """A live chat (or an offline-form chat) with one agent reply; its id and the address."""
+    from ledgerdesk.chat import services as chat
+
+    email = f"chat-{uuid.uuid4().hex[:10]}@example.com"
+    with desk.factory() as session:
+        if offline:
+            ticket_id = chat.open_offline_ticket(session, email, "", "Where is my BTC?", "en").id
+        else:
+            visitor, _ = chat.identify_email(session, email)
+            ticket_id = chat.send_customer_message(
+                session, visitor, None, uuid.uuid4().hex, "Where is my BTC?"
+            ).conversation
+        chat.send_agent_message(session, desk.agent, ticket_id, uuid.uuid4().hex, "Found it.")
+        session.commit()
+    return ticket_id, email
+
+
+def test_a_chat_reply_the_widget_delivered_is_not_mailed(
+    desk: Desk, smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    from ledgerdesk.chat import services as chat
+
+    ticket_id, email = _chat(desk)
+    with desk.factory() as session:
+        assert chat.mark(session, ticket_id, "customer", "delivered", 2) is not None
+        session.commit()
+    run_pending(desk.factory)
+    assert desk.jobs() == [] and desk.notified(ticket_id) == 0
+    assert smtp_server.inbox.to(email) == []
+
+
+def test_an_undelivered_chat_reply_is_mailed_after_the_delay(
+    desk: Desk, smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    ticket_id, email = _chat(desk)
+    run_pending(desk.factory)
+    (job,) = desk.jobs()  # waits for the widget first
+    assert job.available_at > utcnow() + timedelta(seconds=100) and job.attempts == 0
+    assert desk.notified(ticket_id) == 0
+    with frozen_at(utcnow() + timedelta(seconds=121)):
+        run_pending(desk.factory)
+    (mail,) = smtp_server.inbox.wait_for(email)
+    assert "Found it." in text_of(mail)
+    assert desk.jobs() == [] and desk.notified(ticket_id) == 1
+
+
+def test_an_offline_form_chat_is_answered_by_mail_at_once(
+    desk: Desk, smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    ticket_id, email = _chat(desk, offline=True)
+    run_pending(desk.factory)
+    mails = smtp_server.inbox.wait_for(email)
+    assert any("Found it." in text_of(m) for m in mails)
+    assert desk.notified(ticket_id) == 1

@@ -294,6 +294,8 @@ def test_status_open_and_queue_position(client: TestClient) -> None:
     general = client.get("/chat/api/status")
     assert general.status_code == 200
     assert general.json()["open"] is True and general.json()["position"] is None
+    # Counted from the live console sockets (none in this test's process may be open).
+    assert isinstance(general.json()["agents_online"], int)
     token = identify(client)["visitor_token"]
     conversation = send(client, token, "waiting").json()["conversation"]
     asked = client.get(f"/chat/api/status?conversation={conversation}", headers=chat_auth(token))

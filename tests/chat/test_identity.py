@@ -4,7 +4,7 @@ by a code; visitor tokens that expire and end."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import jwt
@@ -52,23 +52,28 @@ def test_signed_token_makes_a_verified_visitor_for_the_exchange_user(
     assert row is not None and token not in row.token_hash and len(row.token_hash) == 64
 
 
+def later(seconds: int) -> Callable[[], int]:
+    """A claim's time, ``seconds`` after the moment the test runs."""
+    return lambda: int(time.time()) + seconds
+
+
 @pytest.mark.parametrize(
     ("claims", "headers", "secret", "message"),
     [
-        ({"exp": int(time.time()) - 120}, {}, SECRET, "has expired"),
+        ({"exp": later(-120)}, {}, SECRET, "has expired"),
         ({}, {}, "another-secret-" + "x" * 32, "signature does not match"),
         ({"sub": None}, {}, SECRET, "lacks the 'sub' claim"),
         ({"email": None}, {}, SECRET, "lacks the 'email' claim"),
         ({"iat": None}, {}, SECRET, "lacks the 'iat' claim"),
         ({"exp": None}, {}, SECRET, "lacks the 'exp' claim"),
         (
-            {"iat": int(time.time()), "exp": int(time.time()) + 25 * 3600},
+            {"iat": later(0), "exp": later(25 * 3600)},
             {},
             SECRET,
             "lives longer than 24 hours",
         ),
-        ({"iat": int(time.time()) + 3600}, {}, SECRET, "not valid yet"),
-        ({"iat": int(time.time()) + 20, "exp": int(time.time()) + 20}, {}, SECRET, "not after"),
+        ({"iat": later(3600)}, {}, SECRET, "not valid yet"),
+        ({"iat": later(20), "exp": later(20)}, {}, SECRET, "not after"),
         ({"aud": "someone-else"}, {}, SECRET, "is not for 'ledgerdesk-chat'"),
         ({"email": "not-an-address"}, {}, SECRET, "'email' is not an e-mail address"),
         ({"sub": ""}, {}, SECRET, "'sub' must be a non-empty string"),
@@ -84,6 +89,8 @@ def test_bad_signed_tokens_are_refused_with_the_reason(
     secret: str,
     message: str,
 ) -> None:
+    # Times are taken when the test runs, not when it was collected (minutes earlier).
+    claims = {k: v() if callable(v) else v for k, v in claims.items()}
     with pytest.raises(NotAuthenticated, match=message):
         chat.identify_signed(db_session, sign(claims, secret, **headers))
 

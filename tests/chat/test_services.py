@@ -416,6 +416,11 @@ def test_expected_wait_is_the_median_first_reply_times_the_position(db_session: 
     median = median_first_reply_seconds(db_session)
     assert median is not None
     assert status["expected_wait_seconds"] == round(median * status["position"])
+    # Agents on the console share the chats ahead: with three, a round is three chats.
+    shared = chat.queue_status(db_session, opened.conversation, agents_online=3)
+    rounds = -(-status["position"] // 3)
+    assert shared["agents_online"] == 3
+    assert shared["expected_wait_seconds"] == round(median * rounds)
 
 
 def test_queue_status_outside_business_hours(db_session: Session) -> None:

@@ -5,7 +5,7 @@ the database re-check that covers a lost publish."""
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -48,18 +48,26 @@ _backlog: weakref.WeakKeyDictionary[WebSocketTestSession, list[dict[str, Any]]] 
 )
 
 
-def until(ws: WebSocketTestSession, kind: str, limit: int = 50) -> dict[str, Any]:
-    """The next frame of ``kind``; frames of other kinds received meanwhile are kept, in
-    order, for later calls."""
+def until(
+    ws: WebSocketTestSession,
+    kind: str,
+    matches: Callable[[dict[str, Any]], bool] | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
+    """The next frame of ``kind`` (that ``matches``, if given; earlier ones of that kind are
+    dropped); frames of other kinds received meanwhile are kept, in order, for later calls."""
     backlog = _backlog.setdefault(ws, [])
-    for index, frame in enumerate(backlog):
+    for frame in list(backlog):
         if frame["type"] == kind:
-            return backlog.pop(index)
+            backlog.remove(frame)
+            if matches is None or matches(frame):
+                return frame
     for _ in range(limit):
         frame = dict(ws.receive_json())
-        if frame["type"] == kind:
+        if frame["type"] == kind and (matches is None or matches(frame)):
             return frame
-        backlog.append(frame)
+        if frame["type"] != kind:
+            backlog.append(frame)
     raise AssertionError(f"no {kind} frame in {limit}: {backlog}")
 
 
@@ -262,49 +270,47 @@ def test_same_origin_and_non_browser_clients_connect(desk: TestClient) -> None:
 
 
 def test_typing_presence_and_marks(desk: TestClient, app: Any, seeded: dict[str, Any]) -> None:
-    other = TestClient(app, raise_server_exceptions=False)
-    sign_in(other, seeded["admin"].email)
+    # All sockets on one test client (one event loop, as in a server process); the cookie
+    # jar holds the lead's session for the first two and the admin's for the third.
     with (
         desk.websocket_connect("/chat/ws", headers=ORIGIN) as customer,
         desk.websocket_connect("/chat/ws", headers=ORIGIN) as lead,
-        other.websocket_connect("/chat/ws", headers=ORIGIN) as admin,
     ):
-        hello(customer, visitor_token(app))
-        conversation = open_chat(customer)["conversation"]
-        customer.send_json({"type": "subscribe", "conversation": conversation, "last_seq": 1})
-        until(customer, "subscribed")
-        hello(lead)
-        hello(admin)
-        for ws in (lead, admin):
-            ws.send_json({"type": "subscribe", "conversation": conversation, "last_seq": 1})
-            until(ws, "subscribed")
-        names = sorted([seeded["lead"].name, seeded["admin"].name])
-        presence = until(lead, "presence")
-        while len(presence["viewers"]) < 2:
-            presence = until(lead, "presence")
-        assert sorted(v["name"] for v in presence["viewers"]) == names
-        # The admin types: the lead sees it (event and presence), so does the customer.
-        admin.send_json({"type": "typing", "conversation": conversation, "state": True})
-        typing = until(lead, "typing")
-        admin_author = {"kind": "agent", "name": seeded["admin"].name, "id": seeded["admin"].id}
-        assert typing == {
-            "type": "typing",
-            "conversation": conversation,
-            "state": True,
-            "who": admin_author,
-        }
-        presence = until(lead, "presence")
-        assert {v["name"]: v["typing"] for v in presence["viewers"]}[seeded["admin"].name]
-        assert until(customer, "typing")["who"]["kind"] == "agent"
-        # The customer types: agents see it.
-        customer.send_json({"type": "typing", "conversation": conversation, "state": True})
-        assert until(admin, "typing")["who"]["kind"] == "customer"
-        # The customer read message 1: everybody gets the marks.
-        customer.send_json({"type": "read", "conversation": conversation, "seq": 1})
-        for ws in (customer, lead, admin):
-            marks = until(ws, "marks")["marks"]
-            assert (marks["customer_read"], marks["customer_delivered"]) == (1, 1)
-    other.close()
+        sign_in(desk, seeded["admin"].email)
+        with desk.websocket_connect("/chat/ws", headers=ORIGIN) as admin:
+            hello(customer, visitor_token(app))
+            conversation = open_chat(customer)["conversation"]
+            customer.send_json({"type": "subscribe", "conversation": conversation, "last_seq": 1})
+            until(customer, "subscribed")
+            hello(lead)
+            hello(admin)
+            for ws in (lead, admin):
+                ws.send_json({"type": "subscribe", "conversation": conversation, "last_seq": 1})
+                until(ws, "subscribed")
+            names = sorted([seeded["lead"].name, seeded["admin"].name])
+            presence = until(lead, "presence", lambda f: len(f["viewers"]) == 2)
+            assert sorted(v["name"] for v in presence["viewers"]) == names
+            # The admin types: the lead sees it (event and presence), so does the customer.
+            admin.send_json({"type": "typing", "conversation": conversation, "state": True})
+            typing = until(lead, "typing")
+            admin_author = {"kind": "agent", "name": seeded["admin"].name, "id": seeded["admin"].id}
+            assert typing == {
+                "type": "typing",
+                "conversation": conversation,
+                "state": True,
+                "who": admin_author,
+            }
+            # (Earlier presence frames, from the joins, may still be queued: wait for this one.)
+            until(lead, "presence", lambda f: any(v["typing"] for v in f["viewers"]))
+            assert until(customer, "typing")["who"]["kind"] == "agent"
+            # The customer types: agents see it.
+            customer.send_json({"type": "typing", "conversation": conversation, "state": True})
+            assert until(admin, "typing")["who"]["kind"] == "customer"
+            # The customer read message 1: everybody gets the marks.
+            customer.send_json({"type": "read", "conversation": conversation, "seq": 1})
+            for ws in (customer, lead, admin):
+                marks = until(ws, "marks")["marks"]
+                assert (marks["customer_read"], marks["customer_delivered"]) == (1, 1)
 
 
 def test_the_queue_follows_new_chats(desk: TestClient, app: Any) -> None:

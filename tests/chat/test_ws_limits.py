@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketState
 
+from ledgerdesk.chat import ws as ws_module
 from ledgerdesk.chat.limits import (
     MAX_FRAME_BYTES,
     ConnectionSlots,
@@ -20,6 +23,7 @@ from ledgerdesk.chat.limits import (
     frame_too_large,
 )
 from ledgerdesk.chat.ws import close_reason
+from ledgerdesk.core.settings import Settings
 from tests.chat.test_bus import redis_url
 from tests.chat.test_ws import (
     ORIGIN,
@@ -231,3 +235,34 @@ def test_a_silent_connection_is_closed_with_4408(client: TestClient, app: Any) -
             assert closed_with(ws) == 4408  # not even a hello
     finally:
         hub.idle_timeout = saved
+
+
+class _SilentSocket:
+    """A client that never reads: what the server sees is only how it is closed."""
+
+    application_state = WebSocketState.CONNECTED
+
+    def __init__(self) -> None:
+        self.closed: list[int] = []
+
+    async def close(self, code: int, reason: str = "") -> None:
+        self.closed.append(code)
+        self.application_state = WebSocketState.DISCONNECTED
+
+
+def test_a_connection_too_far_behind_is_dropped_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events for a client that does not read pile up only to a limit; then the connection
+    closes with 1013 (the client resumes from its last seq when it reconnects)."""
+    monkeypatch.setattr(ws_module, "INBOX_LIMIT", 5)
+    hub = SimpleNamespace(settings=Settings())
+    socket = _SilentSocket()
+
+    async def scenario() -> None:
+        connection = ws_module.Connection(hub, socket, "192.0.2.1")  # type: ignore[arg-type]
+        for seq in range(1, 20):
+            connection._on_bus("t:1", {"type": "message", "conversation": 1, "seq": seq})
+        await asyncio.sleep(0.05)
+        assert connection.inbox.qsize() == 5
+        assert socket.closed == [1013]
+
+    asyncio.run(scenario())

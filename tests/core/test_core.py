@@ -111,6 +111,30 @@ def test_every_template_string_is_translated() -> None:
     assert not untranslated, f"missing zh-CN translations: {untranslated}"
 
 
+def test_catalogue_has_each_message_once() -> None:
+    """Two branches adding the same msgid leave two entries; the reader keeps the last one, so
+    a translation someone corrected could silently lose to an older one."""
+    po = i18n.LOCALE_DIR / "zh_CN" / "LC_MESSAGES" / "messages.po"
+    seen: dict[tuple[str, str], int] = {}
+    repeated = []
+    context, msgid, in_id = "", "", False
+    for number, line in enumerate(po.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.startswith("msgctxt "):
+            context = line[8:]
+        elif line.startswith("msgid "):
+            msgid, in_id = line[6:], True
+        elif in_id and line.startswith('"'):
+            msgid += line
+        elif in_id:
+            in_id = False
+            key = (context, msgid)
+            if key in seen:
+                repeated.append(f"line {number}: {msgid[:60]} (first at line {seen[key]})")
+            seen.setdefault(key, number)
+            context = ""
+    assert not repeated, "msgids in the zh-CN catalogue twice:\n" + "\n".join(repeated)
+
+
 def test_rate_limiter_memory() -> None:
     limiter = RateLimiter("")
     for _ in range(3):

@@ -264,7 +264,7 @@ def test_ticket_page_shows_triage(client: TestClient, app: Any, seeded: dict[str
     assert panel is not None, page.text
     html = panel.group(0)
     assert 'id="triage-intent"' in html and "%" in html
-    assert "language: en" in html and 'id="triage-sentiment"' in html
+    assert "language: English" in html and 'id="triage-sentiment"' in html
     assert 'id="triage-priority"' in html and "intent " in html  # the priority's reasons
     assert name in html  # the matched rule
     assert f"<code>{triage['model_version']}</code>" in html

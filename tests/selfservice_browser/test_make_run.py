@@ -23,25 +23,15 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 import ledgerdesk
 from ledgerdesk.chain.registry import Registry, devnet_registry_file, load_registry
 from ledgerdesk.core.paths import shipped_data_dir
-from tests.conftest import unavailable
+from tests.browser import chromium
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 CUSTOMER_EMAIL = "customer@demo.ledgerdesk.local"
 # `  Local devnet (EVM), USDT:  0x…  250 USDT, confirmed but not credited` (demo.world.announce)
 HASH_LINE = re.compile(
@@ -198,14 +188,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        unavailable("Chromium", f"{CHROMIUM} is missing; install Debian's chromium package")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
+    yield from chromium()
 
 
 def _titles() -> dict[str, dict[str, str]]:

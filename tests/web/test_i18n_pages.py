@@ -30,6 +30,7 @@ from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.merge import do_merge
 from ledgerdesk.tickets.models import (
     ActorKind,
+    Channel,
     GuardFinding,
     Message,
     MessageKind,
@@ -153,6 +154,10 @@ def ids(app: Any) -> Iterator[Ids]:
             session, actor_of(agent), "domain", f"{brand}.com", "官网", ""
         )
         ticket_id = _seed_ticket(session, agent, team, customer, brand)
+        # a waiting live chat: the chat queue (/console/chat) shows a row with its wait
+        make_ticket(
+            session, customer, subject="提现还没到", body="提现两个小时了", channel=Channel.chat
+        )
         article = make_article(session, zh=True, status=ArticleStatus.published)
         attempt = do_start_deflection(session, "充值没有到账", customer_id=customer.id)
         rule = routing.do_create_rule(

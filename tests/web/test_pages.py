@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from ledgerdesk.accounts.models import Agent, Customer, Role
 from ledgerdesk.accounts.services import SYSTEM
@@ -35,6 +35,7 @@ from ledgerdesk.core.settings import Settings
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.web.app import create_app
+from tests.browser import chromium
 from tests.conftest import (
     PASSWORD,
     actor_of,
@@ -42,21 +43,10 @@ from tests.conftest import (
     make_customer,
     make_team,
     make_ticket,
-    unavailable,
 )
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 SCREENSHOT_DIR = Path(tempfile.gettempdir())  # /tmp, outside the repo
 ASSIGNED_SUBJECT = "USDT deposit not credited"
 TEAM_SUBJECT = "Withdrawal to hardware wallet stuck"
@@ -196,14 +186,7 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        unavailable("Chromium", f"{CHROMIUM} is missing; install Debian's chromium package")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
+    yield from chromium()
 
 
 class CodeCatcher(logging.Handler):

@@ -24,7 +24,7 @@ from ledgerdesk.channels.mail import compose_customer_mail, send
 from ledgerdesk.channels.outgoing import REPLY_NOTICE_TOPIC, SOLVED_NOTICE_TOPIC
 from ledgerdesk.core import i18n
 from ledgerdesk.core.settings import get_settings
-from ledgerdesk.jobs.outbox import handler
+from ledgerdesk.jobs.outbox import enqueue, handler
 from ledgerdesk.tickets.models import ActorKind, Event, Message, MessageKind, Status, Ticket
 from ledgerdesk.tickets.services import record_event
 
@@ -49,6 +49,14 @@ def send_reply_notice(session: Session, payload: dict[str, Any]) -> None:
     if message is None or message.kind != MessageKind.public:
         return
     if message.author_kind != ActorKind.agent:
+        return
+    from ledgerdesk.chat.followup import reply_mail_wait  # chat builds on tickets
+
+    wait = reply_mail_wait(session, message)
+    if wait is None:  # read in the chat widget: no e-mail
+        return
+    if wait > 0:  # a live chat: give the widget time to deliver it first
+        enqueue(session, REPLY_NOTICE_TOPIC, {"message_id": message.id}, delay_seconds=wait)
         return
     notice = _notice(session, "reply", {"message_id": message.id}, message.ticket_id)
     if notice is None:

@@ -14,6 +14,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
+from ledgerdesk.chat import presence
 from ledgerdesk.chat import services as svc
 from ledgerdesk.chat.identity import customer_of
 from ledgerdesk.chat.schemas import (
@@ -261,14 +262,17 @@ def download_attachment(attachment_id: PathId, db: Db, visitor: CurrentVisitor) 
     responses={**SIGNED_OUT, 404: {"description": ERROR_DESCRIPTIONS[404]}},
     openapi_extra=VISITOR_OPTIONAL,
 )
-def status(db: Db, visitor: OptionalVisitor, conversation: QueryId = None) -> StatusOut:
-    """Open or closed (business hours); for the visitor's waiting conversation, its place in
-    the queue and the expected wait."""
+def status(
+    request: Request, db: Db, visitor: OptionalVisitor, conversation: QueryId = None
+) -> StatusOut:
+    """Open or closed (business hours), how many agents are on the console now and, for the
+    visitor's waiting conversation, its place in the queue and the expected wait."""
     if conversation is not None:
         if visitor is None:
             raise NotAuthenticated("Send the visitor token to ask about a conversation")
         svc.can_access(db, visitor, conversation)
-    return StatusOut.model_validate(svc.queue_status(db, conversation))
+    online = presence.agents_online(request.app.state.settings)
+    return StatusOut.model_validate(svc.queue_status(db, conversation, agents_online=online))
 
 
 @router.post("/offline", status_code=201, responses=RATE_LIMITED)

@@ -217,7 +217,10 @@ class RedisBus(Bus):
             first = topic not in self._callbacks
             await super().subscribe(topic, callback)
             if first and self._pubsub is not None:
-                await self._pubsub.subscribe(self.channel(topic))
+                try:
+                    await self._pubsub.subscribe(self.channel(topic))
+                except RedisError as exc:  # subscribed again when Redis is back (_read)
+                    log.warning("chat bus subscribe of %s failed: %s", topic, exc)
 
     async def unsubscribe(self, topic: str, callback: Callback) -> None:
         if self._commands is None:
@@ -230,6 +233,14 @@ class RedisBus(Bus):
                     await self._pubsub.unsubscribe(self.channel(topic))
                 except RedisError as exc:  # reconnecting: it resubscribes what is left
                     log.warning("chat bus unsubscribe of %s failed: %s", topic, exc)
+
+    async def _resubscribe(self) -> None:
+        channels = [self.channel(topic) for topic in self.topics()]
+        if channels and self._pubsub is not None:
+            try:
+                await self._pubsub.subscribe(*channels)
+            except RedisError as exc:
+                log.warning("chat bus could not subscribe again: %s", exc)
 
     async def _read(self) -> None:
         failing = False
@@ -247,10 +258,12 @@ class RedisBus(Bus):
                 await asyncio.sleep(1.0)
                 continue
             if failing:
-                # Back (redis-py resubscribed every channel): events published meanwhile are
-                # gone, so every connection re-reads its conversations from the database.
+                # Back: listen to every local topic again (one may have been added while Redis
+                # was away); events published meanwhile are gone, so every connection re-reads
+                # its conversations from the database.
                 failing = False
                 log.info("chat bus reconnected to Redis")
+                await self._resubscribe()
                 self._deliver_everywhere(RESYNC)
             if message is None or message.get("type") != "message":
                 continue

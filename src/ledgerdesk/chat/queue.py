@@ -102,8 +102,9 @@ def queue_status(
 ) -> dict[str, Any]:
     """What the widget shows: open now (business hours) and when it opens next; for a chat
     still waiting for its first answer, its position and the expected wait (the median
-    first-reply time of recent chats times the position; None without history).
-    ``agents_online`` is passed through (the caller knows the live console sockets)."""
+    first-reply time of recent chats, once for every full round of the agents now online
+    ahead of it; None without history). ``agents_online`` comes from the caller (it knows
+    the live console sockets); none online counts as one, the chat is still answered."""
     settings = get_settings()
     hours = hours_from(settings.chat_hours, settings.chat_timezone, settings.chat_holidays)
     moment = now or utcnow()
@@ -113,7 +114,9 @@ def queue_status(
     wait = None
     if position is not None:
         median = median_first_reply_seconds(session)
-        wait = round(median * position) if median is not None else None
+        serving = max(1, agents_online or 0)
+        rounds = -(-position // serving)  # ceil: the chats ahead are shared out
+        wait = round(median * rounds) if median is not None else None
     return {
         "open": is_open,
         "agents_online": agents_online,

@@ -27,7 +27,7 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -102,13 +102,29 @@ async def chat_socket(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_ORIGIN)
         return
     connection = Connection(hub, websocket, client_address(websocket))
-    if not await hub.slots.acquire(connection.address, connection.id):
+    if not await _take_slot(hub, connection):
         await websocket.close(CLOSE_RATE, close_reason(_("Too many connections from your address")))
         return
     try:
         await connection.serve()
     finally:
-        await hub.slots.release(connection.address, connection.id)
+        await quietly(hub.slots.release(connection.address, connection.id))
+
+
+async def _take_slot(hub: Hub, connection: Connection) -> bool:
+    try:
+        return await hub.slots.acquire(connection.address, connection.id)
+    except Exception as exc:  # Redis away: serve rather than lock every customer out
+        log.warning("chat connection slots unavailable (%r); not counting", exc)
+        return True
+
+
+async def quietly(work: Awaitable[Any]) -> None:
+    """Presence and slot bookkeeping: best effort (Redis may be away; entries expire)."""
+    try:
+        await work
+    except Exception as exc:
+        log.warning("chat presence/slots update failed: %r", exc)
 
 
 class Connection:
@@ -134,6 +150,7 @@ class Connection:
         self._send_lock = asyncio.Lock()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._done = asyncio.Event()
+        self._dropping = False
         self.auth_checked_at = time.monotonic()
 
     @property
@@ -156,7 +173,7 @@ class Connection:
             return
         self.hub.connections.add(self)
         if self.is_agent:
-            await self.hub.presence.online(self.id, self.who.id)
+            await quietly(self.hub.presence.online(self.id, self.who.id))
         await self.send({"type": "welcome", "role": self.who.role, "heartbeat": HEARTBEAT_SECONDS})
         for work in (self._receive(), self._deliver(), self._work()):
             self.spawn(work)
@@ -329,8 +346,14 @@ class Connection:
                 "from": self.id,
             },
         )
-        if self.is_agent and await self.hub.presence.typing(conversation, self.id, state):
-            self._presence_changed(conversation)
+        if self.is_agent:
+            try:
+                shown = await self.hub.presence.typing(conversation, self.id, state)
+            except Exception as exc:  # Redis away: the typing event went out anyway
+                log.warning("chat presence unavailable: %r", exc)
+                shown = False
+            if shown:
+                self._presence_changed(conversation)
 
     def _presence_changed(self, conversation: int) -> None:
         self.hub.publish(conversation, {"type": "presence_changed", "conversation": conversation})
@@ -347,7 +370,9 @@ class Connection:
             self.desk_hint()
             return
         if self.inbox.qsize() >= INBOX_LIMIT:  # not reading: drop it, it resumes on reconnect
-            self.spawn(self.end(1013, "Too far behind"))
+            if not self._dropping:
+                self._dropping = True
+                self.spawn(self.end(1013, "Too far behind"))
             return
         self.inbox.put_nowait(("event", event))
 
@@ -399,18 +424,19 @@ class Connection:
             if event.get("from") == self.id or (not self.is_agent and who.get("kind") != "agent"):
                 return
             await self.send({k: v for k, v in event.items() if k != "from"})
-        elif kind == "presence_changed":
-            if self.is_agent:
-                viewers = await self.hub.presence.viewers(conversation)
-                await self.send(
-                    {
-                        "type": "presence",
-                        "conversation": conversation,
-                        "viewers": viewers_payload(viewers),
-                    }
-                )
+        elif kind == "presence_changed" and self.is_agent:
+            await self._send_presence(conversation)
         elif kind in ("marks", "status"):
             await self.send(event)
+
+    async def _send_presence(self, conversation: int) -> None:
+        try:
+            viewers = await self.hub.presence.viewers(conversation)
+        except Exception as exc:  # Redis away: no collision warning this time
+            log.warning("chat presence unavailable: %r", exc)
+            return
+        frame = {"type": "presence", "conversation": conversation}
+        await self.send({**frame, "viewers": viewers_payload(viewers)})
 
     async def _message(self, conversation: int, item: dict[str, Any]) -> None:
         seq = item.get("seq")
@@ -464,7 +490,7 @@ class Connection:
         for item in items:
             await self.send(item)
         if self.is_agent:
-            await self.hub.presence.join(conversation, self.id, self.who.id, self.who.name)
+            await quietly(self.hub.presence.join(conversation, self.id, self.who.id, self.who.name))
             self._presence_changed(conversation)
 
     async def _unsubscribe(self, conversation: int) -> None:
@@ -472,7 +498,7 @@ class Connection:
             return
         await self.hub.bus.unsubscribe(ticket_topic(conversation), self._on_bus)
         if self.is_agent:
-            await self.hub.presence.leave(conversation, self.id)
+            await quietly(self.hub.presence.leave(conversation, self.id))
             self._presence_changed(conversation)
 
     async def _follow_desk(self) -> None:

@@ -59,6 +59,12 @@ def normalise_locale(value: str | None) -> str | None:
     return None
 
 
+def language_name(code: str) -> str:
+    """A stored language code as a person reads it ("zh-Hans" → "简体中文"); an unsupported
+    one as it is."""
+    return LOCALE_NAMES.get(normalise_locale(code) or "", code)
+
+
 def negotiate(accept_language: str | None, default: str) -> str:
     """The best supported locale for an ``Accept-Language`` header."""
     choices: list[tuple[float, str]] = []

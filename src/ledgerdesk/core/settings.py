@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     chat_idle_timeout_seconds: int = Field(default=90, ge=10)
     chat_visitor_days: int = Field(default=30, ge=1, le=365)
     chat_rate_limit: str = "30/minute"
+    # A chat reply the widget has not delivered by then is e-mailed (chat/followup.py).
+    chat_reply_mail_delay_seconds: int = Field(default=120, ge=0, le=86400)
 
     @field_validator("official_domains", mode="before")
     @classmethod

@@ -12,7 +12,7 @@ import errno
 import json
 import secrets
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from ledgerdesk.chain.devnode import DevNode
 from ledgerdesk.chain.registry import Network, Registry
 from ledgerdesk.core.paths import shipped_data_dir
-from ledgerdesk.exchange.demo import RunningService, start_demo_exchange
+from ledgerdesk.exchange.demo import ChatEmbed, RunningService, start_demo_exchange
 from ledgerdesk.exchange.demo_state import DemoExchange
 
 DEMO_KEY_ID = "demo-desk"
@@ -126,10 +126,12 @@ def start_demo_world(
     bind_registry_ports: bool = True,
     plan_path: Path | None = None,
     auto_mine: bool = True,
+    chat: ChatEmbed | None = None,
 ) -> DemoWorld:
     """Start a local chain for each devnet network (on the port its registry URL names, or
     on a free port when ``bind_registry_ports`` is false, as tests do), make the planned
-    transactions, and start the demo exchange. Call ``stop()`` when done."""
+    transactions, and start the demo exchange (with ``chat``, its help page embeds the desk's
+    chat widget for the plan's customer). Call ``stop()`` when done."""
     plan = world_plan(plan_path)
     _check_ports(registry, exchange_port, bind_registry_ports)
     nodes: dict[str, DevNode] = {}
@@ -146,8 +148,9 @@ def start_demo_world(
             url = network.node.url  # type: ignore[union-attr]
             node.serve("127.0.0.1", _port(url) if bind_registry_ports else 0)
         secret = secrets.token_urlsafe(32)
+        embed = replace(chat, customer_id=plan["customer"]) if chat is not None else None
         service = start_demo_exchange(
-            exchange, port=exchange_port, key_id=DEMO_KEY_ID, secret=secret
+            exchange, port=exchange_port, key_id=DEMO_KEY_ID, secret=secret, chat=embed
         )
     except BaseException:
         for node in nodes.values():
@@ -310,6 +313,10 @@ def announce(world: DemoWorld, registry: Registry, desk_url: str) -> list[str]:
         f"appears in this log): the same checks then compare with the account of exchange "
         f"customer {world.customer}, open requests when a person must act, and find its "
         "withdrawals: " + ", ".join(f"{w.id} ({w.status.replace('_', ' ')})" for w in withdrawals)
+    )
+    lines.append(
+        f"The exchange's help page with the desk's chat widget: {world.exchange_url}/ (signed "
+        f"in as {world.customer}; {world.exchange_url}/?guest=1 as a visitor)"
     )
     agent = _wallet_agent()
     if agent:

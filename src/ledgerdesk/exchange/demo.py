@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import uvicorn
-from fastapi import Body, Depends, FastAPI, Query, Request
+from fastapi import APIRouter, Body, Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ledgerdesk.exchange.demo_page import ChatEmbed, add_help_page
 from ledgerdesk.exchange.demo_state import DemoExchange, DemoStateError
 from ledgerdesk.exchange.records import (
     address_json,
@@ -35,7 +36,13 @@ from ledgerdesk.exchange.signing import (
     verify,
 )
 
-__all__ = ["DemoExchange", "RunningService", "create_demo_app", "start_demo_exchange"]
+__all__ = [
+    "ChatEmbed",
+    "DemoExchange",
+    "RunningService",
+    "create_demo_app",
+    "start_demo_exchange",
+]
 
 
 Limit = Annotated[int, Query(ge=1, le=100)]
@@ -55,8 +62,11 @@ def _not_found(what: str) -> ApiError:
     return ApiError(404, "not_found", f"no such {what}")
 
 
-def create_demo_app(state: DemoExchange, *, key_id: str, secret: str) -> FastAPI:
-    """The demo exchange's app over ``state``, accepting requests signed by ``key_id``."""
+def create_demo_app(
+    state: DemoExchange, *, key_id: str, secret: str, chat: ChatEmbed | None = None
+) -> FastAPI:
+    """The demo exchange's app over ``state``: its support API accepts requests signed by
+    ``key_id``; with ``chat``, ``/`` is its help page with the desk's chat widget."""
 
     async def signed(request: Request) -> None:
         headers = request.headers
@@ -82,15 +92,13 @@ def create_demo_app(state: DemoExchange, *, key_id: str, secret: str) -> FastAPI
             raise ApiError(401, "unauthorized", exc.message) from None
         state.record_request(request.method, target)
 
-    app = FastAPI(
-        title="ledgerdesk demo exchange",
-        version="1",
-        dependencies=[Depends(signed)],
-        docs_url=None,
-        redoc_url=None,
-    )
+    app = FastAPI(title="ledgerdesk demo exchange", version="1", docs_url=None, redoc_url=None)
     _add_error_handlers(app)
-    _add_routes(app, state)
+    api = APIRouter(dependencies=[Depends(signed)])
+    _add_routes(api, state)
+    app.include_router(api)
+    if chat is not None:
+        add_help_page(app, state, chat)
     return app
 
 
@@ -115,7 +123,7 @@ def _add_error_handlers(app: FastAPI) -> None:
         return _error(exc.status_code, code, str(exc.detail))
 
 
-def _add_routes(app: FastAPI, state: DemoExchange) -> None:
+def _add_routes(app: APIRouter, state: DemoExchange) -> None:
     @app.get("/v1/customers")
     def find_customers(email: Annotated[str, Query(min_length=3, max_length=320)]) -> Any:
         profile = state.find_by_email(email)
@@ -186,10 +194,11 @@ def start_demo_exchange(
     port: int = 0,
     key_id: str,
     secret: str,
+    chat: ChatEmbed | None = None,
 ) -> RunningService:
     """Serve the demo exchange on ``host:port`` (0: a free port) and return once it accepts
     connections; ``.url`` names the port actually bound."""
-    app = create_demo_app(state, key_id=key_id, secret=secret)
+    app = create_demo_app(state, key_id=key_id, secret=secret, chat=chat)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -45,9 +45,15 @@ def handler(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def enqueue(session: Session, topic: str, payload: dict[str, Any]) -> None:
-    """Record a job in the caller's transaction; it runs only if that transaction commits."""
-    session.add(OutboxEntry(topic=topic, payload=payload))
+def enqueue(
+    session: Session, topic: str, payload: dict[str, Any], *, delay_seconds: float = 0
+) -> None:
+    """Record a job in the caller's transaction; it runs only if that transaction commits
+    (and not before ``delay_seconds`` have passed)."""
+    entry = OutboxEntry(topic=topic, payload=payload)
+    if delay_seconds > 0:
+        entry.available_at = utcnow() + timedelta(seconds=delay_seconds)
+    session.add(entry)
     session.info["ledgerdesk_outbox"] = True
 
 

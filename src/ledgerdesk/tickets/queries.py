@@ -18,6 +18,7 @@ from ledgerdesk.search import fulltext
 from ledgerdesk.tickets.models import (
     OPEN_STATUSES,
     Attachment,
+    Channel,
     Event,
     GuardFinding,
     Message,
@@ -118,9 +119,15 @@ def view_counts(session: Session, actor: Actor) -> dict[str, int]:
             func.count().filter(Ticket.assignee_id == actor.id),
             func.count().filter(Ticket.assignee_id.is_(None)),
             func.count(),
+            func.count().filter(Ticket.channel == Channel.chat),
         ).where(base)
     ).one()
-    counts = {"mine": int(row[0]), "unassigned": int(row[1]), "open": int(row[2])}
+    counts = {
+        "mine": int(row[0]),
+        "unassigned": int(row[1]),
+        "open": int(row[2]),
+        "chat": int(row[3]),  # open live chats (the chat queue's badge)
+    }
     for team_id, count in session.execute(
         select(Ticket.team_id, func.count())
         .where(base, Ticket.team_id.is_not(None))

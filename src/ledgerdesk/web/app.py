@@ -26,6 +26,7 @@ from ledgerdesk.web.middleware import (
     BodyLimitMiddleware,
     CrossOriginProtection,
     SecurityHeaders,
+    framable_csp,
 )
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -85,11 +86,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=settings.secure_cookies,
     )
     app.add_middleware(CrossOriginProtection)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(
+        SecurityHeaders, framable={"/chat/frame": framable_csp(_chat_ancestors(settings))}
+    )
     app.add_middleware(
         BodyLimitMiddleware, max_body=settings.max_body_bytes, max_json=settings.max_json_bytes
     )
     return app
+
+
+def _chat_ancestors(settings: Settings) -> list[str]:
+    """The origins that may embed the chat frame (empty: any)."""
+    return list(settings.chat_frame_ancestors)
 
 
 def _warm_triage(settings: Settings) -> None:
@@ -176,6 +184,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
     from ledgerdesk.chat import api as chat_api
+    from ledgerdesk.chat import console as chat_console
+    from ledgerdesk.chat import views as chat_views
     from ledgerdesk.chat import ws as chat_ws
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
@@ -213,6 +223,8 @@ def _include_routes(app: FastAPI) -> None:
         chain_views.router,
         chain_panel.router,
         chat_api.router,
+        chat_console.router,
         chat_ws.router,
+        chat_views.router,
     ):
         app.include_router(router)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -139,32 +141,59 @@ _CSP = (
 )
 # Swagger UI starts itself with an inline script, so /docs may run inline scripts.
 _DOCS_CSP = _CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'")
+# One origin in frame-ancestors syntax: scheme://host[:port], the host may start with "*.".
+_ANCESTOR = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?")
+
+
+def frame_ancestors_source(origins: Sequence[str]) -> str:
+    """The frame-ancestors value for a page other sites embed: the given origins, or any
+    origin when none is given. Anything that is not an origin is left out (a header value
+    must never carry a stray ``;`` into the policy)."""
+    kept = [o.strip().rstrip("/") for o in origins if _ANCESTOR.fullmatch(o.strip().rstrip("/"))]
+    return " ".join(kept) if kept else "*"
+
+
+def framable_csp(origins: Sequence[str]) -> str:
+    """The policy of a page another site may frame (the chat widget's iframe): our own
+    scripts only, pictures from blob: URLs (attachments fetched with a header), websockets to
+    this host, and framing by ``origins``."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; connect-src 'self'; "
+        f"frame-ancestors {frame_ancestors_source(origins)}; base-uri 'self'; form-action 'self'"
+    )
 
 
 class SecurityHeaders:
-    """Content-Security-Policy, no framing, no MIME sniffing, no referrer leaks."""
+    """Content-Security-Policy, no framing, no MIME sniffing, no referrer leaks.
 
-    def __init__(self, app: ASGIApp) -> None:
+    ``framable`` maps the few paths other sites may embed (the chat frame) to their own
+    policy; those get no X-Frame-Options (it cannot name allowed origins)."""
+
+    def __init__(self, app: ASGIApp, framable: Mapping[str, str] | None = None) -> None:
         self.app = app
+        self.framable = dict(framable or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = _DOCS_CSP if scope["path"] == "/docs" else _CSP
+        path = scope["path"]
+        framed = self.framable.get(path)
+        csp = framed or (_DOCS_CSP if path == "/docs" else _CSP)
+        added = [
+            (b"content-security-policy", csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+        ]
+        if framed is None:
+            added.append((b"x-frame-options", b"DENY"))
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {k.lower() for k, _ in headers}
-                for key, value in (
-                    (b"content-security-policy", csp.encode()),
-                    (b"x-frame-options", b"DENY"),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"same-origin"),
-                ):
-                    if key not in present:
-                        headers.append((key, value))
+                headers.extend((key, value) for key, value in added if key not in present)
                 message = {**message, "headers": headers}
             await send(message)
 

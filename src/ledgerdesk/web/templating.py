@@ -19,7 +19,7 @@ from ledgerdesk.web.labels import label
 from ledgerdesk.web.messages import translate_message
 
 _ROOT = Path(__file__).resolve().parent.parent
-_PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust", "routing", "chain")
+_PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust", "routing", "chain", "chat")
 
 
 def _timefmt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -77,6 +77,7 @@ def build_environment() -> Environment:
     )
     env.filters["time"] = _timefmt
     env.filters["label"] = label
+    env.filters["language_name"] = i18n.language_name
     env.filters["chain_links"] = _chain_links
     env.globals["back_href"] = back_href
     env.globals["LOCALES"] = i18n.LOCALE_NAMES
