@@ -105,7 +105,6 @@ class Plan:
     grace_seconds: float = 15.0
     quiet_wait_seconds: float = 20.0
     marks: bool = True
-    compression: bool = True
 
 
 QUICK = Plan(
@@ -379,7 +378,7 @@ async def run_setup(setup: Setup, customers: list[Customer], plan: Plan) -> list
 
 
 def new_fleet(srv: run_all.Server, plan: Plan) -> Fleet:
-    return Fleet(ws_url(srv), srv.base_url, marks=plan.marks, compression=plan.compression)
+    return Fleet(ws_url(srv), srv.base_url, marks=plan.marks)
 
 
 async def baseline_round(
@@ -601,9 +600,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=None, help="agent replies per second")
     parser.add_argument("--seconds", type=float, default=None, help="length of each round")
     parser.add_argument("--no-marks", action="store_true", help="customers send no 'received'")
-    parser.add_argument(
-        "--no-compression", action="store_true", help="no permessage-deflate on customer sockets"
-    )
     parser.add_argument("--profile", action="store_true", help="py-spy on the server processes")
     parser.add_argument("--py-spy", default=None, help="path of py-spy (with --profile)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
@@ -613,7 +609,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("connections", "baseline", "agents", "rate", "seconds"):
         if getattr(args, name) is not None:
             plan = replace(plan, **{name: getattr(args, name)})
-    plan = replace(plan, marks=not args.no_marks, compression=not args.no_compression)
+    plan = replace(plan, marks=not args.no_marks)
     if plan.connections < 1 or plan.baseline < 1 or plan.agents < 1 or plan.rate <= 0:
         parser.error("connections, baseline, agents and rate must be positive")
     if plan.connections > 20_000 or plan.rate > 2000 or plan.seconds > 600:

@@ -88,10 +88,10 @@ class Customer:
 class Fleet:
     """Open customer connections; ``round`` is the one whose messages are timed."""
 
-    def __init__(self, ws_url: str, origin: str, *, marks: bool, compression: bool) -> None:
+    def __init__(self, ws_url: str, origin: str, *, marks: bool) -> None:
         check_loopback(ws_url)
         self.ws_url, self.origin = ws_url, origin
-        self.marks, self.compression = marks, compression
+        self.marks = marks
         self.round = Round()
         self.heartbeat = 25.0
         self.conns: dict[int, tuple[Customer, ClientConnection]] = {}
@@ -125,7 +125,7 @@ class Fleet:
             open_timeout=OPEN_TIMEOUT,
             ping_interval=None,  # the protocol's own ping frames keep it alive, as the widget does
             max_size=FRAME_LIMIT,
-            compression="deflate" if self.compression else None,
+            compression=None,  # `ledgerdesk serve` turns permessage-deflate off
         )
         await ws.send(json.dumps({"type": "hello", "token": customer.token, "lang": "en"}))
         welcome = await _expect(ws, "welcome")
