@@ -2,9 +2,9 @@
 
 For each database (a temp SQLite file, a throwaway PostgreSQL database), a fresh desk
 (``ledgerdesk migrate``; admin agents; N customers who each opened a chat conversation
-through the chat services, as the widget does, and got a first agent reply, so that every
-measured reply is an ordinary one; ``ledgerdesk worker --once`` sends the seeded e-mail
-notices before any server starts), then two setups:
+through the chat services, as the widget does, and got a first agent reply the widget has
+shown, so that every measured reply is an ordinary one; ``ledgerdesk worker --once`` runs
+the seeded replies' e-mail jobs before any server starts), then two setups:
 
 * **1 process**: one ``ledgerdesk serve`` (one uvicorn worker, so every connection is in one
   process). Agents and customers connect to it.
@@ -51,6 +51,7 @@ import os
 import resource
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -80,6 +81,7 @@ from ledgerdesk.core.db import make_engine, make_sessionmaker  # noqa: E402
 from ledgerdesk.core.settings import get_settings  # noqa: E402
 
 GOAL_P99_MS = 200.0
+SLOW_MS = 100.0  # deliveries slower than this are listed by when they were sent
 AGENT_PASSWORD = "bench-agent-password"  # noqa: S105 - throwaway benchmark accounts
 BENCH_SETTINGS = {
     # every connection comes from 127.0.0.1, and the bench's agents type faster than people
@@ -104,6 +106,7 @@ class Plan:
     idle_seconds: float = 10.0
     grace_seconds: float = 15.0
     quiet_wait_seconds: float = 20.0
+    py_spy: str = ""  # path of py-spy: profile the servers during each load round
     marks: bool = True
 
 
@@ -165,6 +168,9 @@ def seed_desk(url: str, env: dict[str, str], plan: Plan) -> list[Customer]:
                 first = chat.send_agent_message(
                     session, agent, opened.conversation, f"bench-first-{k:06d}", "Checking now."
                 )
+                # ... and the customer's widget has shown it: no e-mail copy is due two
+                # minutes later (a thousand of them would land in the middle of a round)
+                chat.mark(session, opened.conversation, "customer", "read", first.seq)
                 session.commit()
                 customers.append(Customer(opened.conversation, token, first.seq))
     finally:
@@ -315,7 +321,10 @@ async def measure(
         await asyncio.sleep(0.05)
     wall = time.perf_counter() - wall0
     server_cpu, client_cpu = cpu_seconds(pids) - cpu0, time.process_time() - client0
-    db_cpu = sum(run_all.proc_cpu(p) - c for p, c in backends.items())
+    # backends that appeared during the round count whole (they did their work in it)
+    db_cpu = sum(
+        max(0.0, run_all.proc_cpu(p) - backends.get(p, 0.0)) for p in db_backends(setup.db_url)
+    )
     machine1 = http_load.cpu_ticks()
     busy = (machine1[0] - machine0[0]) / max(machine1[1] - machine0[1], 1) * (os.cpu_count() or 1)
     await lag.stop()
@@ -339,11 +348,12 @@ async def measure(
         "max_ms": round(max(delivery, default=0.0), 1),
         "ack_p50_ms": round(percentile(acks, 50), 1),
         "ack_p99_ms": round(percentile(acks, 99), 1),
+        "slow_sent_at_s": rnd.slow_sends(SLOW_MS),
         "fanout_p50_ms": round(percentile(fanout, 50), 1),
         "fanout_p99_ms": round(percentile(fanout, 99), 1),
         "server_cpu_cores": round(server_cpu / wall, 2),
         "server_cpu_ms_per_msg": round(server_cpu * 1000 / max(len(rnd.received), 1), 2),
-        "db_cpu_cores": round(db_cpu / wall, 2) if backends else None,
+        "db_cpu_cores": round(db_cpu / wall, 2) if setup.db_url.startswith("postgresql") else None,
         # cores busy with anything but the servers, their database backends and this client
         "other_cores": round(max(0.0, busy - (server_cpu + db_cpu + client_cpu) / wall), 2),
         "background_busy_before": round(background, 2),
@@ -414,7 +424,8 @@ async def load_round(
         await asyncio.sleep(plan.idle_seconds)
         idle = (cpu_seconds(pids) - cpu0) / plan.idle_seconds
         log(f"  [{setup.name}] load: {len(fleet.conns)} connections …")
-        row = await measure(setup, fleet, agents, [c.conversation for c in customers], plan)
+        with profiled(setup, plan) as profile:
+            row = await measure(setup, fleet, agents, [c.conversation for c in customers], plan)
     finally:
         await fleet.close()
     row.update(
@@ -425,6 +436,8 @@ async def load_round(
         kib_per_connection=round((rss_after - rss_before) * 1024 / max(len(customers), 1), 1),
         idle_server_cpu_cores=round(idle, 3),
     )
+    if profile:
+        row["profile"] = profile
     log("    " + line(row))
     return row
 
@@ -454,7 +467,7 @@ def line(row: dict[str, Any]) -> str:
 # --- runs per database ------------------------------------------------------------------------
 
 
-def run_kind(kind: str, plan: Plan, workdir: Path, profile: str | None) -> dict[str, Any]:
+def run_kind(kind: str, plan: Plan, workdir: Path) -> dict[str, Any]:
     log(f"\n== {kind} ==")
     data_dir = workdir / kind
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -472,7 +485,7 @@ def run_kind(kind: str, plan: Plan, workdir: Path, profile: str | None) -> dict[
         log(f"  seeded {len(customers)} conversations in {time.perf_counter() - started:.0f} s")
         with run_all.server(env, 1, data_dir) as srv:
             setup = Setup("1 process", url, srv, srv)
-            rows += run_async(run_setup(setup, customers, plan), profile, setup, plan)
+            rows += run_async(run_setup(setup, customers, plan))
         with redis_server(data_dir) as redis:
             if redis is None:
                 log("  no redis-server on PATH: the two-process setup is skipped")
@@ -480,41 +493,50 @@ def run_kind(kind: str, plan: Plan, workdir: Path, profile: str | None) -> dict[
                 env2 = {**env, "LEDGERDESK_REDIS_URL": redis[0]}
                 with run_all.server(env2, 1, data_dir) as a, run_all.server(env2, 1, data_dir) as b:
                     setup = Setup("2 processes + Redis", url, a, b, (redis[1],))
-                    rows += run_async(run_setup(setup, customers, plan), profile, setup, plan)
+                    rows += run_async(run_setup(setup, customers, plan))
     out["rows"] = [{"db": kind, **r} for r in rows]
     out["cpu_calibration_ms"].append(run_all.cpu_calibration())
     log(f"  CPU calibration (ms, lower is faster): {out['cpu_calibration_ms']}")
     return out
 
 
-def run_async(work: Any, profile: str | None, setup: Setup, plan: Plan) -> list[dict[str, Any]]:
-    """Run one setup's rounds on a uvloop loop when uvloop is there (a cheaper client), with
-    py-spy on its server processes for the whole setup when ``profile`` names py-spy."""
-    spies: list[tuple[str, Path, subprocess.Popen[bytes]]] = []
-    if profile:
-        seconds = 3 * plan.seconds + 60 + plan.connections / 20
-        servers = {setup.agent_srv.pid: "agent side", setup.customer_srv.pid: "customer side"}
-        for pid, side in servers.items():
-            raw = Path(tempfile.mkstemp(prefix="chat-spy-", suffix=".txt")[1])
-            spies.append(
-                (f"{setup.name}, {side}", raw, profile_server._spy(profile, pid, seconds, raw))
-            )
+def run_async(work: Any) -> list[dict[str, Any]]:
+    """Run one setup's rounds on a uvloop loop when uvloop is there (a cheaper client)."""
     try:
         import uvloop
-
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-            rows: list[dict[str, Any]] = runner.run(work)
     except ImportError:
-        rows = asyncio.run(work)
-    for name, raw, proc in spies:
-        proc.send_signal(2)  # py-spy writes what it has on SIGINT
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=30)
-        summary = profile_server.summarise(raw)
-        log(f"\n  py-spy, {name} (whole setup: baseline, opening, idle, load):\n{summary}")
-        for row in rows:
-            row.setdefault("profile", {})[name] = summary
+        return asyncio.run(work)  # type: ignore[no-any-return]
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        rows: list[dict[str, Any]] = runner.run(work)
     return rows
+
+
+@contextlib.contextmanager
+def profiled(setup: Setup, plan: Plan) -> Iterator[dict[str, str]]:
+    """py-spy (``--gil``) on each server process while the block runs, when ``--profile``;
+    the summaries by layer and function land in the dict given out."""
+    summaries: dict[str, str] = {}
+    if not plan.py_spy:
+        yield summaries
+        return
+    seconds = plan.seconds + plan.grace_seconds + plan.quiet_wait_seconds + 5
+    servers = {setup.agent_srv.pid: "agent side", setup.customer_srv.pid: "customer side"}
+    if setup.agent_srv is setup.customer_srv:
+        servers = {setup.agent_srv.pid: "the one process"}
+    spies = []
+    for pid, side in servers.items():
+        raw = Path(tempfile.mkstemp(prefix="chat-spy-", suffix=".txt")[1])
+        spies.append((side, raw, profile_server._spy(plan.py_spy, pid, seconds, raw)))
+    try:
+        yield summaries
+    finally:
+        for side, raw, proc in spies:
+            proc.send_signal(signal.SIGINT)  # py-spy writes what it has on SIGINT
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=30)
+            summaries[side] = profile_server.summarise(raw)
+            log(f"\n  py-spy, {setup.name}, {side}, load round:\n{summaries[side]}")
+            raw.unlink(missing_ok=True)
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -616,7 +638,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("at most 20000 connections, 2000 replies/s and 600 s per round")
     if not run_all.LEDGERDESK.exists():
         raise SystemExit(f"{run_all.LEDGERDESK} not found: install the project into .venv first")
-    profile = profile_server.find_py_spy(args.py_spy) if args.profile else None
+    if args.profile:
+        plan = replace(plan, py_spy=profile_server.find_py_spy(args.py_spy))
     raise_fd_limit(max(plan.connections, plan.baseline))
     started = time.perf_counter()
     report: dict[str, Any] = {
@@ -633,7 +656,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="ledgerdesk-chat-bench-"))
         for kind in kinds:
-            report["databases"].append(run_kind(kind, plan, Path(tmp), profile))
+            report["databases"].append(run_kind(kind, plan, Path(tmp)))
     report["seconds"] = time.perf_counter() - started
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2, default=str) + "\n")

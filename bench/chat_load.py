@@ -69,6 +69,19 @@ class Round:
     def ack_ms(self) -> list[float]:
         return [(t - self.sent[c]) * 1000 for c, t in self.acked.items() if c in self.sent]
 
+    def slow_sends(self, threshold_ms: float, limit: int = 40) -> list[float]:
+        """When (seconds into the round) the messages slower than ``threshold_ms`` were
+        sent: clustered times point at periodic work in the server."""
+        if not self.sent:
+            return []
+        start = min(self.sent.values())
+        slow = [
+            round(self.sent[c] - start, 1)
+            for c, t in self.received.items()
+            if c in self.sent and (t - self.sent[c]) * 1000 > threshold_ms
+        ]
+        return sorted(slow)[:limit]
+
     def fanout_ms(self) -> list[float]:
         """Ack (the commit, as the agent saw it) to the widget's receipt: the bus and the
         push, without the database write. Negative when the item overtook the ack."""
