@@ -107,6 +107,7 @@ class Plan:
     grace_seconds: float = 15.0
     quiet_wait_seconds: float = 20.0
     setups: str = "both"
+    variant: tuple[str, ...] = ()  # bench/chat_server_variant.py switches, for the analysis
     py_spy: str = ""  # path of py-spy: profile the servers during each load round
     marks: bool = True
 
@@ -503,8 +504,9 @@ def run_kind(kind: str, plan: Plan, workdir: Path) -> dict[str, Any]:
             [str(run_all.LEDGERDESK), "worker", "--once"], env=env, check=True, capture_output=True
         )
         log(f"  seeded {len(customers)} conversations in {time.perf_counter() - started:.0f} s")
+        launcher = variant_launcher(plan)
         if plan.setups in ("both", "one"):
-            with run_all.server(env, 1, data_dir) as srv:
+            with run_all.server(env, 1, data_dir, launcher) as srv:
                 setup = Setup("1 process", url, srv, srv)
                 rows += run_async(run_setup(setup, customers, plan))
         with redis_server(data_dir) as redis:
@@ -514,13 +516,24 @@ def run_kind(kind: str, plan: Plan, workdir: Path) -> dict[str, Any]:
                 log("  no redis-server on PATH: the two-process setup is skipped")
             else:
                 env2 = {**env, "LEDGERDESK_REDIS_URL": redis[0]}
-                with run_all.server(env2, 1, data_dir) as a, run_all.server(env2, 1, data_dir) as b:
+                with (
+                    run_all.server(env2, 1, data_dir, launcher) as a,
+                    run_all.server(env2, 1, data_dir, launcher) as b,
+                ):
                     setup = Setup("2 processes + Redis", url, a, b, (redis[1],))
                     rows += run_async(run_setup(setup, customers, plan))
     out["rows"] = [{"db": kind, **r} for r in rows]
     out["cpu_calibration_ms"].append(run_all.cpu_calibration())
     log(f"  CPU calibration (ms, lower is faster): {out['cpu_calibration_ms']}")
     return out
+
+
+def variant_launcher(plan: Plan) -> list[str]:
+    """The server command for ``--variant`` (empty: the ordinary ``ledgerdesk``)."""
+    if not plan.variant:
+        return []
+    flags = [f"--{name}" for name in plan.variant]
+    return [sys.executable, str(BENCH_DIR / "chat_server_variant.py"), *flags]
 
 
 def run_async(work: Any) -> list[dict[str, Any]]:
@@ -648,6 +661,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=None, help="agent replies per second")
     parser.add_argument("--seconds", type=float, default=None, help="length of each round")
     parser.add_argument("--no-marks", action="store_true", help="customers send no 'received'")
+    parser.add_argument(
+        "--variant",
+        default="",
+        help="comma-separated switches of bench/chat_server_variant.py for the servers "
+        "(gc-log, gc-freeze, no-recheck): analysis only",
+    )
     parser.add_argument("--profile", action="store_true", help="py-spy on the server processes")
     parser.add_argument("--py-spy", default=None, help="path of py-spy (with --profile)")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs)")
@@ -657,7 +676,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("connections", "baseline", "agents", "rate", "seconds"):
         if getattr(args, name) is not None:
             plan = replace(plan, **{name: getattr(args, name)})
-    plan = replace(plan, marks=not args.no_marks, setups=args.setups)
+    variant = tuple(v.strip() for v in args.variant.split(",") if v.strip())
+    unknown = set(variant) - {"gc-log", "gc-freeze", "no-recheck"}
+    if unknown:
+        parser.error(f"unknown --variant {', '.join(sorted(unknown))}")
+    plan = replace(plan, marks=not args.no_marks, setups=args.setups, variant=variant)
     if plan.connections < 1 or plan.baseline < 1 or plan.agents < 1 or plan.rate <= 0:
         parser.error("connections, baseline, agents and rate must be positive")
     if plan.connections > 20_000 or plan.rate > 2000 or plan.seconds > 600:

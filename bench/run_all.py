@@ -291,14 +291,17 @@ class Server:
 
 
 @contextlib.contextmanager
-def server(env: dict[str, str], workers: int, log_dir: Path) -> Iterator[Server]:
-    """``ledgerdesk serve`` in its own process group, stopped (that group only) afterwards."""
+def server(
+    env: dict[str, str], workers: int, log_dir: Path, launcher: Sequence[str] = ()
+) -> Iterator[Server]:
+    """``ledgerdesk serve`` in its own process group, stopped (that group only) afterwards.
+    ``launcher`` replaces the ``ledgerdesk`` executable (a bench's instrumented variant)."""
     port = free_port()
     log_path = log_dir / f"server-{workers}w-{port}.log"
     with open(log_path, "wb") as log_file:
         proc = subprocess.Popen(
             [
-                str(LEDGERDESK),
+                *(launcher or [str(LEDGERDESK)]),
                 "serve",
                 "--host",
                 "127.0.0.1",
