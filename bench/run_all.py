@@ -17,6 +17,7 @@ Every load is bounded by a request count and a time limit and targets loopback o
     .venv/bin/python bench/run_all.py --only postgresql --tickets 20000
     .venv/bin/python bench/run_all.py --only search     # bench/search.py (not in the full run)
     .venv/bin/python bench/run_all.py --only chain      # bench/chain_diagnosis.py (not in full)
+    .venv/bin/python bench/run_all.py --only chat       # bench/chat_delivery.py (not in full)
 """
 
 from __future__ import annotations
@@ -664,10 +665,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tickets", type=int, default=None, help="tickets to seed for the inbox")
     parser.add_argument(
         "--only",
-        choices=("sqlite", "postgresql", "search", "chain"),
+        choices=("sqlite", "postgresql", "search", "chain", "chat"),
         default=None,
-        help="one database, the knowledge-base search benchmark (bench/search.py) or the "
-        "chain diagnosis latency (bench/chain_diagnosis.py)",
+        help="one database, the knowledge-base search benchmark (bench/search.py), the "
+        "chain diagnosis latency (bench/chain_diagnosis.py) or the live chat delivery "
+        "(bench/chat_delivery.py)",
     )
     parser.add_argument("--requests", type=int, default=None, help="requests per load scenario")
     parser.add_argument(
@@ -685,6 +687,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         import chain_diagnosis
 
         return chain_diagnosis.main(
+            (["--quick"] if args.quick else [])
+            + (["--json", str(args.output)] if args.output else [])
+        )
+    if args.only == "chat":  # its own servers, databases and Redis
+        import chat_delivery
+
+        return chat_delivery.main(
             (["--quick"] if args.quick else [])
             + (["--json", str(args.output)] if args.output else [])
         )

@@ -154,6 +154,19 @@ def agent_can_access(session: Session, actor: Actor, ticket_id: int) -> Ticket:
 # --- sending -----------------------------------------------------------------------------
 
 
+def _write_transaction(session: Session) -> None:
+    """SQLite: open the transaction as a writer before the savepoint. A SAVEPOINT starts a
+    deferred transaction, the guard's reads inside it pin a snapshot, and the first write then
+    fails at once with "database is locked" when another connection committed meanwhile
+    (busy_timeout does not apply to a stale snapshot). PostgreSQL needs nothing."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _ack(message: Message, client_id: str, duplicate: bool) -> Ack:
     return Ack(
         conversation=message.ticket_id,
@@ -185,6 +198,7 @@ def _add(
     earlier = _stored(session, ticket.id, client_id)
     if earlier is not None:
         return _ack(earlier, client_id, True)
+    _write_transaction(session)
     try:
         with session.begin_nested():
             message = tickets.do_add_message(
@@ -248,6 +262,7 @@ def _open(
         attachments=list(attachments),
         client_id=client_id,
     )
+    _write_transaction(session)
     try:
         with session.begin_nested():
             ticket = tickets.do_create_ticket(session, visitor_actor(visitor), customer, data)
