@@ -224,6 +224,11 @@ class Connection:
 
     async def check_sign_in(self) -> None:
         fresh, lost = await self.hub.run(wsdb.recheck, self.who, sorted(self.subs))
+        await self.apply_recheck(fresh, lost)
+
+    async def apply_recheck(self, fresh: wsdb.Who | None, lost: list[int]) -> None:
+        """What a sign-in re-check found (``wsdb.recheck``): signed out, or which followed
+        chats this agent may no longer see."""
         if fresh is None:
             await self.end(CLOSE_AUTH, _("You were signed out"))
             return

@@ -115,6 +115,13 @@ def recheck(factory: Factory, who: Who, conversations: list[int]) -> tuple[Who |
     return fresh, lost
 
 
+def recheck_all(
+    factory: Factory, batch: list[tuple[Who, list[int]]]
+) -> list[tuple[Who | None, list[int]]]:
+    """``recheck`` for many connections, in this one thread."""
+    return [recheck(factory, who, conversations) for who, conversations in batch]
+
+
 def _access(session: Session, who: Who, conversation: int) -> Ticket:
     if who.is_agent:
         assert who.actor is not None
