@@ -70,7 +70,7 @@ import http_load  # noqa: E402
 import httpx  # noqa: E402
 import profile_server  # noqa: E402
 import run_all  # noqa: E402
-from chat_load import Agents, Customer, Fleet, LoopLag, Round, percentile  # noqa: E402
+from chat_load import Agents, Customer, Fleet, LoopLag, LoopProbe, Round, percentile  # noqa: E402
 from run_all import log  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
@@ -106,6 +106,7 @@ class Plan:
     idle_seconds: float = 10.0
     grace_seconds: float = 15.0
     quiet_wait_seconds: float = 20.0
+    setups: str = "both"
     py_spy: str = ""  # path of py-spy: profile the servers during each load round
     marks: bool = True
 
@@ -156,7 +157,7 @@ def seed_desk(url: str, env: dict[str, str], plan: Plan) -> list[Customer]:
             ]
             session.commit()
             agent = agent_actor(agents[0])
-            for k in range(max(plan.connections, plan.baseline)):
+            for k in range(max(plan.connections, plan.baseline) + 1):  # + the loop probe
                 visitor, token = chat.identify_email(
                     session, f"bench-customer-{k}@chat.example", name=f"Customer {k}", locale="en"
                 )
@@ -297,6 +298,7 @@ async def measure(
     conversations: Sequence[int],
     plan: Plan,
     total: int | None = None,
+    probe: LoopProbe | None = None,
 ) -> dict[str, Any]:
     """One open-loop round: ``total`` (default rate x seconds) replies at ``plan.rate``/s;
     the figures of what arrived."""
@@ -320,6 +322,8 @@ async def measure(
     while not rnd.complete() and time.perf_counter() < deadline:
         await asyncio.sleep(0.05)
     wall = time.perf_counter() - wall0
+    pongs = probe.window(wall0, wall0 + wall) if probe else []
+    pong_ms = [ms for _, ms in pongs]
     server_cpu, client_cpu = cpu_seconds(pids) - cpu0, time.process_time() - client0
     # backends that appeared during the round count whole (they did their work in it)
     db_cpu = sum(
@@ -349,6 +353,11 @@ async def measure(
         "ack_p50_ms": round(percentile(acks, 50), 1),
         "ack_p99_ms": round(percentile(acks, 99), 1),
         "slow_sent_at_s": rnd.slow_sends(SLOW_MS),
+        # the customers' server's event loop, pinged every 20 ms from outside
+        "server_loop_p50_ms": round(percentile(pong_ms, 50), 1),
+        "server_loop_p99_ms": round(percentile(pong_ms, 99), 1),
+        "server_loop_max_ms": round(max(pong_ms, default=0.0), 1),
+        "server_loop_stalls_at_s": [round(t, 1) for t, ms in pongs if ms > SLOW_MS][:40],
         "fanout_p50_ms": round(percentile(fanout, 50), 1),
         "fanout_p99_ms": round(percentile(fanout, 99), 1),
         "server_cpu_cores": round(server_cpu / wall, 2),
@@ -378,10 +387,13 @@ async def run_setup(setup: Setup, customers: list[Customer], plan: Plan) -> list
     cookies = [login(setup.agent_srv.base_url, agent_email(k)) for k in range(plan.agents)]
     agents = Agents(ws_url(setup.agent_srv), setup.agent_srv.base_url, cookies)
     await agents.open()
+    probe_customer = customers[-1]  # seeded for it; no agent writes to its conversation
     try:
-        baseline = await baseline_round(setup, agents, customers[: plan.baseline], plan)
+        baseline = await baseline_round(
+            setup, agents, customers[: plan.baseline], probe_customer, plan
+        )
         await asyncio.sleep(2)
-        load = await load_round(setup, agents, customers[: plan.connections], plan)
+        load = await load_round(setup, agents, customers[: plan.connections], probe_customer, plan)
     finally:
         await agents.close()
     return [baseline, load]
@@ -392,31 +404,36 @@ def new_fleet(srv: run_all.Server, plan: Plan) -> Fleet:
 
 
 async def baseline_round(
-    setup: Setup, agents: Agents, customers: list[Customer], plan: Plan
+    setup: Setup, agents: Agents, customers: list[Customer], probe_customer: Customer, plan: Plan
 ) -> dict[str, Any]:
     fleet = new_fleet(setup.customer_srv, plan)
     await fleet.open(customers)
+    probe = LoopProbe(fleet, probe_customer)
+    await probe.start()
     convs = [c.conversation for c in customers]
     try:
         # warm-up, not recorded: first use of every code path in the server
         await measure(setup, fleet, agents, convs, plan, total=plan.warmup_messages)
         log(f"  [{setup.name}] baseline: {len(customers)} connections …")
-        row = await measure(setup, fleet, agents, convs, plan)
+        row = await measure(setup, fleet, agents, convs, plan, probe=probe)
     finally:
+        await probe.stop()
         await fleet.close()
     log("    " + line(row))
     return {**row, "round": "baseline"}
 
 
 async def load_round(
-    setup: Setup, agents: Agents, customers: list[Customer], plan: Plan
+    setup: Setup, agents: Agents, customers: list[Customer], probe_customer: Customer, plan: Plan
 ) -> dict[str, Any]:
     target = setup.customer_srv
     rss_before = rss_mib(target.pids())
     fleet = new_fleet(target, plan)
     log(f"  [{setup.name}] opening {len(customers)} connections …")
+    probe = LoopProbe(fleet, probe_customer)
     try:
         open_s = await fleet.open(customers)
+        await probe.start()
         await asyncio.sleep(plan.settle_seconds)
         rss_after = rss_mib(target.pids())
         pids = setup.server_pids()
@@ -425,8 +442,10 @@ async def load_round(
         idle = (cpu_seconds(pids) - cpu0) / plan.idle_seconds
         log(f"  [{setup.name}] load: {len(fleet.conns)} connections …")
         with profiled(setup, plan) as profile:
-            row = await measure(setup, fleet, agents, [c.conversation for c in customers], plan)
+            convs = [c.conversation for c in customers]
+            row = await measure(setup, fleet, agents, convs, plan, probe=probe)
     finally:
+        await probe.stop()
         await fleet.close()
     row.update(
         round="load",
@@ -448,7 +467,8 @@ def line(row: dict[str, Any]) -> str:
         f"p99 {row['p99_ms']} max {row['max_ms']} ms; ack p99 {row['ack_p99_ms']} ms, ack→widget "
         f"p99 {row['fanout_p99_ms']} ms; server "
         f"{row['server_cpu_cores']} cores; client {row['client_cpu_cores']} cores, loop lag "
-        f"p99 {row['loop_lag_p99_ms']} ms; other load {row['other_cores']} cores"
+        f"p99 {row['loop_lag_p99_ms']} ms; other load {row['other_cores']} cores; server loop "
+        f"(pong) p99 {row['server_loop_p99_ms']} max {row['server_loop_max_ms']} ms"
     )
     if "kib_per_connection" in row:
         text += (
@@ -483,11 +503,14 @@ def run_kind(kind: str, plan: Plan, workdir: Path) -> dict[str, Any]:
             [str(run_all.LEDGERDESK), "worker", "--once"], env=env, check=True, capture_output=True
         )
         log(f"  seeded {len(customers)} conversations in {time.perf_counter() - started:.0f} s")
-        with run_all.server(env, 1, data_dir) as srv:
-            setup = Setup("1 process", url, srv, srv)
-            rows += run_async(run_setup(setup, customers, plan))
+        if plan.setups in ("both", "one"):
+            with run_all.server(env, 1, data_dir) as srv:
+                setup = Setup("1 process", url, srv, srv)
+                rows += run_async(run_setup(setup, customers, plan))
         with redis_server(data_dir) as redis:
-            if redis is None:
+            if plan.setups == "one":
+                pass
+            elif redis is None:
                 log("  no redis-server on PATH: the two-process setup is skipped")
             else:
                 env2 = {**env, "LEDGERDESK_REDIS_URL": redis[0]}
@@ -616,6 +639,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Live chat delivery latency and memory.")
     parser.add_argument("--quick", action="store_true", help="100 connections, short rounds")
     parser.add_argument("--only", choices=("sqlite", "postgresql"), default=None)
+    parser.add_argument(
+        "--setups", choices=("both", "one", "two"), default="both", help="one process, two, both"
+    )
     parser.add_argument("--connections", type=int, default=None)
     parser.add_argument("--baseline", type=int, default=None, help="connections of the baseline")
     parser.add_argument("--agents", type=int, default=None, help="agent connections")
@@ -631,7 +657,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("connections", "baseline", "agents", "rate", "seconds"):
         if getattr(args, name) is not None:
             plan = replace(plan, **{name: getattr(args, name)})
-    plan = replace(plan, marks=not args.no_marks)
+    plan = replace(plan, marks=not args.no_marks, setups=args.setups)
     if plan.connections < 1 or plan.baseline < 1 or plan.agents < 1 or plan.rate <= 0:
         parser.error("connections, baseline, agents and rate must be positive")
     if plan.connections > 20_000 or plan.rate > 2000 or plan.seconds > 600:

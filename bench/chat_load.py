@@ -378,3 +378,40 @@ async def _expect(ws: ClientConnection, kind: str) -> dict[str, Any]:
             return frame
         if frame.get("type") in ("error",) or "code" in frame:
             raise SystemExit(f"expected {kind}, got {frame}")
+
+
+class LoopProbe:
+    """One more customer connection that pings every ``every`` seconds and times the pong:
+    the server's own event-loop delay seen from outside (a stall of its loop, e.g. a garbage
+    collection or the GIL held by worker threads, delays every pong; a wait for a database
+    thread does not)."""
+
+    def __init__(self, fleet: Fleet, customer: Customer, every: float = 0.02) -> None:
+        self.fleet, self.customer, self.every = fleet, customer, every
+        self.samples: list[tuple[float, float]] = []  # (sent at, round trip ms)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._ws = await self.fleet._subscribe(self.customer)
+        self._task = asyncio.create_task(self._run(self._ws))
+
+    async def _run(self, ws: ClientConnection) -> None:
+        ping = json.dumps({"type": "ping"})
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                sent = time.perf_counter()
+                await ws.send(ping)
+                async for raw in ws:
+                    if json.loads(raw).get("type") == "pong":
+                        break
+                self.samples.append((sent, (time.perf_counter() - sent) * 1000))
+                await asyncio.sleep(self.every)
+
+    def window(self, start: float, end: float) -> list[tuple[float, float]]:
+        return [(t - start, ms) for t, ms in self.samples if start <= t <= end]
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            await self._ws.close()
