@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from starlette.testclient import WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
+from ledgerdesk.accounts.models import Agent
 from ledgerdesk.accounts.services import agent_actor
 from ledgerdesk.chat import identity
+from ledgerdesk.chat import services as chat
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Status, Ticket
 from tests.conftest import PASSWORD, unique
@@ -250,9 +252,46 @@ def test_an_agent_signed_out_elsewhere_is_disconnected(
         with app.state.sessionmaker() as session:
             sessions.do_end_agent_sessions(session, seeded["admin"].id)
             session.commit()
-        (connection,) = app.state.chat.connections
-        client.portal.call(connection.check_sign_in)  # as the hub does once a minute
+        hub = app.state.chat
+        (connection,) = hub.connections
+        # As the hub's ticker does once a minute (every due connection in one batch).
+        client.portal.call(hub._check_sign_ins, connection.auth_checked_at + 3600)
         assert closed_with(ws) == 4401
+
+
+def test_an_agent_moved_off_the_team_stops_following_its_chat(
+    client: TestClient, app: Any, seeded: dict[str, Any]
+) -> None:
+    """The once-a-minute re-check reads the agent's teams again: a chat of a team they left
+    (or that moved to another team) is unsubscribed with a not-found error."""
+    with app.state.sessionmaker() as session:
+        visitor, _ = identity.identify_email(session, f"{unique('moved')}@example.com")
+        opened = chat.send_customer_message(session, visitor, None, unique("m"), "USDT missing")
+        agent = session.get(Agent, seeded["agent"].id)
+        assert agent is not None
+        team_id = agent.teams[0].id
+        session.get(Ticket, opened.conversation).team_id = team_id  # type: ignore[union-attr]
+        session.commit()
+    conversation = opened.conversation
+    sign_in(client, seeded["agent"].email)
+    with client.websocket_connect("/chat/ws", headers=ORIGIN) as ws:
+        assert hello(ws)["role"] == "agent"
+        ws.send_json({"type": "subscribe", "conversation": conversation, "last_seq": 0})
+        assert until(ws, "subscribed")["conversation"] == conversation
+        (connection,) = app.state.chat.connections
+        client.portal.call(connection.check_sign_in)  # still on the team: nothing changes
+        assert connection.cursors() == {conversation: 1}
+        with app.state.sessionmaker() as session:
+            ticket = session.get(Ticket, conversation)
+            assert ticket is not None
+            other = session.get(Agent, seeded["security_agent"].id)
+            assert other is not None
+            ticket.team_id = other.teams[0].id
+            session.commit()
+        client.portal.call(connection.check_sign_in)
+        error = until(ws, "error")
+        assert (error["code"], error["conversation"]) == ("not_found", conversation)
+        assert connection.cursors() == {}
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,8 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import ApiToken, Role
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.accounts.tokens import do_create_api_token
+from ledgerdesk.chat import identity as chat_identity
+from ledgerdesk.chat import services as chat
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings, get_settings
@@ -90,6 +92,7 @@ class World:
     admin_token: str
     customer_id: int
     customer_email: str
+    visitor_token: str  # a chat widget visitor's ('Authorization: Chat …')
     tickets_made: list[int] = field(default_factory=list)
 
     def fresh_ticket(self) -> int:
@@ -139,6 +142,8 @@ def _make_world(app: Any) -> World:
             session, actor_of(admin), "email", "help@example.com", "Help desk"
         )
         attempt = do_start_deflection(session, "deposit", customer_id=customer.id)
+        visitor, visitor_token = chat_identity.identify_email(session, "sweep-chat@example.com")
+        chat_opened = chat.send_customer_message(session, visitor, None, "sweep-open", "Hello")
         session.commit()
         return World(
             app=app,
@@ -154,12 +159,14 @@ def _make_world(app: Any) -> World:
                 "channel_id": channel.id,
                 "token_id": other_token.id,
                 "version_id": version.id if version else 1,
+                "conversation_id": chat_opened.conversation,
             },
             strings={"slug": article.slug, "lang": "en", "token": attempt.token},
             admin_email=admin.email,
             admin_token=token,
             customer_id=customer.id,
             customer_email=customer.email,
+            visitor_token=visitor_token,
         )
 
 
@@ -177,6 +184,8 @@ class Driver:
     def send(self, role: str, method: str, url: str, **kwargs: Any) -> int:
         client = self.clients[role]
         headers = bearer(self.world.admin_token) if role == "admin" else {}
+        if role == "visitor":
+            headers = {"authorization": f"Chat {self.world.visitor_token}"}
         response = client.request(method, url, headers=headers, follow_redirects=False, **kwargs)
         self.sent += 1
         if self.sent % 50 == 0:
@@ -235,7 +244,7 @@ def _sweep_api_writes(driver: Driver, spec: dict[str, Any]) -> None:
             content = op.get("requestBody", {}).get("content", {})
             if method not in ("post", "put", "patch") or not content:
                 continue
-            for role in ("admin", "customer"):
+            for role in _api_roles(path):
                 if "application/json" in content:
                     schema = content["application/json"]["schema"]
                     for secret, target in _rounds(driver, spec, schema):
@@ -303,8 +312,14 @@ def _sweep_api_reads(driver: Driver, spec: dict[str, Any]) -> None:
             continue
         for secret in driver.secrets.texts:
             query = {name: secret for name in texts}
-            for role in ("admin", "customer"):
+            for role in _api_roles(path):
                 driver.send(role, "GET", _fill_path(path, driver.world), params=query)
+
+
+def _api_roles(path: str) -> tuple[str, ...]:
+    """Who calls an API path: the chat widget's API is a visitor's, the rest an agent's
+    (bearer token) and a signed-in customer's."""
+    return ("visitor",) if path.startswith("/chat/api") else ("admin", "customer")
 
 
 def _free(spec: dict[str, Any], schema: dict[str, Any]) -> bool:
@@ -318,7 +333,8 @@ def _html_routes(app: Any) -> Iterator[tuple[Any, APIRoute]]:
     for context in iter_route_contexts(app.routes):
         route = context.original_route
         path = context.path or ""
-        if isinstance(route, APIRoute) and not path.startswith("/api") and path != "/docs":
+        api = path.startswith(("/api", "/chat/api"))  # swept from the OpenAPI document
+        if isinstance(route, APIRoute) and not api and path != "/docs":
             yield context, route
 
 
@@ -500,6 +516,8 @@ def test_no_secret_is_stored_anywhere(
         login_rate_limit="100000/minute",
         code_rate_limit="100000/minute",
         verify_rate_limit="100000/minute",
+        chat_rate_limit="100000/minute",
+        chat_message_rate="100000/minute",
     )
     app = create_app(settings)
     try:
@@ -510,10 +528,11 @@ def test_no_secret_is_stored_anywhere(
             TestClient(app, raise_server_exceptions=False) as admin,
             TestClient(app, raise_server_exceptions=False) as console,
             TestClient(app, raise_server_exceptions=False) as customer,
+            TestClient(app, raise_server_exceptions=False) as visitor,
         ):
             _console_login(console, world)
             portal_login(customer, app, world.customer_email)
-            clients = {"admin": admin, "console": console, "customer": customer}
+            clients = {"admin": admin, "console": console, "customer": customer, "visitor": visitor}
             driver = Driver(world, secrets, clients)
             spec = app.openapi()
             _sweep_api_writes(driver, spec)

@@ -52,6 +52,7 @@ class Hub:
         self.idle_timeout = float(settings.chat_idle_timeout_seconds)
         self.recheck_seconds = RECHECK_SECONDS
         self._ticker: asyncio.Task[None] | None = None
+        self._sign_in_batch: asyncio.Task[None] | None = None
         install(factory, self.bus)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -66,10 +67,11 @@ class Hub:
         self._ticker = asyncio.create_task(self._tick_forever(), name="chat-ticker")
 
     async def stop(self) -> None:
-        if self._ticker is not None:
-            self._ticker.cancel()
-            await asyncio.gather(self._ticker, return_exceptions=True)
-            self._ticker = None
+        for task in (self._ticker, self._sign_in_batch):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._ticker = self._sign_in_batch = None
         for connection in list(self.connections):
             await connection.end(1012)  # service restart: clients reconnect and resume
         await self.bus.stop()
@@ -116,7 +118,26 @@ class Hub:
         )
 
     def _check_sign_ins(self, now: float) -> None:
-        for connection in list(self.connections):
-            if connection.auth_checked_at + AUTH_CHECK_SECONDS <= now:
-                connection.auth_checked_at = now
-                connection.spawn(connection.check_sign_in())
+        """Re-check the sign-ins that are due, all in one worker thread, one after another:
+        a thousand connections opened together come due together, and a thread each would
+        take every worker thread from the sends waiting for theirs."""
+        if self._sign_in_batch is not None and not self._sign_in_batch.done():
+            return  # the last batch is still going; the rest wait for the next tick
+        due = [c for c in self.connections if c.auth_checked_at + AUTH_CHECK_SECONDS <= now]
+        if not due:
+            return
+        for connection in due:
+            connection.auth_checked_at = now
+        self._sign_in_batch = asyncio.create_task(self._recheck_sign_ins(due))
+
+    async def _recheck_sign_ins(self, due: list[Connection]) -> None:
+        try:
+            results = await self.run(wsdb.recheck_all, [(c.who, sorted(c.subs)) for c in due])
+        except Exception:  # the database may be briefly away: these are re-checked next time
+            log.exception("chat sign-in re-check failed")
+            for connection in due:
+                connection.auth_checked_at = 0.0
+            return
+        for connection, (fresh, lost) in zip(due, results, strict=True):
+            if connection in self.connections:
+                await connection.apply_recheck(fresh, lost)

@@ -56,7 +56,7 @@ from ledgerdesk.chat.limits import FRAME_RATE_FACTOR, TokenBucket
 from ledgerdesk.chat.presence import viewers_payload
 from ledgerdesk.chat.publish import DESK_TOPIC, ticket_topic
 from ledgerdesk.core import i18n
-from ledgerdesk.core.errors import DomainError, NotAuthenticated, RateLimited
+from ledgerdesk.core.errors import DomainError, NotAuthenticated, NotFound, RateLimited
 from ledgerdesk.core.i18n import gettext as _
 from ledgerdesk.web.clientip import client_address
 
@@ -223,8 +223,18 @@ class Connection:
         await self.end(1000)
 
     async def check_sign_in(self) -> None:
-        if not await self.hub.run(wsdb.still_valid, self.who):
+        fresh, lost = await self.hub.run(wsdb.recheck, self.who, sorted(self.subs))
+        await self.apply_recheck(fresh, lost)
+
+    async def apply_recheck(self, fresh: wsdb.Who | None, lost: list[int]) -> None:
+        """What a sign-in re-check found (``wsdb.recheck``): signed out, or which followed
+        chats this agent may no longer see."""
+        if fresh is None:
             await self.end(CLOSE_AUTH, _("You were signed out"))
+            return
+        self.who = fresh  # an agent's role and teams as they are now
+        for conversation in lost:
+            self.inbox.put_nowait(("lost", conversation))
 
     # --- receiving -------------------------------------------------------------------
 
@@ -402,6 +412,10 @@ class Connection:
                 await self._catch_up(work[1])
             elif kind == "unsubscribe":
                 await self._unsubscribe(work[1])
+            elif kind == "lost":  # no longer allowed to see it
+                await self._unsubscribe(work[1])
+                gone = NotFound(_("Conversation %(id)s not found") % {"id": work[1]})
+                await self.send(error_frame(gone, conversation=work[1]))
             elif kind == "desk":
                 await self._follow_desk()
             elif kind == "queue":

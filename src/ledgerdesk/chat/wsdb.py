@@ -16,7 +16,7 @@ from ledgerdesk.accounts import sessions
 from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.chat import services as chat
-from ledgerdesk.core.errors import InvalidInput, NotAuthenticated, NotPermitted
+from ledgerdesk.core.errors import DomainError, InvalidInput, NotAuthenticated, NotPermitted
 from ledgerdesk.core.i18n import gettext as _
 from ledgerdesk.tickets.models import MessageKind, Ticket
 
@@ -97,13 +97,29 @@ def _visitor(session: Session, token: str) -> Who:
     return who
 
 
-def still_valid(factory: Factory, who: Who) -> bool:
-    """Whether the sign-in behind ``who`` is still live (not ended, expired or revoked)."""
+def recheck(factory: Factory, who: Who, conversations: list[int]) -> tuple[Who | None, list[int]]:
+    """The sign-in behind ``who`` read again (``None``: it ended), with an agent's current role
+    and teams, and which of the followed ``conversations`` it may no longer see (an agent
+    moved off a team keeps no window on that team's chats)."""
     try:
-        authenticate(factory, who.token, who.session_id, require_2fa=False)
+        fresh = authenticate(factory, who.token, who.session_id, require_2fa=False)
     except (NotAuthenticated, NotPermitted):
-        return False
-    return True
+        return None, []
+    lost = []
+    with factory() as session:
+        for conversation in conversations:
+            try:
+                _access(session, fresh, conversation)
+            except DomainError:
+                lost.append(conversation)
+    return fresh, lost
+
+
+def recheck_all(
+    factory: Factory, batch: list[tuple[Who, list[int]]]
+) -> list[tuple[Who | None, list[int]]]:
+    """``recheck`` for many connections, in this one thread."""
+    return [recheck(factory, who, conversations) for who, conversations in batch]
 
 
 def _access(session: Session, who: Who, conversation: int) -> Ticket:
