@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ledgerdesk.accounts import models as accounts_models
+from ledgerdesk.ai.assistant import models as assistant_models
 from ledgerdesk.chain import models as chain_models
 from ledgerdesk.chat import models as chat_models
 from ledgerdesk.core.db import Base
@@ -17,6 +18,7 @@ metadata = Base.metadata
 
 __all__ = [
     "accounts_models",
+    "assistant_models",
     "chain_models",
     "chat_models",
     "jobs_models",

@@ -30,7 +30,8 @@ MIN_PASSWORD_LENGTH = 10
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: an agent (with role and teams), a customer, or the system itself."""
+    """Who is acting: an agent (with role and teams), a customer, the system itself, or the
+    assistant (which acts on the tickets it was given, like the system)."""
 
     kind: str
     id: int | None = None
@@ -48,10 +49,11 @@ class Actor:
     @property
     def sees_everything(self) -> bool:
         """Leads, admins and the system see every ticket; agents see their teams' work."""
-        return self.kind == "system" or self.role in (Role.lead, Role.admin)
+        return self.kind in ("system", "assistant") or self.role in (Role.lead, Role.admin)
 
 
 SYSTEM = Actor(kind="system")
+ASSISTANT = Actor(kind="assistant")
 
 
 def agent_actor(agent: Agent) -> Actor:

@@ -91,7 +91,7 @@ class ConversationState(BaseModel):
 
 
 class Author(BaseModel):
-    kind: Literal["customer", "agent", "system"]
+    kind: Literal["customer", "agent", "system", "assistant"]
     name: str
 
 

@@ -55,6 +55,7 @@ class ActorKind(enum.StrEnum):
     agent = "agent"
     customer = "customer"
     system = "system"
+    assistant = "assistant"  # the assistant (ai/assistant), answering before a person
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:

@@ -238,6 +238,8 @@ def _author_fields(actor: Actor) -> dict[str, Any]:
         return {"author_kind": ActorKind.customer, "author_customer_id": actor.id}
     if actor.is_agent:
         return {"author_kind": ActorKind.agent, "author_agent_id": actor.id}
+    if actor.kind == "assistant":
+        return {"author_kind": ActorKind.assistant}
     return {"author_kind": ActorKind.system}
 
 

@@ -67,6 +67,7 @@ _PEOPLE = {
     "agent": N_("Agent"),
     "customer": N_("Customer"),
     "system": N_("System"),
+    "assistant": N_("Assistant"),
     "lead": N_("Lead"),
     "admin": N_("Admin"),
     "specialist": N_("Specialist"),
