@@ -99,6 +99,15 @@ class Settings(BaseSettings):
     chat_rate_limit: str = "30/minute"
     # A chat reply the widget has not delivered by then is e-mailed (chat/followup.py).
     chat_reply_mail_delay_seconds: int = Field(default=120, ge=0, le=86400)
+    # The assistant (ai/assistant, docs/assistant.md).
+    assistant_enabled: bool = True  # answer new chat conversations before a person does
+    assistant_backend: Literal["extractive", "openai"] = "extractive"
+    assistant_min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    assistant_openai_url: str = ""  # base URL of an OpenAI-compatible API (…/v1)
+    assistant_openai_model: str = ""
+    assistant_openai_key: str = ""
+    assistant_openai_timeout: float = Field(default=15.0, gt=0, le=120)
+    assistant_openai_allow_private: bool = False
 
     @field_validator("official_domains", mode="before")
     @classmethod
@@ -213,6 +222,28 @@ class Settings(BaseSettings):
             raise ValueError(
                 "LEDGERDESK_CHAT_JWT_SECRET must be a random value of at least 32 characters "
                 "in production (or empty, which turns signed chat identity off)"
+            )
+        return self
+
+    @field_validator("assistant_openai_url")
+    @classmethod
+    def _check_assistant_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"LEDGERDESK_ASSISTANT_OPENAI_URL: '{value[:80]}' is not an http(s) URL, e.g. "
+                "http://127.0.0.1:11434/v1"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _openai_backend_needs_url(self) -> Settings:
+        if self.assistant_backend == "openai" and not (
+            self.assistant_openai_url and self.assistant_openai_model
+        ):
+            raise ValueError(
+                "LEDGERDESK_ASSISTANT_BACKEND=openai needs LEDGERDESK_ASSISTANT_OPENAI_URL and "
+                "LEDGERDESK_ASSISTANT_OPENAI_MODEL"
             )
         return self
 
