@@ -241,3 +241,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     for kind, by_outcome in sorted(counts.items()):
         parts = ", ".join(f"{n} {o}" for o, n in sorted(by_outcome.items()))
         terminalreporter.write_line(f"database {kind}: {parts}")
+
+
+# The demo world (real local EVM chains and the demo exchange), started at most once per
+# session for every directory that asks for it (tests/selfservice, tests/assistant).
+from tests.demo_world import demo_desk, demo_world  # noqa: E402,F401
