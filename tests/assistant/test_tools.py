@@ -334,6 +334,7 @@ def test_my_usdt_deposit_when_none_is_on_its_way_asks_for_the_hash(desk: World) 
         ("zh-CN", "我的充值还没到账"),
         ("zh-CN", "充值三个小时了还没到账"),
         ("zh-CN", "我的幣還沒到帳"),  # traditional characters
+        ("en", "deposited usdt 3 hrs ago nothing in my account"),
     ],
 )
 def test_my_deposit_without_a_customer_asks_for_the_hash(lang: str, message: str) -> None:
@@ -412,7 +413,12 @@ def test_a_withdrawal_by_its_hash(desk: World) -> None:
 
 
 def test_a_withdrawal_question_without_a_customer_asks_for_the_account() -> None:
-    for lang, message in (("en", "where is my withdrawal?"), ("zh-CN", "我的提现还没到")):
+    for lang, message in (
+        ("en", "where is my withdrawal?"),
+        ("en", "I withdrew to my metamask but nothing arrived"),
+        ("zh-CN", "我的提现还没到"),
+        ("zh-CN", "老哥 我提币卡住了"),
+    ):
         answer = run_tools(message, ANONYMOUS, lang)
         assert answer is not None and answer.asks_for == "account"
         assert answer.text == tool_texts()["ask"]["account"][lang]

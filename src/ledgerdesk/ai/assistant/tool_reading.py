@@ -31,6 +31,7 @@ _PROBLEM = re.compile(
     r"|(?:hasn|haven|didn|doesn|isn|wasn)'?t\s+(?:\w+\s+){0,2}"
     r"(?:arriv\w*|receiv\w*|credit\w*|show\w*|reflect\w*|come|get|got|appear\w*)"
     r"|never\s+(?:arrived|came|got|received|credited)|missing|stuck|lost|disappeared"
+    r"|(?:still\s+)?nothing\s+(?:in|on|arrived|came|show\w*|yet|there)|still\s+nothing"
     r"|没到|未到|没有到|不到账|还没到|没收到|没有收到|未收到|没入账|未入账|没有入账"
     r"|没显示|没有显示|不显示|看不到|查不到|卡住|卡了|丢了|不见了|到账了吗|到了吗"
 )
