@@ -501,6 +501,10 @@ def test_lock_account_without_a_customer_or_exchange_needs_a_person(desk: World)
         answer = lock_account(signed_in(CUSTOMER, "zh-CN"), "zh-CN")
     assert answer.needs_person and answer.text == tool_texts()["lock"]["failed"]["zh-CN"]
     assert not desk.fresh_exchange().customer(CUSTOMER).locked
+    with override_exchange(None):  # no exchange configured at all
+        assert lock_account(ANONYMOUS, "en").text == tool_texts()["lock"]["no_customer"]["en"]
+        answer = lock_account(signed_in(CUSTOMER), "en")
+        assert answer.needs_person and answer.text == tool_texts()["lock"]["failed"]["en"]
     assert DEMO_EMAIL  # the demo customer is never locked by these tests
 
 

@@ -438,8 +438,10 @@ def lock_account(context: Context, lang: str) -> ToolAnswer:
     text says the account could not be locked."""
     lang = _lang(lang)
     exchange = get_exchange()
-    if not context.customer_ref or exchange is None:
-        return _not_locked("no_customer" if exchange is not None else "failed", lang)
+    if not context.customer_ref:
+        return _not_locked("no_customer", lang)
+    if exchange is None:
+        return _not_locked("failed", lang)
     try:
         profile = exchange.customer(context.customer_ref)
         locked_at = exchange.lock_account(profile.id, LOCK_REASON)
