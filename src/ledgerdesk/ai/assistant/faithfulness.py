@@ -126,7 +126,11 @@ _UNITS_ZH: tuple[tuple[str, str, int], ...] = (
 _UNIT_GROUPS = [f"(?P<u{i}>{p})" for i, (p, _, _) in enumerate(_UNITS_EN + _UNITS_ZH)]
 _UNIT_KINDS = [(k, s) for _, k, s in _UNITS_EN + _UNITS_ZH]
 _UNIT_RE = "(?:" + "|".join(_UNIT_GROUPS) + r")(?![A-Za-z])"
-_DUR_NUMBER = f"(?:{_BEFORE_DIGITS}(?:{_DIGITS})|(?<![A-Za-z])(?i:{_EN_WORD})(?![A-Za-z])|(?<![第每上下前同]){_ZH_WORD})"
+_NOT_ORDINAL = "(?<![第每上下前同])"  # 第一天, 每一分钟, 下一个工作日: not durations
+_DUR_NUMBER = (
+    f"(?:{_BEFORE_DIGITS}(?:{_DIGITS})"
+    f"|(?<![A-Za-z])(?i:{_EN_WORD})(?![A-Za-z])|{_NOT_ORDINAL}{_ZH_WORD})"
+)
 _RANGE_SEP = r"[ \t]*(?:-|–|—|~|〜|to|至|到)[ \t]*"
 _DURATION = re.compile(
     f"(?P<lo>{_DUR_NUMBER})(?:{_RANGE_SEP}(?P<hi>{_DUR_NUMBER}))?[ \\t-]?(?:个[ \\t]?)?{_UNIT_RE}",
@@ -135,7 +139,7 @@ _DURATION = re.compile(
 
 # Numbers written as words count when they count something: "six confirmations", "两个确认".
 _COUNTED = re.compile(
-    rf"(?P<num>(?<![A-Za-z])(?i:{_EN_WORD})|(?<![第每上下前同]){_ZH_WORD})[ \t-]?(?:个|次)?[ \t]?"
+    rf"(?P<num>(?<![A-Za-z])(?i:{_EN_WORD})|{_NOT_ORDINAL}{_ZH_WORD})[ \t-]?(?:个|次)?[ \t]?"
     r"(?:(?i:confirmations?|blocks?)(?![A-Za-z])|区块确认|确认|区块)"
 )
 
