@@ -227,29 +227,38 @@ class Claim:
 
 @dataclass(frozen=True)
 class _Vocabulary:
-    networks: re.Pattern[str]
+    chinese: re.Pattern[str] | None  # names with Chinese characters ("比特币", "BTC网络")
     exact: dict[str, str]  # short all-caps names, case-sensitive → network id
     folded: dict[str, str]  # every other name, casefolded → network id
+    most_words: int  # words in the longest Latin name ("BNB Smart Chain": 3)
+    first_words: frozenset[str]  # casefolded first words of the Latin names
     amount: re.Pattern[str]
+
+
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_HAS_CHINESE = re.compile(r"[\u3400-\u9fff]")
 
 
 def _is_latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _term_pattern(term: str, sensitive: bool) -> str:
-    body = r"[ \t]+".join(re.escape(part) for part in term.split())
-    body = body if sensitive else f"(?i:{body})"
-    before = r"(?<![A-Za-z0-9])" if _is_latin(term[0]) else ""
-    after = r"(?![A-Za-z0-9])" if _is_latin(term[-1]) else ""
-    return before + body + after
+def _chinese_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    """One alternation, longest first, Latin edges bounded ("BTC网络", not "XBTC网络")."""
+    alternatives = []
+    for term in sorted(terms, key=len, reverse=True):
+        body = r"[ \t]+".join(re.escape(part) for part in term.split())
+        before = r"(?<![A-Za-z0-9])" if _is_latin(term[0]) else ""
+        after = r"(?![A-Za-z0-9])" if _is_latin(term[-1]) else ""
+        alternatives.append(f"{before}(?i:{body}){after}")
+    return re.compile("|".join(alternatives)) if alternatives else None
 
 
 def _network_terms(registry: Registry) -> dict[str, str]:
     terms: dict[str, str] = {}
     for network in registry.networks:
         for name in (network.name_en, network.name_zh, *network.aliases):
-            name = normalise(re.sub(r"\s*\([^)]*\)", "", name)).strip()
+            name = " ".join(normalise(re.sub(r"\s*\([^)]*\)", "", name)).split())
             if name:
                 terms.setdefault(name, network.id)
     known = {t.casefold() for t in terms}
@@ -263,15 +272,21 @@ def _network_terms(registry: Registry) -> dict[str, str]:
 def _build_vocabulary(registry: Registry) -> _Vocabulary:
     exact: dict[str, str] = {}
     folded: dict[str, str] = {}
+    chinese: list[str] = []
+    most_words = 1
+    first_words: set[str] = set()
     for term, network_id in _network_terms(registry).items():
         # "TON", "BSC", "POL": a capitalised word only, never "ton" or "pol" in a sentence.
         if len(term) <= 4 and term.isascii() and term.isupper():
             exact.setdefault(term, network_id)
+            first_words.add(term.casefold())
+            continue
+        folded.setdefault(term.casefold(), network_id)
+        if term.isascii():
+            most_words = max(most_words, len(_WORD.findall(term)))
+            first_words.add(_WORD.findall(term)[0].casefold())
         else:
-            folded.setdefault(term.casefold(), network_id)
-    patterns = [(t, True) for t in exact] + [(t, False) for t in folded]
-    patterns.sort(key=lambda item: len(item[0]), reverse=True)
-    networks = re.compile("|".join(_term_pattern(t, s) for t, s in patterns))
+            chinese.append(term)
     # Units as written ("USDT", "tBTC"); a few tickers in any case ("0.5 usdt"), not "1 dot".
     written = {*_BASE_SYMBOLS, *registry.asset_symbols(), *_CURRENCY_WORD}
     units = sorted(written, key=len, reverse=True)
@@ -280,7 +295,9 @@ def _build_vocabulary(registry: Registry) -> _Vocabulary:
         f"{_BEFORE_DIGITS}(?P<num>{_DIGITS})(?:[ \\t]?(?P<scale>[千万亿]))?[ \\t]?(?:个|枚)?[ \\t]?"
         f"(?P<unit>(?i:{anycase})|" + "|".join(re.escape(u) for u in units) + ")(?![A-Za-z0-9])"
     )
-    return _Vocabulary(networks, exact, folded, amount)
+    return _Vocabulary(
+        _chinese_pattern(chinese), exact, folded, most_words, frozenset(first_words), amount
+    )
 
 
 _vocabulary_lock = threading.Lock()
@@ -391,12 +408,48 @@ def _scan_amounts(scan: _Scan, vocabulary: _Vocabulary) -> None:
 
 
 def _scan_networks(scan: _Scan, vocabulary: _Vocabulary) -> None:
-    for m in list(vocabulary.networks.finditer(scan.text)):
-        raw = m.group(0)
-        folded = " ".join(raw.split()).casefold()
-        network_id = vocabulary.exact.get(raw) or vocabulary.folded.get(folded)
+    """Chinese names by one pattern (few, and only when the text has Chinese); Latin names by
+    looking up runs of up to ``most_words`` words (faster than one large alternation)."""
+    if vocabulary.chinese is not None and _HAS_CHINESE.search(scan.text):
+        for m in list(vocabulary.chinese.finditer(scan.text)):
+            network_id = vocabulary.folded.get(" ".join(m.group(0).split()).casefold())
+            if network_id is not None:
+                scan.add(Claim("network", m.group(0), ("network", network_id), m.start(), m.end()))
+    words = list(_WORD.finditer(scan.text))
+    i = 0
+    while i < len(words):
+        found = None
+        if words[i].group(0).casefold() in vocabulary.first_words:
+            found = _latin_name_at(scan.text, words, i, vocabulary)
+        if found is None:
+            i += 1
+            continue
+        count, network_id = found
+        start, end = words[i].start(), words[i + count - 1].end()
+        scan.add(Claim("network", scan.text[start:end], ("network", network_id), start, end))
+        i += count
+
+
+def _latin_name_at(
+    text: str, words: list[re.Match[str]], i: int, vocabulary: _Vocabulary
+) -> tuple[int, str] | None:
+    """The longest network name starting at word ``i``: (its words, the network id)."""
+    candidates = [words[i].group(0)]
+    for k in range(i + 1, min(i + vocabulary.most_words, len(words))):
+        gap = text[words[k - 1].end() : words[k].start()]
+        if gap == "-":
+            joiner = "-"
+        elif gap and not gap.strip(" \t"):
+            joiner = " "
+        else:
+            break
+        candidates.append(candidates[-1] + joiner + words[k].group(0))
+    for count in range(len(candidates), 0, -1):
+        name = candidates[count - 1]
+        network_id = vocabulary.exact.get(name) or vocabulary.folded.get(name.casefold())
         if network_id is not None:
-            scan.add(Claim("network", raw, ("network", network_id), m.start(), m.end()))
+            return count, network_id
+    return None
 
 
 def _is_list_marker(text: str, m: re.Match[str]) -> bool:
