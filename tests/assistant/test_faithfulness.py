@@ -77,7 +77,8 @@ def test_dates_times_and_counted_words() -> None:
 def test_what_is_not_a_claim() -> None:
     text = (
         "1. Turn on 2FA.\n2) Open the app.\n"
-        "A deposit is at one of three stages; check the first one."
+        "A deposit is at one of three stages; check the first one.\n"
+        "第 2 步：打开 App，第一天不用管它，每一分钟都很重要。"
     )
     assert claims(text) == []
 
@@ -134,6 +135,11 @@ def test_a_faithful_rewording_passes(reply: str, source: str) -> None:
         ),
         ("visit binance-support.help", "visit https://desk.example.com", "binance-support.help"),
         ("on hold until 15:00", "on hold until 14:00", "15:00"),
+        (
+            "see https://tronscan.org/#/transaction/9f2b",
+            "see https://tronscan.org/#/transaction/9f2a",
+            "https://tronscan.org/#/transaction/9f2b",
+        ),
         (
             "send to TJRabPrwbZy45sbavfcjinPJC18kjpRTv9",
             "your address TJRabPrwbZy45sbavfcjinPJC18kjpRTv8",

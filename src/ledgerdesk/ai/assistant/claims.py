@@ -150,8 +150,9 @@ _DATE = re.compile(
     r"|[ \t]?年[ \t]?(?P<m2>\d{1,2})[ \t]?月[ \t]?(?P<d2>\d{1,2})[ \t]?[日号])"
 )
 _TIME = re.compile(r"(?<![\d:.])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?(?![\d:])")
-_NUMBER = re.compile(
-    f"{_BEFORE_DIGITS}(?P<num>{_DIGITS})(?:[ \\t]?(?P<scale>[万亿]))?(?![A-Za-z0-9_]|\\.\\d)"
+_NUMBER = re.compile(  # not ordinals: 第2步
+    f"{_BEFORE_DIGITS}(?<!第)(?<!第 )(?P<num>{_DIGITS})"
+    "(?:[ \\t]?(?P<scale>[万亿]))?(?![A-Za-z0-9_]|\\.\\d)"
 )
 _LIST_MARKER = re.compile(r"[ \t]*(?:\(|（)?$")
 _LIST_MARKER_AFTER = re.compile(r"(?:[.)、]|）)\s")
@@ -325,12 +326,14 @@ def _clean_url(raw: str) -> str:
 
 
 def url_key(url: str) -> str:
-    """A URL compared: scheme and host lower-cased, no fragment, no trailing slash."""
+    """A URL compared: scheme and host lower-cased, no trailing slash on the path. The
+    fragment stays: explorers put the transaction there ("tronscan.org/#/transaction/…")."""
     parts = urlsplit(url)
     host = (parts.netloc or "").lower()
     path = parts.path.rstrip("/")
     query = f"?{parts.query}" if parts.query else ""
-    return f"{parts.scheme.lower()}://{host}{path}{query}"
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return f"{parts.scheme.lower()}://{host}{path}{query}{fragment}"
 
 
 def _scan_addresses(scan: _Scan) -> None:
