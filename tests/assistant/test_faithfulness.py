@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+from ledgerdesk.ai.assistant import claims as claims_module
 from ledgerdesk.ai.assistant.faithfulness import check_faithful, claims, find_claims
 from ledgerdesk.ai.assistant.types import Source
+from ledgerdesk.chain.registry import load_registry, shipped_registry_file
 
 LINK = "https://desk.example.com/help/articles/deposit-not-credited"
 
@@ -182,3 +185,34 @@ def test_every_source_counts() -> None:
 def test_no_claims_no_sources() -> None:
     assert check_faithful("Did this solve your problem?", []).ok
     assert check_faithful("Wait 10 minutes.", []).unsupported == ("10 minutes",)
+
+
+def test_an_operators_registry_names_its_networks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    overlay = tmp_path / "networks.yaml"
+    overlay.write_text(
+        "networks:\n"
+        "  - id: base\n"
+        "    name_en: Base\n"
+        "    name_zh: Base 主网\n"
+        "    family: evm\n"
+        "    chain_id: 8453\n"
+        '    native: {symbol: ETH, decimals: 18, min_deposit: "0.001"}\n'
+        "    block_time_seconds: 2\n"
+        "    confirmations: {credit: 10, unlock: 30}\n"
+        "    memo_required: false\n"
+        "    aliases: [Base Mainnet, BASE网络]\n",
+        encoding="utf-8",
+    )
+    text = "Send it on Base Mainnet (BASE网络), not Ethereum."
+    assert claims(text) == ["Ethereum"]  # the shipped registry has no Base
+    registry = load_registry(shipped_registry_file(), overlay)
+    monkeypatch.setattr(claims_module, "get_registry", lambda: registry)
+    found = find_claims(text)
+    assert [(c.text, c.key) for c in found] == [
+        ("Base Mainnet", ("network", "base")),
+        ("BASE网络", ("network", "base")),
+        ("Ethereum", ("network", "ethereum")),
+    ]
+    assert check_faithful("Use Base.", article("Deposits on Base Mainnet only.")).ok
