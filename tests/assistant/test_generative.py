@@ -175,7 +175,8 @@ def test_the_request_carries_model_messages_and_temperature_zero(server: Complet
         "English" in system["content"] and "only facts stated in the sources" in system["content"]
     )
     assert "citation link" in system["content"] and "solved the problem" in system["content"]
-    for part in (EN_QUESTION, EN_SECTION, draft.reply, LINK, "My crypto deposit has not arrived"):
+    assert f'"My crypto deposit has not arrived" ({LINK})' in user["content"]
+    for part in (EN_QUESTION, EN_SECTION, draft.reply):
         assert part in user["content"]
 
 
@@ -273,6 +274,21 @@ def test_an_unreachable_endpoint_falls_back() -> None:
     )
     reply = finish_reply(en_reply(), EN_QUESTION, settings)
     assert_fell_back(reply, en_reply(), FaithCheck(False, (), True, "unavailable"))
+
+
+@pytest.mark.parametrize(
+    ("allow_private", "reason"), [(True, "unavailable"), (False, "refused_url")]
+)
+def test_a_malformed_endpoint_url_falls_back(allow_private: bool, reason: str) -> None:
+    settings = Settings(
+        assistant_backend="openai",
+        assistant_openai_url="http://127.0.0.1:99999/v1",
+        assistant_openai_model=MODEL,
+        assistant_openai_allow_private=allow_private,
+        public_url=PUBLIC,
+    )
+    reply = finish_reply(en_reply(), EN_QUESTION, settings)
+    assert_fell_back(reply, en_reply(), FaithCheck(False, (), True, reason))
 
 
 def test_a_private_address_is_refused_without_allow_private(server: CompletionsServer) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
@@ -113,13 +114,16 @@ def _describe(source: Source, number: int) -> str:
     return f"{head}\n{source.text.strip()}"
 
 
-def build_messages(reply: Reply, question: str) -> list[dict[str, str]]:
-    """The chat messages asking to reword ``reply`` (its sources given with their links)."""
+def build_messages(
+    reply: Reply, question: str, sources: Sequence[Source] | None = None
+) -> list[dict[str, str]]:
+    """The chat messages asking to reword ``reply`` from ``sources`` (its own by default)."""
     language = _LANGUAGE_NAMES.get(reply.language, _LANGUAGE_NAMES["en"])
-    sources = "\n\n".join(_describe(s, i) for i, s in enumerate(reply.sources, start=1))
+    given = reply.sources if sources is None else sources
+    described = "\n\n".join(_describe(s, i) for i, s in enumerate(given, start=1))
     user = (
         f"Customer's message:\n<<<\n{question.strip()}\n>>>\n\n"
-        f"Sources (the only facts you may use):\n{sources or '(none)'}\n\n"
+        f"Sources (the only facts you may use):\n{described or '(none)'}\n\n"
         f"Draft reply:\n<<<\n{reply.reply.strip()}\n>>>\n\n"
         f"Reword the draft in {language}."
     )
@@ -135,7 +139,7 @@ def chat_completion(settings: Settings, messages: list[dict[str, str]]) -> Compl
     base = settings.assistant_openai_url.rstrip("/")
     try:
         host = check_outbound_url(base, allow_private=settings.assistant_openai_allow_private)
-    except OutboundBlocked as exc:
+    except (OutboundBlocked, ValueError) as exc:  # ValueError: a port out of range
         raise GenerationError("refused_url", f"the endpoint is refused: {exc}") from None
     headers = {
         "Accept": "application/json",
@@ -152,7 +156,9 @@ def chat_completion(settings: Settings, messages: list[dict[str, str]]) -> Compl
             response = client.post(f"{base}/chat/completions", json=body, headers=headers)
     except httpx.TimeoutException:
         raise GenerationError("timeout", f"{host} did not answer within {timeout:g} s") from None
-    except httpx.HTTPError as exc:
+    except httpx.InvalidURL:
+        raise GenerationError("refused_url", f"the endpoint's URL is not valid ({host})") from None
+    except (httpx.HTTPError, httpx.StreamError, OSError) as exc:
         raise GenerationError("unavailable", f"cannot reach {host}: {type(exc).__name__}") from None
     return _completion(response, host, settings.assistant_openai_model)
 
@@ -266,7 +272,7 @@ def finish_reply(reply: Reply, question: str, settings: Settings) -> Reply:
     if settings.assistant_backend != "openai" or reply.action != "answer":
         return reply
     try:
-        completion = chat_completion(settings, build_messages(reply, question))
+        completion = chat_completion(settings, build_messages(reply, question, sources))
     except GenerationError as exc:
         log.warning("assistant: extractive reply sent, the endpoint failed (%s)", exc.message)
         reply.check = FaithCheck(ok=False, fell_back=True, reason=exc.reason)
