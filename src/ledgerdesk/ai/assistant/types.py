@@ -66,14 +66,25 @@ class Context:
 class FaithCheck:
     """The faithfulness check of one reply: every number, amount, duration, network name and
     URL in it must appear in its sources. ``fell_back``: a generated reply failed and the
-    extractive one went out instead."""
+    extractive one went out instead; then ``ok`` is False, ``unsupported`` lists the generated
+    reply's unsupported claims and ``reason`` says why it failed (generative.FALLBACK_REASONS:
+    "unsupported", "language", "citation", "refused_url", "timeout", "unavailable",
+    "bad_response")."""
 
     ok: bool
     unsupported: tuple[str, ...] = ()
     fell_back: bool = False
+    reason: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"ok": self.ok, "unsupported": list(self.unsupported), "fell_back": self.fell_back}
+        found: dict[str, Any] = {
+            "ok": self.ok,
+            "unsupported": list(self.unsupported),
+            "fell_back": self.fell_back,
+        }
+        if self.reason:
+            found["reason"] = self.reason
+        return found
 
 
 @dataclass
