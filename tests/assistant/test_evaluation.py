@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ledgerdesk.ai.assistant.evaluation import Item, Score, goals, judge, select
+from ledgerdesk.ai.assistant.evaluation import Item, Score, goals, in_split, judge
 from ledgerdesk.ai.assistant.types import FaithCheck, Reply, Source
 
 EN_ANSWER = Item(
@@ -128,5 +128,5 @@ def test_goals_and_splits() -> None:
     assert all(ok for _, ok in goals(Score([answered, handed]).counts()))
     assert not all(ok for _, ok in goals(Score([answered]).counts()))  # nothing to hand over
     items = [EN_ANSWER, ZH_ANSWER, EN_HANDOVER, ZH_HANDOVER]
-    assert [i.id for i in select(items, "holdout")] == ["hant-1", "hans-1"]
-    assert select(items, "all") == items
+    assert [i.id for i in in_split(items, "holdout")] == ["hant-1", "hans-1"]
+    assert in_split(items, "all") == items

@@ -89,7 +89,7 @@ def load(path: Path) -> list[Item]:
     return items
 
 
-def select(items: Iterable[Item], split: str) -> list[Item]:
+def in_split(items: Iterable[Item], split: str) -> list[Item]:
     """The items of one split, or all of them for ``split == "all"``."""
     return [i for i in items if split == "all" or i.split == split]
 
