@@ -68,6 +68,7 @@ def _environment(
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGERDESK_")}
     src = str(Path(ledgerdesk.__file__).resolve().parents[1])  # the tree under test
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    env["LEDGERDESK_ASSISTANT_ENABLED"] = "false"  # the assistant's own test turns it on
     env.update(
         LEDGERDESK_DATA_DIR=str(data_dir),
         LEDGERDESK_DATABASE_URL=f"sqlite:///{data_dir / 'desk.db'}",

@@ -36,6 +36,7 @@ ACTIONS = {
     "message.note": N_("Internal note"),
     "customer.notified": N_("Customer notified by e-mail"),
     "chain.checked": N_("Deposit or withdrawal checked"),
+    "assistant.handover": N_("Handed over by the assistant"),
 }
 
 FIELDS = {
@@ -134,6 +135,8 @@ def _actor(event: Event, names: _Names) -> str:
         return names.agents.get(event.actor_id or 0) or gettext("Agent")
     if event.actor_kind == ActorKind.customer:
         return names.customers.get(event.actor_id or 0) or gettext("Customer")
+    if event.actor_kind == ActorKind.assistant:
+        return gettext("Assistant")
     return gettext("System")
 
 

@@ -168,6 +168,19 @@ EXCHANGE = {  # deposit/withdrawal records from the exchange, and check verdicts
     "withdrawal": N_("Withdrawal"),
 }
 
+HANDOVER_LABELS = {  # why the assistant handed over (ai.assistant.types.HANDOVER_REASONS)
+    "asked_for_person": N_("The customer asked for a person"),
+    "account_compromised": N_("Account compromised or funds being taken"),
+    "complaint": N_("Complaint, compensation or legal demand"),
+    "staff_only": N_("A request only staff can carry out"),
+    "not_covered": N_("No published article covers the topic"),
+    "low_confidence": N_("No confident answer in the help center"),
+    "unsolved": N_("The answers did not solve it"),
+    "needs_person": N_("A check found that a person must act"),
+    "needs_account": N_("The question needs the customer's account"),
+    "assistant_handover": N_("Handed over by the assistant"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -179,6 +192,7 @@ LABELS: dict[str, str] = {
     **GUARD_LABELS,
     **LINK_REASONS,
     **EXCHANGE,
+    **HANDOVER_LABELS,
 }
 
 
