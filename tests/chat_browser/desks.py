@@ -95,8 +95,10 @@ def _run(env: dict[str, str], *args: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def start_desk(data_dir: Path, smtp_port: int, **extra: str) -> Desk:
-    """Migrate a fresh SQLite desk, add the admin agent Ana, and serve it on a free port."""
+def start_desk(data_dir: Path, smtp_port: int, launcher: str = "", **extra: str) -> Desk:
+    """Migrate a fresh SQLite desk, add the admin agent Ana, and serve it on a free port.
+    ``launcher``: a module of tests/ run with ``-m`` instead of the CLI (it prepares something,
+    then calls the CLI's ``main``)."""
     port = free_port()
     env = _environment(data_dir, port, smtp_port, extra)
     _run(env, "migrate")
@@ -115,9 +117,12 @@ def start_desk(data_dir: Path, smtp_port: int, **extra: str) -> Desk:
     )
     output = data_dir / "serve.log"
     with output.open("wb") as sink:
-        process = subprocess.Popen(
-            _cli("serve", "--host", "127.0.0.1"), env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
+        command = _cli("serve", "--host", "127.0.0.1")
+        if launcher:
+            command = [sys.executable, "-m", launcher, *command[3:]]
+        root = str(Path(__file__).resolve().parents[2])  # so ``-m tests.…`` is found
+        env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], root])
+        process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     desk = Desk(f"http://127.0.0.1:{port}", output, process)
     deadline = time.monotonic() + START_TIMEOUT
     while "Uvicorn running on" not in desk.log():
