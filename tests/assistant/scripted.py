@@ -104,6 +104,14 @@ def answer(
             words="Reply YES and we lock your account now. A person will take over; "
             f"first steps: {article_url(LOCK_SLUG)}",
         )
+    if "links please" in text:  # what no engine says, and the widget must still render safely
+        return Reply(
+            action="answer",
+            reply="javascript:alert(1) <b>bold</b> /help/../console https://ok.example/a?b=1, "
+            "see /help/articles/x.",
+            language="en",
+            confidence=1.0,
+        )
     if "person" in text.lower() or "转人工" in text or "轉人工" in text:
         return handover("asked_for_person", text, context)
     feedback = _feedback(text) if last is not None and last.asked_feedback else None

@@ -94,6 +94,16 @@ def test_answer_with_a_link_and_feedback_buttons(browser: Browser, desk: Desk) -
         expect(mine).to_have_text([QUESTION, "And for ETH?", "Yes, that solved it"])
         expect(page.locator(".msg:not(.mine) .bubble").last).to_have_text("Glad that solved it.")
         expect(page.locator(".quick-reply")).to_have_count(0)
+
+        # Only http(s) and the desk's own /help/ pages become links; markup stays text.
+        _send(page, "links please")
+        odd = page.locator(".msg:not(.mine) .bubble").last
+        expect(odd).to_have_text(
+            "javascript:alert(1) <b>bold</b> /help/../console https://ok.example/a?b=1, "
+            "see /help/articles/x."
+        )
+        expect(odd.locator("a")).to_have_text(["https://ok.example/a?b=1", "/help/articles/x"])
+        expect(odd.locator("b")).to_have_count(0)
         assert not errors, errors
     finally:
         context.close()
