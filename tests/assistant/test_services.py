@@ -232,11 +232,14 @@ def test_handover_routes_tags_notes_records_and_tells_who_and_wait(db_session: S
     items = chat.items_after(db_session, conversation, 0, audience="customer")
     assert [i["body"] for i in items[1:]] == [messages[1].body, told]
     assert items[2]["assistant"] is None  # the "who will answer" line is no reply of its own
-    lines = [
-        line.action
-        for line in history(db_session, _events(db_session, conversation, "assistant.handover"))
-    ]
-    assert lines == ["Handed over by the assistant"]
+    # The ticket's history says it in words: who, what, why, which team.
+    (line,) = history(db_session, _events(db_session, conversation, "assistant.handover"))
+    changes = {change.field: change.after for change in line.changes}
+    assert (line.actor, line.action) == ("Assistant", "Handed over by the assistant")
+    assert changes["Reason"] == "The customer asked for a person"
+    assert changes["Team"] == team.name
+    (moved,) = history(db_session, _events(db_session, conversation, "ticket.team_changed"))
+    assert {c.field: c.after for c in moved.changes}["Reason"] == "Handed over by the assistant"
 
 
 def test_priority_never_falls_and_an_assigned_ticket_keeps_its_team(db_session: Session) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.models import Agent, Customer, Team
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.tickets.models import ActorKind, Event, Ticket
-from ledgerdesk.web.labels import N_, label
+from ledgerdesk.web.labels import HANDOVER_LABELS, N_, handover_label, label
 
 ACTIONS = {
     "ticket.created": N_("Ticket created"),
@@ -153,6 +153,8 @@ def _value(key: str, value: Any, names: _Names) -> str:
         return names.agents.get(value, f"#{value}")
     if key in _TICKET_REFS:
         return f"#{value}"
+    if key == "reason" and value in HANDOVER_LABELS:
+        return handover_label(value)
     if key == "confidence" and isinstance(value, float):
         return f"{value * 100:.0f}%"
     if isinstance(value, str) and value in _VALUES:

@@ -41,7 +41,7 @@ from ledgerdesk.tickets.models import (
     Ticket,
 )
 from ledgerdesk.tickets.tags import check_tag, flag_tag
-from ledgerdesk.web.labels import label
+from ledgerdesk.web.labels import handover_label, label
 
 T = TypeVar("T")
 HANDOVER_TAG = "assistant-handover"
@@ -186,7 +186,7 @@ def summary_note(summary: dict[str, Any], reply: Reply) -> str:
     tried = [str(s) for s in summary.get("tried") or []]
     lines = [
         _("The assistant handed this conversation over: %(reason)s")
-        % {"reason": label(reason) if reason else "—"},
+        % {"reason": handover_label(reason) or "—"},
         _("What the customer wants: %(wants)s") % {"wants": summary.get("wants") or "—"},
         " · ".join(
             [
