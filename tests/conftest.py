@@ -19,6 +19,9 @@ os.environ.setdefault("LEDGERDESK_SECRET_KEY", "test-secret-key-" + "x" * 40)
 # Triage is a background job on every customer message; tests of other features turn it off so
 # their event lists stay exact. tests/routing turns it on (fixture ``triage_on``).
 os.environ["LEDGERDESK_TRIAGE"] = "false"
+# Likewise the assistant answers every new chat and portal request by a job; tests/assistant
+# turns it on (fixture ``assistant_on``).
+os.environ["LEDGERDESK_ASSISTANT_ENABLED"] = "false"
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
@@ -168,6 +171,16 @@ def triage_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
     yield
     monkeypatch.setenv("LEDGERDESK_TRIAGE", "false")
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def assistant_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Customers' chat messages and portal requests queue the assistant's job."""
+    monkeypatch.setenv("LEDGERDESK_ASSISTANT_ENABLED", "true")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.setenv("LEDGERDESK_ASSISTANT_ENABLED", "false")
     get_settings.cache_clear()
 
 

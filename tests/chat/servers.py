@@ -46,6 +46,7 @@ def desk_environment(data_dir: Path, database_url: str, **settings: str) -> dict
         LEDGERDESK_DATABASE_URL=database_url,
         LEDGERDESK_SECRET_KEY=SECRET,
         LEDGERDESK_TRIAGE="false",
+        LEDGERDESK_ASSISTANT_ENABLED="false",
         LEDGERDESK_EMBEDDINGS="none",
         PYTHONUNBUFFERED="1",
     )

@@ -68,6 +68,7 @@ def _environment(
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGERDESK_")}
     src = str(Path(ledgerdesk.__file__).resolve().parents[1])  # the tree under test
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
+    env["LEDGERDESK_ASSISTANT_ENABLED"] = "false"  # the assistant's own test turns it on
     env.update(
         LEDGERDESK_DATA_DIR=str(data_dir),
         LEDGERDESK_DATABASE_URL=f"sqlite:///{data_dir / 'desk.db'}",
@@ -94,8 +95,10 @@ def _run(env: dict[str, str], *args: str) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def start_desk(data_dir: Path, smtp_port: int, **extra: str) -> Desk:
-    """Migrate a fresh SQLite desk, add the admin agent Ana, and serve it on a free port."""
+def start_desk(data_dir: Path, smtp_port: int, launcher: str = "", **extra: str) -> Desk:
+    """Migrate a fresh SQLite desk, add the admin agent Ana, and serve it on a free port.
+    ``launcher``: a module of tests/ run with ``-m`` instead of the CLI (it prepares something,
+    then calls the CLI's ``main``)."""
     port = free_port()
     env = _environment(data_dir, port, smtp_port, extra)
     _run(env, "migrate")
@@ -114,9 +117,12 @@ def start_desk(data_dir: Path, smtp_port: int, **extra: str) -> Desk:
     )
     output = data_dir / "serve.log"
     with output.open("wb") as sink:
-        process = subprocess.Popen(
-            _cli("serve", "--host", "127.0.0.1"), env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
+        command = _cli("serve", "--host", "127.0.0.1")
+        if launcher:
+            command = [sys.executable, "-m", launcher, *command[3:]]
+        root = str(Path(__file__).resolve().parents[2])  # so ``-m tests.…`` is found
+        env["PYTHONPATH"] = os.pathsep.join([env["PYTHONPATH"], root])
+        process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     desk = Desk(f"http://127.0.0.1:{port}", output, process)
     deadline = time.monotonic() + START_TIMEOUT
     while "Uvicorn running on" not in desk.log():

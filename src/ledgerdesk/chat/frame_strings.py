@@ -6,6 +6,7 @@ template (chat/templates/chat/frame.html)."""
 
 from __future__ import annotations
 
+from ledgerdesk.ai.assistant.buttons import FEEDBACK_BUTTONS
 from ledgerdesk.core.i18n import gettext as _
 from ledgerdesk.tickets.models import Status
 from ledgerdesk.web.labels import label
@@ -18,6 +19,8 @@ def frame_strings() -> dict[str, object]:
         **_queue_and_hours(),
         **_errors(),
         "status_labels": {s.value: label(s) for s in Status},
+        # Sent exactly as written, in the assistant's reply's language (not the page's).
+        "feedback_buttons": {lang: list(texts) for lang, texts in FEEDBACK_BUTTONS.items()},
     }
 
 
@@ -35,6 +38,8 @@ def _states() -> dict[str, str]:
         "you": _("You"),
         "agent": _("Support agent"),
         "system": _("Automatic message"),
+        "assistant": _("Assistant"),
+        "feedback_question": _("Did this solve it?"),
         "typing": _("%(name)s is typing…"),
         "typing_someone": _("An agent is typing…"),
         "signed_in_as": _("Chatting as %(email)s"),

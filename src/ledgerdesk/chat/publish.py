@@ -27,7 +27,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, selectinload, sessionmaker
 
 from ledgerdesk.chat.bus import Bus
-from ledgerdesk.chat.items import message_item
+from ledgerdesk.chat.items import assistant_meta, message_item
 from ledgerdesk.tickets.models import Channel, Message, Ticket
 
 log = logging.getLogger("ledgerdesk.chat")
@@ -99,7 +99,8 @@ def _build(session: Session, pending: _Pending) -> None:
             .execution_options(populate_existing=True)
             .order_by(Message.ticket_id, Message.seq)
         ).all()
-        pending.items = [message_item(m, ticket_id=m.ticket_id) for m in messages]
+        meta = assistant_meta(session, messages)
+        pending.items = [message_item(m, ticket_id=m.ticket_id, assistant=meta) for m in messages]
         tickets = {m.ticket_id for m in messages}
         chat = session.scalars(
             select(Ticket.id).where(Ticket.id.in_(tickets), Ticket.channel == Channel.chat)

@@ -102,6 +102,15 @@ class AttachmentOut(BaseModel):
     size: int
 
 
+class AssistantMeta(BaseModel):
+    action: Literal["answer", "handover"]
+    asks_feedback: bool = Field(
+        description='The reply ends with "did this solve it?": offer the yes/no buttons'
+    )
+    citations: list[str] = Field(description="Slugs of the help-center articles it cites")
+    language: str = Field(description="The reply's language: en, zh-Hans or zh-Hant")
+
+
 class Item(BaseModel):
     type: Literal["message"]
     conversation: int
@@ -113,6 +122,11 @@ class Item(BaseModel):
     body: str
     created_at: IsoTime
     attachments: list[AttachmentOut]
+    assistant: AssistantMeta | None = Field(
+        default=None,
+        description="Only on the assistant's messages: what its reply was (null for its "
+        "other messages, such as who will answer after a handover)",
+    )
 
 
 class ConversationOut(BaseModel):

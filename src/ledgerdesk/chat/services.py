@@ -37,7 +37,7 @@ from ledgerdesk.chat.identity import (
     visitor_actor,
     visitor_from_token,
 )
-from ledgerdesk.chat.items import iso_utc, message_item
+from ledgerdesk.chat.items import assistant_meta, iso_utc, message_item
 from ledgerdesk.chat.models import ChatConversation
 from ledgerdesk.chat.queue import chat_queue, queue_status
 from ledgerdesk.core import i18n
@@ -300,11 +300,25 @@ def send_customer_message(
     client_id = _client_id(client_id)
     text = _body(body, attachments)
     if conversation is None:
-        return _open(session, visitor, client_id, text, attachments, _page_url(page_url), locale)
-    ticket = can_access(session, visitor, conversation)
-    return _add(
-        session, visitor_actor(visitor), ticket, client_id, text, MessageKind.public, attachments
-    )
+        ack = _open(session, visitor, client_id, text, attachments, _page_url(page_url), locale)
+    else:
+        ticket = can_access(session, visitor, conversation)
+        ack = _add(
+            session,
+            visitor_actor(visitor),
+            ticket,
+            client_id,
+            text,
+            MessageKind.public,
+            attachments,
+        )
+    if not ack.duplicate:  # the assistant answers first, while the chat is still its own
+        from ledgerdesk.ai.assistant.tasks import queue_reply
+
+        opened = session.get(Ticket, ack.conversation)
+        if opened is not None:
+            queue_reply(session, opened, ack.message_id)
+    return ack
 
 
 def send_agent_message(
@@ -345,7 +359,9 @@ def items_after(
     )
     if audience == "customer":
         query = query.where(Message.kind == MessageKind.public)
-    return [message_item(m, ticket_id=ticket_id) for m in session.scalars(query)]
+    messages = list(session.scalars(query))
+    meta = assistant_meta(session, messages)
+    return [message_item(m, ticket_id=ticket_id, assistant=meta) for m in messages]
 
 
 def _last_public_seq(session: Session, ticket_id: int) -> int:

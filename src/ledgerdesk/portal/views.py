@@ -12,6 +12,7 @@ from ledgerdesk.accounts import agent_admin
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.anti_phishing import BadAntiPhishingCode, do_set_anti_phishing_code
 from ledgerdesk.accounts.services import Actor
+from ledgerdesk.ai.assistant import tasks as assistant_tasks
 from ledgerdesk.chain import drafts
 from ledgerdesk.chain import services as chain_services
 from ledgerdesk.chain.views import ANONYMOUS_CHECKS
@@ -30,6 +31,7 @@ from ledgerdesk.kb.deflection import (
 )
 from ledgerdesk.kb.suggest import Suggestion, question_text, suggest
 from ledgerdesk.portal import codes
+from ledgerdesk.routing import services as routing_services
 from ledgerdesk.tickets import queries
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Channel
@@ -315,6 +317,9 @@ def submit_ticket(
         if deflection and _own_attempt(db, actor, deflection) is not None:
             do_link_deflection_ticket(db, deflection, ticket.id)
         _attach_check(request, db, actor, check, ticket)
+        first = routing_services.first_message_id(db, ticket)
+        if first is not None:
+            assistant_tasks.queue_reply(db, ticket, first)
         db.commit()
     except DomainError as exc:
         db.rollback()
@@ -381,7 +386,8 @@ def reply(
     try:
         items = read_uploads(files or [])
         ticket = tickets.access_ticket(db, actor, ticket_id)
-        tickets.do_customer_reply(db, actor, ticket, body, attachments=items)
+        message = tickets.do_customer_reply(db, actor, ticket, body, attachments=items)
+        assistant_tasks.queue_reply(db, ticket, message.id)
         db.commit()
     except DomainError as exc:
         db.rollback()

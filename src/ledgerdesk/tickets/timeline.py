@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.models import Agent, Customer, Team
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.tickets.models import ActorKind, Event, Ticket
-from ledgerdesk.web.labels import N_, label
+from ledgerdesk.web.labels import HANDOVER_LABELS, N_, handover_label, label
 
 ACTIONS = {
     "ticket.created": N_("Ticket created"),
@@ -36,6 +36,7 @@ ACTIONS = {
     "message.note": N_("Internal note"),
     "customer.notified": N_("Customer notified by e-mail"),
     "chain.checked": N_("Deposit or withdrawal checked"),
+    "assistant.handover": N_("Handed over by the assistant"),
 }
 
 FIELDS = {
@@ -134,6 +135,8 @@ def _actor(event: Event, names: _Names) -> str:
         return names.agents.get(event.actor_id or 0) or gettext("Agent")
     if event.actor_kind == ActorKind.customer:
         return names.customers.get(event.actor_id or 0) or gettext("Customer")
+    if event.actor_kind == ActorKind.assistant:
+        return gettext("Assistant")
     return gettext("System")
 
 
@@ -150,6 +153,8 @@ def _value(key: str, value: Any, names: _Names) -> str:
         return names.agents.get(value, f"#{value}")
     if key in _TICKET_REFS:
         return f"#{value}"
+    if key == "reason" and value in HANDOVER_LABELS:
+        return handover_label(value)
     if key == "confidence" and isinstance(value, float):
         return f"{value * 100:.0f}%"
     if isinstance(value, str) and value in _VALUES:

@@ -168,6 +168,21 @@ EXCHANGE = {  # deposit/withdrawal records from the exchange, and check verdicts
     "withdrawal": N_("Withdrawal"),
 }
 
+# Why the assistant handed over (ai.assistant.types.HANDOVER_REASONS). Not in ``LABELS``: two
+# reasons share their key with an intent ("account_compromised", "complaint") and read
+# differently; ``handover_label`` gives these.
+HANDOVER_LABELS = {
+    "asked_for_person": N_("The customer asked for a person"),
+    "account_compromised": N_("Account compromised or funds being taken"),
+    "complaint": N_("Complaint, compensation or legal demand"),
+    "staff_only": N_("A request only staff can carry out"),
+    "not_covered": N_("No published article covers the topic"),
+    "low_confidence": N_("No confident answer in the help center"),
+    "unsolved": N_("The answers did not solve it"),
+    "needs_person": N_("A check found that a person must act"),
+    "needs_account": N_("The question needs the customer's account"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -179,6 +194,7 @@ LABELS: dict[str, str] = {
     **GUARD_LABELS,
     **LINK_REASONS,
     **EXCHANGE,
+    "assistant_handover": N_("Handed over by the assistant"),
 }
 
 
@@ -190,3 +206,11 @@ def label(value: Any) -> str:
     key = str(getattr(value, "value", value))
     text = LABELS.get(key)
     return gettext(text) if text is not None else key
+
+
+def handover_label(reason: str | None) -> str:
+    """Why the assistant handed over, as a person reads it (an unknown reason as it is)."""
+    if not reason:
+        return ""
+    text = HANDOVER_LABELS.get(reason)
+    return gettext(text) if text is not None else reason

@@ -221,12 +221,40 @@
     }
     function authorName(author) {
       if (author.name) return author.name;
+      if (author.kind === "assistant") return t("assistant");
       return author.kind === "customer" ? conv.dataset.requester || "" : t("system");
+    }
+    // The assistant's links (its citations) open: http(s) addresses and this desk's /help/
+    // pages, as <a> elements; the words around them stay text.
+    var LINK = /https?:\/\/[^\s<>"'`\u3000-\u303f\uff00-\uffef]+|\/help\/[^\s<>"'`\u3000-\u303f\uff00-\uffef]*/g;
+    function safeHref(raw) {
+      var url;
+      try { url = new URL(raw, location.origin); } catch (e) { return null; }
+      if (raw.charAt(0) === "/") return url.origin === location.origin && url.pathname.indexOf("/help/") === 0 ? url.href : null;
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    }
+    function linkedBody(text) {
+      var box = el("div", "body"), at = 0;
+      text = shown(text);
+      text.replace(LINK, function (found, index) {
+        var before = index ? text.charAt(index - 1) : "";
+        if (found.charAt(0) === "/" && before && !/[\s(\uff08:\uff1a]/.test(before)) return found;
+        var raw = found.replace(/[.,;:!?)\]}'"]+$/, ""), href = safeHref(raw);
+        if (!href) return found;
+        box.appendChild(txt(text.slice(at, index)));
+        var link = el("a", null, raw);
+        link.href = href; link.target = "_blank"; link.rel = "noopener noreferrer";
+        box.appendChild(link);
+        at = index + raw.length;
+        return found;
+      });
+      box.appendChild(txt(text.slice(at)));
+      return box;
     }
     function article(item) {
       var author = item.author || {};
       var node = el("article", "card msg" + (item.kind === "note" ? " note" : "") +
-        (author.kind === "agent" || author.kind === "system" ? " from-agent" : ""));
+        (author.kind === "agent" || author.kind === "system" || author.kind === "assistant" ? " from-agent" : ""));
       node.dataset.kind = item.kind || "public";
       node.dataset.author = author.kind || "agent";
       if (item.id) node.dataset.id = item.id;
@@ -237,7 +265,7 @@
       meta.appendChild(txt(" · " + stamp(item.created_at || new Date().toISOString())));
       if (item.kind === "note") { meta.appendChild(txt(" · ")); meta.appendChild(el("strong", null, t("internal_note"))); }
       node.appendChild(meta);
-      node.appendChild(el("div", "body", item.body));
+      node.appendChild(author.kind === "assistant" ? linkedBody(item.body) : el("div", "body", item.body));
       (item.attachments || []).forEach(function (file) {
         var row = el("div", "small"), link = el("a", null, file.filename);
         link.href = "/api/v1/attachments/" + encodeURIComponent(file.id);

@@ -553,7 +553,17 @@
     window.addEventListener("focus", visibilityChanged);
   }
 
+  /* A quick reply (the assistant's yes/no buttons): sent as if typed. */
+  function sendText(text) {
+    if (!outbox || state.status === "closed") { return; }
+    outbox.add(state.conversation, text, []);
+    render(true);
+    flush();
+    reportActive();
+  }
+
   F.ctl.adopt = adopt;
+  F.ctl.sendText = sendText;
   F.ctl.start = start;
   F.ctl.switchConversation = switchConversation;
   bind();

@@ -59,6 +59,7 @@
     var wanted = entries();
     var lastMine = 0;
     wanted.forEach(function (w) { if (w.item && w.mine) { lastMine = w.item.seq; } });
+    var asking = askingSeq(wanted);
     var keep = new Set();
     wanted.forEach(function (w, index) {
       var node = nodes.get(w.key);
@@ -70,7 +71,7 @@
       if (!node) { node = el("li"); }
       nodes.set(w.key, node);
       keep.add(node);
-      fill(node, w, lastMine);
+      fill(node, w, lastMine, asking);
       if (list.children[index] !== node) { list.insertBefore(node, list.children[index] || null); }
     });
     nodes.forEach(function (node, key) {
@@ -79,30 +80,97 @@
     $("welcome").hidden = wanted.length > 0;
     if (toBottom || nearBottom) { box.scrollTop = box.scrollHeight; }
   }
-  function fill(node, w, lastMine) {
+  /* The seq of the assistant's reply that asked "did this solve it?", while it is the newest
+     thing in an open conversation (nothing sent or being sent after it); else 0. */
+  function askingSeq(wanted) {
+    var newest = wanted.length ? wanted[wanted.length - 1] : null;
+    var item = newest && newest.item;
+    var asks = item && item.author && item.author.kind === "assistant" && item.assistant &&
+      item.assistant.asks_feedback;
+    return asks && state.status !== "closed" ? item.seq : 0;
+  }
+  function fill(node, w, lastMine, asking) {
     var m = w.item || w.local;
     var files = w.item ? (m.attachments || []) : m.files.map(function (f) {
       return { id: null, filename: f.name, content_type: f.type, size: f.size };
     });
+    var fromAssistant = !!(w.item && m.author && m.author.kind === "assistant");
+    var asks = !!(w.item && asking && m.seq === asking);
     var signature = JSON.stringify([m.body, files.map(function (a) { return [a.id, a.filename]; }),
-      w.mine, m.author && m.author.name]);
+      w.mine, m.author && m.author.name, fromAssistant, asks]);
     node.className = "msg" + (w.mine ? " mine" : "") + (w.local && w.local.error ? " failed" :
       w.local ? " pending" : "");
     if (node.dataset.signature !== signature) {
       node.dataset.signature = signature;
       node.textContent = "";
       node.appendChild(w.mine ? el("span", "sr-only", t("you") + ": ") : el("p", "who", author(m)));
-      var bubble = el("div", "bubble", m.body);
+      var bubble = el("div", "bubble");
+      if (fromAssistant) { linked(bubble, m.body); } else { bubble.textContent = m.body; }
       if (files.length) { bubble.appendChild(fileList(files)); }
       node.appendChild(bubble);
+      if (asks) { node.appendChild(feedbackButtons(m)); }
       node.appendChild(el("p", "meta"));
     }
     var meta = node.querySelector(".meta");
     var text = metaText(w, lastMine);
     if (meta.textContent !== text) { meta.textContent = text; }
   }
+  /* The assistant's words with its links made clickable: http(s) addresses and the help
+     center's own /help/ pages. Built as text nodes and <a> elements, never parsed as HTML;
+     anything else that looks like a link stays text. */
+  var LINK = /https?:\/\/[^\s<>"'`\u3000-\u303f\uff00-\uffef]+|\/help\/[^\s<>"'`\u3000-\u303f\uff00-\uffef]*/g;
+  var TRAILING = /[.,;:!?)\]}'"]+$/;
+  function safeHref(raw) {
+    var url;
+    try { url = new URL(raw, window.location.origin); } catch (e) { return null; }
+    if (raw.charAt(0) === "/") {
+      var own = url.origin === window.location.origin && url.pathname.indexOf("/help/") === 0;
+      return own ? url.href : null;
+    }
+    return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+  }
+  function linked(box, text) {
+    var at = 0;
+    text.replace(LINK, function (found, index) {
+      var before = index ? text.charAt(index - 1) : "";
+      if (found.charAt(0) === "/" && before && !/[\s(\uff08:\uff1a]/.test(before)) { return found; }
+      var tail = (found.match(TRAILING) || [""])[0];
+      var raw = found.slice(0, found.length - tail.length);
+      var href = safeHref(raw);
+      if (!href) { return found; }
+      box.appendChild(document.createTextNode(text.slice(at, index)));
+      var link = el("a", "", raw);
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      box.appendChild(link);
+      at = index + raw.length;
+      return found;
+    });
+    box.appendChild(document.createTextNode(text.slice(at)));
+  }
+  /* "Yes, that solved it" / "No, I still need help" in the reply's language and script: a
+     click sends that exact text as the customer's message. */
+  function feedbackButtons(item) {
+    var table = S.feedback_buttons || {};
+    var texts = table[item.assistant.language] || table.en || [];
+    var group = el("div", "quick-replies");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", t("feedback_question"));
+    texts.forEach(function (text) {
+      var button = el("button", "quick-reply", text);
+      button.type = "button";
+      button.addEventListener("click", function () {
+        var send = window.LedgerdeskFrame.ctl.sendText;
+        if (send) { send(text); }
+      });
+      group.appendChild(button);
+    });
+    return group;
+  }
   function author(m) {
     if (m.author && m.author.kind === "system") { return t("system"); }
+    if (m.author && m.author.kind === "assistant") { return t("assistant"); }
     return (m.author && m.author.name) || t("agent");
   }
   function metaText(w, lastMine) {
