@@ -168,6 +168,21 @@ EXCHANGE = {  # deposit/withdrawal records from the exchange, and check verdicts
     "withdrawal": N_("Withdrawal"),
 }
 
+ASSISTANT_LABELS = {  # why the assistant handed over (ai/assistant/types.py), and its tools
+    "asked_for_person": N_("The customer asked for a person"),
+    "staff_only": N_("Only staff can do this"),
+    "not_covered": N_("No article covers this"),
+    "low_confidence": N_("No confident answer"),
+    "unsolved": N_("The answers did not solve it"),
+    "needs_person": N_("A check needs a person"),
+    "needs_account": N_("Needs the customer's account"),
+    "deposit_check": N_("Deposit check"),
+    "withdrawal_check": N_("Withdrawal check"),
+    "deposit_records": N_("Deposit records"),
+    "withdrawal_records": N_("Withdrawal records"),
+    "lock": N_("Account lock"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -179,6 +194,7 @@ LABELS: dict[str, str] = {
     **GUARD_LABELS,
     **LINK_REASONS,
     **EXCHANGE,
+    **ASSISTANT_LABELS,
 }
 
 

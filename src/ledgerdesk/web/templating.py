@@ -19,7 +19,18 @@ from ledgerdesk.web.labels import label
 from ledgerdesk.web.messages import translate_message
 
 _ROOT = Path(__file__).resolve().parent.parent
-_PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust", "routing", "chain", "chat")
+_PILLARS = (
+    "web",
+    "accounts",
+    "tickets",
+    "portal",
+    "kb",
+    "trust",
+    "routing",
+    "chain",
+    "chat",
+    "ai/assistant",
+)
 
 
 def _timefmt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
