@@ -177,13 +177,15 @@ def ask(
         db.commit()
     except DomainError as exc:
         db.rollback()
+        unavailable = isinstance(exc, assist.AssistantUnavailable)
         response = render(
             request,
             "assistant/ask.html",
-            status_code=exc.status_code,
+            # Without the assistant the page still answers: it offers a person instead.
+            status_code=200 if unavailable else exc.status_code,
             error=exc.message,
             text=text[: MAX_QUESTION * 2],
-            unavailable=isinstance(exc, assist.AssistantUnavailable),
+            unavailable=unavailable,
             **page,
         )
         return with_retry_after(response, exc)
