@@ -329,6 +329,35 @@ def test_engine_failure_is_polite_and_stores_nothing(
     assert _help_rows(app, before) == []
 
 
+@pytest.fixture
+def assistant_off(app: Any) -> Iterator[None]:
+    settings = app.state.settings
+    app.state.settings = settings.model_copy(update={"assistant_enabled": False})
+    yield
+    app.state.settings = settings
+
+
+@pytest.mark.usefixtures("assistant_off")
+def test_a_switched_off_assistant_says_so_and_offers_a_person(
+    client: TestClient, app: Any, seeded: dict[str, Any], engine_answers: FakeEngine
+) -> None:
+    page = client.get("/help/ask").text
+    assert "The assistant is switched off on this desk" in page and 'id="ask-form"' not in page
+    assert page.count('id="ask-contact"') == 1
+    assert 'id="ask-cta"' not in client.get("/help").text
+    posted = client.post("/help/ask", data={"text": "fees"})
+    assert posted.status_code == 200 and posted.text.count('id="ask-contact"') == 1
+    ticket_id = _ticket_id(app, seeded)
+    console_login(client, seeded["agent"].email)
+    panel = client.get(f"/console/tickets/{ticket_id}/assistant").text
+    assert "The assistant is switched off on this desk" in panel
+    assert engine_answers.asked == []
+
+
+def test_the_help_center_links_to_the_ask_page(client: TestClient) -> None:
+    assert 'href="/help/ask" id="ask-link"' in client.get("/help").text
+
+
 def test_asking_is_rate_limited(client: TestClient, app: Any, engine_answers: FakeEngine) -> None:
     limit = int(app.state.settings.self_service_rate_limit.split("/")[0])
     codes = [client.post("/help/ask", data={"text": "fees"}).status_code for _ in range(limit + 1)]
