@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.ai.assistant import metrics
 from ledgerdesk.core.clock import frozen_at
-from ledgerdesk.tickets.models import Ticket
+from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.models import MessageKind, Ticket
 from tests.assistant.factory import (
     answer_reply,
     customer_says,
@@ -18,7 +19,7 @@ from tests.assistant.factory import (
     help_row,
     post_reply,
 )
-from tests.conftest import make_ticket
+from tests.conftest import actor_of, make_agent, make_ticket
 
 T0 = datetime(2020, 3, 10, 9, 0)
 NOW = datetime(2020, 3, 12, 12, 0)
@@ -91,6 +92,20 @@ def test_a_customer_message_at_exactly_24_hours_counts_as_coming_back(db_session
     customer_says(db_session, ticket, "Still here", at=T0 + timedelta(hours=24))
     m = metrics.compute(db_session, DAY, DAY, now=NOW)
     assert (m.ticket_conversations, m.resolved) == (1, 0)
+
+
+def test_an_agent_stepping_in_within_the_day_is_not_automated(db_session: Session) -> None:
+    ticket = _ticket(db_session)
+    post_reply(db_session, ticket, answer_reply("s9"), at=T0)
+    agent = actor_of(make_agent(db_session))
+    with frozen_at(T0 + timedelta(hours=2)):
+        tickets.do_add_message(db_session, agent, ticket, "Let me check this for you.")
+    with frozen_at(T0 + timedelta(hours=3)):  # an internal note is not stepping in
+        other = _ticket(db_session)
+        post_reply(db_session, other, answer_reply("s9"), at=T0)
+        tickets.do_add_message(db_session, agent, other, "watching", kind=MessageKind.note)
+    m = metrics.compute(db_session, DAY, DAY, now=NOW)
+    assert (m.ticket_conversations, m.resolved) == (2, 1)
 
 
 def test_the_range_is_whole_utc_days(db_session: Session) -> None:

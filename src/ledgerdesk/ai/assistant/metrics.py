@@ -6,8 +6,9 @@ Definitions (also on the ``/console/assistant`` page):
 - a **conversation** is a ticket the assistant replied on in the range (chat or portal), or
   one question asked in the help center;
 - an **automated resolution** is a ticket conversation with an answer the customer confirmed
-  ("yes"), or an answer not followed within 24 hours by a customer message or a handover,
-  counted once per ticket; a help-center question counts only when the customer said "yes".
+  ("yes"), or an answer not followed within 24 hours by a customer message, a handover or an
+  agent's public reply (a person stepping in is not automated), counted once per ticket; a
+  help-center question counts only when the customer said "yes".
   An answer younger than 24 hours without a "yes" is not decided yet (``awaiting``);
 - a **handover** is a conversation the assistant passed to a person; the reasons count
   conversations (one handed over twice for the same reason counts once);
@@ -126,9 +127,9 @@ def _judge_answer(state: _Ticket, row: _Row, now: datetime) -> None:
         state.resolved = True
         return
     deadline = row.created_at + QUIET_PERIOD
-    followed = [t for t in (row.next_customer_at, row.next_handover_at) if t is not None]
+    followed = [t for t in (row.next_message_at, row.next_handover_at) if t is not None]
     if any(t <= deadline for t in followed):
-        return  # the customer came back, or a person took over, within the day
+        return  # the customer came back, or a person stepped in, within the day
     if now >= deadline:
         state.resolved = True
     else:
@@ -143,21 +144,21 @@ class _Row:
     feedback: str | None
     citations: list[str]
     created_at: datetime
-    next_customer_at: datetime | None
+    next_message_at: datetime | None  # the next public message by the customer or an agent
     next_handover_at: datetime | None
 
 
 def _rows(session: Session, since: datetime, until: datetime) -> list[_Row]:
-    """Every reply in the range with, for ticket answers, when the customer next wrote and when
-    the assistant next handed over (one query; the 24-hour comparison is made in Python so
-    that it means the same on both databases)."""
+    """Every reply in the range with, for ticket answers, when the customer or an agent next
+    wrote and when the assistant next handed over (one query; the 24-hour comparison is made
+    in Python so that it means the same on both databases)."""
     reply = aliased(AssistantReply)
     later = aliased(AssistantReply)
-    next_customer = (
+    next_message = (
         select(func.min(Message.created_at))
         .where(
             Message.ticket_id == reply.ticket_id,
-            Message.author_kind == ActorKind.customer,
+            Message.author_kind.in_([ActorKind.customer, ActorKind.agent]),
             Message.kind == MessageKind.public,
             Message.created_at > reply.created_at,
         )
@@ -182,7 +183,7 @@ def _rows(session: Session, since: datetime, until: datetime) -> list[_Row]:
             reply.feedback,
             reply.citations,
             reply.created_at,
-            next_customer,
+            next_message,
             next_handover,
         )
         .where(reply.created_at >= since, reply.created_at < until, reply.channel != "console")
