@@ -52,13 +52,16 @@ def test_use_this_reply_fills_the_reply_box_and_sends_nothing(
         for lang, button in (("en", "Use this reply"), ("zh-CN", "使用此回复")):
             if lang == "zh-CN":
                 page.locator("#lang-form select").select_option("zh-CN")
+                expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
             page.goto(f"/console/tickets/{ticket_id}")
             draft = page.locator("#assistant-draft")
             expect(draft).to_be_visible()
             expect(page.locator("#assistant-summary")).to_be_visible()
             draft.fill(draft.input_value() + "\nEdited by the agent.")
+            page.locator("#kind-note").check()
             page.get_by_role("button", name=button).click()
             expect(page.locator("#reply-body")).to_have_value(draft.input_value())
+            expect(page.locator("#reply-form input[name=kind][value=public]")).to_be_checked()
             page.screenshot(path=str(SHOTS / f"ledgerdesk-assistant-panel-{lang}.png"))
         context.close()
     with app.state.sessionmaker() as session:

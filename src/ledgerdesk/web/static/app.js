@@ -79,7 +79,7 @@
   });
 })();
 // Console: "Use this reply" copies the assistant's suggestion (as the agent edited it) into the
-// reply box. It sends nothing; the agent still presses Send.
+// reply box as a public reply. It sends nothing; the agent still presses Send.
 (function () {
   "use strict";
   document.addEventListener("click", function (e) {
@@ -89,6 +89,8 @@
     var box = document.getElementById(button.getAttribute("data-target") || "");
     if (!source || !box) return;
     box.value = source.value;
+    var publicReply = box.form && box.form.querySelector("input[name=kind][value=public]");
+    if (publicReply) publicReply.checked = true; // a suggestion is written to the customer
     box.focus();
   });
 })();
