@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.ai.assistant import engine
 from ledgerdesk.ai.assistant.ask import MAX_QUESTION
 from ledgerdesk.ai.assistant.models import AssistantReply
 from ledgerdesk.tickets import services as tickets
@@ -55,8 +56,8 @@ def engine_answers(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
 def _ticket_id(app: Any, seeded: dict[str, Any], *more: str) -> int:
     def make(session: Any) -> int:
         ticket = make_ticket(session, seeded["alice"], body="My USDT deposit is missing.")
-        for text in more:
-            customer_says(session, ticket, text)
+        for said in more:
+            customer_says(session, ticket, said)
         return ticket.id
 
     return committed(app, make)
@@ -117,6 +118,20 @@ def test_panel_is_polite_when_the_engine_fails(
     panel = client.get(f"/console/tickets/{ticket_id}/assistant")
     assert panel.status_code == 200
     assert "智能助手暂时无法给出建议回复，请照常撰写回复。" in panel.text
+
+
+def test_panel_survives_a_database_error_inside_the_engine(
+    client: TestClient, app: Any, seeded: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(session: Any, text_: str, context: Any, settings: Any = None) -> Any:
+        session.execute(text("SELECT no_such_column FROM no_such_table"))
+
+    monkeypatch.setattr(engine, "answer", broken)
+    ticket_id = _ticket_id(app, seeded, "a", "b", "c", "d", "e")
+    console_login(client, seeded["agent"].email)
+    panel = client.get(f"/console/tickets/{ticket_id}/assistant")
+    assert panel.status_code == 200 and 'id="assistant-problem"' in panel.text
+    assert "The customer wrote: “My USDT deposit is missing.”" in panel.text  # still summarized
 
 
 def test_panel_summarizes_long_tickets(

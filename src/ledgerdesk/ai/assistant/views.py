@@ -54,6 +54,7 @@ def assistant_panel(
         try:
             context["suggestion"] = assist.suggest(db, agent_actor, ticket)
         except assist.AssistantUnavailable:
+            db.rollback()  # a database error inside the engine leaves the transaction unusable
             context["problem"] = gettext(
                 "The assistant could not suggest a reply just now. Write your reply as usual."
             )
