@@ -13,6 +13,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.anti_phishing import BadAntiPhishingCode, do_set_anti_phishing_code
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.ai.assistant import tasks as assistant_tasks
+from ledgerdesk.ai.assistant.assist import feedback_prompt
 from ledgerdesk.chain import drafts
 from ledgerdesk.chain import services as chain_services
 from ledgerdesk.chain.views import ANONYMOUS_CHECKS
@@ -355,6 +356,7 @@ def _ticket_page(
         me=_me(db, actor),
         messages=queries.ticket_messages(db, actor, ticket),
         merged_into=_merged_into(db, actor, ticket),
+        prompt=feedback_prompt(db, ticket),  # the assistant's "did this solve it?" buttons
         **extra,
     )
 

@@ -179,6 +179,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.accounts import console as accounts_console
     from ledgerdesk.accounts import security_api as accounts_security_api
     from ledgerdesk.accounts import views as accounts_views
+    from ledgerdesk.ai.assistant import views as assistant_views
     from ledgerdesk.chain import api as chain_api
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
@@ -226,5 +227,6 @@ def _include_routes(app: FastAPI) -> None:
         chat_console.router,
         chat_ws.router,
         chat_views.router,
+        assistant_views.router,
     ):
         app.include_router(router)

@@ -183,6 +183,14 @@ HANDOVER_LABELS = {
     "needs_account": N_("The question needs the customer's account"),
 }
 
+ASSISTANT_TOOLS = {  # the assistant's tools (ai/assistant/tools.py)
+    "deposit_check": N_("Deposit check"),
+    "withdrawal_check": N_("Withdrawal check"),
+    "deposit_records": N_("Deposit records"),
+    "withdrawal_records": N_("Withdrawal records"),
+    "lock": N_("Account lock"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -194,6 +202,7 @@ LABELS: dict[str, str] = {
     **GUARD_LABELS,
     **LINK_REASONS,
     **EXCHANGE,
+    **ASSISTANT_TOOLS,
     "assistant_handover": N_("Handed over by the assistant"),
 }
 

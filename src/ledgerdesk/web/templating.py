@@ -15,11 +15,22 @@ from starlette.responses import HTMLResponse
 
 from ledgerdesk.core import i18n
 from ledgerdesk.core.text import neutralise_bidi
-from ledgerdesk.web.labels import label
+from ledgerdesk.web.labels import handover_label, label
 from ledgerdesk.web.messages import translate_message
 
 _ROOT = Path(__file__).resolve().parent.parent
-_PILLARS = ("web", "accounts", "tickets", "portal", "kb", "trust", "routing", "chain", "chat")
+_PILLARS = (
+    "web",
+    "accounts",
+    "tickets",
+    "portal",
+    "kb",
+    "trust",
+    "routing",
+    "chain",
+    "chat",
+    "ai/assistant",
+)
 
 
 def _timefmt(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -77,6 +88,7 @@ def build_environment() -> Environment:
     )
     env.filters["time"] = _timefmt
     env.filters["label"] = label
+    env.filters["handover_label"] = handover_label
     env.filters["language_name"] = i18n.language_name
     env.filters["chain_links"] = _chain_links
     env.globals["back_href"] = back_href

@@ -78,3 +78,19 @@
     box.focus();
   });
 })();
+// Console: "Use this reply" copies the assistant's suggestion (as the agent edited it) into the
+// reply box as a public reply. It sends nothing; the agent still presses Send.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (e) {
+    var button = e.target && e.target.closest ? e.target.closest("button.use-assistant-reply") : null;
+    if (!button) return;
+    var source = document.getElementById(button.getAttribute("data-source") || "");
+    var box = document.getElementById(button.getAttribute("data-target") || "");
+    if (!source || !box) return;
+    box.value = source.value;
+    var publicReply = box.form && box.form.querySelector("input[name=kind][value=public]");
+    if (publicReply) publicReply.checked = true; // a suggestion is written to the customer
+    box.focus();
+  });
+})();
