@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.ai.assistant import engine
+from ledgerdesk.ai.assistant.buttons import FEEDBACK_BUTTONS
 from ledgerdesk.ai.assistant.models import AssistantReply
 from ledgerdesk.ai.assistant.summary import sentences
 from ledgerdesk.ai.assistant.types import Context, Reply
@@ -33,13 +34,6 @@ MIN_SUMMARY_MESSAGES = 6  # shorter tickets are read faster than a summary
 
 # What the yes/no buttons send as the customer's message, in the customer's script (SPEC.md:
 # the engine recognises exactly these).
-FEEDBACK_BUTTONS: dict[str, tuple[str, str]] = {
-    "en": ("Yes, that solved it", "No, I still need help"),
-    "zh-Hans": ("是的，已解决", "没有，还需要帮助"),
-    "zh-Hant": ("是的，已解決", "沒有，還需要幫助"),
-}
-
-
 class AssistantUnavailable(DomainError):
     """The assistant failed to answer (the engine or a backend broke); the page says so
     politely and the person carries on without it."""
