@@ -147,7 +147,7 @@ def test_summary_in_chinese_uses_chinese_sentences_and_labels(db_session: Sessio
     assert "客户写道：“My 500 USDT deposit on Tron has not arrived.”" in text  # quoted as written
     assert "分诊将此请求归类为充值未到账。" in text
     assert "“充值未到账怎么办”" in text
-    assert "智能助手已转人工：回答没有解决问题。" in text
+    assert "智能助手已转人工：回答未能解决问题。" in text
     assert "链上检查：“未找到该交易 (USDT)”。" in text
     assert "The customer" not in text and "Triage" not in text
 
