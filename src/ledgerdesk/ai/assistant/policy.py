@@ -62,13 +62,15 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"stole",
                 rf"steal(?:ing|s)? {_ME}",
                 r"drain(?:ed|ing)",
-                rf"{_WHO} (?:is |are |has |have |just )?(?:withdraw(?:ing|n|s)?|withdrew|taking|took|"
-                rf"transferr?(?:ing|ed)|mov(?:ing|ed)|sen(?:ding|t)|logg?(?:ing|ed) in(?:to)?|"
+                rf"{_WHO} (?:is |are |has |have |just )?"
+                r"(?:withdraw(?:ing|n|s)?|withdrew|taking|took|"
+                r"transferr?(?:ing|ed)|mov(?:ing|ed)|sen(?:ding|t)|logg?(?:ing|ed) in(?:to)?|"
                 rf"access(?:ing|ed)|using|changed) {_ME}",
                 rf"{_WHO} (?:is |has )?(?:in|inside|into) {_ME} account",
                 r"unauthori[sz]ed (?:withdrawals?|logins?|access|transactions?|transfers?|trades?)",
                 r"(?:didn't|did not|never) (?:make|authori[sz]e|do|request|approve) "
-                r"(?:this|that|these|the|those|any) (?:withdrawals?|transactions?|transfers?|trades?)",
+                r"(?:this|that|these|the|those|any) "
+                r"(?:withdrawals?|transactions?|transfers?|trades?)",
                 r"(?:wasn't|was not|not) me (?:who|that)",
                 rf"{_FUNDS} (?:are |is |were |was )?(?:gone|missing|taken) (?:and|but) i "
                 r"(?:didn't|did not|never)",
@@ -79,7 +81,7 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"被黑",
                 r"黑客(?:盗|偷|登录|登陆|转走|提走|进了|入侵)",
                 r"被人(?:登录|登陆|盗|转走|提走|提现|提币)",
-                rf"有人(?:在|正在|一直在|把|偷偷)?(?:提|盗|偷|转|转走|提走|登录|登陆|动|卖)了?(?:我|我的)",
+                r"有人(?:在|正在|一直在|把|偷偷)?(?:提|盗|偷|转|转走|提走|登录|登陆|动|卖)了?(?:我|我的)",
                 rf"{_COINS_ZH}被(?:偷|盗|转走|提走|人提|人转|划走)",
                 r"不是我(?:本人)?(?:操作|提的|提现|提币|登录|登陆|转的|干的|下的单)",
                 r"(?:非本人|未授权|没授权)(?:的)?(?:操作|提现|提币|登录|登陆|交易|转账)",
@@ -91,12 +93,12 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
         "asked_for_person",
         (
             _en(
-                rf"(?:real|live|actual|human) (?:person|human|agent|people|support|operator|being)",
+                r"(?:real|live|actual|human) (?:person|human|agent|people|support|operator|being)",
                 rf"(?:talk|speak|chat|connect|transfer|put|get) (?:me )?(?:to|with|through to) "
                 rf"(?:a |an |the |your |some |real |live |human )*{_PERSON}",
-                rf"(?:want|need|give me|get me|let me talk to|request) (?:a |an |to talk to a |"
-                rf"to speak to a |to speak with a )?(?:real |live |human )?"
-                rf"(?:human|person|agent|operator|representative)",
+                r"(?:want|need|give me|get me|let me talk to|request) (?:a |an |to talk to a |"
+                r"to speak to a |to speak with a )?(?:real |live |human )?"
+                r"(?:human|person|agent|operator|representative)",
                 r"(?:agent|human|operator|representative|person)[ ,!.]*(?:please|pls|plz|now)",
                 r"^(?:agent|human|operator|representative|live agent|real person)[ ?!.]*$",
                 r"not (?:a |an )?(?:bot|robot|ai|machine)",
@@ -324,7 +326,7 @@ def split_feedback(text: str) -> tuple[Feedback | None, str]:
 
 
 def feedback_of(text: str) -> Feedback | None:
-    """"yes" or "no" when ``text`` answers "did this solve it?", else None."""
+    """ "yes" or "no" when ``text`` answers "did this solve it?", else None."""
     return split_feedback(text)[0]
 
 
@@ -341,7 +343,8 @@ _CONFIRM = re.compile(
     r"(?:帮我|马上|立即|赶紧|快)锁"
 )
 _REFUSE = re.compile(
-    r"\b(?:no|nope|don't|do not|dont|not now|wait|cancel|stop)\b|不要|别|不用|不需要|先不|等一下|^不|^否"
+    r"\b(?:no|nope|don't|do not|dont|not now|wait|cancel|stop)\b|"
+    r"不要|别|不用|不需要|先不|等一下|^不|^否"
 )
 
 

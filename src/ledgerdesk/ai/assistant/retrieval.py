@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -74,7 +75,7 @@ class Retrieved:
 def split_sections(body: str) -> list[Section]:
     """The article body cut at its ``## `` headings; text before the first is the lead."""
     sections: list[Section] = []
-    heading, lines = "", []
+    heading, lines = "", list[str]()
     fenced = False
     for line in body.splitlines():
         if line.lstrip().startswith("```"):
@@ -95,7 +96,7 @@ def _terms(text: str) -> set[str]:
     """Analysed terms plus Chinese character pairs (jieba keeps 确认数 whole; 确认 should
     still match it)."""
     folded = to_simplified(text)
-    pairs = {a + b for run in _CJK_RUN.findall(folded) for a, b in zip(run, run[1:], strict=False)}
+    pairs = {a + b for run in _CJK_RUN.findall(folded) for a, b in pairwise(run)}
     return set(analyse(folded)) | pairs
 
 
@@ -139,6 +140,7 @@ def plain_text(markdown: str, values: Mapping[str, str], base_url: str = "") -> 
     lists: list[list[int]] = []  # per open list: [ordered, next number]
     row: list[str] = []
     prefix = ""
+    table = False
     for token in tokens:
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
@@ -151,6 +153,8 @@ def plain_text(markdown: str, values: Mapping[str, str], base_url: str = "") -> 
             indent = "  " * (len(lists) - 1)
             prefix = f"{indent}{number}. " if ordered else f"{indent}- "
             lists[-1][1] = number + 1
+        elif kind in ("table_open", "table_close"):
+            table = kind == "table_open"
         elif kind == "tr_open":
             row = []
         elif kind == "tr_close":
@@ -159,7 +163,7 @@ def plain_text(markdown: str, values: Mapping[str, str], base_url: str = "") -> 
                 lines.append(": ".join(cells) if len(cells) == 2 else " | ".join(cells))
         elif kind == "inline":
             words = _inline(token, base_url)
-            if _in_table(tokens, token):
+            if table:
                 row.append(words)
             elif words:
                 lines.append(prefix + words)
@@ -167,10 +171,6 @@ def plain_text(markdown: str, values: Mapping[str, str], base_url: str = "") -> 
         elif kind in ("fence", "code_block"):
             lines.append(token.content.strip())
     return "\n".join(line for line in lines if line.strip())
-
-
-def _in_table(tokens: list[Token], token: Token) -> bool:
-    return token.level >= 3 and any(t.type == "table_open" for t in tokens)  # cells sit at ≥3
 
 
 def _inline(token: Token, base_url: str) -> str:
