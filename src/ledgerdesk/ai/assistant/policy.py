@@ -327,7 +327,7 @@ def split_feedback(text: str) -> tuple[Feedback | None, str]:
 
 
 def feedback_of(text: str) -> Feedback | None:
-    """ "yes" or "no" when ``text`` answers "did this solve it?", else None."""
+    """The answer to "did this solve it?" in ``text`` ("yes" or "no"), else None."""
     return split_feedback(text)[0]
 
 

@@ -36,7 +36,7 @@ def locale_script(locale: str | None) -> str | None:
 
 
 def customer_script(text: str, locale: str | None = None) -> str:
-    """"en", "zh-Hans" or "zh-Hant": the script the reply must be written in."""
+    """The script the reply must be written in: "en", "zh-Hans" or "zh-Hant"."""
     guess = detect_language(text)
     fallback = locale_script(locale)
     if guess.language == "zh-Hans" and fallback == "zh-Hant" and guess.confidence <= 0.75:
