@@ -1,11 +1,11 @@
 """The engine on the shipped knowledge base, on SQLite and PostgreSQL.
 
 ``SANITY`` is our own quick tuning list (the labelled evaluation set lives in tests/assistant/
-eval/ on another branch). On it, when this was written: 39 of 42 answerable messages cite an
-acceptable article (the three misses are near neighbours: app cache vs crash, wrong network
-vs not credited, P2P chargeback vs seller not releasing); answers' confidence 0.59-1.00,
-off-topic messages' 0.00-0.44, hence ``assistant_min_confidence`` = 0.5; ``answer`` without
-tools took a median of 79 ms and a p95 of 110 ms per message on the loaded 2-core test box.
+eval/ on another branch). On it, when this was written: 40 of 42 answerable messages cite an
+acceptable article (the misses are near neighbours: app cache vs crash, wrong network vs not
+credited); answers' confidence 0.65-1.00, off-topic messages' 0.00-0.44, hence
+``assistant_min_confidence`` = 0.5; ``answer`` without tools took a median of 55-79 ms and a
+p95 of 99-113 ms per message (fresh queries) on the loaded 2-core test box.
 """
 
 from __future__ import annotations
@@ -173,7 +173,7 @@ def test_sanity_list(session: Session, settings: Settings) -> None:
             continue
         answerable += 1
         right += reply.action == "answer" and reply.citations[0] in slugs
-    assert right / answerable >= 0.88, f"{right}/{answerable}"
+    assert right / answerable >= 0.9, f"{right}/{answerable}"
 
 
 @pytest.mark.usefixtures("no_tools")

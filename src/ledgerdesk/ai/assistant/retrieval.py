@@ -34,6 +34,7 @@ CANDIDATES = 5
 LEXICAL_WEIGHT = 0.05  # × BM25 / LEXICAL_CAP
 LEXICAL_CAP = 30.0
 INTENT_BONUS = 0.02
+TITLE_WEIGHT = 0.04  # × the share of the message's words in the article's title
 # Reranked score that means "nothing" (confidence 0) and "certain" (confidence 1), per
 # article language: e5 places Chinese texts closer together than English ones (unrelated
 # Chinese questions reach 0.88, unrelated English ones 0.85).
@@ -194,11 +195,19 @@ def _inline(token: Token, base_url: str) -> str:
 # ---- ranking -------------------------------------------------------------------------------
 
 
-def rank_score(hit: ArticleHit, intents: Sequence[str], intent: str | None) -> float:
-    """The re-ranking score: e5 similarity, plus BM25 and triage-intent tie-breakers."""
+def rank_score(
+    hit: ArticleHit, intents: Sequence[str], intent: str | None, title_share: float = 0.0
+) -> float:
+    """The re-ranking score: e5 similarity, plus tie-breakers: BM25, the share of the
+    message's words in the title, and whether the article is filed under triage's intent."""
     lexical = min(hit.lexical, LEXICAL_CAP) / LEXICAL_CAP
     bonus = INTENT_BONUS if intent and intent in intents else 0.0
-    return hit.semantic + LEXICAL_WEIGHT * lexical + bonus
+    return hit.semantic + LEXICAL_WEIGHT * lexical + TITLE_WEIGHT * title_share + bonus
+
+
+def title_share(query_terms: set[str], title: str) -> float:
+    """How much of the message the title says (0..1)."""
+    return len(query_terms & _terms(title)) / len(query_terms) if query_terms else 0.0
 
 
 def confidence_of(score: float, lang: str, semantic: bool = True) -> float:
@@ -215,6 +224,11 @@ def search_text(text: str, lang: str) -> str:
     e5 compares like with like), within the query limit."""
     value = to_simplified(text) if lang == "zh-CN" else text
     return check_query(" ".join(value.split())[:500])
+
+
+def _title(article: Article, lang: str, values: Mapping[str, str]) -> str:
+    found = next((t for t in article.translations if t.lang == lang), None)
+    return substitute(found.title, values) if found else ""
 
 
 def retrieve(
@@ -240,9 +254,19 @@ def retrieve(
             )
         )
     }
+    wanted = _terms(query)
     ranked = sorted(
         (
-            (rank_score(h, articles[h.article_id].intents, intent), i, h)
+            (
+                rank_score(
+                    h,
+                    articles[h.article_id].intents,
+                    intent,
+                    title_share(wanted, _title(articles[h.article_id], lang, values)),
+                ),
+                i,
+                h,
+            )
             for i, h in enumerate(hits)
             if h.article_id in articles
         ),
