@@ -51,6 +51,14 @@ _QUANTITY = re.compile(
     r"多少|几个|几天|多久|多长时间|最少|最低|最多|上限|下限|限额|手续费|费率|什么时候"
 )
 _VALUE_TERM = "\x00value"
+# Sections about the interface's states or about writing to us restate the problem in the
+# customer's words ("if your verification was rejected...") without solving it: they win
+# only when clearly better.
+_META_HEADING = re.compile(
+    r"^(?:what you will see|contact us|when to contact us|who to contact|still nothing|"
+    r"您会看到|联系客服|何时联系我们|联系我们)"
+)
+META_FACTOR = 0.5
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,8 @@ def best_section(query: str, sections: Sequence[tuple[str, str, bool]]) -> int:
         for term in wanted & body:
             idf = math.log(1.0 + len(sections) / df[term])
             score += idf * (HEADING_WEIGHT if term in head else 1.0)
+        if _META_HEADING.match(sections[i][0].strip().lower()):
+            score *= META_FACTOR
         if score > best_score + 1e-9:
             best, best_score = i, score
     return best
