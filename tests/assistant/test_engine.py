@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.ai.assistant import tools
 from ledgerdesk.ai.assistant.engine import answer
+from ledgerdesk.ai.assistant.retrieval import best_section, plain_text, split_sections
 from ledgerdesk.ai.assistant.tools import ToolAnswer
 from ledgerdesk.ai.assistant.types import Context, PriorTurn, Reply, Source
 from ledgerdesk.ai.triage.language import detect_language
@@ -377,3 +378,29 @@ def test_policy_comes_before_tools_and_retrieval(
     reply = answer(session, "转人工 我的充值没到账", Context(), settings)
     assert reply.reason == "asked_for_person" and called == []
     assert session.query(Article).count() > 60
+
+
+def test_sections_and_plain_text() -> None:
+    body = (
+        "Lead words about {{ confirmations.BTC }} blocks.\n\n"
+        "## Confirmations we require\n"
+        "| Network | Confirmations |\n|---|---|\n| Bitcoin (BTC) | {{ confirmations.BTC }} |\n\n"
+        "## Steps\n1. Open **Assets**.\n2. See [the guide](/help/articles/deposit-find-txid).\n"
+        "- a [site](https://example.com/x)\n\n"
+        "## Contact us\nIf you still need the confirmations for BTC, write to us.\n"
+    )
+    sections = split_sections(body)
+    assert [s.heading for s in sections] == ["", "Confirmations we require", "Steps", "Contact us"]
+    values = {"confirmations.BTC": "2"}
+    rendered = [
+        (s.heading, plain_text(s.markdown, values, "https://d.example"), "{{" in s.markdown)
+        for s in sections
+    ]
+    assert rendered[1][1] == "Network: Confirmations\nBitcoin (BTC): 2"
+    assert rendered[2][1] == (
+        "1. Open Assets.\n2. See the guide (https://d.example/help/articles/deposit-find-txid).\n"
+        "- a site (https://example.com/x)"
+    )
+    assert best_section("how many confirmations does btc need", rendered) == 1
+    assert best_section("where is the guide to open assets", rendered) == 2
+    assert best_section("hello there", rendered) == 0  # nothing in particular: the lead
