@@ -46,7 +46,7 @@ class _Turn:
     script: str
     lang: str  # article and template language
     triage: TriageResult | None
-    feedback: str | None = None
+    feedback: policy.Feedback | None = None
     parts: list[str] = field(default_factory=list)
     sources: list[Source] = field(default_factory=list)
     citations: list[str] = field(default_factory=list)
@@ -82,7 +82,7 @@ def answer(
     reply.reply = in_script(reply.reply, script)
     reply.language = script
     reply.intent = turn.intent
-    reply.feedback = turn.feedback  # type: ignore[assignment]
+    reply.feedback = turn.feedback
     if reply.priority is None:
         reply.priority = turn.triage.priority if turn.triage else "normal"
     if reply.action == "handover":
@@ -114,7 +114,7 @@ def _decide(turn: _Turn) -> Reply:
 # ---- turn state ----------------------------------------------------------------------------
 
 
-def _feedback_turn(turn: _Turn, said: str, rest: str) -> Reply:
+def _feedback_turn(turn: _Turn, said: policy.Feedback, rest: str) -> Reply:
     if said == "yes":
         if policy.says_more(rest):
             return _fresh(turn, rest)
@@ -157,11 +157,11 @@ def _lock_turn(turn: _Turn) -> Reply:
 
 def _fresh(turn: _Turn, text: str) -> Reply:
     triage = turn.triage
-    decision = policy.decide(
-        text, triage.label if triage else None, triage.confidence if triage else 0.0
-    )
+    label, sure = (triage.label, triage.confidence) if triage else (None, 0.0)
+    decision = policy.decide(text, label, sure)
     if decision is not None:
-        confidence = 1.0 if not decision.matched.startswith("triage:") else triage.confidence  # type: ignore[union-attr]
+        # A phrase is a rule (1.0); triage alone is as sure as its model.
+        confidence = sure if decision.matched.startswith("triage:") else 1.0
         if decision.reason == "account_compromised":
             return _compromised(turn, confidence)
         return _handover(turn, decision.reason, confidence=confidence)
