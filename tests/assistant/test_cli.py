@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -147,6 +148,11 @@ def test_the_configured_knowledge_base_is_used_when_it_has_articles(tmp_path: Pa
         json.dumps({"text": "忘記密碼怎麼辦"}, ensure_ascii=False),
     )
     assert code == 0, err
-    assert "bundled" not in err
+    assert "bundled" not in err and "search index" not in err
     assert [line["citations"] for line in out] == [["reset-password"], ["reset-password"]]
     assert "Forgot password" in str(out[0]["reply"]) and "忘記密碼" in str(out[1]["reply"])
+    with sqlite3.connect(tmp_path / "ledgerdesk.db") as db:  # as if the index job had not run
+        db.execute("DELETE FROM search_documents")
+    code, out, err = _ask(tmp_path, json.dumps({"text": "I forgot my password"}))
+    assert code == 0 and "not in the search index yet" in err
+    assert out[0]["action"] == "handover"

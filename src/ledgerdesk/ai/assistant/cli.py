@@ -104,6 +104,7 @@ def ask_command(
     context = Context(customer_ref=customer.strip() if customer else None, channel="cli")
     with _knowledge_base(settings) as engine:
         with make_sessionmaker(engine)() as session:
+            _warn_if_unindexed(session)
             bad = ask_stream(session, sys.stdin.buffer, sys.stdout, context, settings)
     if bad:
         err.print(f"{bad} line(s) could not be answered; see their error objects")
@@ -111,6 +112,16 @@ def ask_command(
 
 
 # ---- which knowledge base ------------------------------------------------------------------
+
+
+def _warn_if_unindexed(session: Session) -> None:
+    from ledgerdesk.kb.indexing import search_index_ready
+
+    if not search_index_ready(session):
+        err.print(
+            "Warning: some published articles are not in the search index yet, so they cannot "
+            "be cited; run 'ledgerdesk worker' (or 'ledgerdesk kb reindex') first."
+        )
 
 
 @contextmanager
