@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 import ledgerdesk
+from ledgerdesk.ai.assistant.cli import assistant_app
 from ledgerdesk.ai.guard.cli import guard_app
 from ledgerdesk.ai.triage.cli import triage_app
 from ledgerdesk.chain.cli import chain_app
@@ -36,6 +37,7 @@ triage_app.command("export")(export_corrections)
 app.add_typer(triage_app, name="triage")
 chain_app.command("registry-check")(registry_check)
 app.add_typer(chain_app, name="chain")
+app.add_typer(assistant_app, name="assistant")
 console = Console(stderr=True)
 
 

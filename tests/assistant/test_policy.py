@@ -1,0 +1,219 @@
+"""The handover rules, the short answers and the script, without a database."""
+
+from __future__ import annotations
+
+import pytest
+
+from ledgerdesk.ai.assistant import policy
+from ledgerdesk.ai.assistant.replies import LANGS, say, templates
+from ledgerdesk.ai.assistant.script import article_lang, customer_script, in_script
+from ledgerdesk.ai.assistant.types import HANDOVER_REASONS
+
+# As customers type them: simplified, traditional, English, typos and all.
+HANDOVERS: dict[str, list[str]] = {
+    "asked_for_person": [
+        "转人工",
+        "人工客服",
+        "找客服",
+        "我要人工",
+        "轉人工 謝謝",
+        "人工客服在嗎",
+        "real person please",
+        "agent please",
+        "can i talk to a human",
+        "I want to speak with a real person not a bot",
+        "connect me to customer service",
+        "agent",
+        "HUMAN!!",
+    ],
+    "account_compromised": [
+        "被盗了",
+        "我的币被盗了",
+        "有人在提我的币",
+        "我的账号被黑了",
+        "我的帳號被盜了，有人在提我的幣",
+        "不是我本人操作的提现",
+        "someone is withdrawing my funds",
+        "my account was hacked",
+        "my btc was stolen",
+        "there is an unauthorized withdrawal on my account",
+        "I didn't make this withdrawal",
+        "somebody logged into my account and changed my email",
+    ],
+    "complaint": [
+        "我要投诉",
+        "你们必须赔偿我的损失",
+        "我已经找了律师",
+        "再不处理我就起诉你们",
+        "我要投訴，要求賠償",
+        "I want compensation for the downtime",
+        "my lawyer will contact you",
+        "I'm filing a formal complaint",
+        "I will sue you",
+        "reporting you to the regulator",
+    ],
+    "staff_only": [
+        "撤销提现",
+        "帮我取消提币",
+        "请帮我解冻账户",
+        "删除我的数据",
+        "幫我撤銷提現",
+        "請解凍我的帳戶",
+        "unfreeze my account",
+        "cancel my withdrawal please",
+        "please reverse the transfer I just made",
+        "delete my personal data",
+        "change my date of birth on my kyc",
+    ],
+    "not_covered": [
+        "质押收益是多少",
+        "返佣比例多少",
+        "推荐返利怎么算",
+        "该买什么币",
+        "BTC还会涨吗",
+        "質押收益多少",
+        "現在該買什麼幣",
+        "what's the staking yield for eth",
+        "what is your referral commission rate",
+        "give me investment advice",
+        "price prediction for btc next month",
+        "will bitcoin go up this week",
+        "should i buy solana now",
+        "when will you list my token",
+    ],
+}
+
+# Questions the help center answers: no rule may fire on them.
+ANSWERABLE = [
+    "how many confirmations does a btc deposit need",
+    "my usdt deposit has not arrived",
+    "how do I enable 2fa to protect my account from hackers",
+    "withdrawal pending for hours",
+    "how long does identity verification take",
+    "I forgot my password",
+    "充值一直没到账怎么办",
+    "谷歌验证器丢了怎么重置",
+    "提幣一直在審核中",
+    "实名认证要多久",
+    "人工智能是什么",
+    "how do I find the txid of my withdrawal",
+    "what are the trading fees",
+]
+
+
+@pytest.mark.parametrize(
+    ("reason", "text"), [(r, t) for r, texts in HANDOVERS.items() for t in texts]
+)
+def test_every_rule_hands_over_in_both_languages(reason: str, text: str) -> None:
+    decision = policy.decide(text)
+    assert decision is not None, text
+    assert decision.reason == reason, (text, decision)
+    assert decision.priority == ("urgent" if reason == "account_compromised" else None)
+
+
+def test_rules_cover_both_languages_and_scripts() -> None:
+    for texts in HANDOVERS.values():
+        scripts = {customer_script(t) for t in texts}
+        assert scripts == {"en", "zh-Hans", "zh-Hant"}, texts
+
+
+@pytest.mark.parametrize("text", ANSWERABLE)
+def test_answerable_questions_are_not_handed_over(text: str) -> None:
+    assert policy.decide(text) is None
+
+
+def test_compromise_wins_over_asking_for_a_person() -> None:
+    decision = policy.decide("someone stole my coins, I want a real person now")
+    assert decision is not None and decision.reason == "account_compromised"
+
+
+def test_triage_intent_decides_only_when_confident() -> None:
+    text = "this is the third time I write and nobody cares"
+    assert policy.decide(text, "complaint", 0.5) is None
+    decision = policy.decide(text, "complaint", 0.97)
+    assert decision is not None and decision.reason == "complaint"
+    assert decision.matched == "triage:complaint"
+    assert policy.decide(text, "deposit_missing", 0.99) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Yes, that solved it", "yes"),
+        ("No, I still need help", "no"),
+        ("是的，已解决", "yes"),
+        ("没有，还需要帮助", "no"),
+        ("是的，已解決", "yes"),
+        ("沒有，還需要幫助", "no"),
+        ("yes", "yes"),
+        ("Yep thanks!", "yes"),
+        ("解决了 谢谢", "yes"),
+        ("no", "no"),
+        ("nope, didn't help", "no"),
+        ("不行", "no"),
+        ("还是没解决", "no"),
+        ("how do I reset my 2fa", None),
+        ("充值没到账", None),
+    ],
+)
+def test_feedback_of(text: str, expected: str | None) -> None:
+    assert policy.feedback_of(text) == expected
+
+
+def test_a_no_with_a_new_question_keeps_the_question() -> None:
+    said, rest = policy.split_feedback("no, my deposit is still not there after 3 hours")
+    assert said == "no" and policy.says_more(rest) and "deposit" in rest
+    said, rest = policy.split_feedback("No, I still need help")
+    assert said == "no" and not policy.says_more(rest)
+
+
+@pytest.mark.parametrize(
+    ("text", "confirms"),
+    [
+        ("yes", True),
+        ("yes, lock my account", True),
+        ("please lock it now", True),
+        ("确认锁定", True),
+        ("好的，马上锁", True),
+        ("確認鎖定", True),
+        ("no", False),
+        ("don't lock it, I just changed my password", False),
+        ("不要锁", False),
+        ("what does locking do?", False),
+    ],
+)
+def test_lock_confirmation(text: str, confirms: bool) -> None:
+    assert policy.confirms_lock(text) is confirms
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "script"),
+    [
+        ("my deposit has not arrived", None, "en"),
+        ("充值没到账", None, "zh-Hans"),
+        ("充值沒到賬", None, "zh-Hant"),
+        ("BTC?", "zh-CN", "zh-Hans"),
+        ("BTC?", None, "en"),
+        ("mi depósito no llegó", "zh-TW", "zh-Hant"),
+        ("充值", "zh-TW", "zh-Hant"),
+    ],
+)
+def test_customer_script(text: str, locale: str | None, script: str) -> None:
+    assert customer_script(text, locale) == script
+    assert article_lang(script) == ("en" if script == "en" else "zh-CN")
+
+
+def test_traditional_conversion() -> None:
+    assert in_script("充值没到账怎么办", "zh-Hant") == "充值沒到賬怎麼辦"
+    assert in_script("充值没到账怎么办", "zh-Hans") == "充值没到账怎么办"
+
+
+def test_templates_exist_in_both_languages_for_every_reason() -> None:
+    found = templates()
+    for reason in HANDOVER_REASONS:
+        assert f"handover_{reason}" in found
+    for texts in found.values():
+        assert set(texts) == set(LANGS)
+        assert customer_script(texts["zh-CN"]) == "zh-Hans"
+        assert customer_script(texts["en"]) == "en"
+    assert say("citation", "en", title="T", url="/u") == "From our help center: T – /u"
