@@ -210,6 +210,6 @@ def test_no_buttons_once_answered_or_closed(db_session: Session) -> None:
 
 def test_every_handover_reason_has_a_label() -> None:
     from ledgerdesk.ai.assistant.types import HANDOVER_REASONS
-    from ledgerdesk.web.labels import LABELS
+    from ledgerdesk.web.labels import HANDOVER_LABELS
 
-    assert set(HANDOVER_REASONS) <= set(LABELS)
+    assert set(HANDOVER_REASONS) == set(HANDOVER_LABELS)

@@ -32,6 +32,8 @@ def test_use_this_reply_fills_the_reply_box_and_sends_nothing(
 ) -> None:
     fake_engine(monkeypatch, answer_reply())
     app = fresh_app(tmp_path)
+    # The suite turns the assistant off (tests/conftest.py); this page is its own.
+    app.state.settings = app.state.settings.model_copy(update={"assistant_enabled": True})
     with app.state.sessionmaker() as session:
         agent = make_agent(session, teams=[make_team(session)])
         ticket = make_ticket(session, make_customer(session), body="USDT deposit missing.")

@@ -44,6 +44,15 @@ def committed(app: Any, make: Callable[[Any], T]) -> T:
         return made
 
 
+@pytest.fixture(autouse=True)
+def _assistant_enabled(app: Any) -> Iterator[None]:
+    """The suite turns the assistant off (tests/conftest.py); these pages are its own."""
+    before = app.state.settings
+    app.state.settings = before.model_copy(update={"assistant_enabled": True})
+    yield
+    app.state.settings = before
+
+
 def chinese(client: TestClient) -> None:
     client.post("/lang", data={"lang": "zh-CN", "next": "/"})
 
@@ -104,7 +113,7 @@ def test_panel_for_a_handover_names_the_reason(
     ticket_id = _ticket_id(app, seeded)
     console_login(client, seeded["agent"].email)
     panel = client.get(f"/console/tickets/{ticket_id}/assistant").text
-    assert "The assistant would not answer this itself: Only staff can do this." in panel
+    assert "The assistant would not answer this itself: A request only staff can carry out." in panel
     assert "assistant-draft" not in panel and "staff_only" not in panel
 
 
@@ -212,14 +221,14 @@ def test_report_shows_numbers_with_labels_in_both_languages(
     page = client.get("/console/assistant?start=2019-05-05&end=2019-05-05").text
     assert re.search(r'id="n-conversations">2<', page)
     assert re.search(r'id="n-resolved">1<', page) and "50.0%" in page
-    assert "<td>Only staff can do this</td><td>1</td>" in page
+    assert "<td>A request only staff can carry out</td><td>1</td>" in page
     assert ">staff_only<" not in page
     assert 'href="/help/articles/deposit-not-credited"' in page
     assert "How these numbers are counted" in page
     chinese(client)
     page = client.get("/console/assistant?start=2019-05-05&end=2019-05-05").text
     assert (
-        "智能助手报告" in page and "自动解决率" in page and "<td>只有工作人员可以办理</td>" in page
+        "智能助手报告" in page and "自动解决率" in page and "<td>仅工作人员可以处理的请求</td>" in page
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.models import Customer
 from ledgerdesk.ai.assistant.assist import ask_engine, customer_context
 from ledgerdesk.ai.assistant.models import AssistantReply
+from ledgerdesk.ai.assistant.services import do_record_reply
 from ledgerdesk.ai.assistant.types import Reply
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, NotFound
@@ -63,26 +64,8 @@ def do_answer_question(
     guarded = guard.guard_texts(session, {"text": question})
     context = customer_context(customer, "help", locale)
     reply = ask_engine(session, guarded.texts["text"], context, settings or get_settings())
-    row = AssistantReply(
-        channel="help",
-        customer_id=customer.id if customer is not None else None,
-        action=reply.action,
-        reason=reply.reason if reply.action == "handover" else None,
-        language=reply.language,
-        intent=reply.intent,
-        citations=list(reply.citations),
-        sources=[{"kind": s.kind, "ref": s.ref, "lang": s.lang} for s in reply.sources],
-        backend=reply.backend,
-        model=reply.model,
-        confidence=float(reply.confidence),
-        check=reply.check.to_json(),
-        tool=reply.tool,
-        asked_feedback=reply.asks_feedback,
-        lock_offered=reply.lock_offered,
-        created_at=utcnow(),
-    )
-    session.add(row)
-    session.flush()
+    customer_id = customer.id if customer is not None else None
+    row = do_record_reply(session, reply, channel="help", customer_id=customer_id)
     return Answered(reply, row, _warning(guarded, locale))
 
 

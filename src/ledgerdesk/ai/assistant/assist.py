@@ -32,6 +32,7 @@ log = logging.getLogger("ledgerdesk.assistant")
 
 MIN_SUMMARY_MESSAGES = 6  # shorter tickets are read faster than a summary
 
+
 # What the yes/no buttons send as the customer's message, in the customer's script (SPEC.md:
 # the engine recognises exactly these).
 class AssistantUnavailable(DomainError):

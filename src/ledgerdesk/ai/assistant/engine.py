@@ -221,7 +221,16 @@ def _say_tool(turn: _Turn, found: tools.ToolAnswer) -> None:
 
 
 def _tool_json(found: tools.ToolAnswer) -> dict[str, Any]:
-    return {"name": found.name, "verdict": found.verdict, "facts": dict(found.facts)}
+    """Name, verdict and facts; with the ``Diagnosis`` itself under "diagnosis" when the tool
+    ran one, so the desk keeps the check (ai/assistant/services.py)."""
+    tool: dict[str, Any] = {
+        "name": found.name,
+        "verdict": found.verdict,
+        "facts": dict(found.facts),
+    }
+    if found.diagnosis is not None:
+        tool["diagnosis"] = found.diagnosis
+    return tool
 
 
 def _retrieval_reply(turn: _Turn, text: str) -> Reply:
@@ -339,6 +348,6 @@ def _summary(turn: _Turn, reply: Reply) -> dict[str, Any]:
         "priority": reply.priority,
         "wants": turn.text.strip()[:WANTS_CHARS],
         "tried": tried,
-        "tools": [reply.tool] if reply.tool else [],
+        "tools": [{k: v for k, v in reply.tool.items() if k != "diagnosis"}] if reply.tool else [],
         "unsolved": _unsolved(turn),
     }
