@@ -91,6 +91,8 @@ BENCH_SETTINGS = {
     "LEDGERDESK_ACCOUNT_LOGIN_RATE_LIMIT": "1000/minute",
     # triage of the seeded conversations would run in the server during the measurement
     "LEDGERDESK_TRIAGE": "false",
+    # and so would the assistant's answers (measured on their own: bench/assistant_latency.py)
+    "LEDGERDESK_ASSISTANT_ENABLED": "false",
 }
 
 

@@ -122,6 +122,7 @@ def _environment(data_dir: Path, database_url: str, port: int) -> dict[str, str]
         LEDGERDESK_PORT=str(port),
         LEDGERDESK_SECRET_KEY="live-console-test-" + "k" * 40,
         LEDGERDESK_TRIAGE="false",
+        LEDGERDESK_ASSISTANT_ENABLED="false",  # these agents answer; the assistant stays out
         PYTHONUNBUFFERED="1",
     )
     return env

@@ -21,6 +21,15 @@ PASSWORD = "password: Hunter2-correct-horse"
 # "table.column": why it holds no free text from outside. Add a new column here only when
 # that is true; anything a person types goes in a GuardedString/GuardedLongText/GuardedJSON.
 NOT_FREE_TEXT = {
+    "assistant_replies.channel": "one of chat, portal, help, console (set by the desk)",
+    "assistant_replies.action": "answer or handover",
+    "assistant_replies.reason": "one of ai.assistant.types.HANDOVER_REASONS",
+    "assistant_replies.language": "en, zh-Hans or zh-Hant (the detector's label)",
+    "assistant_replies.intent": "an intent label of core.intents",
+    "assistant_replies.citations": "article slugs the assistant cited",
+    "assistant_replies.sources": "kind, ref (slug, tool name, template key) and language",
+    "assistant_replies.backend": "extractive or openai",
+    "assistant_replies.feedback": "yes or no",
     "agents.email": "an e-mail address, validated by the schema",
     "agents.password_hash": "an argon2 hash",
     "agents.locale": "one of the supported locales",

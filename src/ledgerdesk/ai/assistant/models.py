@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ledgerdesk.ai.guard.storage import GuardedJSON, GuardedString
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base
 
@@ -46,10 +47,12 @@ class AssistantReply(Base):
     citations: Mapped[list[str]] = mapped_column(JSON, default=list)
     sources: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # kind/ref/lang
     backend: Mapped[str] = mapped_column(String(32))
-    model: Mapped[str] = mapped_column(String(120), default="")
+    model: Mapped[str] = mapped_column(GuardedString(120), default="")  # an endpoint names it
     confidence: Mapped[float] = mapped_column(Float, default=0.0)
-    check: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    tool: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The faithfulness check: claims of a reworded reply (an endpoint wrote them) are kept.
+    check: Mapped[dict[str, Any]] = mapped_column(GuardedJSON, default=dict)
+    # Facts of a chain check or the exchange: hashes and addresses a customer pasted.
+    tool: Mapped[dict[str, Any] | None] = mapped_column(GuardedJSON, default=None)
     asked_feedback: Mapped[bool] = mapped_column(default=False)
     lock_offered: Mapped[bool] = mapped_column(default=False)
     feedback: Mapped[str | None] = mapped_column(String(8), default=None)  # yes | no
