@@ -19,6 +19,9 @@ os.environ.setdefault("LEDGERDESK_SECRET_KEY", "test-secret-key-" + "x" * 40)
 # Triage is a background job on every customer message; tests of other features turn it off so
 # their event lists stay exact. tests/routing turns it on (fixture ``triage_on``).
 os.environ["LEDGERDESK_TRIAGE"] = "false"
+# Help-center passage vectors shared by every desk and command of this run (the processes
+# the tests start inherit it): each article is embedded once per run, not once per desk.
+os.environ["LEDGERDESK_EMBEDDINGS_CACHE_DIR"] = str(_DATA_DIR / "embeddings-cache")
 # Likewise the assistant answers every new chat and portal request by a job; tests/assistant
 # turns it on (fixture ``assistant_on``).
 os.environ["LEDGERDESK_ASSISTANT_ENABLED"] = "false"

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     embeddings_model: str = ""
     embeddings_api_key: str = ""
     embeddings_path: str = ""
+    # Help-center passage vectors kept between processes (search/vector_cache.py), by default
+    # in <data dir>/embeddings-cache.
+    embeddings_cache: bool = True
+    embeddings_cache_dir: Path | None = None
     triage: bool = True
     triage_model: Path | None = None
     triage_min_confidence: float = Field(default=0.45, ge=0.0, le=1.0)
@@ -320,6 +324,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'ledgerdesk.db').resolve()}"
+
+    @property
+    def passage_cache_dir(self) -> Path | None:
+        """Where search keeps passage vectors between processes, or None when switched off."""
+        if not self.embeddings_cache:
+            return None
+        return self.embeddings_cache_dir or self.data_dir / "embeddings-cache"
 
     @property
     def attachments_dir(self) -> Path:

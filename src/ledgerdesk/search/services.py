@@ -31,6 +31,7 @@ from ledgerdesk.kb.indexing import SearchableDoc, searchable_documents
 from ledgerdesk.search.analysis import analyse, has_chinese, latin_words
 from ledgerdesk.search.index import Admission, Doc, HybridIndex, Query, Scored
 from ledgerdesk.search.models import SearchDocument
+from ledgerdesk.search.vector_cache import vector_cache
 
 MAX_QUERY_CHARS = 500
 MAX_LIMIT = 50
@@ -302,10 +303,18 @@ def _vectors(
         else:
             out.append(None)
             missing.append(i)
+    cache = vector_cache(get_settings().passage_cache_dir)
+    if missing and cache is not None:
+        kept = cache.get_many(embedder.name, [passages[i] for i in missing])
+        for i, vector in zip(missing, kept, strict=True):
+            out[i] = vector
+        missing = [i for i in missing if out[i] is None]
     if missing:
         matrix = embedder.embed_passages([passages[i] for i in missing])
         for i, row_vector in zip(missing, matrix, strict=True):
             out[i] = row_vector.astype(np.float32).tobytes()
+        if cache is not None:
+            cache.put_many(embedder.name, [(passages[i], out[i] or b"") for i in missing])
     return out
 
 
