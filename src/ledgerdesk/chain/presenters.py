@@ -145,7 +145,8 @@ def _value(key: str, value: Any, locale: str) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def _fact_rows(facts: dict[str, Any], locale: str) -> list[tuple[str, str]]:
+def fact_rows(facts: dict[str, Any], locale: str) -> list[tuple[str, str]]:
+    """(label, value) of a diagnosis' facts as a person reads them, in ``locale``."""
     rows = []
     for key, value in facts.items():
         if key in HIDDEN_FACTS or value is None or value == "" or value == []:
@@ -164,7 +165,7 @@ def result_view(result: svc.CheckResult, locale: str) -> ResultView:
         next_step=text.next_step,
         explorer_url=result.diagnosis.facts.get("explorer_url"),
         ticket_id=result.ticket.id if result.ticket else None,
-        facts=_fact_rows(result.diagnosis.facts, locale),
+        facts=fact_rows(result.diagnosis.facts, locale),
         check_id=result.check.id,
         offers_request=_offers_request(result.check),
     )
@@ -185,7 +186,7 @@ def check_view(check: ChainCheck, locale: str) -> ResultView:
         next_step=text.next_step,
         explorer_url=diagnosis.facts.get("explorer_url"),
         ticket_id=check.ticket_id,
-        facts=_fact_rows(diagnosis.facts, locale),
+        facts=fact_rows(diagnosis.facts, locale),
         check_id=check.id,
         offers_request=_offers_request(check),
     )

@@ -25,6 +25,8 @@ from ledgerdesk.accounts.services import ASSISTANT
 from ledgerdesk.ai.assistant.types import Reply
 from ledgerdesk.ai.triage import get_triager
 from ledgerdesk.ai.triage.priority import LEVELS
+from ledgerdesk.chain.presenters import fact_rows
+from ledgerdesk.chain.registry import get_registry
 from ledgerdesk.chat.models import ChatConversation
 from ledgerdesk.chat.queue import queue_status
 from ledgerdesk.core import i18n
@@ -169,10 +171,23 @@ def _tag(session: Session, ticket: Ticket, names: list[str]) -> list[str]:
 
 
 def _tool_line(tool: dict[str, Any]) -> str:
-    facts = tool.get("facts") or {}
-    shown = ", ".join(f"{k}: {v}" for k, v in facts.items() if v not in (None, ""))
-    verdict = label(str(tool.get("verdict") or "—"))
-    text = f"{tool.get('name') or '—'}: {verdict}"
+    """ "Deposit check: Confirmed, not credited (Network: …, Asset: USDT, …)" in the current
+    language: labels for names and verdicts, the facts as the check panel shows them."""
+    found = tool.get("facts") or {}
+    locale = i18n.get_locale()
+    rows: list[tuple[str, str]] = []
+    if found.get("network"):
+        network = get_registry().network(str(found["network"]))
+        rows.append((_("Network"), network.name(locale) if network else str(found["network"])))
+    if found.get("asset"):
+        rows.append((_("Asset"), str(found["asset"])))
+    if found.get("tx_hash"):
+        rows += fact_rows({"tx_hash": found["tx_hash"]}, locale)
+    inner = found.get("facts")
+    if isinstance(inner, dict):
+        rows += fact_rows(inner, locale)
+    shown = ", ".join(f"{name}: {value}" for name, value in rows)
+    text = f"{label(str(tool.get('name') or '—'))}: {label(str(tool.get('verdict') or '—'))}"
     return f"{text} ({shown})" if shown else text
 
 
