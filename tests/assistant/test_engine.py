@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from ledgerdesk.ai.assistant.engine import answer
 from ledgerdesk.ai.assistant.retrieval import best_section, plain_text, split_sections
 from ledgerdesk.ai.assistant.tools import ToolAnswer
 from ledgerdesk.ai.assistant.types import Context, PriorTurn, Reply, Source
+from ledgerdesk.ai.triage import TriageResult
 from ledgerdesk.ai.triage.language import detect_language
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
@@ -365,8 +366,57 @@ def test_tool_answers(
     monkeypatch.setattr(
         tools, "run_tools", _tool(text_said="I need your account for that.", asks_for="account")
     )
-    account = answer(session, "my withdrawal is stuck", Context(), settings)
+    # No customer to look up: the article on the situation answers first ...
+    stuck = answer(
+        session, "withdrawal marked completed but nothing in my wallet", Context(), settings
+    )
+    assert stuck.action == "answer" and stuck.citations == ["withdrawal-sent-not-received"]
+    assert stuck.tool is None and stuck.asks_feedback
+    # ... and without a confident one the account is what is needed.
+    sure = settings.model_copy(update={"assistant_min_confidence": 1.01})
+    account = answer(session, "my withdrawal is stuck", Context(), sure)
     assert account.action == "handover" and account.reason == "needs_account"
+
+
+@pytest.mark.usefixtures("no_tools")
+def test_triage_alone_yields_to_an_article_under_another_intent(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Triage reads chasing an unanswered ticket as a complaint; the article on tickets
+    without a reply (filed under human_agent) answers it. Its own intent's article does not."""
+    from ledgerdesk.ai.assistant import engine as engine_module
+
+    def triaged(label: str) -> Callable[[str, Settings], TriageResult]:
+        def run(text: str, settings: Settings) -> TriageResult:
+            return TriageResult(
+                language="en",
+                language_confidence=1.0,
+                label=label,
+                confidence=0.99,
+                intent=label,
+                alternatives=[],
+                sentiment="negative",
+                sentiment_confidence=0.9,
+                distressed=False,
+                distressed_confidence=0.9,
+                amount_usd=0.0,
+                priority="normal",
+            )
+
+        return run
+
+    monkeypatch.setattr(engine_module, "_triage", triaged("complaint"))
+    chase = answer(
+        session, "opened a ticket last week and still nobody answered", Context(), settings
+    )
+    assert chase.action == "answer" and chase.citations == ["contact-ticket-no-reply"]
+    filed = answer(session, "how do I file a complaint about your service", Context(), settings)
+    assert filed.action == "handover" and filed.reason == "complaint"
+    monkeypatch.setattr(engine_module, "_triage", triaged("account_compromised"))
+    hacked = answer(
+        session, "opened a ticket last week and still nobody answered", Context(), settings
+    )
+    assert hacked.action == "handover" and hacked.reason == "account_compromised"
 
 
 @pytest.mark.usefixtures("no_tools")

@@ -25,6 +25,11 @@ HANDOVERS: dict[str, list[str]] = {
         "connect me to customer service",
         "agent",
         "HUMAN!!",
+        "are there any humans here",
+        "is there someone i could speak with",
+        "有没有人可以跟我聊一下",
+        "让人工跟我说话",
+        "請幫我轉給專人處理",
     ],
     "account_compromised": [
         "被盗了",
@@ -39,6 +44,14 @@ HANDOVERS: dict[str, list[str]] = {
         "there is an unauthorized withdrawal on my account",
         "I didn't make this withdrawal",
         "somebody logged into my account and changed my email",
+        "there are orders i never placed in my account",
+        "my usdt is being moved out right now",
+        "a new device logged in and withdrew my eth",
+        "有人把我的绑定手机换了",
+        "有人换了我的手机号",
+        "我的币正在被人提走",
+        "我沒下的單一直在成交",
+        "駭客控制了我的帳戶",
     ],
     "complaint": [
         "我要投诉",
@@ -51,6 +64,9 @@ HANDOVERS: dict[str, list[str]] = {
         "I'm filing a formal complaint",
         "I will sue you",
         "reporting you to the regulator",
+        "you have to refund me that fee",
+        "必须马上赔给我",
+        "我要提出客訴",
     ],
     "staff_only": [
         "撤销提现",
@@ -63,7 +79,11 @@ HANDOVERS: dict[str, list[str]] = {
         "cancel my withdrawal please",
         "please reverse the transfer I just made",
         "delete my personal data",
-        "change my date of birth on my kyc",
+        "unlock my frozen balance",
+        "merge both accounts please",
+        "帮我撤回刚才那笔提现",
+        "帮我把冻结的币解开",
+        "把我的帳號永久註銷",
     ],
     "not_covered": [
         "质押收益是多少",
@@ -80,6 +100,27 @@ HANDOVERS: dict[str, list[str]] = {
         "will bitcoin go up this week",
         "should i buy solana now",
         "when will you list my token",
+        "any copy-trading feature?",
+        "what's the funding fee on eth perps",
+        "can i get a crypto loan",
+        "有网格交易吗",
+        "有什么理财产品",
+        "你們的資金費率多少",
+        "現在適合進場嗎",
+    ],
+    "needs_account": [
+        "what's my current balance",
+        "how many eth do i have left",
+        "which email is linked to my account",
+        "我的uid是什么",
+        "查一下我钱包里还有多少usdt",
+        "我綁定的手機號是哪個",
+    ],
+    "needs_person": [
+        "the withdrawal fee was charged twice",
+        "my deposit recovery request was approved but the coins still haven't come back",
+        "充值被扣了两次",
+        "找回申請通過了但幣一直沒到帳",
     ],
 }
 
@@ -98,7 +139,26 @@ ANSWERABLE = [
     "人工智能是什么",
     "how do I find the txid of my withdrawal",
     "what are the trading fees",
+    # The customer updates verified details in the app (kyc-update-personal-information).
+    "change my date of birth on my kyc",
+    "我的实名姓名要改一下",
+    # Self-service: cancelling a withdrawal still under review (withdrawal-pending-review).
+    "how do i cancel a withdrawal that is pending review",
+    "审核中的提现可以自己取消吗",
+    # An airdrop record, a login alert, leverage: articles answer them.
+    "what is this airdrop in my history",
+    "帐单里有一笔空投记录",
+    "I got a login alert from an unknown device",
+    "杠杆越高越容易爆仓吗",
+    "my balance looks wrong after the trade",
 ]
+
+
+def test_the_exchange_being_hacked_is_no_compromised_account() -> None:
+    decision = policy.decide("is my money safe if your exchange gets hacked")
+    assert decision is None or decision.reason != "account_compromised"
+    decision = policy.decide("交易所被黑了我的币怎么办")
+    assert decision is None or decision.reason != "account_compromised"
 
 
 @pytest.mark.parametrize(

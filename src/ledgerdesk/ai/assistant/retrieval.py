@@ -40,6 +40,11 @@ TITLE_WEIGHT = 0.04  # × the share of the message's words in the article's titl
 # Chinese questions reach 0.88, unrelated English ones 0.85).
 SCALE: dict[str, tuple[float, float]] = {"en": (0.80, 0.95), "zh-CN": (0.84, 0.97)}
 HEADING_WEIGHT = 2.0
+# How far the best article stands out from the runner-up adds to the confidence (not to the
+# rank): a message about one of our topics lifts one article clear of its neighbours, an
+# off-topic one ("the best hardware wallet") leaves several near-equal weak hits.
+MARGIN_WEIGHT = 1.0
+MARGIN_CAP = 0.03
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
@@ -79,6 +84,7 @@ class Retrieved:
     text: str  # plain text, values filled, links written out
     confidence: float
     rank_score: float
+    intents: tuple[str, ...] = ()  # the article's triage intents
 
 
 def split_sections(body: str) -> list[Section]:
@@ -236,6 +242,27 @@ def search_text(text: str, lang: str) -> str:
     return check_query(" ".join(value.split())[:500])
 
 
+def _margin(
+    ranked: Sequence[tuple[float, int, ArticleHit]],
+    articles: Mapping[int, Article],
+    lang: str,
+    values: Mapping[str, str],
+    wanted: set[str],
+) -> float:
+    """How far the best article stands out from the runner-up on the message alone (no
+    intent bonus: triage's guess must not make its own article look certain), capped."""
+    if len(ranked) < 2:
+        return 0.0
+
+    def plain(hit: ArticleHit) -> float:
+        title = _title(articles[hit.article_id], lang, values)
+        return rank_score(hit, (), None, title_share(wanted, title))
+
+    best = plain(ranked[0][2])
+    others = max(plain(h) for _, _, h in ranked[1:])
+    return max(0.0, min(MARGIN_CAP, best - others))
+
+
 def _title(article: Article, lang: str, values: Mapping[str, str]) -> str:
     found = next((t for t in article.translations if t.lang == lang), None)
     return substitute(found.title, values) if found else ""
@@ -285,6 +312,7 @@ def retrieve(
     if not ranked:
         return None
     score, _, hit = ranked[0]
+    margin = _margin(ranked, articles, lang, values, wanted)
     article = articles[hit.article_id]
     translation = next((t for t in article.translations if t.lang == lang), None)
     if translation is None:
@@ -305,6 +333,9 @@ def retrieve(
         title=substitute(translation.title, values),
         heading=heading,
         text=f"{heading}\n{body}" if heading else body,
-        confidence=confidence_of(score, lang, semantic=any(h.semantic > 0 for h in hits)),
+        confidence=confidence_of(
+            score + MARGIN_WEIGHT * margin, lang, semantic=any(h.semantic > 0 for h in hits)
+        ),
         rank_score=round(score, 4),
+        intents=tuple(article.intents or ()),
     )
