@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.ai.assistant import tools
 from ledgerdesk.ai.assistant.engine import answer
-from ledgerdesk.ai.assistant.retrieval import best_section, plain_text, split_sections
+from ledgerdesk.ai.assistant.retrieval import best_section, plain_text, search_text, split_sections
 from ledgerdesk.ai.assistant.tools import ToolAnswer
 from ledgerdesk.ai.assistant.types import Context, PriorTurn, Reply, Source
 from ledgerdesk.ai.triage import TriageResult
@@ -454,3 +454,26 @@ def test_sections_and_plain_text() -> None:
     assert best_section("how many confirmations does btc need", rendered) == 1
     assert best_section("where is the guide to open assets", rendered) == 2
     assert best_section("hello there", rendered) == 0  # nothing in particular: the lead
+
+
+def test_regional_wording_searches_in_the_articles_words() -> None:
+    assert search_text("入金要多久", "zh-CN") == "充值要多久"
+    assert search_text("我的帳戶刷臉一直失敗", "zh-CN") == "我的账户人脸识别一直失败"
+    assert search_text("兩步驗證換手機", "zh-CN") == "双重验证换手机"
+    assert search_text("my deposit 入金", "en") == "my deposit 入金"  # English queries as typed
+
+
+@pytest.mark.usefixtures("no_tools")
+def test_the_bank_and_card_questions_answer_without_a_txid(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tool asking for a TxID (no customer) gives way to the article when the money went by
+    bank or card: there is no TxID to give."""
+    monkeypatch.setattr(tools, "run_tools", _tool(text_said="", asks_for="tx_hash"))
+    bank = answer(
+        session, "sent money by bank transfer 3 days ago, not on my account", Context(), settings
+    )
+    assert bank.action == "answer" and bank.citations[0] == "fiat-bank-transfer-not-arrived"
+    chain = answer(session, "my usdt deposit has not arrived", Context(), settings)
+    assert chain.action == "answer" and not chain.asks_feedback  # the tool's question
+    assert chain.tool is not None and chain.tool["name"] == "deposit_check"
