@@ -151,6 +151,18 @@ ANSWERABLE = [
     "I got a login alert from an unknown device",
     "杠杆越高越容易爆仓吗",
     "my balance looks wrong after the trade",
+    # Near misses of the rules above.
+    "how many confirmations do i have to wait for",
+    "how do i move funds from my earn account to spot",
+    "收到陌生设备登录提醒",
+    "为什么系统取消了我的提币",
+    "我的币被转到旧地址了怎么办",
+    "找回密码的邮件一直没收到",
+    "password recovery request still not working",
+    "logged in on a new device and bought btc but it doesn't show",
+    "必须还要上传视频吗",
+    "马上退出app重新登录也不行",
+    "怎麼檢舉詐騙網站",
 ]
 
 

@@ -75,10 +75,12 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"(?:withdrawals?|transactions?|transfers?|trades?|orders?|logins?) (?:that )?"
                 r"(?:i|we) (?:didn'?t|did not|never) "
                 r"(?:make|made|place|placed|do|did|authori[sz]ed?|request(?:ed)?|open(?:ed)?)",
-                rf"{_FUNDS} (?:are |is )?(?:being|getting) "
-                r"(?:sent|moved|transferred|withdrawn|taken|sold)(?: out| away)?",
+                rf"{_FUNDS} (?:are |is )?(?:being|getting) (?:taken|stolen|sold|drained|withdrawn|"
+                r"(?:sent|moved|transferred) (?:out|away))",
                 r"(?:wasn't|was not|not) me (?:who|that)",
-                r"(?:unknown|unrecogni[sz]ed|strange|new|someone else'?s?) (?:device|ip|location)"
+                r"new (?:device|ip|phone) (?:logged|signed) in\b.{0,40}"
+                r"(?:sold|withdrew|transferred|sent out|took|traded)",
+                r"(?:unknown|unrecogni[sz]ed|strange|someone else'?s?) (?:device|ip|location)"
                 r"\b.{0,40}(?:sold|withdrew|transferred|sent out|took|traded|bought)",
                 rf"{_FUNDS} (?:are |is |were |was )?(?:gone|missing|taken) (?:and|but) i "
                 r"(?:didn't|did not|never)",
@@ -90,7 +92,7 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"(?:黑客|骇客)(?:盗|偷|登录|登陆|转走|提走|进|入侵|控制)",
                 r"被人(?:登录|登陆|盗|转走|提走|提现|提币)",
                 r"有人(?:在|正在|一直在|把|偷偷)?(?:提|盗|偷|转|转走|提走|登录|登陆|动|卖)了?(?:我|我的)",
-                rf"{_COINS_ZH}(?:正在|一直|在|都|全|全部)?被(?:人)?(?:偷|盗|转走|提走|提|转|划走|卖)",
+                rf"{_COINS_ZH}(?:正在|一直|在|都|全|全部)?被(?:偷|盗|转走|提走|划走|卖了|卖掉|人提|人转|人卖)",
                 r"有人(?:改|修改|换|动|解绑)了?我的?(?:邮箱|手机|密码|谷歌|google|2fa|验证|绑定|安全)",
                 r"(?:我没|我没有|不是我)(?:下|挂|开)的?单",
                 r"有人把我的?(?:绑定的?)?(?:邮箱|手机|密码|谷歌|google|2fa|验证|安全)"
@@ -98,7 +100,8 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"不是我(?:本人)?(?:操作|提的|提现|提币|登录|登陆|转的|干的|下的单)",
                 r"(?:非本人|未授权|没授权)(?:的)?(?:操作|提现|提币|登录|登陆|交易|转账)",
                 r"盗刷",
-                r"(?:陌生|不明|未知|不认识的?)(?:设备|ip|地点|手机).{0,12}(?:卖|提|转|买|下单|交易)",
+                r"(?:陌生|不明|未知|不认识的?)(?:设备|ip|地点|手机).{0,12}"
+                r"(?:卖了|卖掉|卖光|提走|提了|提币|提现|转走|转了|买了|下单|下了单|交易了)",
             ),
         ),
     ),
@@ -162,7 +165,7 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"(?:demand|want) (?:a |my )?(?:refund|my money back)",
                 r"report (?:you|this exchange|your exchange) to",
                 r"small claims",
-                r"(?:must|have to|need to|better) (?:refund|compensate|reimburse|pay me back|"
+                r"(?:you )?(?:must|have to|better) (?:refund|compensate|reimburse|pay me back|"
                 r"give me (?:my money )?back)",
             ),
             _zh(
@@ -183,8 +186,8 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"消协|消费者协会",
                 r"曝光你们",
                 r"客诉",
-                r"检举|举报你们",
-                r"(?:必须|一定要|马上|立刻|立即)(?:给我)?(?:退|赔|返还|退还|还)(?:给我|钱|款|回来)?",
+                r"(?:检举|举报)你们|去[^，。,.!?！？]{0,6}(?:检举|举报)",
+                r"(?:必须|一定要|马上|立刻|立即)(?:给我)?(?:赔|退钱|退款|退给我|还钱|还给我|返还|退还)",
             ),
         ),
     ),
@@ -207,7 +210,7 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"right to (?:be forgotten|erasure)",
             ),
             _zh(
-                r"(?:撤销|取消|撤回|撤|退回|拦截)[^，。,.!?！？]{0,8}(?:提现|提币|转账|出金)",
+                r"(?:撤销|取消|撤回|撤|退回|拦截)[^，。,.!?！？了]{0,8}(?:提现|提币|转账|出金)",
                 r"(?:提现|提币|转账)(?:能|可以|怎么|如何|帮我)?(?:撤销|取消|撤回|退回)",
                 r"解冻",
                 r"冻结的[^，。,.!?！？]{0,6}(?:解开|解除|放出来|放开)",
@@ -246,7 +249,7 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"token listing",
                 r"copy[ -]?trad\w*",
                 r"(?:copy|follow|mirror) (?:other )?(?:traders?|trades|signals?)",
-                r"earn (?:products?|programs?|accounts?|wallets?)",
+                r"earn (?:products?|programs?)",
                 r"(?:fixed|flexible|guaranteed) (?:interest|income|returns?|yields?|savings?|"
                 r"terms?|deposits?)",
                 r"funding (?:rates?|fees?)",
@@ -292,10 +295,10 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
         "needs_account",
         (
             _en(
-                r"how (?:much|many) (?:\w+ ){0,2}(?:do|did) (?:i|we) (?:have|hold|own)"
+                r"how (?:much|many) (?:\w+ ){0,2}(?:do|did) (?:i|we) (?:have|hold|own)(?!\s*to\b)"
                 r"(?: left)?(?: in (?:my|the|our) (?:account|wallet))?",
                 r"how (?:much|many) (?:\w+ ){0,2}(?:is|are) (?:there )?in my (?:account|wallet)",
-                r"(?:what(?:'s|s| is)|tell me|check) my (?:current )?(?:balance|uid|user id|"
+                r"(?:what(?:'s|s| is)|tell me) my (?:current )?(?:balance|uid|user id|"
                 r"account (?:id|number)|account balance)",
                 r"(?:which|what) (?:phone(?: number)?|mobile(?: number)?|number|e-?mail"
                 r"(?: address)?) (?:is|was) (?:linked|bound|tied|connected|registered|attached)",
@@ -319,13 +322,18 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"(?:deducted|charged|debited|taken|withdrawn|removed|subtracted) "
                 r"(?:from (?:my|the) (?:balance|account) )?(?:twice|two times|2 times|double)",
                 r"double (?:charged|deducted|debited|deduction|withdrawal)",
-                r"recover(?:y|ed)? (?:request|form|application|ticket|team)"
-                r".{0,80}(?:still|not yet|never|hasn'?t|haven'?t|aren'?t|isn'?t)",
+                r"(?:deposit|funds?|coins?|tokens?|crypto|assets?) recover(?:y|ed)?\b.{0,100}"
+                r"(?:still|not yet|never|hasn'?t|haven'?t|aren'?t|isn'?t)",
+                r"recover(?:y|ed)? (?:request|form|application|ticket)\b.{0,100}"
+                r"(?:deposit|funds?|coins?|tokens?)\b.{0,40}"
+                r"(?:still|not yet|never|hasn'?t|haven'?t|aren'?t|isn'?t)",
             ),
             _zh(
                 r"扣了?(?:两|二|2)次|重复扣|扣了双份|多扣了?一(?:次|笔)",
-                r"找回(?:申请|工单|表单)?[^。!?！？]{0,30}(?:还没|没有|仍未|未|一直没)"
+                r"(?:找回|追回)(?:申请|工单|表单|请求)[^。!?！？]{0,30}(?:还没|没有|仍未|未|一直没)"
                 r"(?:回来|到账|到|退回|处理)",
+                r"(?:说|答应|承诺|确认)(?:能|可以)(?:找回|追回)[^。!?！？]{0,30}"
+                r"(?:还没|没有|仍未|未|一直没)(?:回来|到账|到|退回)",
             ),
         ),
     ),
