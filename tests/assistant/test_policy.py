@@ -30,6 +30,11 @@ HANDOVERS: dict[str, list[str]] = {
         "有没有人可以跟我聊一下",
         "让人工跟我说话",
         "請幫我轉給專人處理",
+        "speak to a supervisor",
+        "i dont want to talk to a bot",
+        "can someone call me",
+        "叫你们客服出来处理",
+        "我要找你们经理",
     ],
     "account_compromised": [
         "被盗了",
@@ -52,6 +57,12 @@ HANDOVERS: dict[str, list[str]] = {
         "我的币正在被人提走",
         "我沒下的單一直在成交",
         "駭客控制了我的帳戶",
+        "my wallet was emptied overnight",
+        "my 2fa was changed by someone else",
+        "there's a withdrawal to an address i don't recognise",
+        "有陌生人登录我的账户",
+        "币全没了 我什么都没操作",
+        "有人登了我的號",
     ],
     "complaint": [
         "我要投诉",
@@ -67,6 +78,10 @@ HANDOVERS: dict[str, list[str]] = {
         "you have to refund me that fee",
         "必须马上赔给我",
         "我要提出客訴",
+        "you owe me for the outage",
+        "you are scammers",
+        "你们必须给我一个说法",
+        "宕机造成的损失谁来赔",
     ],
     "staff_only": [
         "撤销提现",
@@ -84,6 +99,10 @@ HANDOVERS: dict[str, list[str]] = {
         "帮我撤回刚才那笔提现",
         "帮我把冻结的币解开",
         "把我的帳號永久註銷",
+        "lift my account ban",
+        "i want my personal data erased",
+        "帮我把风控解除了",
+        "請幫我解除帳戶限制",
     ],
     "not_covered": [
         "质押收益是多少",
@@ -107,6 +126,12 @@ HANDOVERS: dict[str, list[str]] = {
         "有什么理财产品",
         "你們的資金費率多少",
         "現在適合進場嗎",
+        "what's the apr on staking",
+        "which coin will pump next",
+        "do you offer options trading",
+        "有没有活期理财",
+        "明天btc涨还是跌",
+        "槓桿怎麼開",
     ],
     "needs_account": [
         "what's my current balance",
@@ -115,6 +140,9 @@ HANDOVERS: dict[str, list[str]] = {
         "我的uid是什么",
         "查一下我钱包里还有多少usdt",
         "我綁定的手機號是哪個",
+        "whats the email on my account",
+        "我的账户余额是多少",
+        "我註冊的郵箱是哪個",
     ],
     "needs_person": [
         "the withdrawal fee was charged twice",
@@ -163,6 +191,11 @@ ANSWERABLE = [
     "必须还要上传视频吗",
     "马上退出app重新登录也不行",
     "怎麼檢舉詐騙網站",
+    "can i withdraw eur to my savings account",
+    "这是诈骗吗",
+    "一个叫客服的人加我微信",
+    "the scammer tried to call me",
+    "how do i lift the withdrawal hold after a password reset",
 ]
 
 
