@@ -477,3 +477,11 @@ def test_the_bank_and_card_questions_answer_without_a_txid(
     chain = answer(session, "my usdt deposit has not arrived", Context(), settings)
     assert chain.action == "answer" and not chain.asks_feedback  # the tool's question
     assert chain.tool is not None and chain.tool["name"] == "deposit_check"
+
+
+def test_chat_spelling_searches_in_the_articles_words() -> None:
+    assert search_text("withdrawl to my old adress", "en") == "withdrawal to my old address"
+    assert search_text("ur site says tx failed pls help", "en") == (
+        "your site says transaction failed please help"
+    )
+    assert search_text("usdt-tx acc", "en") == "usdt-tx account"  # whole words only

@@ -196,6 +196,8 @@ ANSWERABLE = [
     "一个叫客服的人加我微信",
     "the scammer tried to call me",
     "how do i lift the withdrawal hold after a password reset",
+    "can support lift the hold early",
+    "is this real support or a scam",
 ]
 
 

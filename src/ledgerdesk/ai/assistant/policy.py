@@ -120,7 +120,8 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
         "asked_for_person",
         (
             _en(
-                r"(?:real|live|actual|human) (?:person|human|agent|people|support|operator|being)",
+                r"(?:real|live|actual|human) (?:person|human|agent|people|operator|being)",
+                r"(?:live|human) support",
                 rf"(?:talk|speak|chat|connect|transfer|put|get) (?:me )?(?:to|with|through to) "
                 rf"(?:a |an |the |your |some |real |live |human )*{_PERSON}",
                 r"(?:want|need|give me|get me|let me talk to|request) (?:a |an |to talk to a |"
@@ -237,7 +238,8 @@ RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
                 r"unlock (?:my |the )?(?:frozen |locked )?(?:funds|assets|balance|money|coins)",
                 r"merge (?:my |the )?(?:two |2 |both )?accounts",
                 r"unblock (?:my )?(?:account|funds)",
-                r"lift (?:the |my )?(?:restrictions?|freeze|limits?|ban|hold)",
+                # Not "lift the hold": the security hold runs its course (an article says so).
+                r"lift (?:the |my )?(?:restrictions?|freeze|ban)",
                 r"(?:lift|remove|take off|drop) (?:the |my |this )?(?:account )?"
                 r"(?:restrictions?|ban|block|freeze)",
                 r"(?:data|information|info) (?:erased|deleted|removed|wiped)",

@@ -33,7 +33,7 @@ CANDIDATES = 5
 # ~0.80; a right answer sits at 0.86-0.95.
 LEXICAL_WEIGHT = 0.05  # × BM25 / LEXICAL_CAP
 LEXICAL_CAP = 30.0
-INTENT_BONUS = 0.02
+INTENT_BONUS = 0.01
 TITLE_WEIGHT = 0.04  # × the share of the message's words in the article's title
 # Reranked score that means "nothing" (confidence 0) and "certain" (confidence 1), per
 # article language: e5 places Chinese texts closer together than English ones (unrelated
@@ -256,11 +256,49 @@ REGIONAL: dict[str, str] = {
 _REGIONAL_RE = re.compile("|".join(map(re.escape, sorted(REGIONAL, key=len, reverse=True))))
 
 
+# Chat spelling of the words our English articles use.
+TYPOS: dict[str, str] = {
+    "adress": "address",
+    "addres": "address",
+    "adresses": "addresses",
+    "withdrawl": "withdrawal",
+    "withdrawls": "withdrawals",
+    "withdrawel": "withdrawal",
+    "widthdraw": "withdraw",
+    "withdrawed": "withdrew",
+    "recieve": "receive",
+    "recieved": "received",
+    "recive": "receive",
+    "recived": "received",
+    "acount": "account",
+    "accout": "account",
+    "acc": "account",
+    "verfication": "verification",
+    "verifcation": "verification",
+    "pasword": "password",
+    "passwrod": "password",
+    "pw": "password",
+    "transfered": "transferred",
+    "txn": "transaction",
+    "tx": "transaction",
+    "confirmtions": "confirmations",
+    "confirmaton": "confirmation",
+    "authenticater": "authenticator",
+    "ur": "your",
+    "u": "you",
+    "pls": "please",
+    "plz": "please",
+}
+_TYPO_RE = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, TYPOS)) + r")(?![\w-])", re.I)
+
+
 def search_text(text: str, lang: str) -> str:
     """The query as search wants it: Chinese folded to simplified (the articles' script, so
-    e5 compares like with like) with regional wording in the articles' words, within the
-    query limit."""
+    e5 compares like with like) with regional wording and chat spelling in the articles'
+    words, within the query limit."""
     value = text
+    if lang == "en":
+        value = _TYPO_RE.sub(lambda m: TYPOS[m.group(1).lower()], text)
     if lang == "zh-CN":
         value = _REGIONAL_RE.sub(lambda m: REGIONAL[m.group(0)], to_simplified(text))
     return check_query(" ".join(value.split())[:500])
