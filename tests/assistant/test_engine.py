@@ -485,3 +485,13 @@ def test_chat_spelling_searches_in_the_articles_words() -> None:
         "your site says transaction failed please help"
     )
     assert search_text("usdt-tx acc", "en") == "usdt-tx account"  # whole words only
+
+
+@pytest.mark.usefixtures("no_tools")
+def test_a_section_heading_says_what_the_article_answers(
+    session: Session, settings: Settings
+) -> None:
+    """ "地址证明" is a heading of the accepted-documents article, not its title."""
+    reply = answer(session, "地址证明可以用哪些文件", Context(), settings)
+    assert reply.action == "answer" and reply.citations[0] == "kyc-accepted-documents"
+    assert "地址证明" in reply.reply

@@ -35,6 +35,7 @@ LEXICAL_WEIGHT = 0.05  # × BM25 / LEXICAL_CAP
 LEXICAL_CAP = 30.0
 INTENT_BONUS = 0.01
 TITLE_WEIGHT = 0.04  # × the share of the message's words in the article's title
+HEADING_SHARE = 0.25  # a section heading counts this much of a title
 # Reranked score that means "nothing" (confidence 0) and "certain" (confidence 1), per
 # article language: e5 places Chinese texts closer together than English ones (unrelated
 # Chinese questions reach 0.88, unrelated English ones 0.85).
@@ -317,12 +318,21 @@ def _margin(
         return 0.0
 
     def plain(hit: ArticleHit) -> float:
-        title = _label(articles[hit.article_id], lang, values)
-        return rank_score(hit, (), None, title_share(wanted, title))
+        return rank_score(hit, (), None, _about(articles[hit.article_id], lang, values, wanted))
 
     best = plain(ranked[0][2])
     others = max(plain(h) for _, _, h in ranked[1:])
     return max(0.0, min(MARGIN_CAP, best - others))
+
+
+def _about(article: Article, lang: str, values: Mapping[str, str], wanted: set[str]) -> float:
+    """How much of the message the article's title and tags say, plus HEADING_SHARE of what
+    its best-matching section heading says ("地址证明" is a heading of the documents
+    article, not its title)."""
+    found = next((t for t in article.translations if t.lang == lang), None)
+    headings = [s.heading for s in split_sections(found.body)] if found else []
+    best = max((title_share(wanted, h) for h in headings if h), default=0.0)
+    return title_share(wanted, _label(article, lang, values)) + HEADING_SHARE * best
 
 
 def _label(article: Article, lang: str, values: Mapping[str, str]) -> str:
@@ -368,7 +378,7 @@ def retrieve(
                     h,
                     articles[h.article_id].intents,
                     intent,
-                    title_share(wanted, _label(articles[h.article_id], lang, values)),
+                    _about(articles[h.article_id], lang, values, wanted),
                 ),
                 i,
                 h,
