@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -22,9 +22,10 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.ai.assistant import tools
 from ledgerdesk.ai.assistant.engine import answer
-from ledgerdesk.ai.assistant.retrieval import best_section, plain_text, split_sections
+from ledgerdesk.ai.assistant.retrieval import best_section, plain_text, search_text, split_sections
 from ledgerdesk.ai.assistant.tools import ToolAnswer
 from ledgerdesk.ai.assistant.types import Context, PriorTurn, Reply, Source
+from ledgerdesk.ai.triage import TriageResult
 from ledgerdesk.ai.triage.language import detect_language
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
@@ -365,8 +366,57 @@ def test_tool_answers(
     monkeypatch.setattr(
         tools, "run_tools", _tool(text_said="I need your account for that.", asks_for="account")
     )
-    account = answer(session, "my withdrawal is stuck", Context(), settings)
+    # No customer to look up: the article on the situation answers first ...
+    stuck = answer(
+        session, "withdrawal marked completed but nothing in my wallet", Context(), settings
+    )
+    assert stuck.action == "answer" and stuck.citations == ["withdrawal-sent-not-received"]
+    assert stuck.tool is None and stuck.asks_feedback
+    # ... and without a confident one the account is what is needed.
+    sure = settings.model_copy(update={"assistant_min_confidence": 1.01})
+    account = answer(session, "my withdrawal is stuck", Context(), sure)
     assert account.action == "handover" and account.reason == "needs_account"
+
+
+@pytest.mark.usefixtures("no_tools")
+def test_triage_alone_yields_to_an_article_under_another_intent(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Triage reads chasing an unanswered ticket as a complaint; the article on tickets
+    without a reply (filed under human_agent) answers it. Its own intent's article does not."""
+    from ledgerdesk.ai.assistant import engine as engine_module
+
+    def triaged(label: str) -> Callable[[str, Settings], TriageResult]:
+        def run(text: str, settings: Settings) -> TriageResult:
+            return TriageResult(
+                language="en",
+                language_confidence=1.0,
+                label=label,
+                confidence=0.99,
+                intent=label,
+                alternatives=[],
+                sentiment="negative",
+                sentiment_confidence=0.9,
+                distressed=False,
+                distressed_confidence=0.9,
+                amount_usd=0.0,
+                priority="normal",
+            )
+
+        return run
+
+    monkeypatch.setattr(engine_module, "_triage", triaged("complaint"))
+    chase = answer(
+        session, "opened a ticket last week and still nobody answered", Context(), settings
+    )
+    assert chase.action == "answer" and chase.citations == ["contact-ticket-no-reply"]
+    filed = answer(session, "how do I file a complaint about your service", Context(), settings)
+    assert filed.action == "handover" and filed.reason == "complaint"
+    monkeypatch.setattr(engine_module, "_triage", triaged("account_compromised"))
+    hacked = answer(
+        session, "opened a ticket last week and still nobody answered", Context(), settings
+    )
+    assert hacked.action == "handover" and hacked.reason == "account_compromised"
 
 
 @pytest.mark.usefixtures("no_tools")
@@ -404,3 +454,44 @@ def test_sections_and_plain_text() -> None:
     assert best_section("how many confirmations does btc need", rendered) == 1
     assert best_section("where is the guide to open assets", rendered) == 2
     assert best_section("hello there", rendered) == 0  # nothing in particular: the lead
+
+
+def test_regional_wording_searches_in_the_articles_words() -> None:
+    assert search_text("入金要多久", "zh-CN") == "充值要多久"
+    assert search_text("我的帳戶刷臉一直失敗", "zh-CN") == "我的账户人脸识别一直失败"
+    assert search_text("兩步驗證換手機", "zh-CN") == "双重验证换手机"
+    assert search_text("my deposit 入金", "en") == "my deposit 入金"  # English queries as typed
+
+
+@pytest.mark.usefixtures("no_tools")
+def test_the_bank_and_card_questions_answer_without_a_txid(
+    session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tool asking for a TxID (no customer) gives way to the article when the money went by
+    bank or card: there is no TxID to give."""
+    monkeypatch.setattr(tools, "run_tools", _tool(text_said="", asks_for="tx_hash"))
+    bank = answer(
+        session, "sent money by bank transfer 3 days ago, not on my account", Context(), settings
+    )
+    assert bank.action == "answer" and bank.citations[0] == "fiat-bank-transfer-not-arrived"
+    chain = answer(session, "my usdt deposit has not arrived", Context(), settings)
+    assert chain.action == "answer" and not chain.asks_feedback  # the tool's question
+    assert chain.tool is not None and chain.tool["name"] == "deposit_check"
+
+
+def test_chat_spelling_searches_in_the_articles_words() -> None:
+    assert search_text("withdrawl to my old adress", "en") == "withdrawal to my old address"
+    assert search_text("ur site says tx failed pls help", "en") == (
+        "your site says transaction failed please help"
+    )
+    assert search_text("usdt-tx acc", "en") == "usdt-tx account"  # whole words only
+
+
+@pytest.mark.usefixtures("no_tools")
+def test_a_section_heading_says_what_the_article_answers(
+    session: Session, settings: Settings
+) -> None:
+    """ "地址证明" is a heading of the accepted-documents article, not its title."""
+    reply = answer(session, "地址证明可以用哪些文件", Context(), settings)
+    assert reply.action == "answer" and reply.citations[0] == "kyc-accepted-documents"
+    assert "地址证明" in reply.reply

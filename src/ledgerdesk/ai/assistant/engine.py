@@ -10,6 +10,7 @@ result or a reviewed template (``replies``); the backend may reword answers afte
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.ai.assistant import generative, policy, tools
 from ledgerdesk.ai.assistant.replies import say, template_source
-from ledgerdesk.ai.assistant.retrieval import retrieve
+from ledgerdesk.ai.assistant.retrieval import Retrieved, retrieve
 from ledgerdesk.ai.assistant.script import article_lang, customer_script, in_script
 from ledgerdesk.ai.assistant.types import Context, Reply, Source
 from ledgerdesk.ai.embeddings import EmbeddingsUnavailable
@@ -159,6 +160,14 @@ def _fresh(turn: _Turn, text: str) -> Reply:
     triage = turn.triage
     label, sure = (triage.label, triage.confidence) if triage else (None, 0.0)
     decision = policy.decide(text, label, sure)
+    if decision is not None and decision.matched.startswith("triage:") and label:
+        # Triage alone (no phrase) reads a chase ("my ticket has no reply after 3 days") as a
+        # complaint; an article written for that situation, under another intent, answers
+        # it. A compromised account is handed over whatever retrieval finds.
+        if decision.reason != "account_compromised":
+            answered = _article_or_none(turn, text, unless_intent=label)
+            if answered is not None:
+                return answered
     if decision is not None:
         # A phrase is a rule (1.0); triage alone is as sure as its model.
         confidence = sure if decision.matched.startswith("triage:") else 1.0
@@ -166,9 +175,32 @@ def _fresh(turn: _Turn, text: str) -> Reply:
             return _compromised(turn, confidence)
         return _handover(turn, decision.reason, confidence=confidence)
     found = _run_tools(turn, text)
-    if found is not None:
+    if found is not None and not _article_first(found, text):
         return _tool_reply(turn, found)
+    if found is not None:
+        # No customer to look up: an article on the situation is the better first answer
+        # ("shows complete but not received", "pending review"); without one, hand over.
+        answered = _article_or_none(turn, text)
+        return answered if answered is not None else _tool_reply(turn, found)
     return _retrieval_reply(turn, text)
+
+
+# Money paid by bank, card or a payment provider: there is no TxID to ask for.
+_FIAT = re.compile(
+    r"\b(?:bank|banks|card|cards|fiat|third[- ]party|provider|sepa|wire|paypal|apple pay|"
+    r"google pay|eur|usd|gbp)\b|银行|银行卡|法币|第三方|信用卡|借记卡|刷卡|电汇|汇款"
+)
+
+
+def _article_first(found: tools.ToolAnswer, text: str) -> bool:
+    """Whether an article should answer before what the tool asks for: the tool only asks
+    for the customer's account (none is known), or for a TxID the payment cannot have (a
+    bank transfer, a card, a payment provider)."""
+    if found.needs_person:
+        return False
+    if found.asks_for == "account":
+        return True
+    return found.asks_for == "tx_hash" and bool(_FIAT.search(policy.fold(text)))
 
 
 def _compromised(turn: _Turn, confidence: float) -> Reply:
@@ -239,6 +271,23 @@ def _retrieval_reply(turn: _Turn, text: str) -> Reply:
     found = retrieve(turn.session, text, turn.lang, values, base_url=base, intent=turn.intent)
     if found is None or found.confidence < turn.settings.assistant_min_confidence:
         return _handover(turn, "low_confidence", confidence=found.confidence if found else 0.0)
+    return _article_reply(turn, found)
+
+
+def _article_or_none(turn: _Turn, text: str, unless_intent: str | None = None) -> Reply | None:
+    """The article answer when retrieval is confident enough (and the article is not filed
+    under ``unless_intent``), else None (nothing said)."""
+    values = variables(turn.settings)
+    base = turn.settings.public_url.strip().rstrip("/")
+    found = retrieve(turn.session, text, turn.lang, values, base_url=base, intent=turn.intent)
+    if found is None or found.confidence < turn.settings.assistant_min_confidence:
+        return None
+    if unless_intent is not None and unless_intent in found.intents:
+        return None
+    return _article_reply(turn, found)
+
+
+def _article_reply(turn: _Turn, found: Retrieved) -> Reply:
     turn.parts.append(found.text)
     turn.sources.append(
         Source(

@@ -33,13 +33,19 @@ CANDIDATES = 5
 # ~0.80; a right answer sits at 0.86-0.95.
 LEXICAL_WEIGHT = 0.05  # × BM25 / LEXICAL_CAP
 LEXICAL_CAP = 30.0
-INTENT_BONUS = 0.02
+INTENT_BONUS = 0.01
 TITLE_WEIGHT = 0.04  # × the share of the message's words in the article's title
+HEADING_SHARE = 0.25  # a section heading counts this much of a title
 # Reranked score that means "nothing" (confidence 0) and "certain" (confidence 1), per
 # article language: e5 places Chinese texts closer together than English ones (unrelated
 # Chinese questions reach 0.88, unrelated English ones 0.85).
 SCALE: dict[str, tuple[float, float]] = {"en": (0.80, 0.95), "zh-CN": (0.84, 0.97)}
 HEADING_WEIGHT = 2.0
+# How far the best article stands out from the runner-up adds to the confidence (not to the
+# rank): a message about one of our topics lifts one article clear of its neighbours, an
+# off-topic one ("the best hardware wallet") leaves several near-equal weak hits.
+MARGIN_WEIGHT = 1.0
+MARGIN_CAP = 0.03
 
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
     ["table", "strikethrough"]
@@ -79,6 +85,7 @@ class Retrieved:
     text: str  # plain text, values filled, links written out
     confidence: float
     rank_score: float
+    intents: tuple[str, ...] = ()  # the article's triage intents
 
 
 def split_sections(body: str) -> list[Section]:
@@ -229,11 +236,110 @@ def confidence_of(score: float, lang: str, semantic: bool = True) -> float:
     return round(min(1.0, max(0.0, (score - floor) / (ceiling - floor))), 4)
 
 
+# Taiwan, Hong Kong and chat wording for what our (mainland) articles call otherwise;
+# matched on the simplified fold.
+REGIONAL: dict[str, str] = {
+    "入金": "充值",
+    "储值": "充值",
+    "出金": "提币",
+    "帐户": "账户",
+    "帐号": "账号",
+    "户口": "账户",
+    "刷脸": "人脸识别",
+    "网路": "网络",
+    "二步验证": "双重验证",
+    "两步验证": "双重验证",
+    "二次验证": "双重验证",
+    "点解": "为什么",
+    "搵": "找",
+    "唔该": "请",
+}
+_REGIONAL_RE = re.compile("|".join(map(re.escape, sorted(REGIONAL, key=len, reverse=True))))
+
+
+# Chat spelling of the words our English articles use.
+TYPOS: dict[str, str] = {
+    "adress": "address",
+    "addres": "address",
+    "adresses": "addresses",
+    "withdrawl": "withdrawal",
+    "withdrawls": "withdrawals",
+    "withdrawel": "withdrawal",
+    "widthdraw": "withdraw",
+    "withdrawed": "withdrew",
+    "recieve": "receive",
+    "recieved": "received",
+    "recive": "receive",
+    "recived": "received",
+    "acount": "account",
+    "accout": "account",
+    "acc": "account",
+    "verfication": "verification",
+    "verifcation": "verification",
+    "pasword": "password",
+    "passwrod": "password",
+    "pw": "password",
+    "transfered": "transferred",
+    "txn": "transaction",
+    "tx": "transaction",
+    "confirmtions": "confirmations",
+    "confirmaton": "confirmation",
+    "authenticater": "authenticator",
+    "ur": "your",
+    "u": "you",
+    "pls": "please",
+    "plz": "please",
+}
+_TYPO_RE = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, TYPOS)) + r")(?![\w-])", re.I)
+
+
 def search_text(text: str, lang: str) -> str:
     """The query as search wants it: Chinese folded to simplified (the articles' script, so
-    e5 compares like with like), within the query limit."""
-    value = to_simplified(text) if lang == "zh-CN" else text
+    e5 compares like with like) with regional wording and chat spelling in the articles'
+    words, within the query limit."""
+    value = text
+    if lang == "en":
+        value = _TYPO_RE.sub(lambda m: TYPOS[m.group(1).lower()], text)
+    if lang == "zh-CN":
+        value = _REGIONAL_RE.sub(lambda m: REGIONAL[m.group(0)], to_simplified(text))
     return check_query(" ".join(value.split())[:500])
+
+
+def _margin(
+    ranked: Sequence[tuple[float, int, ArticleHit]],
+    articles: Mapping[int, Article],
+    lang: str,
+    values: Mapping[str, str],
+    wanted: set[str],
+) -> float:
+    """How far the best article stands out from the runner-up on the message alone (no
+    intent bonus: triage's guess must not make its own article look certain), capped."""
+    if len(ranked) < 2:
+        return 0.0
+
+    def plain(hit: ArticleHit) -> float:
+        return rank_score(hit, (), None, _about(articles[hit.article_id], lang, values, wanted))
+
+    best = plain(ranked[0][2])
+    others = max(plain(h) for _, _, h in ranked[1:])
+    return max(0.0, min(MARGIN_CAP, best - others))
+
+
+def _about(article: Article, lang: str, values: Mapping[str, str], wanted: set[str]) -> float:
+    """How much of the message the article's title and tags say, plus HEADING_SHARE of what
+    its best-matching section heading says ("地址证明" is a heading of the documents
+    article, not its title)."""
+    found = next((t for t in article.translations if t.lang == lang), None)
+    headings = [s.heading for s in split_sections(found.body)] if found else []
+    best = max((title_share(wanted, h) for h in headings if h), default=0.0)
+    return title_share(wanted, _label(article, lang, values)) + HEADING_SHARE * best
+
+
+def _label(article: Article, lang: str, values: Mapping[str, str]) -> str:
+    """The title and the tags ("code-invalid" read "code invalid"): what the article is about,
+    in few words."""
+    tags = " ".join(str(t).replace("-", " ") for t in article.tags or ())
+    return f"{_title(article, lang, values)} {tags}"
 
 
 def _title(article: Article, lang: str, values: Mapping[str, str]) -> str:
@@ -272,7 +378,7 @@ def retrieve(
                     h,
                     articles[h.article_id].intents,
                     intent,
-                    title_share(wanted, _title(articles[h.article_id], lang, values)),
+                    _about(articles[h.article_id], lang, values, wanted),
                 ),
                 i,
                 h,
@@ -285,6 +391,7 @@ def retrieve(
     if not ranked:
         return None
     score, _, hit = ranked[0]
+    margin = _margin(ranked, articles, lang, values, wanted)
     article = articles[hit.article_id]
     translation = next((t for t in article.translations if t.lang == lang), None)
     if translation is None:
@@ -305,6 +412,9 @@ def retrieve(
         title=substitute(translation.title, values),
         heading=heading,
         text=f"{heading}\n{body}" if heading else body,
-        confidence=confidence_of(score, lang, semantic=any(h.semantic > 0 for h in hits)),
+        confidence=confidence_of(
+            score + MARGIN_WEIGHT * margin, lang, semantic=any(h.semantic > 0 for h in hits)
+        ),
         rank_score=round(score, 4),
+        intents=tuple(article.intents or ()),
     )
