@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,30 @@ def _chain_links(text: Any, hint: Any = "") -> Markup:
     return link_chain_refs(str(text or ""), get_registry(), str(hint or ""))
 
 
+# The assistant's citations: a help-center article link, relative or on this desk's address.
+_CITATION = re.compile(
+    r"(?<![\w/\"'=])((?:https?://[\w.:-]+)?/help/articles/[a-z0-9][a-z0-9-]{0,119})\b"
+)
+
+
+def _help_links(body: Markup, public_url: Any = "") -> Markup:
+    """An already escaped message body (``chain_links``' output) with the help-center article
+    links the assistant cites made clickable. Only ``/help/articles/<slug>``, relative or on
+    ``public_url``: a link anywhere else stays text."""
+    base = str(public_url or "").rstrip("/")
+    anchor = Markup('<a href="{0}" target="_blank" rel="noopener">{0}</a>')
+    parts: list[Markup] = []
+    position = 0
+    for match in _CITATION.finditer(str(body)):
+        url = match.group(1)
+        if not url.startswith("/") and not (base and url.startswith(base + "/help/")):
+            continue
+        parts += [body[position : match.start(1)], anchor.format(url)]
+        position = match.end(1)
+    parts.append(body[position:])
+    return Markup("").join(parts)
+
+
 _SECTIONS = ("/console", "/portal", "/help")
 
 
@@ -91,6 +116,7 @@ def build_environment() -> Environment:
     env.filters["handover_label"] = handover_label
     env.filters["language_name"] = i18n.language_name
     env.filters["chain_links"] = _chain_links
+    env.filters["help_links"] = _help_links
     env.globals["back_href"] = back_href
     env.globals["LOCALES"] = i18n.LOCALE_NAMES
     env.globals["current_locale"] = i18n.get_locale
