@@ -8,9 +8,6 @@ worker runs the ``assistant.reply`` job as in production.
   hands over as urgent;
 - a help-center question gets an answer citing its article, with the feedback buttons' flag;
 - "No, I still need help" twice hands over as unsolved.
-
-The engine is written on another branch: until it is merged, ``engine.answer`` raises
-NotImplementedError and these tests are skipped (the check below); after the merge they run.
 """
 
 from __future__ import annotations
@@ -18,20 +15,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Tier
 from ledgerdesk.accounts.services import SYSTEM
-from ledgerdesk.ai.assistant import engine
 from ledgerdesk.ai.assistant.buttons import FEEDBACK_BUTTONS
 from ledgerdesk.ai.assistant.handover import HANDOVER_TAG
 from ledgerdesk.ai.assistant.models import AssistantReply
-from ledgerdesk.ai.assistant.types import Context
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.paths import shipped_data_dir
@@ -42,22 +36,6 @@ from ledgerdesk.routing.services import RuleIn, do_create_rule
 from ledgerdesk.tickets.models import Message, MessageKind, Ticket
 from tests.chat.support import SECRET, chat_settings, sign
 from tests.conftest import _DATA_DIR, _create_pg_database, _drop_pg_database, make_team, unique
-
-
-def _engine_missing() -> bool:
-    """True while ``engine.answer`` is still the interface stub of the engine branch."""
-    try:
-        engine.answer(cast(Session, None), "hello", Context())
-    except NotImplementedError:
-        return True
-    except Exception:  # the real engine, refusing a call without a database: it exists
-        return False
-    return False
-
-
-pytestmark = pytest.mark.skipif(
-    _engine_missing(), reason="engine.answer is not merged yet (the engine branch writes it)"
-)
 
 WAIT = 60.0  # seconds for the worker's answer (the first one loads the models)
 NO = FEEDBACK_BUTTONS["en"][1]

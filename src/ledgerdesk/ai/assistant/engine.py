@@ -140,16 +140,12 @@ def _lock_turn(turn: _Turn) -> Reply:
     if not policy.confirms_lock(turn.text):
         turn.template("lock_not_confirmed")
         return _handover(turn, "account_compromised", confidence=1.0, priority="urgent")
-    try:
-        locked: tools.ToolAnswer | None = tools.lock_account(turn.context, turn.lang)
-    except NotImplementedError:  # the tools module is not installed in this build
-        locked = None
-    if locked is None:
-        turn.template("lock_failed")
-        tool = None
-    else:
+    locked = tools.lock_account(turn.context, turn.lang)  # says itself when it could not lock
+    if locked.text.strip():
         _say_tool(turn, locked)
-        tool = _tool_json(locked)
+    else:
+        turn.template("lock_failed")
+    tool = _tool_json(locked)
     return _handover(turn, "account_compromised", confidence=1.0, priority="urgent", tool=tool)
 
 
@@ -217,10 +213,7 @@ def _compromised(turn: _Turn, confidence: float) -> Reply:
 
 
 def _run_tools(turn: _Turn, text: str) -> tools.ToolAnswer | None:
-    try:
-        return tools.run_tools(text, turn.context, turn.lang)
-    except NotImplementedError:  # the tools module is not installed in this build
-        return None
+    return tools.run_tools(text, turn.context, turn.lang)
 
 
 def _tool_reply(turn: _Turn, found: tools.ToolAnswer) -> Reply:
