@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.services import ASSISTANT, customer_actor
 from ledgerdesk.ai.assistant import engine
 from ledgerdesk.ai.assistant.models import AssistantReply
+from ledgerdesk.ai.assistant.services import do_record_reply
 from ledgerdesk.ai.assistant.types import Context, Reply, Source
 from ledgerdesk.core.clock import frozen_at
 from ledgerdesk.tickets import services as tickets
@@ -98,24 +99,15 @@ def post_reply(
     """The assistant's reply on ``ticket`` as the desk records it (message + row)."""
     with frozen_at(at) if at is not None else nullcontext():
         message = tickets.do_add_message(session, ASSISTANT, ticket, reply.reply)
-        row = AssistantReply(
-            ticket_id=ticket.id,
-            message_id=message.id,
-            customer_id=ticket.requester_id,
+        row = do_record_reply(
+            session,
+            reply,
             channel=channel,
-            action=reply.action,
-            reason=reply.reason,
-            language=reply.language,
-            citations=list(reply.citations),
-            sources=[{"kind": s.kind, "ref": s.ref, "lang": s.lang} for s in reply.sources],
-            backend=reply.backend,
-            confidence=reply.confidence,
-            check=reply.check.to_json(),
-            asked_feedback=reply.asks_feedback,
-            feedback=feedback,
-            created_at=message.created_at,
+            ticket=ticket,
+            message=message,
+            customer_id=ticket.requester_id,
         )
-        session.add(row)
+        row.feedback = feedback
         session.flush()
     return row
 
@@ -124,18 +116,9 @@ def help_row(
     session: Session, reply: Reply, at: datetime, feedback: str | None = None
 ) -> AssistantReply:
     """A help-center answer as ``ask.do_answer_question`` records it (no ticket, no text)."""
-    row = AssistantReply(
-        channel="help",
-        action=reply.action,
-        reason=reply.reason,
-        language=reply.language,
-        citations=list(reply.citations),
-        backend=reply.backend,
-        asked_feedback=reply.asks_feedback,
-        feedback=feedback,
-        created_at=at,
-    )
-    session.add(row)
+    with frozen_at(at):
+        row = do_record_reply(session, reply, channel="help")
+    row.feedback = feedback
     session.flush()
     return row
 
