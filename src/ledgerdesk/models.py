@@ -5,6 +5,7 @@ from __future__ import annotations
 from ledgerdesk.accounts import models as accounts_models
 from ledgerdesk.ai.assistant import models as assistant_models
 from ledgerdesk.chain import models as chain_models
+from ledgerdesk.channels import models as channels_models
 from ledgerdesk.chat import models as chat_models
 from ledgerdesk.core.db import Base
 from ledgerdesk.jobs import models as jobs_models
@@ -20,6 +21,7 @@ __all__ = [
     "accounts_models",
     "assistant_models",
     "chain_models",
+    "channels_models",
     "chat_models",
     "jobs_models",
     "kb_models",

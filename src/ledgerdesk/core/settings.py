@@ -112,6 +112,38 @@ class Settings(BaseSettings):
     assistant_openai_key: str = ""
     assistant_openai_timeout: float = Field(default=15.0, gt=0, le=120)
     assistant_openai_allow_private: bool = False
+    # E-mail in (channels/mail_in.py, channels/imap.py; docs/email.md). Replies reach the
+    # desk at <reply local part>+<ticket token>@<reply domain>; empty = the address of mail_from.
+    mail_reply_address: str = ""
+    # The HTTP inbound hook (POST /api/v1/inbound/mail) needs this bearer token; empty = off.
+    mail_inbound_token: str = ""
+    mail_imap_host: str = ""
+    mail_imap_port: int = Field(default=993, ge=1, le=65535)
+    mail_imap_ssl: bool = True
+    mail_imap_username: str = ""
+    mail_imap_password: str = ""
+    mail_imap_folder: str = "INBOX"
+    mail_imap_poll_seconds: float = Field(default=60.0, ge=1, le=3600)
+    mail_max_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+
+    # Telegram and Discord bots (channels/messenger/; docs/messengers.md).
+    telegram_bot_token: str = ""
+    telegram_webhook_secret: str = ""  # checked against X-Telegram-Bot-Api-Secret-Token
+    telegram_api_url: str = "https://api.telegram.org"
+
+    discord_public_key: str = ""  # hex Ed25519 key of the application
+    discord_bot_token: str = ""
+    discord_application_id: str = ""
+    discord_api_url: str = "https://discord.com/api/v10"
+
+    # Outbound webhooks (channels/webhooks/; docs/webhooks.md): private addresses refused
+    # unless allowed, as for every outbound URL.
+    webhooks_allow_private: bool = False
+    webhooks_timeout: float = Field(default=10.0, gt=0, le=60)
+
+    # Satisfaction surveys (channels/csat.py): scores at or below this open a lead review.
+    csat_low_score: int = Field(default=2, ge=1, le=4)
+    csat_edit_days: int = Field(default=7, ge=1, le=90)
 
     @field_validator("official_domains", mode="before")
     @classmethod
