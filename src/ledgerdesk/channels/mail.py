@@ -24,10 +24,13 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Customer
+from ledgerdesk.channels.models import MailAddress
+from ledgerdesk.channels.mail_out import html_document, urls_in
 from ledgerdesk.channels.outgoing import MAIL_TOPIC, QueuedMail
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
@@ -40,6 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ledgerdesk.mail")
 _BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+
 
 
 class MailNotConfigured(RuntimeError):
@@ -111,6 +115,31 @@ def _html_with_line(body: str, line: str) -> str:
     if found is None:
         return block + body
     return body[: found.end()] + block + body[found.end() :]
+
+
+def is_suppressed(session: Session, address: str) -> bool:
+    """Whether the desk must not mail ``address``: it bounced or complained (inbound mail
+    marks it in ``mail_addresses``), or it is a placeholder under the reserved ``.invalid``
+    domain (messenger customers, RFC 2606)."""
+    normal = parseaddr(address)[1].strip().lower() or address.strip().lower()
+    if not normal or normal.endswith(".invalid"):
+        return True
+    found = session.scalar(
+        select(MailAddress.id).where(
+            MailAddress.address == normal,
+            or_(MailAddress.bounced_at.is_not(None), MailAddress.complained_at.is_not(None)),
+        )
+    )
+    return found is not None
+
+
+def send_unless_suppressed(session: Session, msg: EmailMessage, kind: str) -> bool:
+    """Send ``msg`` unless its recipient is suppressed (then log and drop it); True if sent."""
+    if is_suppressed(session, str(msg["To"] or "")):
+        log.info("e-mail %r to %s dropped: the address is suppressed", kind, msg["To"])
+        return False
+    send(msg)
+    return True
 
 
 def text_of(msg: EmailMessage) -> str:
@@ -222,4 +251,14 @@ def send_customer_mail(session: Session, payload: dict[str, Any]) -> None:
             return
     else:
         customer = accounts.find_customer_by_email(session, mail.to or "")
-    send(compose_customer_mail(customer, mail.subject, mail.text, to=mail.to, locale=mail.locale))
+    paragraphs = [p for p in mail.text.split("\n\n") if p.strip()]
+    # The queued text is ours (written by the pillar that queued it): its links are our pages.
+    composed = compose_customer_mail(
+        customer,
+        mail.subject,
+        mail.text,
+        html_body=html_document(paragraphs, links=urls_in(mail.text)),
+        to=mail.to,
+        locale=mail.locale,
+    )
+    send_unless_suppressed(session, composed, mail.kind)

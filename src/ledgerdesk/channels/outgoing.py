@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from ledgerdesk.jobs.outbox import enqueue
+
+if TYPE_CHECKING:
+    from ledgerdesk.accounts.services import Actor
 
 MAIL_TOPIC = "mail.customer"
 
@@ -106,3 +109,34 @@ def queue_solved_notice(session: Session, ticket_id: int, event_id: int) -> None
     """Tell the requester the ticket was solved (``event_id`` is that status change)."""
     if not session.info.get(_HISTORY):
         enqueue(session, SOLVED_NOTICE_TOPIC, {"ticket_id": ticket_id, "event_id": event_id})
+
+
+# --- agent notifications ----------------------------------------------------------------------
+# Handled by ``channels/notifications.py``: the job re-reads the change, decides who is told
+# (the new assignee; the assignee of a ticket the customer answered; the agents a note mentions)
+# and records each notification once.
+
+AGENT_NOTICE_TOPIC = "notify.agents"
+
+
+def queue_agent_notice(
+    session: Session,
+    kind: str,
+    ticket_id: int,
+    actor: Actor,
+    *,
+    message_id: int | None = None,
+    event: Any = None,
+) -> None:
+    """Tell agents about a change (``kind``: assigned | customer_replied | mentioned) once the
+    caller's transaction commits. ``event`` (an assignment's event row) is flushed for its id."""
+    if session.info.get(_HISTORY):
+        return
+    actor_id = actor.id if actor.is_agent else None
+    payload: dict[str, Any] = {"kind": kind, "ticket_id": ticket_id, "actor_id": actor_id}
+    if message_id is not None:
+        payload["message_id"] = message_id
+    if event is not None:
+        session.flush()
+        payload["event_id"] = int(event.id)
+    enqueue(session, AGENT_NOTICE_TOPIC, payload)

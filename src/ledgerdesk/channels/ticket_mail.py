@@ -6,6 +6,11 @@ mail is written in the customer's language (``accounts.mail_locale``) and starts
 anti-phishing line like every other e-mail. Each notice is recorded as a ``customer.notified``
 event in the job's transaction, so a job that runs twice (or is queued twice) sends once.
 A reply that also solves the ticket is one e-mail, which says both.
+
+Each mail is plain text and HTML, threads with the ticket's earlier mails (its ``Message-ID``
+is recorded in ``mail_message_ids`` in the same transaction, see ``channels/mail_out.py``), and
+carries the per-ticket Reply-To when inbound mail is set up. Suppressed addresses (bounced,
+complained, ``.invalid``) get nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +25,14 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Customer
-from ledgerdesk.channels.mail import compose_customer_mail, send
+from ledgerdesk.channels.mail import compose_customer_mail, is_suppressed, send
+from ledgerdesk.channels.mail_out import (
+    add_ticket_headers,
+    html_document,
+    inbound_configured,
+    record_sent,
+    thread_ids,
+)
 from ledgerdesk.channels.outgoing import REPLY_NOTICE_TOPIC, SOLVED_NOTICE_TOPIC
 from ledgerdesk.core import i18n
 from ledgerdesk.core.settings import get_settings
@@ -117,15 +129,20 @@ def _send(session: Session, notice: _Notice, subject: str, paragraphs: list[str]
     paragraphs = [
         *paragraphs,
         _("Read and answer it in the portal: %(url)s") % {"url": url},
-        _(
-            "Replies to this e-mail are not read. We will never ask for your password, 2FA "
-            "codes, seed phrase or private keys."
-        ),
+        _footer(_),
     ]
     locale = accounts.mail_locale(notice.customer)
     mail = compose_customer_mail(
-        notice.customer, subject % _values(notice.ticket), "\n\n".join(paragraphs), locale=locale
+        notice.customer,
+        subject % _values(notice.ticket),
+        "\n\n".join(paragraphs),
+        html_body=html_document(paragraphs, links=[url]),
+        locale=locale,
     )
+    if is_suppressed(session, notice.customer.email):  # bounced, complained or a placeholder
+        log.info("ticket #%s notice %r dropped: address suppressed", notice.ticket.id, notice.kind)
+        return
+    add_ticket_headers(mail, notice.ticket.id, thread_ids(session, notice.ticket.id), settings)
     # Recorded before sending, in the job's transaction: if the send fails, both roll back and
     # the job is retried; once it committed, a second run finds the record and stops.
     record_event(
@@ -135,8 +152,21 @@ def _send(session: Session, notice: _Notice, subject: str, paragraphs: list[str]
         {"notice": notice.kind, **notice.ref},
         ticket=notice.ticket,
     )
-    session.flush()
+    record_sent(session, notice.ticket.id, str(mail["Message-ID"]), notice.ref.get("message_id"))
     send(mail)
+
+
+def _footer(_: Callable[[str], str]) -> str:
+    """Whether replying by e-mail works depends on inbound mail being set up."""
+    if inbound_configured():
+        return _(
+            "You can reply to this e-mail to answer; keep the [#number] in the subject. We will "
+            "never ask for your password, 2FA codes, seed phrase or private keys."
+        )
+    return _(
+        "Replies to this e-mail are not read. We will never ask for your password, 2FA "
+        "codes, seed phrase or private keys."
+    )
 
 
 def _solved_line(_: Callable[[str], str], ticket: Ticket) -> str:

@@ -20,7 +20,11 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team
 from ledgerdesk.accounts.services import Actor, do_upsert_customer
-from ledgerdesk.channels.outgoing import queue_reply_notice, queue_solved_notice
+from ledgerdesk.channels.outgoing import (
+    queue_agent_notice,
+    queue_reply_notice,
+    queue_solved_notice,
+)
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from ledgerdesk.core.settings import get_settings
@@ -323,6 +327,10 @@ def do_add_message(
         do_set_status(session, actor, ticket, status, notify=kind != MessageKind.public)
     if actor.is_agent and kind == MessageKind.public:
         queue_reply_notice(session, message.id)
+    if actor.is_customer and ticket.assignee_id is not None:
+        queue_agent_notice(session, "customer_replied", ticket.id, actor, message_id=message.id)
+    if kind == MessageKind.note and "@" in body:
+        queue_agent_notice(session, "mentioned", ticket.id, actor, message_id=message.id)
     touch(ticket)
     return message
 
@@ -466,7 +474,7 @@ def do_assign(
                 )
         before_agent = ticket.assignee_id
         ticket.assignee_id = agent_id
-        record(
+        event = record(
             session,
             ticket,
             actor,
@@ -474,6 +482,8 @@ def do_assign(
             {"assignee_id": before_agent},
             {"assignee_id": agent_id},
         )
+        if agent_id is not None and agent_id != actor.id:
+            queue_agent_notice(session, "assigned", ticket.id, actor, event=event)
         touch(ticket)
         session.expire(ticket, ["assignee"])  # reloaded from the new id when next read
 

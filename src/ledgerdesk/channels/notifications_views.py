@@ -1,0 +1,78 @@
+"""The agent's notifications in the console: the bell's unread count (an htmx fragment every
+console page loads), the list at /console/notifications, marking read.
+
+Every route works on the signed-in agent's own notifications only; another agent's id answers
+404. Marking read is a POST (the cross-origin check guards it like every console form);
+following a notification's ticket link marks it read on the way to the ticket."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from babel.dates import format_timedelta
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from ledgerdesk.accounts import services as accounts
+from ledgerdesk.channels import notifications as svc
+from ledgerdesk.channels.notifications_mail import describe
+from ledgerdesk.core import i18n
+from ledgerdesk.core.clock import utcnow
+from ledgerdesk.core.types import PathId
+from ledgerdesk.web.deps import ConsoleAgent, Db
+from ledgerdesk.web.templating import render
+
+router = APIRouter(prefix="/console/notifications", include_in_schema=False)
+
+
+def ago(value: datetime, now: datetime | None = None) -> str:
+    """``value`` as "3 minutes ago" / "3分钟前" in the request's language."""
+    now = now or utcnow()
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    locale = i18n.get_locale().replace("-", "_")
+    return format_timedelta(value - now, add_direction=True, locale=locale, threshold=1.0)
+
+
+@router.get("")
+def notifications_page(request: Request, db: Db, agent_actor: ConsoleAgent) -> Response:
+    agent_id = agent_actor.id or 0
+    rows = svc.list_for(db, agent_id)
+    items = [{"row": r, "text": describe(db, r), "ago": ago(r.created_at)} for r in rows]
+    return render(
+        request,
+        "console/notifications.html",
+        me=accounts.get_agent(db, agent_id),
+        items=items,
+        unread=svc.unread_count(db, agent_id),
+    )
+
+
+@router.get("/bell")
+def bell(request: Request, db: Db, agent_actor: ConsoleAgent) -> Response:
+    count = svc.unread_count(db, agent_actor.id or 0)
+    return render(request, "console/_bell.html", unread=count)
+
+
+@router.get("/{notification_id}/open")
+def open_notification(notification_id: PathId, db: Db, agent_actor: ConsoleAgent) -> Response:
+    row = svc.access_notification(db, agent_actor.id or 0, notification_id)
+    svc.do_mark_read(db, row)
+    db.commit()
+    target = f"/console/tickets/{row.ticket_id}" if row.ticket_id else "/console/notifications"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/{notification_id}/read")
+def mark_read(notification_id: PathId, db: Db, agent_actor: ConsoleAgent) -> Response:
+    row = svc.access_notification(db, agent_actor.id or 0, notification_id)
+    svc.do_mark_read(db, row)
+    db.commit()
+    return RedirectResponse("/console/notifications", status_code=303)
+
+
+@router.post("/read-all")
+def mark_all_read(db: Db, agent_actor: ConsoleAgent) -> Response:
+    svc.do_mark_all_read(db, agent_actor.id or 0)
+    db.commit()
+    return RedirectResponse("/console/notifications", status_code=303)
