@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Customer
-from ledgerdesk.channels.models import MailAddress
 from ledgerdesk.channels.mail_out import html_document, urls_in
+from ledgerdesk.channels.models import MailAddress
 from ledgerdesk.channels.outgoing import MAIL_TOPIC, QueuedMail
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("ledgerdesk.mail")
 _BODY_TAG = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
-
 
 
 class MailNotConfigured(RuntimeError):

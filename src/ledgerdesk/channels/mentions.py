@@ -59,7 +59,9 @@ def mentioned(text: str, candidates: Iterable[Candidate]) -> list[int]:
     return found
 
 
-def _take_longest(text: str, start: int, table: Sequence[tuple[str, int]], found: list[int]) -> None:
+def _take_longest(
+    text: str, start: int, table: Sequence[tuple[str, int]], found: list[int]
+) -> None:
     best = 0
     for handle, agent_id in table:
         if len(handle) < best:

@@ -184,4 +184,3 @@ def do_mark_all_read(session: Session, agent_id: int) -> int:
         .values(read_at=utcnow())
     )
     return int(getattr(result, "rowcount", 0) or 0)
-
