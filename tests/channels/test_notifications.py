@@ -19,7 +19,7 @@ from ledgerdesk.accounts.services import SYSTEM, Actor
 from ledgerdesk.channels.mail import text_of
 from ledgerdesk.channels.mentions import Candidate, mentioned
 from ledgerdesk.channels.models import Notification
-from ledgerdesk.channels.notifications import EMAIL_TOPIC, notify_agents
+from ledgerdesk.channels.notifications import EMAIL_TOPIC, do_mark_all_read, notify_agents
 from ledgerdesk.channels.notifications_mail import email_agent
 from ledgerdesk.channels.outgoing import AGENT_NOTICE_TOPIC, recording_history
 from ledgerdesk.core.settings import Settings
@@ -153,6 +153,19 @@ def test_customer_reply_tells_the_assignee_only(
     mails = smtp_server.inbox.wait_for(team.wei.email, count=2)
     assert len(mails) == 2 and "TXID 0xabc" in text_of(mails[1])
     assert mails[1]["Subject"].startswith(f"The customer replied on ticket #{ticket_id}")
+
+    # More replies while that one is unread: no more notifications; once read, a new one.
+    team.act(ticket_id, lambda s, t: tickets.do_customer_reply(s, customer, t, "hello??"))
+    drain(team.factory)
+    assert len(team.rows(team.wei)) == 2
+    with team.factory() as session:
+        do_mark_all_read(session, team.wei.id)
+        session.commit()
+    team.act(ticket_id, lambda s, t: tickets.do_customer_reply(s, customer, t, "found it"))
+    drain(team.factory)
+    assert [r.kind for r in team.rows(team.wei)][-1] == "customer_replied"
+    assert len(team.rows(team.wei)) == 3
+    assert len(smtp_server.inbox.wait_for(team.wei.email, count=3)) == 3
 
 
 def test_mentions_in_a_note_tell_those_who_may_see_the_ticket(

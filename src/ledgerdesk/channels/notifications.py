@@ -10,7 +10,9 @@ and the ``(agent, dedupe_key)`` pair makes a notification exist once however oft
 - ``assigned``: the new assignee, unless they assigned the ticket to themselves;
 - ``customer_replied``: the ticket's assignee. An unassigned ticket notifies nobody: it is
   already in the shared queue every agent of its team works from, and telling the whole team
-  about each reply would teach them to ignore the bell;
+  about each reply would teach them to ignore the bell. While the assignee has an unread
+  "customer replied" about the ticket, further replies add none (a chat sends many short
+  messages: one notification and one e-mail until the agent has looked);
 - ``mentioned``: each active agent a note names (``channels.mentions``) who may see the ticket.
 
 Each new notification queues one ``notify.email`` job, which e-mails that agent once
@@ -121,11 +123,23 @@ def _recipients(
     if kind == "customer_replied":
         if ticket.assignee_id is None or message.kind != MessageKind.public:
             return []
+        if _unread_reply_notice(session, ticket.assignee_id, ticket.id):
+            return []  # a chat's burst of messages is one notification and one e-mail
         return [(ticket.assignee_id, f"customer_replied:{message.id}", message.id)]
     if kind == "mentioned" and message.kind == MessageKind.note:
         key = f"mentioned:{message.id}"
         return [(agent_id, key, message.id) for agent_id in _mentioned(session, ticket, message)]
     return []
+
+
+def _unread_reply_notice(session: Session, agent_id: int, ticket_id: int) -> bool:
+    found = select(Notification.id).where(
+        Notification.agent_id == agent_id,
+        Notification.ticket_id == ticket_id,
+        Notification.kind == "customer_replied",
+        Notification.read_at.is_(None),
+    )
+    return session.scalar(found.limit(1)) is not None
 
 
 def _mentioned(session: Session, ticket: Ticket, message: Message) -> list[int]:
