@@ -244,6 +244,8 @@ def test_page_lists_own_notifications_and_marks_them_read(client: TestClient, te
     assert opened.headers["location"] == f"/console/tickets/{ticket_id}"
     assert 'id="bell-count">1<' in client.get("/console/notifications/bell").text
     assert client.post("/console/notifications/read-all", follow_redirects=False).status_code == 303
+    bell = client.get("/console/notifications/bell", follow_redirects=False)
+    assert bell.status_code == 200 and 'id="bell"' in bell.text and "bell-count" not in bell.text
     assert "bell-count" not in client.get("/console/notifications/bell").text
 
     client.post("/console/logout")
@@ -257,6 +259,8 @@ def test_page_and_bell_need_a_signed_in_agent(client: TestClient) -> None:
     response = client.get("/console/notifications", follow_redirects=False)
     assert response.status_code == 303 and "/console/login" in response.headers["location"]
     assert client.post("/console/notifications/read-all", follow_redirects=False).status_code == 303
+    bell = client.get("/console/notifications/bell", follow_redirects=False)
+    assert bell.status_code == 200 and 'id="bell"' in bell.text and "bell-count" not in bell.text
 
 
 # --- mention parsing ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ledgerdesk.channels.notifications_mail import describe
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.types import PathId
-from ledgerdesk.web.deps import ConsoleAgent, Db
+from ledgerdesk.web.deps import ConsoleAgent, Db, OptionalActor
 from ledgerdesk.web.templating import render
 
 router = APIRouter(prefix="/console/notifications", include_in_schema=False)
@@ -49,8 +49,10 @@ def notifications_page(request: Request, db: Db, agent_actor: ConsoleAgent) -> R
 
 
 @router.get("/bell")
-def bell(request: Request, db: Db, agent_actor: ConsoleAgent) -> Response:
-    count = svc.unread_count(db, agent_actor.id or 0)
+def bell(request: Request, db: Db, actor: OptionalActor) -> Response:
+    """The bell, polled by every console page. Signed out meanwhile: the bell without a count
+    (a redirect would swap the whole sign-in page into the header)."""
+    count = svc.unread_count(db, actor.id or 0) if actor and actor.is_agent else 0
     return render(request, "console/_bell.html", unread=count)
 
 
