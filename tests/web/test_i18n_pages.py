@@ -121,6 +121,14 @@ def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str)
     return ticket.id
 
 
+def _seed_notification(session: Any, agent_id: int, ticket_id: int) -> int:
+    from ledgerdesk.channels.notifications import notify
+
+    row = notify(session, agent_id, "customer_replied", "i18n-seed", ticket_id=ticket_id)
+    assert row is not None
+    return row.id
+
+
 @pytest.fixture(scope="module")
 def app(database_url: str) -> Iterator[Any]:
     """A desk of this module's own, on a fresh database of the same kind: rows other tests
@@ -172,6 +180,8 @@ def ids(app: Any) -> Iterator[Ids]:
             "category": article.section.category.slug,
             "token": attempt.token,
             "rule_id": rule.id,
+            # the notification page and its ticket link (channels/notifications_views.py)
+            "notification_id": _seed_notification(session, agent.id, ticket_id),
         }
         channel_id = channel.id
         session.commit()
