@@ -8,9 +8,10 @@ failed send rolls the mark back and the job retries; a job run twice finds the m
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent
@@ -33,21 +34,45 @@ def describe(
     session: Session, row: Notification, gettext: Callable[[str], str] = i18n.gettext
 ) -> str:
     """One sentence saying what happened, in the language of ``gettext``."""
-    _ = gettext
-    ticket = session.get(Ticket, row.ticket_id) if row.ticket_id is not None else None
-    actor = session.get(Agent, row.actor_agent_id) if row.actor_agent_id is not None else None
-    values = {
-        "id": ticket.id if ticket else "?",
-        "subject": _short(ticket.subject if ticket else ""),
-        "actor": actor.name if actor else get_settings().platform_name,
-    }
-    texts = {
+    return describe_all(session, [row], gettext)[0]
+
+
+def describe_all(
+    session: Session, rows: Sequence[Notification], gettext: Callable[[str], str] = i18n.gettext
+) -> list[str]:
+    """``describe`` for a page of notifications, loading their tickets and agents at once."""
+    ticket_ids = {r.ticket_id for r in rows if r.ticket_id is not None}
+    agent_ids = {r.actor_agent_id for r in rows if r.actor_agent_id is not None}
+    tickets: dict[int, Ticket] = {}
+    if ticket_ids:
+        tickets = {
+            t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))
+        }
+    names: dict[int, str] = {}
+    if agent_ids:
+        query = select(Agent.id, Agent.name).where(Agent.id.in_(agent_ids))
+        names = {agent_id: name for agent_id, name in session.execute(query)}
+    platform = get_settings().platform_name
+    texts = _texts(gettext)
+    out: list[str] = []
+    for row in rows:
+        ticket = tickets.get(row.ticket_id or 0)
+        values = {
+            "id": ticket.id if ticket else "?",
+            "subject": _short(ticket.subject if ticket else ""),
+            "actor": names.get(row.actor_agent_id or 0, platform),
+        }
+        out.append(texts.get(row.kind, gettext("Ticket #%(id)s: %(subject)s")) % values)
+    return out
+
+
+def _texts(_: Callable[[str], str]) -> dict[str, str]:
+    return {
         "assigned": _("%(actor)s assigned ticket #%(id)s to you: %(subject)s"),
         "customer_replied": _("The customer replied on ticket #%(id)s: %(subject)s"),
         "mentioned": _("%(actor)s mentioned you in a note on ticket #%(id)s: %(subject)s"),
         "csat_low": _("A low satisfaction score on ticket #%(id)s needs review: %(subject)s"),
     }
-    return texts.get(row.kind, _("Ticket #%(id)s: %(subject)s")) % values
 
 
 def _short(subject: str) -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.channels import notifications as svc
-from ledgerdesk.channels.notifications_mail import describe
+from ledgerdesk.channels.notifications_mail import describe_all
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.types import PathId
@@ -38,7 +38,10 @@ def ago(value: datetime, now: datetime | None = None) -> str:
 def notifications_page(request: Request, db: Db, agent_actor: ConsoleAgent) -> Response:
     agent_id = agent_actor.id or 0
     rows = svc.list_for(db, agent_id)
-    items = [{"row": r, "text": describe(db, r), "ago": ago(r.created_at)} for r in rows]
+    texts = describe_all(db, rows)
+    items = [
+        {"row": r, "text": t, "ago": ago(r.created_at)} for r, t in zip(rows, texts, strict=True)
+    ]
     return render(
         request,
         "console/notifications.html",
