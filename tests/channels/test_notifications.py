@@ -292,3 +292,31 @@ AGENTS = [
 )
 def test_mention_parsing(text: str, expected: list[int]) -> None:
     assert mentioned(text, AGENTS) == expected
+
+
+def test_an_agent_turns_off_e_mail_for_a_kind(
+    client: TestClient, team: Team, smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    _login(client, team.ana.email)
+    page = client.get("/console/notifications").text
+    assert page.count('name="email"') == 4 and page.count(" checked") == 4
+    saved = client.post(
+        "/console/notifications/settings",
+        data={"email": ["customer_replied", "mentioned"]},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    page = client.get("/console/notifications").text
+    assert 'value="assigned">' in page and 'value="mentioned" checked>' in page
+    refused = client.post("/console/notifications/settings", data={"email": ["everything"]})
+    assert refused.status_code == 422
+
+    ticket_id, customer = team.ticket()
+    lead = team.actor(team.lead)
+    team.act(ticket_id, lambda s, t: tickets.do_assign(s, lead, t, agent_id=team.ana.id))
+    team.act(ticket_id, lambda s, t: tickets.do_customer_reply(s, customer, t, "news?"))
+    drain(team.factory)
+    assert [r.kind for r in team.rows(team.ana)] == ["assigned", "customer_replied"]
+    (mail,) = smtp_server.inbox.wait_for(team.ana.email)  # the reply only
+    assert mail["Subject"].startswith("The customer replied")
+    assert [r.emailed_at is None for r in team.rows(team.ana)] == [True, False]

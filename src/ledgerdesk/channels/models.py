@@ -210,6 +210,19 @@ class Notification(Base):
     emailed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
+class NotificationSetting(Base):
+    """An agent's choice of which notification kinds are not e-mailed (``email_off``); the
+    console shows every kind regardless. No row: every kind is e-mailed."""
+
+    __tablename__ = "notification_settings"
+
+    agent_id: Mapped[int] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    email_off: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # --- satisfaction surveys (channels/csat.py) ------------------------------------------------
 
 

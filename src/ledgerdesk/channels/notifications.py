@@ -29,15 +29,16 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.models import Agent
 from ledgerdesk.accounts.services import agent_actor
 from ledgerdesk.channels.mentions import Candidate, mentioned
-from ledgerdesk.channels.models import Notification
+from ledgerdesk.channels.models import Notification, NotificationSetting
 from ledgerdesk.channels.outgoing import AGENT_NOTICE_TOPIC
 from ledgerdesk.core.clock import utcnow
-from ledgerdesk.core.errors import NotFound
+from ledgerdesk.core.errors import InvalidInput, NotFound
 from ledgerdesk.jobs.outbox import enqueue, handler
 from ledgerdesk.tickets.models import Event, Message, MessageKind, Ticket
 
 log = logging.getLogger("ledgerdesk.notifications")
 KINDS = frozenset({"assigned", "customer_replied", "mentioned", "csat_low"})
+EMAIL_KINDS = ("assigned", "customer_replied", "mentioned", "csat_low")  # in the form's order
 EMAIL_TOPIC = "notify.email"
 PAGE_SIZE = 50
 
@@ -198,3 +199,25 @@ def do_mark_all_read(session: Session, agent_id: int) -> int:
         .values(read_at=utcnow())
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+# --- which kinds the agent wants by e-mail ------------------------------------------------------
+
+
+def email_off(session: Session, agent_id: int) -> frozenset[str]:
+    """The kinds ``agent_id`` does not want e-mailed (the console still shows them)."""
+    row = session.get(NotificationSetting, agent_id)
+    return frozenset(row.email_off) if row is not None else frozenset()
+
+
+def do_set_email_kinds(session: Session, agent_id: int, wanted: list[str]) -> None:
+    """E-mail ``agent_id`` the kinds in ``wanted`` and no others."""
+    unknown = sorted(set(wanted) - KINDS)
+    if unknown:
+        raise InvalidInput(f"Unknown notification kind: {', '.join(unknown)}", field="email")
+    row = session.get(NotificationSetting, agent_id)
+    if row is None:
+        row = NotificationSetting(agent_id=agent_id)
+        session.add(row)
+    row.email_off = sorted(KINDS - set(wanted))
+    row.updated_at = utcnow()

@@ -18,7 +18,7 @@ from ledgerdesk.accounts.models import Agent
 from ledgerdesk.channels.mail import compose_customer_mail, send_unless_suppressed
 from ledgerdesk.channels.mail_out import html_document
 from ledgerdesk.channels.models import Notification
-from ledgerdesk.channels.notifications import EMAIL_TOPIC
+from ledgerdesk.channels.notifications import EMAIL_TOPIC, email_off
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.settings import get_settings
@@ -88,6 +88,8 @@ def email_agent(session: Session, payload: dict[str, Any]) -> None:
         return
     agent = session.get(Agent, row.agent_id)
     if agent is None or not agent.active:
+        return
+    if row.kind in email_off(session, agent.id):  # turned off on /console/notifications
         return
     locale = i18n.normalise_locale(agent.locale) or "en"
     _ = i18n.translations(locale).ugettext

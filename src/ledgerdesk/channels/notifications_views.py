@@ -8,9 +8,10 @@ following a notification's ticket link marks it read on the way to the ticket.""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 
 from babel.dates import format_timedelta
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import services as accounts
@@ -18,9 +19,10 @@ from ledgerdesk.channels import notifications as svc
 from ledgerdesk.channels.notifications_mail import describe_all
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
+from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.types import PathId
 from ledgerdesk.web.deps import ConsoleAgent, Db, OptionalActor
-from ledgerdesk.web.templating import render
+from ledgerdesk.web.templating import flash, render
 
 router = APIRouter(prefix="/console/notifications", include_in_schema=False)
 
@@ -48,6 +50,8 @@ def notifications_page(request: Request, db: Db, agent_actor: ConsoleAgent) -> R
         me=accounts.get_agent(db, agent_id),
         items=items,
         unread=svc.unread_count(db, agent_id),
+        email_kinds=svc.EMAIL_KINDS,
+        email_off=svc.email_off(db, agent_id),
     )
 
 
@@ -80,4 +84,18 @@ def mark_read(notification_id: PathId, db: Db, agent_actor: ConsoleAgent) -> Res
 def mark_all_read(db: Db, agent_actor: ConsoleAgent) -> Response:
     svc.do_mark_all_read(db, agent_actor.id or 0)
     db.commit()
+    return RedirectResponse("/console/notifications", status_code=303)
+
+
+@router.post("/settings")
+def save_settings(
+    request: Request,
+    db: Db,
+    agent_actor: ConsoleAgent,
+    email: Annotated[list[str] | None, Form(max_length=32)] = None,
+) -> Response:
+    """The kinds ticked under "E-mail me when" (none ticked: no notification e-mails)."""
+    svc.do_set_email_kinds(db, agent_actor.id or 0, email or [])
+    db.commit()
+    flash(request, "ok", gettext("Your e-mail settings were saved."))
     return RedirectResponse("/console/notifications", status_code=303)

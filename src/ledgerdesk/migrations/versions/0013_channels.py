@@ -228,6 +228,19 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_notifications_agent_read", ["agent_id", "read_at", "id"], unique=False
         )
+    op.create_table(
+        "notification_settings",
+        sa.Column("agent_id", sa.Integer(), nullable=False),
+        sa.Column("email_off", sa.JSON(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["agent_id"],
+            ["agents.id"],
+            name=op.f("fk_notification_settings_agent_id_agents"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("agent_id", name=op.f("pk_notification_settings")),
+    )
 
     op.create_table(
         "webhook_deliveries",
@@ -281,6 +294,7 @@ def downgrade() -> None:
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.drop_index("ix_notifications_agent_read")
 
+    op.drop_table("notification_settings")
     op.drop_table("notifications")
     with op.batch_alter_table("mail_message_ids", schema=None) as batch_op:
         batch_op.drop_index("ix_mail_message_ids_ticket")
