@@ -33,6 +33,7 @@ _ATTRIBUTION = re.compile(
     r"|El\s.{1,250}escribió\s?:"  # Spanish
     r"|Em\s.{1,250}escreveu\s?:"  # Portuguese
     r"|.{1,200}\d{4}.{1,100}\s(?:wrote|написал\(а\)|schreef)\s?:"  # "<date> X wrote:" orders
+    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}.{1,120}<[^<>@\s]+@[^<>\s]+>\s?:"  # Yandex: date, X <x>:
     r")\s*$",
     re.IGNORECASE,
 )
@@ -72,6 +73,7 @@ _SIGNATURE_LINE = re.compile(
     r"|Enviado\s+desde\s+mi)",
     re.IGNORECASE,
 )
+_RULE = re.compile(r"^\s*[-_=*~]{5,}\s*$")
 _SIGNATURE_DELIMITER = re.compile(r"^--\s?$|^—\s?$")
 _QUOTE_PREFIX = re.compile(r"^\s*(?:>\s?)+")
 _FORWARD_SUBJECT = re.compile(
@@ -153,8 +155,13 @@ def _drop_signature(lines: list[str], sender: tuple[str, ...]) -> list[str]:
         if _SIGNATURE_LINE.match(lines[i]):
             lines = lines[:i]
             break
-    # Foxmail signs with the sender's own address as the last line.
-    while lines and (not lines[-1].strip() or lines[-1].strip().lower() in sender):
+    # Foxmail signs with the sender's own address as the last line; a rule of dashes or
+    # underscores left above a quoted header block goes too.
+    while lines and (
+        not lines[-1].strip()
+        or lines[-1].strip().lower() in sender
+        or _RULE.match(lines[-1])
+    ):
         lines = lines[:-1]
     return lines
 
