@@ -37,7 +37,9 @@ SETS = (CORPUS, CORPUS / "holdout")  # holdout/: written after the parser (bench
 
 def _expected(folder: Path) -> list[dict[str, Any]]:
     lines = (folder / "expected.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) | {"path": folder / json.loads(line)["file"]} for line in lines if line]
+    return [
+        json.loads(line) | {"path": folder / json.loads(line)["file"]} for line in lines if line
+    ]
 
 
 EXPECTED = _expected(CORPUS)
@@ -146,6 +148,25 @@ def test_trim_bottom_posting() -> None:
     assert trim(text).body == "my answer"
 
 
+@pytest.mark.parametrize(
+    ("subject", "auto"),
+    [
+        ("休假回来发现账户被锁", None),
+        ("On vacation and locked out of my account", None),
+        ("Out of office: back on Monday", "auto_reply"),
+        ("自动回复：您的来信已收到", "auto_reply"),
+        ("Automatic reply", "auto_reply"),
+        ("Undeliverable: my withdrawal", None),  # a bounce subject from a person's address
+    ],
+)
+def test_subject_alone(subject: str, auto: str | None) -> None:
+    raw = (
+        f"From: Someone <someone@example.com>\r\nSubject: {subject}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nHello"
+    ).encode()
+    assert parse_message(raw).auto == auto
+
+
 # Hostile input -----------------------------------------------------------------------------
 
 HOSTILE: dict[str, bytes] = {
@@ -203,7 +224,7 @@ def test_cli_prints_chinese_as_written() -> None:
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     code = "from ledgerdesk.cli import app; app(prog_name='ledgerdesk')"
-    return subprocess.run(  # noqa: S603 - our own interpreter and module
+    return subprocess.run(
         [sys.executable, "-c", code, "mail", "parse", *args],
         capture_output=True,
         text=True,

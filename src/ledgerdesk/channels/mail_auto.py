@@ -39,12 +39,14 @@ _BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _REPLY_PREFIX = re.compile(r"^\s*(?:Re|Fwd?|FW|回复|答复|转发|AW|WG|TR|RV)\s*[:：]", re.I)
+# Only markers clients put in front of the original subject, followed by a colon: a person's
+# subject such as "休假回来发现账户被锁" or "On vacation and locked out" stays a person's.
 _OOO_SUBJECT = re.compile(
     r"^\s*(?:\[[^\]]{0,40}\]\s*)?(?:"
     r"Automatic reply|Auto(?:matic)?[- ]?(?:reply|response)|Autoreply|Out of (?:the )?Office"
-    r"|Away from (?:my|the) office|On vacation|Vacation reply|Abwesenheitsnotiz|Automatische Antwort"
+    r"(?:\s+Auto ?Reply)?|Vacation reply|Abwesenheitsnotiz|Automatische Antwort"
     r"|Réponse automatique|Absence du bureau|Respuesta automática"
-    r"|自动回复|自動回覆|自动答复|自動答覆|休假|不在办公室|外出)",
+    r"|自动回复|自動回覆|自动答复|自動答覆)\s*(?:[:：]|$)",
     re.IGNORECASE,
 )
 _BULK_PRECEDENCE = ("auto_reply", "bulk", "junk")
@@ -129,7 +131,9 @@ def _dsn_all_delayed(parts: list[Message]) -> bool:
         for b in _status_blocks(parts, "message/delivery-status")
         if b.get("Final-Recipient")
     ]
-    return bool(actions) and all(a in ("delayed", "delivered", "relayed", "expanded") for a in actions)
+    return bool(actions) and all(
+        a in ("delayed", "delivered", "relayed", "expanded") for a in actions
+    )
 
 
 def _feedback_recipients(parts: list[Message]) -> list[str]:

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from ledgerdesk.channels.mail_parse import parse_message
 from ledgerdesk.core.terminal import stderr
-from rich.markup import escape
 
 mail_app = typer.Typer(help="E-mail: parse messages as the desk reads them.", no_args_is_help=True)
 

@@ -187,7 +187,9 @@ def html_to_text(html: str) -> str:
     for raw in text.split("\n"):
         start = depth
         depth = max(0, depth + raw.count(_QUOTE_OPEN) - raw.count(_QUOTE_CLOSE))
-        line = " ".join(raw.replace("\xa0", " ").replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, "").split())
+        line = " ".join(
+            raw.replace("\xa0", " ").replace(_QUOTE_OPEN, "").replace(_QUOTE_CLOSE, "").split()
+        )
         level = max(start, depth) if line else 0
         lines.append(("> " * level + line) if line else "")
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -89,7 +89,7 @@ def decode_header_value(value: object) -> str:
     raw = re.sub(r"(\?=)\s+(=\?)", r"\1\2", raw)  # whitespace between encoded-words
     try:
         pieces = decode_header(raw)
-    except Exception:  # noqa: BLE001 - a mangled encoded-word: read the header as written
+    except Exception:
         pieces = [(raw, None)]
     out: list[str] = []
     for piece, charset in pieces:
@@ -112,7 +112,7 @@ def _headers(msg: Message) -> dict[str, str]:
     found: dict[str, str] = {}
     try:
         items = msg.raw_items()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return found
     for count, (name, value) in enumerate(items):
         if count > 2000:
@@ -127,7 +127,7 @@ def parse_message(raw: bytes) -> ParsedMail:
     """Parse ``raw``; never raises (an unreadable message gives empty fields)."""
     try:
         return _parse(raw)
-    except Exception:  # noqa: BLE001 - hostile input must not stop the inbox
+    except Exception:
         return _empty(raw)
 
 
@@ -252,7 +252,7 @@ def _alternatives(msg: Message, part: Message) -> list[Message]:
 def _content(part: Message) -> str:
     try:
         data = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001 - broken transfer encoding
+    except Exception:
         data = None
     if not isinstance(data, bytes):
         data = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
@@ -275,16 +275,14 @@ def _attachments(parts: list[Message], body_parts: list[Message]) -> list[Parsed
         data = part.get_payload(decode=True)
         if not isinstance(data, bytes):
             data = b""
-        found.append(
-            ParsedAttachment(filename=_filename(part), content_type=ctype, data=data)
-        )
+        found.append(ParsedAttachment(filename=_filename(part), content_type=ctype, data=data))
     return found
 
 
 def _filename(part: Message) -> str:
     try:
         name = part.get_filename() or part.get_param("name") or ""
-    except Exception:  # noqa: BLE001 - a broken RFC 2231 parameter
+    except Exception:
         name = ""
     if isinstance(name, tuple):  # an RFC 2231 value collapse_rfc2231_value did not resolve
         name = decode_bytes(str(name[2]).encode("latin-1", "replace"), name[0])

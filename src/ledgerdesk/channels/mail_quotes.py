@@ -158,9 +158,7 @@ def _drop_signature(lines: list[str], sender: tuple[str, ...]) -> list[str]:
     # Foxmail signs with the sender's own address as the last line; a rule of dashes or
     # underscores left above a quoted header block goes too.
     while lines and (
-        not lines[-1].strip()
-        or lines[-1].strip().lower() in sender
-        or _RULE.match(lines[-1])
+        not lines[-1].strip() or lines[-1].strip().lower() in sender or _RULE.match(lines[-1])
     ):
         lines = lines[:-1]
     return lines
@@ -190,7 +188,9 @@ def trim(text: str, subject: str = "", sender: tuple[str, ...] = ()) -> Trimmed:
         # Bottom-posting: "On … wrote:", the >-quoted message, then the answer.
         rest = [
             line
-            for i, line in enumerate(_unquoted(lines[start + (_attribution_at(lines, start) or 1) :]))
+            for i, line in enumerate(
+                _unquoted(lines[start + (_attribution_at(lines, start) or 1) :])
+            )
             if line.strip() != QUOTE_MARK and not (i < 3 and _attribution_at([line], 0))
         ]
         end, _ = _boundary(rest)
