@@ -217,25 +217,36 @@ def _is_attachment(part: Message) -> bool:
 
 def _body_text(msg: Message, parts: list[Message]) -> tuple[str, bool, list[Message]]:
     """The body's text (plain preferred, else HTML as text), whether it came from HTML only,
-    and the parts that make up the body (the chosen one and its alternatives)."""
+    and the parts that make up the body.
+
+    Apple Mail puts text written after a pasted image in a second text part of the same
+    ``multipart/mixed``: later inline parts of the chosen kind (plain or HTML) are added."""
     candidates = [
         p for p in parts if p.get_content_type() in ("text/plain", "text/html")
         and not _is_attachment(p)
     ]  # fmt: skip
-    if not candidates:
-        return "", False, []
-    first = candidates[0]
-    group = _alternatives(msg, first) or [first]
-    plain = next((p for p in group if p.get_content_type() == "text/plain"), None)
-    html = next((p for p in group if p.get_content_type() == "text/html"), None)
-    body_parts = [p for p in group if p.get_content_type().startswith("text/")]
-    if plain is not None:
-        text = _content(plain)
-        if text.strip() or html is None:
-            return text, False, body_parts
-    assert html is not None or plain is not None
-    chosen = html if html is not None else first
-    return html_to_text(_content(chosen)), True, body_parts
+    texts: list[str] = []
+    body_parts: list[Message] = []
+    kind = ""
+    for candidate in candidates:
+        if any(candidate is b for b in body_parts):
+            continue
+        group = _alternatives(msg, candidate) or [candidate]
+        body_parts.extend(p for p in group if p.get_content_type().startswith("text/"))
+        plain = next((p for p in group if p.get_content_type() == "text/plain"), None)
+        html = next((p for p in group if p.get_content_type() == "text/html"), None)
+        text = _content(plain) if plain is not None else ""
+        if plain is not None and (text.strip() or html is None):
+            chosen = "plain"
+        elif html is not None:
+            chosen, text = "html", html_to_text(_content(html))
+        else:
+            continue
+        if kind and chosen != kind:
+            continue  # a plain and an HTML copy side by side in one multipart/mixed
+        kind = kind or chosen
+        texts.append(text.strip("\n"))
+    return "\n\n".join(t for t in texts if t.strip()), kind == "html", body_parts
 
 
 def _alternatives(msg: Message, part: Message) -> list[Message]:
