@@ -45,7 +45,7 @@ from ledgerdesk.channels.mail_parse import decode_bytes, parse_message  # noqa: 
 from ledgerdesk.channels.mail_quotes import trim  # noqa: E402
 
 CORPUS = ROOT / "tests" / "channels" / "mail_corpus"
-SETS = {"corpus": CORPUS, "holdout": CORPUS / "holdout"}
+SETS = {"corpus": CORPUS, "holdout": CORPUS / "holdout", "holdout2": CORPUS / "holdout2"}
 MARKUP = re.compile(
     r"<\s*/?\s*(?:script|style|div|span|p|a|b|i|br|table|td|tr|img|html|body)\b", re.I
 )

@@ -17,7 +17,7 @@ from email.utils import getaddresses
 
 from ledgerdesk.channels.mail_auto import classify
 from ledgerdesk.channels.mail_html import html_to_text
-from ledgerdesk.channels.mail_quotes import trim
+from ledgerdesk.channels.mail_quotes import REPLY_SUBJECT, trim
 from ledgerdesk.channels.mail_types import ParsedAttachment, ParsedMail
 
 __all__ = ["clean_id", "decode_bytes", "html_to_text", "ids_in", "parse_message"]
@@ -160,7 +160,10 @@ def _parse(raw: bytes) -> ParsedMail:
     attachments = _attachments(parts, body_parts)
     auto, failed = classify(msg, header, parts, text)
     if auto is None:
-        trimmed = trim(text, subject, (from_address,))
+        reply = bool(
+            headers.get("in-reply-to") or headers.get("references") or REPLY_SUBJECT.match(subject)
+        )
+        trimmed = trim(text, subject, (from_address,), reply)
         body, forwarded = trimmed.body, trimmed.forwarded
     else:
         body, forwarded = trim(text, "", ()).body, False

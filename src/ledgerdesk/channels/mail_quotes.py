@@ -25,15 +25,16 @@ from ledgerdesk.channels.mail_html import QUOTE_MARK
 _ATTRIBUTION = re.compile(
     r"^(?:"
     r"On\s.{1,250}\swrote\s?:"  # Gmail, Apple Mail, Thunderbird, iOS (en)
-    r"|在.{1,250}写道\s?[:：]"  # Gmail zh, 163/126, Apple zh
+    r"|-{2,}\s*On\s.{1,250}\swrote\s*-{2,}"  # Zoho: ---- On … wrote ----
+    r"|在.{1,250}[写寫]道\s?[:：]"  # Gmail zh, 163/126, Apple zh
     r"|于.{1,250}写道\s?[:：]"
-    r"|.{1,120}于\s?\d{4}.{1,150}写道\s?[:：]"  # Apple zh: "X <x> 于2026年12月6日 周日 10:00写道："
+    r"|.{1,120}[于於]\s?\d{4}.{1,150}[写寫]道\s?[:：]"  # Apple/Gmail zh: "X <x> 于2026年…写道："
     r"|Am\s.{1,250}schrieb.{0,150}:"  # German
     r"|Le\s.{1,250}a\sécrit\s?:"  # French
     r"|El\s.{1,250}escribió\s?:"  # Spanish
     r"|Em\s.{1,250}escreveu\s?:"  # Portuguese
     r"|.{1,200}\d{4}.{1,100}\s(?:wrote|написал\(а\)|schreef)\s?:"  # "<date> X wrote:" orders
-    r"|\d{1,4}[./-]\d{1,2}[./-]\d{2,4}.{1,120}<[^<>@\s]+@[^<>\s]+>\s?:"  # Yandex: date, X <x>:
+    r"|.{0,80}\d{4}.{1,150}<[^<>@\s]+@[^<>\s]+>\s?:"  # Yandex, Gmail ja: date, X <x@y>:
     r")\s*$",
     re.IGNORECASE,
 )
@@ -75,6 +76,9 @@ _SIGNATURE_LINE = re.compile(
 )
 _RULE = re.compile(r"^\s*[-_=*~]{5,}\s*$")
 _SIGNATURE_DELIMITER = re.compile(r"^--\s?$|^—\s?$")
+REPLY_SUBJECT = re.compile(
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)*(?:Re|回复|回覆|答复|答覆|AW|SV|VS|Antw|R|RIF)\s*[:：]", re.IGNORECASE
+)
 _QUOTE_PREFIX = re.compile(r"^\s*(?:>\s?)+")
 _FORWARD_SUBJECT = re.compile(
     r"^\s*(?:\[[^\]]{0,40}\]\s*)*(?:Fwd?|FW|转发|轉寄|转寄|WG|TR|RV)\s*[:：]", re.IGNORECASE
@@ -173,8 +177,14 @@ def _normal(lines: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def trim(text: str, subject: str = "", sender: tuple[str, ...] = ()) -> Trimmed:
-    """The new text of ``text`` (a reply's plain text, or ``html_to_text`` output)."""
+def trim(
+    text: str, subject: str = "", sender: tuple[str, ...] = (), reply: bool = True
+) -> Trimmed:
+    """The new text of ``text`` (a reply's plain text, or ``html_to_text`` output).
+
+    ``reply=False`` (no In-Reply-To, References or ``Re:`` subject): ``>`` lines with no
+    attribution or separator above them are the sender's own quoting (a pasted scam message)
+    and are kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("&nbsp;", " ")
     lines = text.split("\n")
     start, kind = _boundary(lines)
@@ -183,7 +193,7 @@ def trim(text: str, subject: str = "", sender: tuple[str, ...] = ()) -> Trimmed:
         head = _drop_signature(_unquoted(lines[:start]), sender)
         tail = [_QUOTE_PREFIX.sub("", line) for line in lines[start:] if line.strip() != QUOTE_MARK]
         return Trimmed(_normal([*head, "", *tail]), True)
-    new = _drop_signature(_unquoted(lines[:start]), sender)
+    new = _drop_signature(_unquoted(lines[:start]) if reply or kind else lines[:start], sender)
     if not _normal(new) and kind in ("attribution", "html"):
         # Bottom-posting: "On … wrote:", the >-quoted message, then the answer.
         rest = [
