@@ -44,9 +44,7 @@ _HIDDEN_STYLE = re.compile(
     re.IGNORECASE,
 )
 # Outlook's (#E1E1E1, older #B5C4DF) and Foxmail's (#B5C4DF) reply header block.
-_OUTLOOK_HEADER_STYLE = re.compile(
-    r"border-top\s*:\s*solid\s+#(?:e1e1e1|b5c4df)", re.IGNORECASE
-)
+_OUTLOOK_HEADER_STYLE = re.compile(r"border-top\s*:\s*solid\s+#(?:e1e1e1|b5c4df)", re.IGNORECASE)
 _SIGNATURE_CLASSES = ("gmail_signature",)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
 

@@ -77,7 +77,8 @@ _SIGNATURE_LINE = re.compile(
 _RULE = re.compile(r"^\s*[-_=*~]{5,}\s*$")
 _SIGNATURE_DELIMITER = re.compile(r"^--\s?$|^—\s?$")
 REPLY_SUBJECT = re.compile(
-    r"^\s*(?:\[[^\]]{0,40}\]\s*)*(?:Re|回复|回覆|答复|答覆|AW|SV|VS|Antw|R|RIF)\s*[:：]", re.IGNORECASE
+    r"^\s*(?:\[[^\]]{0,40}\]\s*)*(?:Re|回复|回覆|答复|答覆|AW|SV|VS|Antw|R|RIF)\s*[:：]",
+    re.IGNORECASE,
 )
 _QUOTE_PREFIX = re.compile(r"^\s*(?:>\s?)+")
 _FORWARD_SUBJECT = re.compile(
@@ -177,9 +178,7 @@ def _normal(lines: list[str]) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
-def trim(
-    text: str, subject: str = "", sender: tuple[str, ...] = (), reply: bool = True
-) -> Trimmed:
+def trim(text: str, subject: str = "", sender: tuple[str, ...] = (), reply: bool = True) -> Trimmed:
     """The new text of ``text`` (a reply's plain text, or ``html_to_text`` output).
 
     ``reply=False`` (no In-Reply-To, References or ``Re:`` subject): ``>`` lines with no
