@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,22 @@ def test_hostile_input_gives_a_result(name: str) -> None:
     line = json.dumps(parsed.contract(), ensure_ascii=False)
     line.encode("utf-8")  # no lone surrogates: printable as UTF-8
     assert "\x00" not in line
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "-" * 20_000 + "x",  # once took 47 s: overlapping quantifiers in the separator pattern
+        "=" * 20_000 + "Original",
+        "From:" + " " * 20_000 + "x\n" + (" " * 20_000 + "Sent: y\n") * 5,
+        "\n".join(["2026 " + "a " * 140 + "<" + "b" * 60] * 2000),
+    ],
+    ids=["dashes", "equals", "spaces", "attribution-like"],
+)
+def test_trim_time_is_linear_on_hostile_lines(text: str) -> None:
+    started = time.perf_counter()
+    trim(text)
+    assert time.perf_counter() - started < 2.0
 
 
 def test_header_bomb_keeps_the_body_and_a_cut_subject() -> None:

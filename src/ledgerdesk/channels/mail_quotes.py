@@ -34,16 +34,53 @@ _ATTRIBUTION = re.compile(
     r"|El\s.{1,250}escribió\s?:"  # Spanish
     r"|Em\s.{1,250}escreveu\s?:"  # Portuguese
     r"|.{1,200}\d{4}.{1,100}\s(?:wrote|написал\(а\)|schreef)\s?:"  # "<date> X wrote:" orders
-    r"|.{0,80}\d{4}.{1,150}<[^<>@\s]+@[^<>\s]+>\s?:"  # Yandex, Gmail ja: date, X <x@y>:
+    r"|.{0,80}\d{4}.{1,150}<[^<>@\s]{1,64}@[^<>\s]{1,255}>\s?:"  # Yandex, Gmail ja: date, X <x@y>:
     r")\s*$",
     re.IGNORECASE,
 )
-_SEPARATOR = re.compile(
-    r"^[-=\s]*(?:[-=]{2,}|_{2,})\s*(?:Original\s+Message|Original|原始邮件|原始郵件|原邮件"
-    r"|Ursprüngliche\s+Nachricht|Message\s+d'origine|Mensaje\s+original|Reply\s+message"
-    r"|回复的原邮件)\s*(?:[-=]{2,}|_{2,})[-=\s]*$",
+# Marker lines are short; longer lines are never looked at (and no pattern below can take
+# more than linear time on one: a line of 20,000 dashes is one fence, not a puzzle).
+MAX_MARKER_CHARS = 300
+_FENCE = "-=_ \t"
+_SEPARATOR_WORDS = re.compile(
+    r"Original\s+Message|Original|原始邮件|原始郵件|原邮件|Ursprüngliche\s+Nachricht"
+    r"|Message\s+d'origine|Mensaje\s+original|Reply\s+message|回复的原邮件",
     re.IGNORECASE,
 )
+_FORWARD_WORDS = re.compile(
+    r"Forwarded\s+message|转发的邮件|轉寄的郵件|原始转发邮件|Weitergeleitete\s+Nachricht"
+    r"|Message\s+transféré|Mensaje\s+reenviado",
+    re.IGNORECASE,
+)
+_FORWARD_LINE = re.compile(
+    r"(?:Begin\s+forwarded\s+message|开始转发的邮件|Anfang\s+der\s+weitergeleiteten\s+Nachricht"
+    r"|Début\s+du\s+message\s+réexpédié)\s*[:：]",
+    re.IGNORECASE,
+)
+
+
+def _fenced(line: str) -> tuple[str, bool]:
+    """The words between rules of dashes (``---- 原始邮件 ----``) and whether both rules are
+    there (at least two of ``-``, ``=`` or ``_`` on each side)."""
+    core = line.strip(_FENCE)
+    left = line[: len(line) - len(line.lstrip(_FENCE))]
+    right = line[len(line.rstrip(_FENCE)) :]
+    rule = sum(c in "-=_" for c in left) >= 2 and sum(c in "-=_" for c in right) >= 2
+    return core, rule
+
+
+def _is_separator(line: str) -> bool:
+    core, rule = _fenced(line)
+    return rule and bool(_SEPARATOR_WORDS.fullmatch(core))
+
+
+def _is_forward_marker(line: str) -> bool:
+    if len(line) > MAX_MARKER_CHARS:
+        return False
+    core, _ = _fenced(line.strip())
+    return bool(_FORWARD_WORDS.fullmatch(core) or _FORWARD_LINE.fullmatch(line.strip()))
+
+
 _UNDERSCORES = re.compile(r"^\s*_{16,}\s*$")
 # Where a bounce notice starts its copy of the returned message.
 _RETURNED_COPY = re.compile(
@@ -51,18 +88,9 @@ _RETURNED_COPY = re.compile(
     r"|Original message headers|Original message follows)",
     re.IGNORECASE,
 )
-_FORWARD = re.compile(
-    r"^[-=\s]*(?:[-=]{2,}\s*)?(?:Forwarded\s+message|Forwarded\s+Message|转发的邮件|轉寄的郵件"
-    r"|原始转发邮件|Weitergeleitete\s+Nachricht|Message\s+transféré|Mensaje\s+reenviado)"
-    r"\s*(?:[-=]{2,})?[-=\s]*$"
-    r"|^\s*Begin\s+forwarded\s+message\s*:\s*$|^\s*开始转发的邮件\s*[:：]\s*$"
-    r"|^\s*Anfang\s+der\s+weitergeleiteten\s+Nachricht\s*:\s*$"
-    r"|^\s*Début\s+du\s+message\s+réexpédié\s*:\s*$",
-    re.IGNORECASE,
-)
-_HEADER_FROM = re.compile(r"^\s*[*>\s]*(?:From|发件人|寄件人|寄件者|Von|De|Van|Da)\s*\**\s*[:：]")
+_HEADER_FROM = re.compile(r"^[*>\s]*(?:From|发件人|寄件人|寄件者|Von|De|Van|Da)\s*\**\s*[:：]")
 _HEADER_OTHER = re.compile(
-    r"^\s*[*>\s]*(?:Sent|Date|To|Cc|Subject|发送时间|时间|日期|收件人|抄送|主题|寄件日期|收件者"
+    r"^[*>\s]*(?:Sent|Date|To|Cc|Subject|发送时间|时间|日期|收件人|抄送|主题|寄件日期|收件者"
     r"|主旨|Gesendet|Datum|An|Betreff|Envoyé|Date|À|Objet|Enviado|Para|Asunto)\s*\**\s*[:：]",
     re.IGNORECASE,
 )
@@ -104,7 +132,8 @@ def _attribution_at(lines: list[str], i: int) -> int:
     for span in (1, 2, 3):
         if i + span > len(lines):
             break
-        if span > 1 and not lines[i + span - 1].strip():
+        added = lines[i + span - 1]
+        if span > 1 and (not added.strip() or len(added) > MAX_MARKER_CHARS):
             break
         if _ATTRIBUTION.match(_joined(lines, i, span)):
             return span
@@ -114,7 +143,7 @@ def _attribution_at(lines: list[str], i: int) -> int:
 def _header_block_at(lines: list[str], i: int) -> bool:
     if not _HEADER_FROM.match(lines[i]):
         return False
-    others = [line for line in lines[i + 1 : i + 7] if line.strip()]
+    others = [line for line in lines[i + 1 : i + 7] if 0 < len(line.strip()) <= MAX_MARKER_CHARS]
     return sum(1 for line in others[:5] if _HEADER_OTHER.match(line)) >= 2
 
 
@@ -124,9 +153,11 @@ def _boundary(lines: list[str]) -> tuple[int, str]:
         stripped = line.strip()
         if stripped == QUOTE_MARK:
             return i, "html"
-        if _FORWARD.match(stripped):
+        if len(stripped) > MAX_MARKER_CHARS:
+            continue
+        if _is_forward_marker(stripped):
             return i, "forward"
-        if _SEPARATOR.match(stripped) or _UNDERSCORES.match(stripped):
+        if _is_separator(stripped) or _UNDERSCORES.match(stripped):
             return i, "separator"
         if _RETURNED_COPY.match(stripped):
             return i, "separator"
@@ -144,7 +175,7 @@ def _is_forward(lines: list[str], start: int, kind: str, subject: str) -> bool:
         return False
     # Right after an HTML quote start or a separator, a forward marker may still follow.
     for line in lines[start + 1 : start + 4]:
-        if line.strip() and _FORWARD.match(_QUOTE_PREFIX.sub("", line).strip()):
+        if line.strip() and _is_forward_marker(_QUOTE_PREFIX.sub("", line)):
             return True
     return bool(_FORWARD_SUBJECT.match(subject))
 
