@@ -158,6 +158,7 @@ def _feedback_recipients(parts: list[Message]) -> list[str]:
 def _addresses_in(text: str, header: Callable[[str], str]) -> list[str]:
     """The addresses a non-standard bounce names, before the returned message starts."""
     own = {a.lower() for _, a in getaddresses([header("From"), header("To")])}
+    text = text[:20_000]  # a notice names its addresses near the top
     cut = re.search(
         r"^.*(?:original message|returned message|message headers|邮件头|原邮件|原始邮件|"
         r"-{3,}\s*(?:Below|This is a copy)).*$",
