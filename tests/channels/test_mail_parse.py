@@ -212,6 +212,13 @@ def test_trim_time_is_linear_on_hostile_lines(text: str) -> None:
     assert time.perf_counter() - started < 2.0
 
 
+def test_unreadable_mime_tree_keeps_the_headers() -> None:
+    head = b"From: A <a@example.com>\r\nSubject: deep\r\nMessage-ID: <d@x>\r\n"
+    parsed = parse_message(head + HOSTILE["deep_nesting"])
+    assert parsed.from_address == "a@example.com"
+    assert (parsed.subject, parsed.message_id) == ("deep", "d@x")
+
+
 def test_header_bomb_keeps_the_body_and_a_cut_subject() -> None:
     assert parse_message(HOSTILE["header_bomb"]).body == "body"
     assert len(parse_message(HOSTILE["long_subject"]).subject) <= 16_384
