@@ -291,3 +291,9 @@ def test_cli_all_good_exit_0() -> None:
     done = _run(str(CORPUS / "bounce_postfix_dsn.eml"))
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["auto"] == "bounce"
+
+
+def test_trim_reply_of_the_first_version_still_answers() -> None:
+    from ledgerdesk.channels.mail_parse import trim_reply
+
+    assert trim_reply("ok\n\n在 2026年12月6日周日 10:00，A <a@x> 写道：\n> q") == "ok"

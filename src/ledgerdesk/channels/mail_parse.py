@@ -20,7 +20,7 @@ from ledgerdesk.channels.mail_html import html_to_text
 from ledgerdesk.channels.mail_quotes import REPLY_SUBJECT, trim
 from ledgerdesk.channels.mail_types import ParsedAttachment, ParsedMail
 
-__all__ = ["clean_id", "decode_bytes", "html_to_text", "ids_in", "parse_message"]
+__all__ = ["clean_id", "decode_bytes", "html_to_text", "ids_in", "parse_message", "trim_reply"]
 
 _ID = re.compile(r"<([^<>\s]+)>")
 MAX_ID_CHARS = 255
@@ -55,6 +55,12 @@ def clean_id(value: str) -> str:
 def ids_in(value: str) -> list[str]:
     found = [item[:MAX_ID_CHARS] for item in _ID.findall(value or "")]
     return found or [w.strip("<>,")[:MAX_ID_CHARS] for w in (value or "").split() if "@" in w]
+
+
+def trim_reply(text: str) -> str:
+    """The new text of a reply's plain text (``mail_quotes.trim``; kept for callers of the
+    first version)."""
+    return trim(text).body
 
 
 def safe_text(text: str) -> str:
