@@ -37,18 +37,18 @@ os.environ.setdefault("LEDGERDESK_DATA_DIR", tempfile.mkdtemp(prefix="ledgerdesk
 os.environ.setdefault("LEDGERDESK_SECRET_KEY", "bench-secret-key-" + "x" * 40)
 os.environ.setdefault("LEDGERDESK_MAIL_FROM", "Example Support <support@example.test>")
 
-from throwaway_db import database  # noqa: E402
+from throwaway_db import database
 
-from ledgerdesk.ai.guard import warm_up as warm_guard  # noqa: E402
-from ledgerdesk.search.analysis import warm_up as warm_search  # noqa: E402
-from ledgerdesk.accounts.services import SYSTEM, do_upsert_customer  # noqa: E402
-from ledgerdesk.channels.mail_in import do_receive_mail  # noqa: E402
-from ledgerdesk.channels.mail_parse import parse_message  # noqa: E402
-from ledgerdesk.channels.reply_token import reply_address  # noqa: E402
-from ledgerdesk.core.db import make_engine, make_sessionmaker  # noqa: E402
-from ledgerdesk.core.migrate import upgrade  # noqa: E402
-from ledgerdesk.tickets.models import Channel  # noqa: E402
-from ledgerdesk.tickets.services import NewTicket, do_create_ticket  # noqa: E402
+from ledgerdesk.accounts.services import SYSTEM, do_upsert_customer
+from ledgerdesk.ai.guard import warm_up as warm_guard
+from ledgerdesk.channels.mail_in import do_receive_mail
+from ledgerdesk.channels.mail_parse import parse_message
+from ledgerdesk.channels.reply_token import reply_address
+from ledgerdesk.core.db import make_engine, make_sessionmaker
+from ledgerdesk.core.migrate import upgrade
+from ledgerdesk.search.analysis import warm_up as warm_search
+from ledgerdesk.tickets.models import Channel
+from ledgerdesk.tickets.services import NewTicket, do_create_ticket
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
 SUBJECTS = [
@@ -71,7 +71,7 @@ QUOTES = [
     "\n\n在 2026年12月6日 10:00，客服 <support@example.test> 写道：\n> 您好，请提供交易哈希。",
     "\n\n-----Original Message-----\nFrom: Support <support@example.test>\nSent: Sunday\n"
     "Subject: Re: your request\n\nPlease send the transaction id.",
-    "\n\n------------------ 原始邮件 ------------------\n发件人: \"客服\"<support@example.test>;\n"
+    '\n\n------------------ 原始邮件 ------------------\n发件人: "客服"<support@example.test>;\n'
     "主题: 回复: 充值未到账\n\n请提供交易哈希。",
 ]
 
@@ -167,8 +167,10 @@ def main() -> None:
     for raw in mails:
         parse_message(raw)
     parse_rate = len(mails) / (time.perf_counter() - started)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}"
+    )
     print(f"{len(mails)} mails, {sum(map(len, mails)) // len(mails)} bytes on average")
     print(f"parse only: {parse_rate:.0f} mails/s")
     print("| database | baseline: do_create_ticket/s | inbound: mails/s | inbound ÷ baseline |")

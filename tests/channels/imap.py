@@ -125,14 +125,15 @@ def start_dovecot() -> tuple[subprocess.Popen[bytes], ImapServer]:
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{root}/mail::\n")
     config = root / "dovecot.conf"
     config.write_text(_CONFIG.format(root=root, port=port, users=users))
-    process = subprocess.Popen(  # noqa: S603 - our own binary and config
+    process = subprocess.Popen(
         [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     server = ImapServer(port, USER, PASSWORD, root)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"dovecot exited: {process.stderr.read().decode() if process.stderr else ''}{server.log()}")
+            errors = process.stderr.read().decode() if process.stderr else ""
+            raise RuntimeError(f"dovecot exited: {errors}{server.log()}")
         try:
             server.client().logout()
             return process, server

@@ -25,9 +25,7 @@ __all__ = ["dovecot", "mailbox"]
 
 
 @pytest.fixture
-def imap_settings(
-    mailbox: ImapServer, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Settings]:
+def imap_settings(mailbox: ImapServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     values = {
         "LEDGERDESK_MAIL_FROM": "Example Support <support@example.test>",
         "LEDGERDESK_MAIL_IMAP_HOST": "127.0.0.1",

@@ -15,8 +15,7 @@ from ledgerdesk.channels.models import InboundMail, MailAddress, MailMessageId
 from ledgerdesk.channels.reply_token import reply_address
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.tickets import services as tickets
-from ledgerdesk.tickets.models import Attachment, Channel, Event, Message, Status
-from ledgerdesk.tickets.models import Ticket
+from ledgerdesk.tickets.models import Attachment, Channel, Event, Message, Status, Ticket
 from tests.channels.mail_in_helpers import mail, record_outgoing, sample
 from tests.conftest import unique
 from tests.tickets.test_api import PNG
@@ -73,13 +72,17 @@ def test_reply_threads_by_headers_subject_and_reply_address(db_session: Session)
     assert ticket is not None
     tickets.do_set_status(db_session, SYSTEM, ticket, Status.solved)
     ours = record_outgoing(db_session, ticket_id)
-    by_headers = receive(db_session, mail(sender, "Re: anything", "Still missing.", in_reply_to=ours))
+    by_headers = receive(
+        db_session, mail(sender, "Re: anything", "Still missing.", in_reply_to=ours)
+    )
     assert (by_headers.outcome, by_headers.ticket_id) == ("reply", ticket_id)
     assert ticket.status == Status.open  # a customer reply reopens a solved ticket
     mangled = f"回复: RE: Fwd: [#{ticket_id}] Deposit missing"
     by_subject = receive(db_session, mail(sender, mangled, "Any news?"))
     assert (by_subject.outcome, by_subject.ticket_id) == ("reply", ticket_id)
-    by_token = receive(db_session, mail(sender, "hello", "Token only.", to=reply_address(ticket_id)))
+    by_token = receive(
+        db_session, mail(sender, "hello", "Token only.", to=reply_address(ticket_id))
+    )
     assert (by_token.outcome, by_token.ticket_id) == ("reply", ticket_id)
     bodies = [m.body for m in messages_of(db_session, ticket_id)]
     assert bodies[-3:] == ["Still missing.", "Any news?", "Token only."]
@@ -213,7 +216,10 @@ def test_attachments_kept_or_named_and_size_limit(db_session: Session) -> None:
         address(),
         "Screenshot",
         "See attached.",
-        attachments=[("shot.png", "image/png", PNG), ("tool.exe", "application/x-msdownload", b"MZ\x90")],
+        attachments=[
+            ("shot.png", "image/png", PNG),
+            ("tool.exe", "application/x-msdownload", b"MZ\x90"),
+        ],
     )
     result = receive(db_session, raw)
     assert result.outcome == "ticket"
@@ -236,16 +242,17 @@ def test_quote_only_reply_keeps_the_full_text(db_session: Session) -> None:
 
 
 def test_secrets_in_mail_are_guarded(db_session: Session) -> None:
-    phrase = (
-        "abandon ability able about above absent absorb abstract absurd abuse access accident"
-    )
+    phrase = "abandon ability able about above absent absorb abstract absurd abuse access accident"
     result = receive(db_session, mail(address(), "help", f"my seed is {phrase}"))
     body = messages_of(db_session, result.ticket_id or 0)[0].body
     assert "absorb abstract" not in body
 
 
 def test_sender_without_address_is_rejected_and_logged(db_session: Session) -> None:
-    result = receive(db_session, b"Subject: no sender\r\nMessage-ID: <x-" + unique().encode() + b"@y>\r\n\r\nhi\r\n")
+    result = receive(
+        db_session,
+        b"Subject: no sender\r\nMessage-ID: <x-" + unique().encode() + b"@y>\r\n\r\nhi\r\n",
+    )
     assert result.outcome == "rejected"
     row = db_session.scalar(select(InboundMail).where(InboundMail.message_id == result.message_id))
     assert row is not None and row.outcome == "rejected"
@@ -270,6 +277,3 @@ def test_existing_customer_name_is_not_renamed_by_a_from_header(db_session: Sess
 )
 def test_clean_subject(subject: str, clean: str) -> None:
     assert clean_subject(subject) == clean
-
-
-

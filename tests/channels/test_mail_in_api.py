@@ -51,8 +51,12 @@ def test_hook_files_a_mail_once(client: TestClient) -> None:
     assert first.json()["outcome"] == "ticket" and first.json()["ticket_id"] > 0
     again = post(client, raw, **{"Content-Type": "application/octet-stream"})
     assert again.status_code == 200
-    assert again.json() == {**first.json(), "outcome": "duplicate", "ticket_id": None,
-                            "detail": "already received"}
+    assert again.json() == {
+        **first.json(),
+        "outcome": "duplicate",
+        "ticket_id": None,
+        "detail": "already received",
+    }
 
 
 @pytest.mark.usefixtures("hook")
@@ -92,7 +96,10 @@ def test_hook_is_off_without_a_token(client: TestClient) -> None:
 
 def test_openapi_describes_the_hook(client: TestClient) -> None:
     operation = client.get("/api/v1/openapi.json").json()["paths"][URL]["post"]
-    assert set(operation["requestBody"]["content"]) == {"message/rfc822", "application/octet-stream"}
+    assert set(operation["requestBody"]["content"]) == {
+        "message/rfc822",
+        "application/octet-stream",
+    }
     assert {"200", "401", "404", "413", "422"} <= set(operation["responses"])
 
 
@@ -115,5 +122,3 @@ def test_inbound_log_page_for_admins_in_both_languages(
     client.post("/lang", data={"lang": "zh_CN", "next": "/console/admin/mail"})
     zh = client.get("/console/admin/mail")
     assert "收到的邮件" in zh.text and "新工单" in zh.text
-
-

@@ -10,6 +10,7 @@ it reconnects with backoff and stops cleanly between messages.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import ssl
@@ -41,9 +42,11 @@ Factory = sessionmaker[Session] | Callable[[], Session]
 
 
 def source_name(settings: Settings) -> str:
-    return f"imap:{settings.mail_imap_username}@{settings.mail_imap_host}/{settings.mail_imap_folder}"[
-        :80
-    ]
+    return (
+        f"imap:{settings.mail_imap_username}@{settings.mail_imap_host}/{settings.mail_imap_folder}"[
+            :80
+        ]
+    )
 
 
 def connect(settings: Settings) -> IMAPClient:
@@ -68,11 +71,10 @@ def connect(settings: Settings) -> IMAPClient:
 def _close(client: IMAPClient) -> None:
     try:
         client.logout()
-    except Exception:  # noqa: BLE001 - the connection may already be gone
-        try:
+    except Exception as exc:  # the connection may already be gone
+        log.debug("IMAP logout failed: %s", exc)
+        with contextlib.suppress(Exception):
             client.shutdown()
-        except Exception:  # noqa: BLE001
-            pass
 
 
 def process_unseen(
@@ -239,5 +241,3 @@ def fetch_command(
 def _line(result: InboundResult) -> str:
     ticket = f"#{result.ticket_id}" if result.ticket_id else "-"
     return f"{result.outcome}\t{ticket}\t{result.message_id}\t{result.detail}"
-
-

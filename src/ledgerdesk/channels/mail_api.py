@@ -104,7 +104,7 @@ async def receive_mail(request: Request, db: Db) -> InboundOut:
     _check_mail(raw, settings.mail_max_bytes)
     result = await run_in_threadpool(_receive, db, raw)
     return InboundOut(
-        outcome=result.outcome,  # type: ignore[arg-type]
+        outcome=result.outcome,
         ticket_id=result.ticket_id,
         message_id=result.message_id,
         detail=result.detail,

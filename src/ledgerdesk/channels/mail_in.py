@@ -140,7 +140,7 @@ def do_receive_mail(
 def _oversized(
     session: Session, raw: bytes, total: int, source: str, settings: Settings
 ) -> InboundResult:
-    headers = BytesHeaderParser().parsebytes(raw[:256 * 1024])
+    headers = BytesHeaderParser().parsebytes(raw[: 256 * 1024])
     message_id = clean_id(str(headers.get("Message-ID") or "")) or _synthetic_id(raw)
     sender = parseaddr(str(headers.get("From") or ""))[1].lower()
     detail = f"{total} bytes; the limit is {settings.mail_max_bytes}"
@@ -207,9 +207,7 @@ def own_addresses(settings: Settings) -> set[str]:
     return {a for a in found if a}
 
 
-def _loop_reason(
-    session: Session, parsed: ParsedMail, message_id: str, settings: Settings
-) -> str:
+def _loop_reason(session: Session, parsed: ParsedMail, message_id: str, settings: Settings) -> str:
     own = own_addresses(settings)
     marker = parsed.headers.get("x-loop", "").lower()
     if marker and any(address in marker for address in own):
@@ -253,7 +251,9 @@ def _file(session: Session, parsed: ParsedMail, message_id: str) -> InboundResul
     ticket = _follow_merges(session, found) if found is not None else None
     note = ""
     if ticket is not None and ticket.requester_id != sender.id:
-        note = f"This e-mail refers to ticket #{ticket.id} ({how}), whose requester is someone else."
+        note = (
+            f"This e-mail refers to ticket #{ticket.id} ({how}), whose requester is someone else."
+        )
         ticket = None
     elif ticket is not None and ticket.status == Status.closed:
         note = f"Follow-up to closed ticket #{ticket.id}."
