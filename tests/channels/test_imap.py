@@ -170,3 +170,63 @@ def test_poller_retries_when_the_server_refuses_the_login(
     time.sleep(0.5)
     poller.stop()
     assert poller.passes == 0 and not (poller._thread and poller._thread.is_alive())
+
+
+def test_embedded_server_watches_the_mailbox(
+    mailbox: ImapServer, imap_settings: Settings, app_settings: Settings
+) -> None:
+    """``ledgerdesk serve`` in embedded jobs mode starts the poller with the app and stops it
+    with the app."""
+    from fastapi.testclient import TestClient
+
+    from ledgerdesk.web.app import create_app
+
+    configured = app_settings.model_copy(
+        update={k: v for k, v in imap_settings.model_dump().items() if k.startswith("mail_")}
+    )
+    app = create_app(configured)
+    sender = address()
+    try:
+        with TestClient(app):
+            poller = app.state.imap_poller
+            assert isinstance(poller, ImapPoller)
+            mailbox.deliver(mail(sender, "Through the embedded poller"))
+            deadline, row = time.monotonic() + 10, None
+            while row is None and time.monotonic() < deadline:
+                with app.state.sessionmaker() as session:
+                    row = session.scalar(
+                        select(InboundMail).where(InboundMail.from_address == sender)
+                    )
+                time.sleep(0.1)
+            assert row is not None and row.outcome == "ticket", (poller.passes, poller._thread)
+        assert poller._thread is not None and not poller._thread.is_alive()
+    finally:
+        app.state.engine.dispose()
+
+
+def test_fetch_command(
+    mailbox: ImapServer,
+    imap_settings: Settings,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from ledgerdesk.channels.imap import fetch_command
+
+    cli = typer.Typer()
+    cli.command()(fetch_command)
+    monkeypatch.setenv("LEDGERDESK_DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    mailbox.deliver(mail(address(), "By hand"))
+    done = CliRunner().invoke(cli, ["-v"])
+    assert done.exit_code == 0, done.output
+    assert "Fetched 1 mails: 1 ticket." in done.output and "ticket\t#" in done.output
+    monkeypatch.setenv("LEDGERDESK_MAIL_IMAP_PASSWORD", "wrong")
+    get_settings.cache_clear()
+    refused = CliRunner().invoke(cli, [])
+    assert refused.exit_code == 1 and "Cannot fetch" in refused.output
+    monkeypatch.setenv("LEDGERDESK_MAIL_IMAP_HOST", "")
+    get_settings.cache_clear()
+    assert CliRunner().invoke(cli, []).exit_code == 2

@@ -4,6 +4,8 @@ duplicates, attachments and size."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -146,6 +148,18 @@ def test_duplicate_delivery_is_stored_once(db_session: Session) -> None:
     # Without a Message-ID the content identifies it.
     bare = b"From: " + address().encode() + b"\r\nSubject: no id\r\n\r\nhello\r\n"
     assert [receive(db_session, bare).outcome for _ in range(2)] == ["ticket", "duplicate"]
+
+
+def test_message_ids_the_guard_would_change_stay_distinct(db_session: Session) -> None:
+    """A 64-hex-digit id looks like a private key to the guard; two such mails are still two
+    mails, and a reply to one threads to it."""
+    sender = address()
+    ids = [secrets.token_hex(32) + "@mx.example.net" for _ in range(2)]
+    first, second = (receive(db_session, mail(sender, f"n{i}", message_id=ids[i])) for i in (0, 1))
+    assert (first.outcome, second.outcome) == ("ticket", "ticket")
+    assert first.message_id != second.message_id and ids[0] not in first.message_id
+    reply = receive(db_session, mail(sender, "Re:", "answer", in_reply_to=ids[1]))
+    assert (reply.outcome, reply.ticket_id) == ("reply", second.ticket_id)
 
 
 def test_bounce_marks_the_address_and_notes_the_ticket(db_session: Session) -> None:

@@ -83,14 +83,22 @@ def process_unseen(
     settings: Settings,
     stop: threading.Event | None = None,
 ) -> list[InboundResult]:
-    """File every unseen message of the selected folder, oldest first."""
+    """File every unseen message of the selected folder, oldest first, until a search finds
+    none: a message that arrived while the others were filed is taken in this pass too (its
+    EXISTS notice came with one of our commands, so the IDLE that follows would not tell)."""
     results: list[InboundResult] = []
-    for uid in sorted(client.search(["UNSEEN"])):
-        if stop is not None and stop.is_set():
+    tried: set[int] = set()  # a message that cannot be read is not tried again in this pass
+    while not (stop is not None and stop.is_set()):
+        unseen = sorted(set(client.search(["UNSEEN"])) - tried)
+        if not unseen:
             break
-        result = _process_one(client, factory, settings, uid)
-        if result is not None:
-            results.append(result)
+        tried.update(unseen)
+        for uid in unseen:
+            if stop is not None and stop.is_set():
+                break
+            result = _process_one(client, factory, settings, uid)
+            if result is not None:
+                results.append(result)
     return results
 
 
@@ -189,13 +197,16 @@ class ImapPoller:
 
     def _idle(self, client: IMAPClient) -> None:
         """Wait in IDLE until the server reports something, a renewal is due or we stop."""
+        renew = min(IDLE_RENEW_SECONDS, self.settings.mail_imap_poll_seconds)
         client.idle()
         try:
             started = time.monotonic()
             while not self.stopping.is_set():
                 if client.idle_check(timeout=_IDLE_TICK):
                     return
-                if time.monotonic() - started > IDLE_RENEW_SECONDS:
+                # Renewed at least every poll interval: a notice the server never sent
+                # delays a mail by that much at most.
+                if time.monotonic() - started > renew:
                     return
         finally:
             client.idle_done()

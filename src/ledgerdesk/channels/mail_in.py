@@ -35,7 +35,9 @@ from ledgerdesk.accounts.services import (
     do_upsert_customer,
     find_customer_by_email,
 )
+from ledgerdesk.ai.guard.storage import guard_text
 from ledgerdesk.channels import reply_token
+from ledgerdesk.channels.mail_ids import plain, stored_id
 from ledgerdesk.channels.mail_parse import clean_id, parse_message
 from ledgerdesk.channels.mail_reports import clear_bounce, do_handle_report
 from ledgerdesk.channels.mail_types import ParsedAttachment, ParsedMail
@@ -56,6 +58,7 @@ LOOP_MAX_MAILS = 20
 LOOP_WINDOW = timedelta(minutes=10)
 # Merge chains are short; the cap only guards against a cycle in bad data.
 _MAX_MERGE_HOPS = 10
+_MAX_REFERENCES = 20
 
 # Reply and forward prefixes of common clients and languages, possibly repeated or numbered
 # ("Re[2]:", "RE: Fwd:", "回复：答复:").
@@ -119,15 +122,16 @@ def do_receive_mail(
     if total > settings.mail_max_bytes:
         return _oversized(session, raw, total, source, settings)
     parsed = parse_message(raw)
-    message_id = parsed.message_id or _synthetic_id(raw)
+    message_id = stored_id(parsed.message_id) or _synthetic_id(raw)
+    sender = guard_text(parsed.from_address)[:320]
     log_row = InboundMail(
         source=source[:80],
         message_id=message_id,
-        from_address=parsed.from_address[:320],
+        from_address=sender,
         size=total,
         outcome="rejected",
     )
-    result = _decide(session, parsed, raw, message_id, settings)
+    result = _decide(session, parsed, raw, message_id, sender, settings)
     log_row.outcome = result.outcome
     log_row.detail = result.detail[:300]
     log_row.ticket_id = result.ticket_id
@@ -141,7 +145,7 @@ def _oversized(
     session: Session, raw: bytes, total: int, source: str, settings: Settings
 ) -> InboundResult:
     headers = BytesHeaderParser().parsebytes(raw[: 256 * 1024])
-    message_id = clean_id(str(headers.get("Message-ID") or "")) or _synthetic_id(raw)
+    message_id = stored_id(clean_id(str(headers.get("Message-ID") or ""))) or _synthetic_id(raw)
     sender = parseaddr(str(headers.get("From") or ""))[1].lower()
     detail = f"{total} bytes; the limit is {settings.mail_max_bytes}"
     session.add(
@@ -164,7 +168,12 @@ def _synthetic_id(raw: bytes) -> str:
 
 
 def _decide(
-    session: Session, parsed: ParsedMail, raw: bytes, message_id: str, settings: Settings
+    session: Session,
+    parsed: ParsedMail,
+    raw: bytes,
+    message_id: str,
+    sender: str,
+    settings: Settings,
 ) -> InboundResult:
     if _already_received(session, message_id):
         return InboundResult("duplicate", message_id=message_id, detail="already received")
@@ -177,7 +186,7 @@ def _decide(
         return InboundResult(parsed.auto, report.ticket_id, message_id, detail)
     if parsed.auto == "auto_reply":
         return InboundResult("auto_reply", message_id=message_id, detail=parsed.subject[:200])
-    if _too_many(session, parsed.from_address):
+    if _too_many(session, sender):
         detail = f"more than {LOOP_MAX_MAILS} mails from this address within {LOOP_WINDOW}"
         return InboundResult("loop", message_id=message_id, detail=detail)
     try:
@@ -190,10 +199,10 @@ def _decide(
 
 def _already_received(session: Session, message_id: str) -> bool:
     logged = select(InboundMail.id).where(
-        InboundMail.message_id == message_id, InboundMail.outcome != "duplicate"
+        plain(InboundMail.message_id) == message_id, InboundMail.outcome != "duplicate"
     )
     recorded = select(MailMessageId.id).where(
-        MailMessageId.message_id == message_id, MailMessageId.direction == "in"
+        plain(MailMessageId.message_id) == message_id, MailMessageId.direction == "in"
     )
     return bool(session.scalar(logged.limit(1)) or session.scalar(recorded.limit(1)))
 
@@ -216,7 +225,7 @@ def _loop_reason(session: Session, parsed: ParsedMail, message_id: str, settings
     if sender in own or reply_token.ticket_from_addresses([sender], settings) is not None:
         return "sent from the desk's own address"
     ours = select(MailMessageId.id).where(
-        MailMessageId.message_id == message_id, MailMessageId.direction == "out"
+        plain(MailMessageId.message_id) == message_id, MailMessageId.direction == "out"
     )
     if session.scalar(ours.limit(1)) is not None:
         return "a mail the desk sent"
@@ -230,7 +239,7 @@ def _too_many(session: Session, sender: str) -> bool:
     count = session.scalar(
         select(func.count())
         .select_from(InboundMail)
-        .where(InboundMail.from_address == sender, InboundMail.created_at >= since)
+        .where(plain(InboundMail.from_address) == sender, InboundMail.created_at >= since)
     )
     return (count or 0) >= LOOP_MAX_MAILS
 
@@ -329,11 +338,11 @@ def _subject(parsed: ParsedMail, body: str) -> str:
 
 def _thread(session: Session, parsed: ParsedMail) -> tuple[Ticket | None, str]:
     """The ticket this mail continues, and by which rule it was found."""
-    ids = [i for i in [parsed.in_reply_to, *reversed(parsed.references)] if i]
+    ids = thread_ids(parsed)
     if ids:
         rows = session.execute(
             select(MailMessageId.message_id, MailMessageId.ticket_id).where(
-                MailMessageId.message_id.in_(ids)
+                plain(MailMessageId.message_id).in_(ids)
             )
         ).all()
         by_id = {row.message_id: row.ticket_id for row in rows}
@@ -351,6 +360,13 @@ def _thread(session: Session, parsed: ParsedMail) -> tuple[Ticket | None, str]:
         if ticket is not None:
             return ticket, "reply address"
     return None, ""
+
+
+def thread_ids(parsed: ParsedMail) -> list[str]:
+    """The keys of the ids this mail answers: In-Reply-To, then the newest References (a
+    long chain's oldest ids add nothing the newer ones do not find)."""
+    found = [parsed.in_reply_to, *list(reversed(parsed.references))[:_MAX_REFERENCES]]
+    return list(dict.fromkeys(stored_id(i) for i in found if i))
 
 
 def _follow_merges(session: Session, ticket: Ticket) -> Ticket:

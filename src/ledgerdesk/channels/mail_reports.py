@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.channels.mail_ids import plain, stored_id
 from ledgerdesk.channels.mail_parse import clean_id, ids_in
 from ledgerdesk.channels.mail_types import ParsedMail
 from ledgerdesk.channels.models import MailAddress, MailMessageId
@@ -130,11 +131,12 @@ def _ticket_of(session: Session, parsed: ParsedMail, original: Original) -> Tick
     """The ticket the reported mail belonged to: by the Message-IDs we sent, else by our own
     ``X-Ledgerdesk-Ticket`` header when the ticket's requester is the failed address (a forged
     report can then only annotate the ticket of the address it names)."""
-    ids = [i for i in [*original.message_ids, parsed.in_reply_to, *parsed.references] if i]
+    ids = [stored_id(i) for i in [*original.message_ids, parsed.in_reply_to] if i]
+    ids += [stored_id(i) for i in parsed.references[-20:]]
     if ids:
         ticket_id = session.scalar(
             select(MailMessageId.ticket_id)
-            .where(MailMessageId.message_id.in_(ids), MailMessageId.direction == "out")
+            .where(plain(MailMessageId.message_id).in_(ids), MailMessageId.direction == "out")
             .order_by(MailMessageId.id.desc())
             .limit(1)
         )
