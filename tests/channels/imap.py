@@ -63,6 +63,7 @@ service imap-login {{
 service anvil {{
   chroot =
 }}
+{extra}
 """
 
 
@@ -115,7 +116,8 @@ def _identity() -> tuple[int, int, str]:
     return owner.pw_uid, owner.pw_gid, ""
 
 
-def start_dovecot() -> tuple[subprocess.Popen[bytes], ImapServer]:
+def start_dovecot(extra: str = "") -> tuple[subprocess.Popen[bytes], ImapServer]:
+    """Start a private Dovecot; ``extra`` is appended to its configuration."""
     root = Path(tempfile.mkdtemp(prefix="ledgerdesk-dovecot-"))
     root.chmod(0o755)  # the login processes run as another user and must reach base_dir
     uid, gid, users = _identity()
@@ -124,7 +126,7 @@ def start_dovecot() -> tuple[subprocess.Popen[bytes], ImapServer]:
     port = free_port()
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{uid}:{gid}::{root}/mail::\n")
     config = root / "dovecot.conf"
-    config.write_text(_CONFIG.format(root=root, port=port, users=users))
+    config.write_text(_CONFIG.format(root=root, port=port, users=users, extra=extra))
     process = subprocess.Popen(
         [DOVECOT, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -149,12 +151,26 @@ def dovecot() -> Iterator[ImapServer]:
         unavailable("Dovecot IMAP server", f"{DOVECOT} missing; apt-get install dovecot-imapd")
     process, server = start_dovecot()
     yield server
+    stop_dovecot(process, server)
+
+
+def stop_dovecot(process: subprocess.Popen[bytes], server: ImapServer) -> None:
     process.terminate()
     try:
         process.wait(10)
     except subprocess.TimeoutExpired:
         process.kill()
     shutil.rmtree(server.root, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot_without_idle() -> Iterator[ImapServer]:
+    """A Dovecot that does not offer IDLE: the poller has to poll."""
+    if not os.path.exists(DOVECOT):
+        unavailable("Dovecot IMAP server", f"{DOVECOT} missing; apt-get install dovecot-imapd")
+    process, server = start_dovecot("imap_capability = IMAP4rev1 LITERAL+ UIDPLUS")
+    yield server
+    stop_dovecot(process, server)
 
 
 @pytest.fixture

@@ -17,11 +17,11 @@ from ledgerdesk.channels.models import InboundMail, MailAddress
 from ledgerdesk.channels.reply_token import reply_address
 from ledgerdesk.core.settings import Settings, get_settings
 from ledgerdesk.tickets.models import Message, Ticket
-from tests.channels.imap import ImapServer, dovecot, mailbox
+from tests.channels.imap import ImapServer, dovecot, dovecot_without_idle, mailbox
 from tests.channels.mail_in_helpers import mail, record_outgoing, sample
 from tests.conftest import unique
 
-__all__ = ["dovecot", "mailbox"]
+__all__ = ["dovecot", "dovecot_without_idle", "mailbox"]
 
 
 @pytest.fixture
@@ -230,3 +230,31 @@ def test_fetch_command(
     monkeypatch.setenv("LEDGERDESK_MAIL_IMAP_HOST", "")
     get_settings.cache_clear()
     assert CliRunner().invoke(cli, []).exit_code == 2
+
+
+def test_without_idle_the_poller_polls(
+    dovecot_without_idle: ImapServer, imap_settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    server = dovecot_without_idle
+    client = server.client()
+    assert b"IDLE" not in client.capabilities()
+    client.logout()
+    settings = imap_settings.model_copy(
+        update={"mail_imap_port": server.port, "mail_imap_poll_seconds": 1.0}
+    )
+    poller = ImapPoller(factory, settings)
+    poller.start()
+    try:
+        sender = address()
+        server.deliver(mail(sender, "Found by polling"))
+        deadline, row = time.monotonic() + 10, None
+        while row is None and time.monotonic() < deadline:
+            with factory() as session:
+                row = session.scalar(select(InboundMail).where(InboundMail.from_address == sender))
+            time.sleep(0.1)
+        assert row is not None and row.outcome == "ticket"
+        passes = poller.passes
+        time.sleep(2.5)
+        assert poller.passes >= passes + 1  # it keeps checking every poll interval
+    finally:
+        poller.stop()
