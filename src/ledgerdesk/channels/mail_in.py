@@ -25,7 +25,7 @@ from datetime import timedelta
 from email.parser import BytesHeaderParser
 from email.utils import parseaddr
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Customer
@@ -175,9 +175,10 @@ def _decide(
     sender: str,
     settings: Settings,
 ) -> InboundResult:
-    if _already_received(session, message_id):
+    seen = _seen_as(session, message_id)
+    if seen & {"log", "in"}:
         return InboundResult("duplicate", message_id=message_id, detail="already received")
-    loop = _loop_reason(session, parsed, message_id, settings)
+    loop = _loop_reason(parsed, seen, settings)
     if loop:
         return InboundResult("loop", message_id=message_id, detail=loop)
     if parsed.auto in ("bounce", "feedback_report"):
@@ -197,14 +198,14 @@ def _decide(
         return InboundResult("rejected", message_id=message_id, detail=exc.message)
 
 
-def _already_received(session: Session, message_id: str) -> bool:
-    logged = select(InboundMail.id).where(
+def _seen_as(session: Session, message_id: str) -> set[str]:
+    """Where this Message-ID was met before, in one query: "log" (received, not as a
+    duplicate), "in" (filed on a ticket), "out" (one we sent)."""
+    logged = select(literal("log")).where(
         plain(InboundMail.message_id) == message_id, InboundMail.outcome != "duplicate"
     )
-    recorded = select(MailMessageId.id).where(
-        plain(MailMessageId.message_id) == message_id, MailMessageId.direction == "in"
-    )
-    return bool(session.scalar(logged.limit(1)) or session.scalar(recorded.limit(1)))
+    recorded = select(MailMessageId.direction).where(plain(MailMessageId.message_id) == message_id)
+    return set(session.scalars(union_all(logged, recorded)))
 
 
 def own_addresses(settings: Settings) -> set[str]:
@@ -216,7 +217,7 @@ def own_addresses(settings: Settings) -> set[str]:
     return {a for a in found if a}
 
 
-def _loop_reason(session: Session, parsed: ParsedMail, message_id: str, settings: Settings) -> str:
+def _loop_reason(parsed: ParsedMail, seen: set[str], settings: Settings) -> str:
     own = own_addresses(settings)
     marker = parsed.headers.get("x-loop", "").lower()
     if marker and any(address in marker for address in own):
@@ -224,10 +225,7 @@ def _loop_reason(session: Session, parsed: ParsedMail, message_id: str, settings
     sender = parsed.from_address
     if sender in own or reply_token.ticket_from_addresses([sender], settings) is not None:
         return "sent from the desk's own address"
-    ours = select(MailMessageId.id).where(
-        plain(MailMessageId.message_id) == message_id, MailMessageId.direction == "out"
-    )
-    if session.scalar(ours.limit(1)) is not None:
+    if "out" in seen:
         return "a mail the desk sent"
     return ""
 
