@@ -10,10 +10,15 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ledgerdesk.channels.imap import fetch_command
 from ledgerdesk.channels.mail_parse import parse_message
 from ledgerdesk.core.terminal import stderr
 
-mail_app = typer.Typer(help="E-mail: parse messages as the desk reads them.", no_args_is_help=True)
+mail_app = typer.Typer(
+    help="E-mail: parse messages as the desk reads them, fetch the mailbox.", no_args_is_help=True
+)
+
+mail_app.command("fetch")(fetch_command)
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a message file past this is refused, not read into memory
 
