@@ -17,6 +17,7 @@ from ledgerdesk.ai.guard.cli import guard_app
 from ledgerdesk.ai.triage.cli import triage_app
 from ledgerdesk.chain.cli import chain_app
 from ledgerdesk.chain.registry_cli import exit_on_bad_registry, registry_check
+from ledgerdesk.channels.mail_cli import mail_app
 from ledgerdesk.core.db import make_engine, make_sessionmaker, transaction
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.terminal import fail as _fail
@@ -38,6 +39,7 @@ app.add_typer(triage_app, name="triage")
 chain_app.command("registry-check")(registry_check)
 app.add_typer(chain_app, name="chain")
 app.add_typer(assistant_app, name="assistant")
+app.add_typer(mail_app, name="mail")
 console = Console(stderr=True)
 
 

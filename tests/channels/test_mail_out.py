@@ -14,6 +14,7 @@ from sqlalchemy import select
 from ledgerdesk.accounts.portal_codes import do_issue_portal_code
 from ledgerdesk.channels import reply_token
 from ledgerdesk.channels.mail import is_suppressed, text_of
+from ledgerdesk.channels.mail_ids import stored_id
 from ledgerdesk.channels.mail_out import MAX_REFERENCES, references
 from ledgerdesk.channels.mail_parse import clean_id, ids_in
 from ledgerdesk.channels.models import MailAddress, MailMessageId
@@ -240,3 +241,18 @@ def test_run_twice_sends_once_and_records_one_id(
         session.commit()
     (mail,) = smtp_server.inbox.wait_for(email)
     assert _sent_ids(desk, ticket_id) == [(clean_id(mail["Message-ID"]), "out", message_id)]
+
+
+def test_an_id_kept_as_a_digest_is_left_out_of_the_thread(
+    desk: Desk, smtp_server: SmtpServer, mail_settings: Settings
+) -> None:
+    """A received id the secret guard would change is stored as a digest no client knows."""
+    ticket_id, email = desk.ticket()
+    readable = f"{uuid.uuid4().hex}@mail.example.com"
+    _received(desk, ticket_id, readable)
+    _received(desk, ticket_id, stored_id("9f86d081" * 8 + "@mx.example"))
+    desk.act(ticket_id, reply(desk, "Received, checking."))
+    run_pending(desk.factory)
+    (mail,) = smtp_server.inbox.wait_for(email)
+    assert mail["In-Reply-To"] == f"<{readable}>"
+    assert ids_in(mail["References"]) == [readable]

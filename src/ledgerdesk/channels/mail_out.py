@@ -18,11 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.channels import reply_token
+from ledgerdesk.channels.mail_ids import stored_id
 from ledgerdesk.channels.mail_parse import clean_id
 from ledgerdesk.channels.models import MailMessageId
 from ledgerdesk.core.settings import Settings, get_settings
 
 MAX_REFERENCES = 10  # the first id and the 9 latest
+_DIGEST_DOMAIN = "@guarded.invalid"
 # A URL, without the punctuation that ends the sentence around it.
 _URL = re.compile(r"https?://[^\s<>\"']*[^\s<>\"'.,;:)]")
 
@@ -34,13 +36,15 @@ def inbound_configured(settings: Settings | None = None) -> bool:
 
 
 def thread_ids(session: Session, ticket_id: int) -> list[str]:
-    """The ticket's ``Message-ID``s, sent and received, oldest first."""
+    """The ticket's ``Message-ID``s, sent and received, oldest first. An id kept only as a
+    digest (one the secret guard would have changed, see ``mail_ids.stored_id``) is left out:
+    it names no message a mail client knows."""
     found = session.scalars(
         select(MailMessageId.message_id)
         .where(MailMessageId.ticket_id == ticket_id)
         .order_by(MailMessageId.id)
     )
-    return [value for value in found if value]
+    return [value for value in found if value and not value.endswith(_DIGEST_DOMAIN)]
 
 
 def references(ids: Sequence[str]) -> list[str]:
@@ -56,7 +60,7 @@ def record_sent(
     """Record the ``Message-ID`` of a mail about to be sent on ``ticket_id`` (the caller's
     transaction: if the send fails, the record goes with it)."""
     row = MailMessageId(
-        message_id=clean_id(message_id),
+        message_id=stored_id(clean_id(message_id)),
         ticket_id=ticket_id,
         ticket_message_id=ticket_message_id,
         direction="out",

@@ -21,6 +21,7 @@ def worker(
     poll: Annotated[float, typer.Option(min=0.05, max=60, help="Seconds between polls")] = 0.5,
 ) -> None:
     """Run background jobs until stopped (SIGTERM/SIGINT finish the current job first)."""
+    from ledgerdesk.channels.imap import ImapPoller, start_poller
     from ledgerdesk.chat.bus import get_bus
     from ledgerdesk.chat.publish import install as install_chat_publishing
     from ledgerdesk.jobs.outbox import Worker, run_pending
@@ -33,14 +34,22 @@ def worker(
     # Messages the jobs add reach live chat clients like any other commit's (chat.publish).
     install_chat_publishing(factory, get_bus(settings))
     runner = Worker(factory, poll_seconds=poll)
+    poller: ImapPoller | None = None
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         runner.stop(timeout=0)  # checked between jobs: the job in hand finishes and commits
+        if poller is not None:
+            poller.stopping.set()  # checked between mails, like the jobs
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if once:
         console.print(f"Ran {run_pending(factory, limit=1_000_000, stop=runner.stopping)} jobs.")
         return
+    poller = start_poller(factory, settings)  # e-mail in, when an IMAP mailbox is configured
     console.print("Worker running; Ctrl-C to stop.")
-    runner.run_forever()
+    try:
+        runner.run_forever()
+    finally:
+        if poller is not None:
+            poller.stop()

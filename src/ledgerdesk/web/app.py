@@ -147,6 +147,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         load_handlers()
         worker = Worker(app.state.sessionmaker)
         worker.start()
+        # E-mail in: the IMAP mailbox is watched here too (production: by `ledgerdesk worker`).
+        from ledgerdesk.channels.imap import start_poller
+
+        app.state.imap_poller = start_poller(app.state.sessionmaker, app.state.settings)
     await app.state.chat.start()
     try:
         yield
@@ -154,6 +158,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.chat.stop()
         if worker is not None:
             await asyncio.to_thread(worker.stop)
+        poller = getattr(app.state, "imap_poller", None)
+        if poller is not None:
+            await asyncio.to_thread(poller.stop)
 
 
 def _install_docs(app: FastAPI) -> None:
@@ -184,7 +191,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
-    from ledgerdesk.channels import notifications_views
+    from ledgerdesk.channels import mail_api, notifications_views
     from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
     from ledgerdesk.chat import views as chat_views
@@ -229,6 +236,8 @@ def _include_routes(app: FastAPI) -> None:
         chat_ws.router,
         chat_views.router,
         assistant_views.router,
+        mail_api.router,
+        mail_api.console_router,
         notifications_views.router,
     ):
         app.include_router(router)
