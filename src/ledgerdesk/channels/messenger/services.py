@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Customer
+from ledgerdesk.ai.guard.storage import guard_text
 from ledgerdesk.channels.models import MessengerChat, MessengerUpdate
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
@@ -167,6 +168,8 @@ def do_receive_text(session: Session, chat: MessengerChat, text: str) -> Receive
 
 
 def _subject(text: str) -> str:
+    """The first line, cut to size after the guard (a cut could hide a secret from it)."""
+    text = guard_text(text)
     line = next((part.strip() for part in text.splitlines() if part.strip()), text.strip())
     if len(line) > _SUBJECT_CHARS:
         line = line[: _SUBJECT_CHARS - 1] + "…"
