@@ -22,6 +22,11 @@ TELEGRAM_TOKEN = "7000000001:AAHfake-token-for-tests_0123456789ab"  # noqa: S105
 DISCORD_TOKEN = "MTMxMDAwMDAwMDAwMDAwMDAwMQ.fake.discord-bot-token"  # noqa: S105
 
 
+def discord_id(prefix: str, number: int) -> str:
+    """The snowflake the server gives Discord object ``number`` (``8…`` messages, ``9…`` DMs)."""
+    return f"{prefix}{number:018d}"
+
+
 def sample(name: str) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((SAMPLES / name).read_text())
     return data
@@ -93,10 +98,10 @@ class Platform:
             return {"ok": True, "result": True}
         if call.path == "/users/@me/channels":
             channel = sample("discord_dm_channel.json")
-            channel["id"] = f"9{new_id:018d}"
+            channel["id"] = discord_id("9", new_id)
             return channel
         message = sample("discord_message.json")
-        message.update(id=f"8{new_id:018d}", content=call.body.get("content", ""))
+        message.update(id=discord_id("8", new_id), content=call.body.get("content", ""))
         return message
 
 
