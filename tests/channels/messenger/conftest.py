@@ -15,13 +15,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
-
-from ledgerdesk.channels.messenger.services import SEND_TOPIC
-from ledgerdesk.channels.models import MessengerChat
-from ledgerdesk.core.settings import get_settings
-from ledgerdesk.jobs.models import OutboxEntry
-from ledgerdesk.jobs.outbox import run_pending
-from ledgerdesk.tickets.models import Message, Ticket
 from tests.channels.messenger.platform import (
     DISCORD_TOKEN,
     TELEGRAM_TOKEN,
@@ -30,8 +23,15 @@ from tests.channels.messenger.platform import (
     sample,
 )
 
+from ledgerdesk.channels.messenger.services import SEND_TOPIC
+from ledgerdesk.channels.models import MessengerChat
+from ledgerdesk.core.settings import get_settings
+from ledgerdesk.jobs.models import OutboxEntry
+from ledgerdesk.jobs.outbox import run_pending
+from ledgerdesk.tickets.models import Message, Ticket
+
 __all__ = ["platform"]
-WEBHOOK_SECRET = "tg-webhook-secret_0123456789"  # noqa: S105
+WEBHOOK_SECRET = "tg-webhook-secret_0123456789"
 
 
 @dataclass
@@ -43,9 +43,7 @@ class Bots:
 
     # --- Telegram ---------------------------------------------------------------------------
 
-    def telegram(
-        self, update: dict[str, Any], secret: str | None = WEBHOOK_SECRET
-    ) -> Any:
+    def telegram(self, update: dict[str, Any], secret: str | None = WEBHOOK_SECRET) -> Any:
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
         return self.client.post("/api/v1/channels/telegram/webhook", json=update, headers=headers)
 
@@ -96,7 +94,7 @@ class Bots:
 
 
 def new_user_id() -> int:
-    return random.randint(10**9, 8 * 10**9)  # noqa: S311 - test ids
+    return random.randint(10**9, 8 * 10**9)
 
 
 def telegram_update(name: str, user_id: int, update_id: int | None = None) -> dict[str, Any]:
@@ -140,7 +138,9 @@ def bots(
         "discord_allow_private": True,
     }
     for name, value in values.items():
-        monkeypatch.setenv(f"LEDGERDESK_{name.upper()}", str(value).lower() if value is True else value)
+        monkeypatch.setenv(
+            f"LEDGERDESK_{name.upper()}", str(value).lower() if value is True else value
+        )
     get_settings.cache_clear()
     with app.state.sessionmaker() as session:
         mark = session.scalar(select(func.max(OutboxEntry.id))) or 0

@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 SAMPLES = Path(__file__).parent / "samples"
-TELEGRAM_TOKEN = "7000000001:AAHfake-token-for-tests_0123456789ab"  # noqa: S105
-DISCORD_TOKEN = "MTMxMDAwMDAwMDAwMDAwMDAwMQ.fake.discord-bot-token"  # noqa: S105
+TELEGRAM_TOKEN = "7000000001:AAHfake-token-for-tests_0123456789ab"
+DISCORD_TOKEN = "MTMxMDAwMDAwMDAwMDAwMDAwMQ.fake.discord-bot-token"
 
 
 def discord_id(prefix: str, number: int) -> str:

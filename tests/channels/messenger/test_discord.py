@@ -8,10 +8,10 @@ import json
 import time
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from ledgerdesk.tickets.models import Channel
 from tests.channels.messenger.conftest import Bots, discord_interaction, new_user_id
 from tests.channels.messenger.platform import DISCORD_TOKEN, discord_id, sample
+
+from ledgerdesk.tickets.models import Channel
 
 
 def test_ping_is_answered_with_pong(bots: Bots) -> None:
@@ -74,7 +74,9 @@ def test_support_command_in_a_dm_opens_a_ticket_and_warns(bots: Bots) -> None:
 
 def test_a_pin_refused_in_a_dm_still_counts_as_warned(bots: Bots) -> None:
     user_id, dm = str(new_user_id()), str(new_user_id())
-    bots.platform.fail_next(rf"PUT /channels/{dm}/", 403, sample("discord_missing_permissions.json"))
+    bots.platform.fail_next(
+        rf"PUT /channels/{dm}/", 403, sample("discord_missing_permissions.json")
+    )
     bots.discord(discord_interaction("discord_command_dm.json", user_id, dm))
     bots.run_jobs()
     bots.platform.wait_for(rf"PUT /channels/{dm}/messages/pins/")

@@ -9,6 +9,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from tests.channels.messenger.conftest import Bots, new_user_id, telegram_update
+from tests.channels.messenger.platform import TELEGRAM_TOKEN, sample
+from tests.conftest import make_agent, make_ticket
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Role
@@ -22,9 +25,6 @@ from ledgerdesk.core.settings import get_settings
 from ledgerdesk.jobs.models import OutboxEntry
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Event, Status, Ticket
-from tests.channels.messenger.conftest import Bots, new_user_id, telegram_update
-from tests.channels.messenger.platform import TELEGRAM_TOKEN, sample
-from tests.conftest import make_agent, make_ticket
 
 
 def _open_chat(bots: Bots) -> tuple[int, int]:
@@ -34,7 +34,7 @@ def _open_chat(bots: Bots) -> tuple[int, int]:
     update["message"]["from"]["language_code"] = "en"
     bots.telegram(update)
     bots.run_jobs()
-    bots.platform.wait_for(rf"/pinChatMessage$")
+    bots.platform.wait_for(r"/pinChatMessage$")
     chat = bots.chat("telegram", str(user_id))
     assert chat is not None and chat.ticket_id is not None
     return user_id, chat.ticket_id
@@ -97,7 +97,12 @@ def test_a_console_reply_and_solved_reach_the_chat_once(bots: Bots) -> None:
         assert chat is not None
         send_message(
             session,
-            {"chat": chat.id, "what": "reply", "key": f"reply:{message_id}", "message_id": message_id},
+            {
+                "chat": chat.id,
+                "what": "reply",
+                "key": f"reply:{message_id}",
+                "message_id": message_id,
+            },
         )
         session.commit()
     bots.run_jobs()
@@ -137,12 +142,16 @@ def test_a_blocked_bot_drops_the_message(bots: Bots) -> None:
     user_id, ticket_id = _open_chat(bots)
     bots.platform.fail_next(r"/sendMessage$", 403, sample("telegram_forbidden.json"))
     _agent_reply(bots, ticket_id, "Please confirm the TXID.")
-    time.sleep(0.2)
+    deadline = time.monotonic() + 15
+    while len(_texts_to(bots, user_id)) < 2 and time.monotonic() < deadline:
+        bots.run_jobs()
+        time.sleep(0.05)
+    assert "Please confirm the TXID." in _texts_to(bots, user_id)[-1]  # answered 403
     bots.run_jobs()
     with bots.factory() as session:
         left = select(func.count()).where(OutboxEntry.topic == messenger.SEND_TOPIC)
         assert session.scalar(left) == 0
-    assert _notified(bots, ticket_id) == []
+    assert len(_texts_to(bots, user_id)) == 2 and _notified(bots, ticket_id) == []
 
 
 def test_send_text_reaches_a_messenger_chat_and_refuses_others(bots: Bots) -> None:

@@ -5,14 +5,14 @@ politely."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-
-from ledgerdesk.accounts.models import Customer
-from ledgerdesk.channels.models import MessengerUpdate
-from ledgerdesk.accounts.services import SYSTEM
-from ledgerdesk.tickets import services as tickets
-from ledgerdesk.tickets.models import ActorKind, Channel, Status, Ticket
 from tests.channels.messenger.conftest import Bots, new_user_id, telegram_update
 from tests.channels.messenger.platform import TELEGRAM_TOKEN
+
+from ledgerdesk.accounts.models import Customer
+from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.channels.models import MessengerUpdate
+from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.models import ActorKind, Channel, Status, Ticket
 
 SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 

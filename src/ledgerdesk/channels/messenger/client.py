@@ -82,7 +82,11 @@ def telegram_call(
 
 
 def discord_call(
-    method: str, path: str, params: dict[str, Any] | None = None, *, settings: Settings | None = None
+    method: str,
+    path: str,
+    params: dict[str, Any] | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """``method`` (GET/POST/PUT) ``path`` under the Discord API as the bot; the JSON answer."""
     settings = settings or get_settings()

@@ -33,9 +33,7 @@ COMMAND = "support"
 PENDING_DM = "user:"  # chat_id prefix until the bot has opened a DM channel with the user
 
 
-def verify(
-    settings: Settings, signature: str | None, timestamp: str | None, body: bytes
-) -> None:
+def verify(settings: Settings, signature: str | None, timestamp: str | None, body: bytes) -> None:
     """Raise unless the request was signed by the application's key, recently."""
     if not settings.discord_public_key:
         raise NotFound("The Discord bot is not configured")
@@ -97,15 +95,13 @@ def _support(
 
 def received_text(_: Callable[[str], str], ticket_id: int) -> str:
     return _(
-        "Received: your request is #%(id)s. Our replies arrive as direct messages from this "
-        "bot."
+        "Received: your request is #%(id)s. Our replies arrive as direct messages from this bot."
     ) % {"id": ticket_id}
 
 
 def help_text(_: Callable[[str], str]) -> str:
     return _(
-        "Use /support with your message, for example: /support message: my deposit has not "
-        "arrived."
+        "Use /support with your message, for example: /support message: my deposit has not arrived."
     )
 
 

@@ -155,9 +155,7 @@ def do_receive_text(session: Session, chat: MessengerChat, text: str) -> Receive
     else:
         # The desk opens it (customers may not pick the telegram/discord channel themselves);
         # the first message is still the customer's, as for e-mail.
-        data = tickets.NewTicket(
-            subject=_subject(text), body=text, channel=Channel(chat.platform)
-        )
+        data = tickets.NewTicket(subject=_subject(text), body=text, channel=Channel(chat.platform))
         ticket = tickets.do_create_ticket(session, accounts.SYSTEM, customer, data)
         message = session.scalars(
             select(Message).where(Message.ticket_id == ticket.id).order_by(Message.seq).limit(1)
@@ -198,9 +196,7 @@ def platform_values() -> dict[str, Any]:
     return {"platform": get_settings().platform_name}
 
 
-def queue_send(
-    session: Session, chat: MessengerChat, what: str, key: str, **payload: Any
-) -> None:
+def queue_send(session: Session, chat: MessengerChat, what: str, key: str, **payload: Any) -> None:
     """Queue a message to ``chat``; ``key`` names it, so it is sent once however often the job
     runs (``what``: text | warning | reply | solved)."""
     enqueue(session, SEND_TOPIC, {"chat": chat.id, "what": what, "key": key, **payload})
@@ -221,18 +217,24 @@ def queue_warning(session: Session, chat: MessengerChat) -> None:
 
 
 def warning_text(_: Callable[[str], str]) -> str:
-    return _(
-        "Security notice from %(platform)s Support: we never message you first, and we never "
-        "ask for your password, 2FA codes, seed phrase or private keys. Anyone who does is not "
-        "us."
-    ) % platform_values()
+    return (
+        _(
+            "Security notice from %(platform)s Support: we never message you first, and we never "
+            "ask for your password, 2FA codes, seed phrase or private keys. Anyone who does is not "
+            "us."
+        )
+        % platform_values()
+    )
 
 
 def welcome_text(_: Callable[[str], str]) -> str:
-    return _(
-        "Hello! This is %(platform)s Support. Write your question here and an agent will "
-        "answer in this chat."
-    ) % platform_values()
+    return (
+        _(
+            "Hello! This is %(platform)s Support. Write your question here and an agent will "
+            "answer in this chat."
+        )
+        % platform_values()
+    )
 
 
 def redacted_text(_: Callable[[str], str]) -> str:

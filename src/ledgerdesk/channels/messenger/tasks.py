@@ -73,10 +73,12 @@ def _send_text(session: Session, chat: MessengerChat, payload: dict[str, Any]) -
         _record(session, chat, part_key)
     _record(session, chat, key)
     if payload["what"] in ("reply", "solved"):
-        ref = {k: int(payload[k]) for k in ("message_id", "event_id") if k in payload}
+        ref: dict[str, int] = {
+            k: int(payload[k]) for k in ("message_id", "event_id") if k in payload
+        }
         ticket = _ticket_of(session, payload)
         if ticket is not None:
-            after = {"notice": payload["what"], **ref, "channel": chat.platform}
+            after: dict[str, Any] = {"notice": payload["what"], **ref, "channel": chat.platform}
             record_event(session, SYSTEM, NOTIFIED, after, ticket=ticket)
 
 
@@ -115,10 +117,13 @@ def _compose(session: Session, chat: MessengerChat, payload: dict[str, Any]) -> 
 
 
 def solved_text(_: Any, values: dict[str, Any]) -> str:
-    text: str = _(
-        "We marked your request #%(id)s as solved. If something is still not right, just "
-        "write here and it opens again."
-    ) % values
+    text: str = (
+        _(
+            "We marked your request #%(id)s as solved. If something is still not right, just "
+            "write here and it opens again."
+        )
+        % values
+    )
     return text
 
 
@@ -216,4 +221,3 @@ def _again(session: Session, payload: dict[str, Any], exc: PlatformError) -> Non
     delay = max(wait, min(2.0**tries, 600.0))
     log.info("messenger job %s: retry in %.0f s (%s)", payload["key"], delay, exc)
     enqueue(session, svc.SEND_TOPIC, {**payload, "tries": tries}, delay_seconds=delay)
-

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.channels.messenger import services as svc
 from ledgerdesk.core import i18n
-from ledgerdesk.core.errors import DomainError, InvalidInput, NotAuthenticated, NotFound, NotPermitted
+from ledgerdesk.core.errors import (
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    NotPermitted,
+)
 from ledgerdesk.core.settings import Settings
 
 PLATFORM = "telegram"
@@ -115,7 +121,7 @@ def _group(chat: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
     text = message.get("text")
     if not isinstance(text, str) or not text.startswith("/"):
         return {}
-    who = message.get("from") if isinstance(message.get("from"), dict) else {}
+    who = message.get("from")
     _ = i18n.translations(_locale(who) or "en").ugettext
     return {
         "method": "sendMessage",
@@ -125,10 +131,13 @@ def _group(chat: dict[str, Any], message: dict[str, Any]) -> dict[str, Any]:
 
 
 def group_text(_: Any) -> str:
-    text: str = _(
-        "For your privacy, %(platform)s Support only answers in a private chat. Please message "
-        "this bot directly; never share account details in a group."
-    ) % svc.platform_values()
+    text: str = (
+        _(
+            "For your privacy, %(platform)s Support only answers in a private chat. Please message "
+            "this bot directly; never share account details in a group."
+        )
+        % svc.platform_values()
+    )
     return text
 
 
@@ -149,8 +158,8 @@ def _sender(message: dict[str, Any]) -> svc.Sender | None:
     )
 
 
-def _locale(who: dict[str, Any]) -> str | None:
-    code = who.get("language_code")
+def _locale(who: Any) -> str | None:
+    code = who.get("language_code") if isinstance(who, dict) else None
     return i18n.normalise_locale(code) if isinstance(code, str) else None
 
 
