@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +91,17 @@ class Bots:
                     select(Message).where(Message.ticket_id == ticket_id).order_by(Message.seq)
                 )
             )
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """True once ``check()`` is: the embedded worker commits a job a moment after the
+    platform server saw its call."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 def new_user_id() -> int:

@@ -8,10 +8,14 @@ import json
 import time
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from tests.channels.messenger.conftest import Bots, discord_interaction, new_user_id
+from tests.channels.messenger.conftest import Bots, discord_interaction, eventually, new_user_id
 from tests.channels.messenger.platform import DISCORD_TOKEN, discord_id, sample
+from tests.conftest import make_agent
 
-from ledgerdesk.tickets.models import Channel
+from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts.models import Role
+from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.models import Channel, Status, Ticket
 
 
 def test_ping_is_answered_with_pong(bots: Bots) -> None:
@@ -80,12 +84,12 @@ def test_a_pin_refused_in_a_dm_still_counts_as_warned(bots: Bots) -> None:
     bots.discord(discord_interaction("discord_command_dm.json", user_id, dm))
     bots.run_jobs()
     bots.platform.wait_for(rf"PUT /channels/{dm}/messages/pins/")
-    chat = bots.chat("discord", dm)
-    deadline = time.monotonic() + 10
-    while (chat is None or chat.warning_pinned_at is None) and time.monotonic() < deadline:
-        time.sleep(0.05)
+
+    def warned() -> bool:
         chat = bots.chat("discord", dm)
-    assert chat is not None and chat.warning_pinned_at is not None
+        return chat is not None and chat.warning_pinned_at is not None
+
+    assert eventually(warned)
     assert len(bots.platform.matching(rf"POST /channels/{dm}/messages$")) == 1
 
 
@@ -135,3 +139,25 @@ def test_a_redelivered_interaction_adds_one_message(bots: Bots) -> None:
     assert len(bots.messages(chat.ticket_id)) == 1
     assert f"#{chat.ticket_id}" in first["data"]["content"]
     assert f"#{chat.ticket_id}" in second["data"]["content"]
+
+
+def test_a_console_reply_and_solved_reach_the_dm(bots: Bots) -> None:
+    user_id, dm = str(new_user_id()), str(new_user_id())
+    bots.discord(discord_interaction("discord_command_dm.json", user_id, dm))
+    chat = bots.chat("discord", dm)
+    assert chat is not None and chat.ticket_id is not None
+    with bots.factory() as session:
+        agent = accounts.agent_actor(make_agent(session, Role.admin))
+        ticket = session.get(Ticket, chat.ticket_id)
+        assert ticket is not None
+        tickets.do_agent_reply(
+            session, agent, ticket, "The withdrawal is broadcast.", status=Status.solved
+        )
+        session.commit()
+    bots.run_jobs()
+    calls = bots.platform.wait_for(rf"POST /channels/{dm}/messages$", count=2)
+    reply = next(c for c in calls if "The withdrawal is broadcast." in c.body["content"])
+    assert "(ledgerdesk Support) replied to your request" in reply.body["content"]
+    assert "as solved" in reply.body["content"]
+    (row,) = reply.body["components"]
+    assert row["components"][0]["custom_id"] == "ticket:new"

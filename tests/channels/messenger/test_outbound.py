@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from tests.channels.messenger.conftest import Bots, new_user_id, telegram_update
+from tests.channels.messenger.conftest import Bots, eventually, new_user_id, telegram_update
 from tests.channels.messenger.platform import TELEGRAM_TOKEN, sample
 from tests.conftest import make_agent, make_ticket
 
@@ -83,6 +83,7 @@ def test_a_console_reply_and_solved_reach_the_chat_once(bots: Bots) -> None:
         session.commit()
     texts = _wait_texts(bots, user_id, 3)
     assert texts[-1].startswith(f"We marked your request #{ticket_id} as solved.")
+    assert eventually(lambda: len(_notified(bots, ticket_id)) == 2)
     notices = _notified(bots, ticket_id)
     assert [n["notice"] for n in notices] == ["reply", "solved"]
     assert all(n["channel"] == "telegram" for n in notices)
@@ -147,10 +148,14 @@ def test_a_blocked_bot_drops_the_message(bots: Bots) -> None:
         bots.run_jobs()
         time.sleep(0.05)
     assert "Please confirm the TXID." in _texts_to(bots, user_id)[-1]  # answered 403
-    bots.run_jobs()
-    with bots.factory() as session:
-        left = select(func.count()).where(OutboxEntry.topic == messenger.SEND_TOPIC)
-        assert session.scalar(left) == 0
+
+    def queue_empty() -> bool:
+        bots.run_jobs()
+        with bots.factory() as session:
+            left = select(func.count()).where(OutboxEntry.topic == messenger.SEND_TOPIC)
+            return session.scalar(left) == 0
+
+    assert eventually(queue_empty)
     assert len(_texts_to(bots, user_id)) == 2 and _notified(bots, ticket_id) == []
 
 

@@ -5,7 +5,7 @@ politely."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from tests.channels.messenger.conftest import Bots, new_user_id, telegram_update
+from tests.channels.messenger.conftest import Bots, eventually, new_user_id, telegram_update
 from tests.channels.messenger.platform import TELEGRAM_TOKEN
 
 from ledgerdesk.accounts.models import Customer
@@ -102,8 +102,7 @@ def test_the_warning_is_pinned_once_per_chat(bots: Bots) -> None:
     assert button == {"text": "Start a new request", "callback_data": "ticket:new"}
     bots.telegram(telegram_update("telegram_edited_message.json", user_id))
     bots.run_jobs()
-    chat = bots.chat("telegram", str(user_id))
-    assert chat is not None and chat.warning_pinned_at is not None
+    assert eventually(lambda: bots.chat("telegram", str(user_id)).warning_pinned_at)
     assert len(bots.platform.matching(r"/pinChatMessage$")) == 1
     assert all(c.path.startswith(f"/bot{TELEGRAM_TOKEN}/") for c in bots.platform.calls)
 

@@ -64,12 +64,12 @@ def _send_text(session: Session, chat: MessengerChat, payload: dict[str, Any]) -
     if composed is None:
         return
     parts = split_text(composed, LIMITS[chat.platform])
+    button = payload.get("button") or _solved_button(session, chat, payload)
     for number, part in enumerate(parts):
         part_key = f"{key}#{number}"
         if _sent(session, chat, part_key):
             continue
-        last = number == len(parts) - 1
-        deliver(chat, part, button=payload.get("button") if last else None)
+        deliver(chat, part, button=button if number == len(parts) - 1 else None)
         _record(session, chat, part_key)
     _record(session, chat, key)
     if payload["what"] in ("reply", "solved"):
@@ -114,6 +114,16 @@ def _compose(session: Session, chat: MessengerChat, payload: dict[str, Any]) -> 
     if ticket.status == Status.solved:
         lines.append(solved_text(_, values))
     return "\n\n".join(lines)
+
+
+def _solved_button(session: Session, chat: MessengerChat, payload: dict[str, Any]) -> str | None:
+    """Once a ticket is solved, the customer can start over with one tap."""
+    if payload["what"] not in ("reply", "solved"):
+        return None
+    ticket = _ticket_of(session, payload)
+    if ticket is None or ticket.status != Status.solved:
+        return None
+    return svc.new_request_label(svc.gettext_for(session, chat))
 
 
 def solved_text(_: Any, values: dict[str, Any]) -> str:
