@@ -52,6 +52,8 @@ class Platform:
     failures: list[tuple[str, int, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
     next_id: int = 100
+    # What GET /file/bot<token>/<file_path> serves (getFile answers with these paths).
+    files: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -95,6 +97,10 @@ class Platform:
                 result["result"].update(message_id=new_id, text=call.body.get("text", ""))
                 result["result"]["chat"]["id"] = call.body.get("chat_id")
                 return result
+            if call.telegram_method == "getFile":
+                found = sample("telegram_get_file_result.json")
+                found["result"]["file_id"] = call.body.get("file_id")
+                return found
             return {"ok": True, "result": True}
         if call.path == "/users/@me/channels":
             channel = sample("discord_dm_channel.json")
@@ -112,6 +118,9 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw else {}
             call = Call(self.command, self.path, body, dict(self.headers.items()))
+            if self.command == "GET" and self.path.startswith("/file/bot"):
+                self._file(call)
+                return
             status, answer, headers = platform.answer(call)
             if self.command == "PUT" and status == 200 and "/pins/" in self.path:
                 self.send_response(204)  # Discord's Pin Message answers 204 No Content
@@ -125,6 +134,15 @@ def _handler(platform: Platform) -> type[BaseHTTPRequestHandler]:
                 self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
+
+        def _file(self, call: Call) -> None:
+            with platform.lock:
+                platform.calls.append(call)
+            data = platform.files.get(call.path.split("/", 3)[-1])
+            self.send_response(200 if data is not None else 404)
+            self.send_header("Content-Length", str(len(data or b"")))
+            self.end_headers()
+            self.wfile.write(data or b"")
 
         do_POST = do_PUT = do_GET = _serve
 

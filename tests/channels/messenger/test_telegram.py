@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 from tests.channels.messenger.conftest import Bots, eventually, new_user_id, telegram_update
-from tests.channels.messenger.platform import TELEGRAM_TOKEN
+from tests.channels.messenger.platform import SAMPLES, TELEGRAM_TOKEN
 
 from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import SYSTEM
@@ -121,14 +121,44 @@ def test_groups_get_one_polite_line_and_no_ticket(bots: Bots) -> None:
         assert session.scalar(found) is None
 
 
-def test_a_photo_keeps_its_caption_and_gets_a_note_about_files(bots: Bots) -> None:
+def test_a_document_is_fetched_and_stored_with_its_caption(bots: Bots) -> None:
+    receipt = (SAMPLES / "deposit-receipt.png").read_bytes()
+    bots.platform.files["documents/file_7.png"] = receipt
     user_id = new_user_id()
-    bots.telegram(telegram_update("telegram_photo_caption.json", user_id))
+    bots.telegram(telegram_update("telegram_private_text.json", user_id))
+    bots.telegram(telegram_update("telegram_document.json", user_id))
     ticket_id = _chat_ticket(bots, user_id)
-    assert [m.body for m in bots.messages(ticket_id)] == ["Screenshot of the withdrawal page"]
     bots.run_jobs()
-    texts = [c.body["text"] for c in bots.platform.wait_for(r"/sendMessage$", count=2)]
+    assert eventually(lambda: len(bots.messages(ticket_id)) == 2)
+    last = bots.messages(ticket_id)[-1]
+    assert last.body == "Receipt from my bank for the deposit"
+    (attachment,) = last.attachments
+    assert (attachment.filename, attachment.content_type) == ("deposit-receipt.png", "image/png")
+    assert attachment.size == len(receipt)
+    (get_file,) = bots.platform.matching(r"/getFile$")
+    assert get_file.body == {"file_id": "BQACAgIAAxkBAAIBaGVx-receipt"}
+    bots.platform.wait_for(rf"GET /file/bot{TELEGRAM_TOKEN}/documents/file_7.png$")
+
+
+def test_files_too_large_of_other_types_or_stickers_get_a_polite_answer(bots: Bots) -> None:
+    bots.platform.files["documents/file_7.png"] = b"MZ\x90\x00 not a document we keep"
+    user_id = new_user_id()
+    big_photo = telegram_update("telegram_photo_caption.json", user_id)
+    big_photo["message"]["photo"][-1]["file_size"] = 50 * 1024 * 1024
+    bots.telegram(big_photo)
+    bots.telegram(telegram_update("telegram_document.json", user_id))
+    sticker = telegram_update("telegram_photo_caption.json", user_id)
+    sticker["message"]["sticker"] = sticker["message"].pop("photo")[0]
+    del sticker["message"]["caption"]
+    bots.telegram(sticker)
+    bots.run_jobs()
+    texts = [c.body["text"] for c in bots.platform.wait_for(r"/sendMessage$", count=4)]
+    refused = [t for t in texts if t.startswith("We could not accept this file.")]
+    assert len(refused) == 2 and "up to 10 MB" in refused[0]
     assert any(t.startswith("Files cannot be received in this chat") for t in texts)
+    assert len(bots.platform.matching(r"/getFile$")) == 1  # the big photo was never fetched
+    chat = bots.chat("telegram", str(user_id))
+    assert chat is not None and chat.ticket_id is None  # nothing was stored
 
 
 def test_the_button_starts_a_new_request_and_a_closed_ticket_is_not_reused(bots: Bots) -> None:

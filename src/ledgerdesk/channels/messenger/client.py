@@ -81,6 +81,28 @@ def telegram_call(
     raise RetryLater(f"{what}: unexpected answer {response.status_code}", DEFAULT_WAIT)
 
 
+def telegram_file(file_path: str, max_bytes: int, *, settings: Settings | None = None) -> bytes:
+    """Download a file ``getFile`` named (``file_path``), refusing more than ``max_bytes``."""
+    settings = settings or get_settings()
+    token = settings.telegram_bot_token
+    if not token:
+        raise NotConfigured("LEDGERDESK_TELEGRAM_BOT_TOKEN is not set")
+    url = f"{settings.telegram_api_url.rstrip('/')}/file/bot{token}/{file_path.lstrip('/')}"
+    check_outbound_url(url, allow_private=settings.telegram_allow_private)
+    try:
+        with httpx.stream("GET", url, timeout=settings.messenger_timeout) as response:
+            if response.status_code != 200:
+                _raise_for("telegram file", response, "", None)
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > max_bytes:
+                    raise Refused(f"telegram file: over {max_bytes} bytes", 413)
+            return bytes(data)
+    except httpx.HTTPError as exc:
+        raise RetryLater(f"telegram file: {_redact(str(exc), token)}", DEFAULT_WAIT) from None
+
+
 def discord_call(
     method: str,
     path: str,

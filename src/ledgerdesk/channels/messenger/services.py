@@ -12,7 +12,7 @@ ticket to that job instead of e-mail.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,10 +29,12 @@ from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.jobs.outbox import enqueue
 from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.attachments import AttachmentIn
 from ledgerdesk.tickets.checks import MAX_SUBJECT
 from ledgerdesk.tickets.models import Channel, GuardFinding, Message, Status, Ticket
 
 SEND_TOPIC = "messenger.send"
+FETCH_TOPIC = "messenger.telegram_file"
 PLATFORMS = ("telegram", "discord")
 NEW_REQUEST = "ticket:new"  # callback data / custom id of the "start a new request" button
 _SUBJECT_CHARS = 80
@@ -143,19 +145,26 @@ def do_detach(chat: MessengerChat) -> None:
 # --- inbound text ---------------------------------------------------------------------------
 
 
-def do_receive_text(session: Session, chat: MessengerChat, text: str) -> Received:
-    """Add ``text`` to the chat's current ticket as the customer, or open a new one."""
+def do_receive_text(
+    session: Session, chat: MessengerChat, text: str, attachments: Sequence[AttachmentIn] = ()
+) -> Received:
+    """Add ``text`` (and files) to the chat's current ticket as the customer, or open a new
+    one. Files get the portal's checks (type sniffed, size) and the guard."""
     customer = accounts.get_customer(session, chat.customer_id)
     ticket = session.get(Ticket, chat.ticket_id) if chat.ticket_id is not None else None
     opened = ticket is None or ticket.status == Status.closed
     if ticket is not None and not opened:
-        message = tickets.do_customer_reply(
-            session, accounts.customer_actor(customer), ticket, text
-        )
+        actor = accounts.customer_actor(customer)
+        message = tickets.do_customer_reply(session, actor, ticket, text, attachments)
     else:
         # The desk opens it (customers may not pick the telegram/discord channel themselves);
         # the first message is still the customer's, as for e-mail.
-        data = tickets.NewTicket(subject=_subject(text), body=text, channel=Channel(chat.platform))
+        data = tickets.NewTicket(
+            subject=_subject(text),
+            body=text,
+            channel=Channel(chat.platform),
+            attachments=list(attachments),
+        )
         ticket = tickets.do_create_ticket(session, accounts.SYSTEM, customer, data)
         message = session.scalars(
             select(Message).where(Message.ticket_id == ticket.id).order_by(Message.seq).limit(1)

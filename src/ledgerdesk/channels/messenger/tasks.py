@@ -51,14 +51,14 @@ def send_message(session: Session, payload: dict[str, Any]) -> None:
         else:
             _send_text(session, chat, payload)
     except RetryLater as exc:
-        _again(session, payload, exc)
+        again(session, payload, exc)
     except Refused as exc:
         log.warning("messenger %s chat #%s: dropped, %s", chat.platform, chat.id, exc)
 
 
 def _send_text(session: Session, chat: MessengerChat, payload: dict[str, Any]) -> None:
     key = str(payload["key"])
-    if _sent(session, chat, key):
+    if was_sent(session, chat, key):
         return
     composed = _compose(session, chat, payload)
     if composed is None:
@@ -67,11 +67,11 @@ def _send_text(session: Session, chat: MessengerChat, payload: dict[str, Any]) -
     button = payload.get("button") or _solved_button(session, chat, payload)
     for number, part in enumerate(parts):
         part_key = f"{key}#{number}"
-        if _sent(session, chat, part_key):
+        if was_sent(session, chat, part_key):
             continue
         deliver(chat, part, button=button if number == len(parts) - 1 else None)
-        _record(session, chat, part_key)
-    _record(session, chat, key)
+        record_sent(session, chat, part_key)
+    record_sent(session, chat, key)
     if payload["what"] in ("reply", "solved"):
         ref: dict[str, int] = {
             k: int(payload[k]) for k in ("message_id", "event_id") if k in payload
@@ -208,7 +208,7 @@ def _out(chat: MessengerChat) -> str:
     return f"{chat.platform}-out"
 
 
-def _sent(session: Session, chat: MessengerChat, key: str) -> bool:
+def was_sent(session: Session, chat: MessengerChat, key: str) -> bool:
     found = session.scalar(
         select(MessengerUpdate.id).where(
             MessengerUpdate.platform == _out(chat), MessengerUpdate.update_id == key[:64]
@@ -217,12 +217,15 @@ def _sent(session: Session, chat: MessengerChat, key: str) -> bool:
     return found is not None
 
 
-def _record(session: Session, chat: MessengerChat, key: str) -> None:
+def record_sent(session: Session, chat: MessengerChat, key: str) -> None:
     session.add(MessengerUpdate(platform=_out(chat), update_id=key[:64]))
     session.flush()
 
 
-def _again(session: Session, payload: dict[str, Any], exc: PlatformError) -> None:
+def again(
+    session: Session, payload: dict[str, Any], exc: PlatformError, *, topic: str = svc.SEND_TOPIC
+) -> None:
+    """Queue the job again after the platform's wait (at least 2, 4, 8 … s), up to MAX_TRIES."""
     tries = int(payload.get("tries", 0)) + 1
     if tries > MAX_TRIES:
         log.warning("messenger job %s: gave up after %s tries: %s", payload["key"], tries, exc)
@@ -230,4 +233,4 @@ def _again(session: Session, payload: dict[str, Any], exc: PlatformError) -> Non
     wait = exc.retry_after if isinstance(exc, RetryLater) else 0.0
     delay = max(wait, min(2.0**tries, 600.0))
     log.info("messenger job %s: retry in %.0f s (%s)", payload["key"], delay, exc)
-    enqueue(session, svc.SEND_TOPIC, {**payload, "tries": tries}, delay_seconds=delay)
+    enqueue(session, topic, {**payload, "tries": tries}, delay_seconds=delay)

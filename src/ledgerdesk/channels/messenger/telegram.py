@@ -24,6 +24,7 @@ from ledgerdesk.core.errors import (
     NotPermitted,
 )
 from ledgerdesk.core.settings import Settings
+from ledgerdesk.jobs.outbox import enqueue
 
 PLATFORM = "telegram"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
@@ -58,10 +59,12 @@ def handle_update(session: Session, update: dict[str, Any]) -> dict[str, Any]:
     chat = _dict(message.get("chat"), "chat")
     if chat.get("type") != "private":
         return _group(chat, message)
-    return _private(session, message, edited=edited)
+    return _private(session, message, edited=edited, update_id=update_id)
 
 
-def _private(session: Session, message: dict[str, Any], *, edited: bool) -> dict[str, Any]:
+def _private(
+    session: Session, message: dict[str, Any], *, edited: bool, update_id: int
+) -> dict[str, Any]:
     sender = _sender(message)
     if sender is None:  # a channel post or an anonymous admin: nobody to answer
         return {}
@@ -76,6 +79,15 @@ def _private(session: Session, message: dict[str, Any], *, edited: bool) -> dict
     if text is not None and text.strip().split(" ", 1)[0].split("@", 1)[0] == "/start":
         svc.queue_text(session, chat, svc.welcome_text(_), button=svc.new_request_label(_))
         return {}
+    wanted = _wanted_file(message)
+    if wanted is not None:  # fetched by a job, stored with the caption as one message
+        caption = (EDITED_MARK + text if edited else text) if text and text.strip() else ""
+        enqueue(
+            session,
+            svc.FETCH_TOPIC,
+            {"chat": chat.id, "key": f"file:{update_id}", "caption": caption, **wanted},
+        )
+        return {}
     if has_file:
         svc.queue_text(session, chat, files_text(_))
     if text is None or not text.strip():
@@ -88,6 +100,33 @@ def _private(session: Session, message: dict[str, Any], *, edited: bool) -> dict
         return {}
     svc.acknowledge(session, received)
     return {}
+
+
+def _wanted_file(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The photo (its largest size) or document to fetch, or None (stickers, voice …)."""
+    photo = message.get("photo")
+    if isinstance(photo, list) and photo and all(isinstance(p, dict) for p in photo):
+        largest = max(photo, key=lambda p: int(p.get("file_size") or 0))
+        name = f"photo-{largest.get('file_unique_id', 'telegram')}.jpg"
+        return _file_fields(largest, name, "image/jpeg")
+    document = message.get("document")
+    if isinstance(document, dict):
+        name = str(document.get("file_name") or "document")
+        return _file_fields(document, name, str(document.get("mime_type") or ""))
+    return None
+
+
+def _file_fields(item: dict[str, Any], name: str, content_type: str) -> dict[str, Any] | None:
+    file_id = item.get("file_id")
+    if not isinstance(file_id, str) or not file_id:
+        return None
+    size = item.get("file_size")
+    return {
+        "file_id": file_id,
+        "file_name": name[:200],
+        "content_type": content_type[:100],
+        "size": size if isinstance(size, int) else 0,
+    }
 
 
 _FILE_KINDS = ("photo", "document", "video", "voice", "audio", "sticker", "video_note")
