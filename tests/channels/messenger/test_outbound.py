@@ -4,6 +4,7 @@ only when allowed."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -187,6 +188,14 @@ def test_errors_never_carry_the_token_and_private_urls_need_allowing(bots: Bots)
     with pytest.raises(OutboundBlocked) as blocked:
         telegram_call("sendMessage", {"chat_id": 1, "text": "x"}, settings=strict)
     assert TELEGRAM_TOKEN not in str(blocked.value)
+
+
+def test_request_logs_never_show_the_token(bots: Bots, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="httpx")
+    telegram_call("getMe", {})
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert lines and all(TELEGRAM_TOKEN not in line for line in lines)
+    assert any("/bot<token>/getMe" in line for line in lines)
 
 
 def test_long_replies_are_split_within_the_platform_limit() -> None:

@@ -10,7 +10,7 @@ the platform asked for; any other refusal raises ``Refused`` (retrying cannot he
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
 from typing import Any
 
 import httpx
@@ -19,6 +19,20 @@ from ledgerdesk.core.outbound import check_outbound_url
 from ledgerdesk.core.settings import Settings, get_settings
 
 log = logging.getLogger("ledgerdesk.messenger")
+_BOT_PATH = re.compile(r"/bot[0-9]+:[A-Za-z0-9_-]+")
+
+
+class _HideBotTokens(logging.Filter):
+    """httpx logs every request's URL at INFO; a Bot API URL holds the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/bot" in message:
+            record.msg, record.args = _BOT_PATH.sub("/bot<token>", message), ()
+        return True
+
+
+logging.getLogger("httpx").addFilter(_HideBotTokens())
 
 DEFAULT_WAIT = 5.0  # seconds, when a 5xx or network failure names no wait
 MAX_WAIT = 3600.0
@@ -44,13 +58,6 @@ class Refused(PlatformError):
 
 class NotConfigured(PlatformError):
     """The platform's bot token is not set."""
-
-
-@dataclass(frozen=True)
-class _Target:
-    base: str
-    allow_private: bool
-    timeout: float
 
 
 def _redact(text: str, secret: str) -> str:

@@ -30,7 +30,7 @@ from ledgerdesk.channels.messenger.discord import PENDING_DM
 from ledgerdesk.channels.models import MessengerChat, MessengerUpdate
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.jobs.outbox import enqueue, handler
-from ledgerdesk.tickets.models import Message, MessageKind, Status, Ticket
+from ledgerdesk.tickets.models import ActorKind, Message, MessageKind, Status, Ticket
 from ledgerdesk.tickets.services import record_event
 
 log = logging.getLogger("ledgerdesk.messenger")
@@ -99,6 +99,8 @@ def _compose(session: Session, chat: MessengerChat, payload: dict[str, Any]) -> 
         return solved_text(_, values)
     message = session.get(Message, int(payload["message_id"]))
     if message is None or message.kind != MessageKind.public:
+        return None
+    if message.author_kind != ActorKind.agent:
         return None
     agent = message.author_agent.name if message.author_agent else values["platform"]
     lines = [
