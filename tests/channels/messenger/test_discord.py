@@ -5,9 +5,11 @@ forged, tampered, stale and unsigned requests are refused with 401; PING answers
 from __future__ import annotations
 
 import json
+import secrets
 import time
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from mnemonic import Mnemonic
 from tests.channels.messenger.conftest import Bots, discord_interaction, eventually, new_user_id
 from tests.channels.messenger.platform import DISCORD_TOKEN, discord_id, sample
 from tests.conftest import make_agent
@@ -161,3 +163,21 @@ def test_a_console_reply_and_solved_reach_the_dm(bots: Bots) -> None:
     assert "as solved" in reply.body["content"]
     (row,) = reply.body["components"]
     assert row["components"][0]["custom_id"] == "ticket:new"
+
+
+def test_secrets_in_a_command_never_reach_the_database(bots: Bots) -> None:
+    seed_zh = Mnemonic("chinese_simplified").generate(128)
+    key_hex = secrets.token_hex(32)
+    user_id, dm = str(new_user_id()), str(new_user_id())
+    interaction = discord_interaction("discord_command_dm.json", user_id, dm)
+    interaction["data"]["options"][0]["value"] = f"助记词 {seed_zh} private key: {key_hex}"
+    answer = bots.discord(interaction).json()["data"]["content"]
+    assert "removed it before storing your message" in answer
+    chat = bots.chat("discord", dm)
+    assert chat is not None and chat.ticket_id is not None
+    stored = bots.ticket(chat.ticket_id).subject + " ".join(
+        m.body for m in bots.messages(chat.ticket_id)
+    )
+    chars = seed_zh.replace(" ", "")
+    assert not any(chars[i : i + 3] in stored for i in range(len(chars) - 2))
+    assert key_hex[:20] not in stored and key_hex[-20:] not in stored
