@@ -181,3 +181,20 @@ def test_secrets_in_a_command_never_reach_the_database(bots: Bots) -> None:
     chars = seed_zh.replace(" ", "")
     assert not any(chars[i : i + 3] in stored for i in range(len(chars) - 2))
     assert key_hex[:20] not in stored and key_hex[-20:] not in stored
+
+
+def test_a_discord_rate_limit_is_waited_out(bots: Bots) -> None:
+    user_id, dm = str(new_user_id()), str(new_user_id())
+    limited = sample("discord_rate_limited.json")
+    bots.platform.fail_next(rf"POST /channels/{dm}/messages$", 429, limited, {"Retry-After": "1"})
+    started = time.monotonic()
+    bots.discord(discord_interaction("discord_command_dm.json", user_id, dm))
+
+    def pinned() -> bool:
+        bots.run_jobs()
+        return bool(bots.platform.matching(rf"PUT /channels/{dm}/messages/pins/"))
+
+    assert eventually(pinned, timeout=20)
+    first, second = bots.platform.matching(rf"POST /channels/{dm}/messages$")
+    assert first.body == second.body  # the same warning, sent again after the wait
+    assert time.monotonic() - started >= 1.0
