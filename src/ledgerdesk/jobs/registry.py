@@ -6,6 +6,7 @@ from __future__ import annotations
 def load_handlers() -> None:
     import ledgerdesk.ai.assistant.tasks
     import ledgerdesk.channels.mail
+    import ledgerdesk.channels.messenger.files  # and .tasks
     import ledgerdesk.channels.ticket_mail
     import ledgerdesk.routing.tasks
     import ledgerdesk.search.services

@@ -192,6 +192,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
     from ledgerdesk.channels import mail_api
+    from ledgerdesk.channels.messenger import api as messenger_api
     from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
     from ledgerdesk.chat import views as chat_views
@@ -238,5 +239,6 @@ def _include_routes(app: FastAPI) -> None:
         assistant_views.router,
         mail_api.router,
         mail_api.console_router,
+        messenger_api.router,
     ):
         app.include_router(router)
