@@ -184,6 +184,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
+    from ledgerdesk.channels import csat_views
     from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
     from ledgerdesk.chat import views as chat_views
@@ -228,5 +229,6 @@ def _include_routes(app: FastAPI) -> None:
         chat_ws.router,
         chat_views.router,
         assistant_views.router,
+        csat_views.router,
     ):
         app.include_router(router)
