@@ -19,10 +19,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadData, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -151,7 +151,7 @@ def survey_mail(ticket: Ticket, survey: CsatSurvey, customer: Customer) -> Queue
 SCORE_LABELS = {
     1: "Very dissatisfied",
     2: "Dissatisfied",
-    3: "Neutral",
+    3: "Neither satisfied nor dissatisfied",
     4: "Satisfied",
     5: "Very satisfied",
 }
@@ -160,8 +160,16 @@ SCORE_LABELS = {
 # --- the signed link ------------------------------------------------------------------------
 
 
+class _ClockSigner(TimestampSigner):
+    """Link ages on the desk's clock (``core.clock``), which demo data and tests can set."""
+
+    def get_timestamp(self) -> int:
+        return int(utcnow().replace(tzinfo=UTC).timestamp())
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().resolved_secret_key(), salt=_SALT)
+    secret = get_settings().resolved_secret_key()
+    return URLSafeTimedSerializer(secret, salt=_SALT, signer=_ClockSigner)
 
 
 def survey_token(survey: CsatSurvey) -> str:
