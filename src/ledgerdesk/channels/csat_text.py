@@ -21,11 +21,13 @@ from ledgerdesk.tickets.models import Ticket
 
 # A score alone, or a score and then a comment after a space or punctuation. A number that
 # goes on ("12", "5000 USDT", "3.5") is not a score.
+_SEPARATOR = r"[\s:,.;!\-–—。，、：]"
 _ANSWER = re.compile(
-    r"\s*([1-5])(?:\s*/\s*5)?(?![\d.,])(?:(?:\s+|\s*[:,.;!\-–—。，、：]+\s*)(.*))?\s*",
-    re.DOTALL,
+    rf"\s*([1-5])(?:\s*/\s*5)?(?!\d|[.,]\d){_SEPARATOR}*?(?:{_SEPARATOR}+(.*))?\s*", re.DOTALL
 )
-_CJK_TAIL = re.compile(r"\s*([1-5])(?:\s*/\s*5)?\s*(?:分|星)?([\u3400-\u9fff].*)?\s*", re.DOTALL)
+_CJK_TAIL = re.compile(
+    rf"\s*([1-5])(?:\s*/\s*5)?\s*(?:分|星)?{_SEPARATOR}*([\u3400-\u9fff].*)?\s*", re.DOTALL
+)
 
 
 def survey_prompt(ticket: Ticket) -> str:
