@@ -62,6 +62,10 @@ class SurveyClosed(DomainError):
     status_code = 410
     code = "survey_closed"
 
+    def __init__(self, message: str, survey: CsatSurvey | None = None) -> None:
+        super().__init__(message)
+        self.survey = survey  # the survey it is about, when known (for the page's language)
+
 
 def register_asker(channel: str, asker: Asker) -> None:
     """Ask surveys of ``channel`` tickets with ``asker`` (the Telegram and Discord bots send
@@ -188,10 +192,12 @@ def survey_from_token(session: Session, token: str) -> CsatSurvey:
     days = get_settings().csat_edit_days
     try:
         data = _serializer().loads(token[:500], max_age=2 * days * 86400)
-    except SignatureExpired as exc:
+    except SignatureExpired as exc:  # signed by us, only old: its survey may be named
+        survey_id, _ticket_id = _ids(_expired_payload(exc))
         raise SurveyClosed(
             "This survey link has expired. Thank you for your time; you can still reply to "
-            "your request in the portal."
+            "your request in the portal.",
+            session.get(CsatSurvey, survey_id) if survey_id else None,
         ) from exc
     except BadData as exc:
         raise SurveyLinkInvalid(
@@ -204,6 +210,13 @@ def survey_from_token(session: Session, token: str) -> CsatSurvey:
             "This survey link is not valid. Please use the link from your e-mail as it is."
         )
     return survey
+
+
+def _expired_payload(exc: SignatureExpired) -> Any:
+    try:
+        return _serializer().load_payload(exc.payload) if exc.payload else None
+    except BadData:
+        return None
 
 
 def _ids(data: Any) -> tuple[int, int]:
@@ -256,7 +269,7 @@ def do_answer(session: Session, survey: CsatSurvey, answer: Answer) -> CsatSurve
     if not is_open(survey):
         days = get_settings().csat_edit_days
         raise SurveyClosed(
-            f"This survey is closed: an answer can be given or changed for {days} days"
+            f"This survey is closed: an answer can be given or changed for {days} days", survey
         )
     now = utcnow()
     first = survey.answered_at is None

@@ -25,12 +25,13 @@ from ledgerdesk.channels.csat_report import csat_summary, reviews
 from ledgerdesk.channels.models import CsatSurvey
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
-from ledgerdesk.core.errors import InvalidInput, NotFound
+from ledgerdesk.core.errors import DomainError, InvalidInput, NotFound
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.types import PathId
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Ticket
 from ledgerdesk.web.deps import ConsoleAgent, Db, PortalCustomer
+from ledgerdesk.web.errors import error_response
 from ledgerdesk.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -44,12 +45,21 @@ Comment = Annotated[str, Form(max_length=50_000)]
 def _survey(request: Request, db: Any, token: str) -> CsatSurvey:
     """The survey of a link, and the page in its customer's language unless the visitor
     chose one."""
-    survey = csat.survey_from_token(db, token)
+    try:
+        survey = csat.survey_from_token(db, token)
+    except csat.SurveyClosed as exc:
+        if exc.survey is not None:
+            _speak_to(request, db, exc.survey)
+        raise
+    _speak_to(request, db, survey)
+    return survey
+
+
+def _speak_to(request: Request, db: Any, survey: CsatSurvey) -> None:
     if not request.session.get("lang") and survey.customer_id is not None:
         customer = accounts.find_customer(db, survey.customer_id)
         if customer is not None:
             i18n.set_locale(accounts.mail_locale(customer))
-    return survey
 
 
 def _page(
@@ -68,10 +78,19 @@ def _page(
     )
 
 
+def _refused(request: Request, exc: DomainError) -> Response:
+    """The error page, rendered in this thread: in the customer's language set above (the
+    app's error handlers run outside it)."""
+    return error_response(request, exc.status_code, exc.code, exc.message)
+
+
 @router.get("/csat/{token}")
 def survey_page(request: Request, token: str, db: Db, score: ScoreQuery = "") -> Response:
-    survey = _survey(request, db, token)
-    chosen = csat.check_score(score) if score else survey.score
+    try:
+        survey = _survey(request, db, token)
+        chosen = csat.check_score(score) if score else survey.score
+    except DomainError as exc:
+        return _refused(request, exc)
     return _page(request, db, survey, chosen=chosen, comment=survey.comment or "")
 
 
@@ -79,7 +98,12 @@ def survey_page(request: Request, token: str, db: Db, score: ScoreQuery = "") ->
 def answer_survey(
     request: Request, token: str, db: Db, score: Score = "", comment: Comment = ""
 ) -> Response:
-    survey = _survey(request, db, token)
+    try:
+        survey = _survey(request, db, token)
+    except DomainError as exc:
+        return _refused(request, exc)
+    if not csat.is_open(survey):
+        return _page(request, db, survey)  # the "closed" page, with the answer kept
     try:
         csat.do_answer(db, survey, csat.Answer(csat.check_score(score), comment, "email"))
     except InvalidInput as exc:
