@@ -135,8 +135,9 @@ def test_console_page_for_leads_shows_figures_and_closes_reviews(
     client.post("/console/logout")
     console_login(client, a.lead_email)
     client.post("/lang", data={"lang": lang, "next": "/console"})
-    page = client.get("/console/csat")
+    page = client.get("/console/csat?days=30&team_id=")  # the filter form, "all teams"
     assert page.status_code == 200 and f'data-survey="{a.survey_id}"' in page.text
+    assert client.get("/console/csat?team_id=abc").status_code == 422
     assert ("Customer satisfaction" if lang == "en" else "客户满意度") in page.text
     ticket_page = client.get(f"/console/tickets/{a.ticket_id}")
     assert 'id="csat-rating"' in ticket_page.text and "slow" in ticket_page.text

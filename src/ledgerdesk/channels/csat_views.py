@@ -27,7 +27,7 @@ from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import DomainError, InvalidInput, NotFound
 from ledgerdesk.core.i18n import gettext
-from ledgerdesk.core.types import PathId
+from ledgerdesk.core.types import PathId, parse_id
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Ticket
 from ledgerdesk.web.deps import ConsoleAgent, Db, PortalCustomer
@@ -150,8 +150,11 @@ def console_page(
     db: Db,
     actor: ConsoleLead,
     days: Annotated[int, Query(ge=1, le=365)] = 30,
-    team_id: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    team: Annotated[str, Query(alias="team_id", max_length=20)] = "",
 ) -> Response:
+    team_id = parse_id(team) if team else None
+    if team and team_id is None:
+        raise InvalidInput("Choose a team from the list", field="team_id")
     end = utcnow() + timedelta(seconds=1)
     summary = csat_summary(db, end - timedelta(days=days), end, team_id)
     return render(
