@@ -4,23 +4,37 @@ ticket page takes the rating; the console page is for leads and admins, and clos
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, func, select
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.channels import csat
 from ledgerdesk.channels.models import CsatSurvey
 from ledgerdesk.core.clock import frozen_at, utcnow
+from ledgerdesk.jobs.models import OutboxEntry
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Status
 from tests.conftest import make_agent, make_customer, make_team, make_ticket
 from tests.tickets.test_api import portal_login
 from tests.tickets.test_views import console_login
+
+
+@pytest.fixture(autouse=True)
+def _forget_jobs(app: Any) -> Iterator[None]:
+    """The jobs these tests queue (survey requests, mails) are not left for other tests."""
+    with app.state.sessionmaker() as session:
+        mark = session.scalar(select(func.max(OutboxEntry.id))) or 0
+    yield
+    with app.state.sessionmaker() as session:
+        session.execute(delete(OutboxEntry).where(OutboxEntry.id > mark))
+        session.commit()
 
 
 @dataclass
