@@ -84,22 +84,24 @@ def _refused(request: Request, exc: DomainError) -> Response:
     return error_response(request, exc.status_code, exc.code, exc.message)
 
 
-@router.get("/csat/{token}")
-def survey_page(request: Request, token: str, db: Db, score: ScoreQuery = "") -> Response:
+@router.get("/csat/{csat_token}")
+def survey_page(
+    request: Request, csat_token: str, db: Db, score: ScoreQuery = ""
+) -> Response:
     try:
-        survey = _survey(request, db, token)
+        survey = _survey(request, db, csat_token)
         chosen = csat.check_score(score) if score else survey.score
     except DomainError as exc:
         return _refused(request, exc)
     return _page(request, db, survey, chosen=chosen, comment=survey.comment or "")
 
 
-@router.post("/csat/{token}")
+@router.post("/csat/{csat_token}")
 def answer_survey(
-    request: Request, token: str, db: Db, score: Score = "", comment: Comment = ""
+    request: Request, csat_token: str, db: Db, score: Score = "", comment: Comment = ""
 ) -> Response:
     try:
-        survey = _survey(request, db, token)
+        survey = _survey(request, db, csat_token)
     except DomainError as exc:
         return _refused(request, exc)
     if not csat.is_open(survey):
@@ -111,7 +113,7 @@ def answer_survey(
         chosen = score if score in {"1", "2", "3", "4", "5"} else None
         return _page(request, db, survey, 422, chosen=chosen, comment=comment, error=exc.message)
     db.commit()
-    return render(request, "csat/thanks.html", survey=survey, token=token)
+    return render(request, "csat/thanks.html", survey=survey)
 
 
 @router.post("/portal/tickets/{ticket_id}/csat")
