@@ -85,9 +85,7 @@ def _refused(request: Request, exc: DomainError) -> Response:
 
 
 @router.get("/csat/{csat_token}")
-def survey_page(
-    request: Request, csat_token: str, db: Db, score: ScoreQuery = ""
-) -> Response:
+def survey_page(request: Request, csat_token: str, db: Db, score: ScoreQuery = "") -> Response:
     try:
         survey = _survey(request, db, csat_token)
         chosen = csat.check_score(score) if score else survey.score
