@@ -104,6 +104,9 @@ NOT_FREE_TEXT = {
     "guard_findings.kind": "a guard kind",
     "trust_checks.lookalike_of": "an official domain from our own list",
     "trust_checks.reasons": "reason keys from the look-alike check",
+    "csat_surveys.channel": "a tickets.models.Channel value, set by the desk",
+    "csat_surveys.answer_channel": "where the desk took the answer: email, portal, telegram…",
+    "csat_surveys.review_state": "open or done",
 }
 
 

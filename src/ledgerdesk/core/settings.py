@@ -149,6 +149,8 @@ class Settings(BaseSettings):
     # Satisfaction surveys (channels/csat.py): scores at or below this open a lead review.
     csat_low_score: int = Field(default=2, ge=1, le=4)
     csat_edit_days: int = Field(default=7, ge=1, le=90)
+    # Minutes between solving a ticket and asking (a quick reopen asks nothing yet).
+    csat_delay_minutes: int = Field(default=60, ge=0, le=10080)
 
     @field_validator("official_domains", mode="before")
     @classmethod

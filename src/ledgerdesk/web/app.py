@@ -191,7 +191,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
-    from ledgerdesk.channels import mail_api
+    from ledgerdesk.channels import csat_views, mail_api
     from ledgerdesk.channels.messenger import api as messenger_api
     from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
@@ -240,5 +240,6 @@ def _include_routes(app: FastAPI) -> None:
         mail_api.router,
         mail_api.console_router,
         messenger_api.router,
+        csat_views.router,
     ):
         app.include_router(router)
