@@ -3,10 +3,10 @@
 When an agent first solves a ticket, ``queue_survey`` (called from ``tickets.services``) queues
 the ``csat.request`` job, ``settings.csat_delay_minutes`` later. The job re-reads the ticket:
 still solved (or closed), not merged, no survey yet — then it creates the one ``CsatSurvey``
-row of the ticket and asks on the customer's channel: a registered asker (the messenger bots
-register theirs, see ``register_asker``) or else an e-mail with five one-click links
-``/csat/<token>?score=N``. The row is what makes a survey "asked": a ticket reopened and
-solved again, or a job run twice, finds it and asks nothing.
+row of the ticket and asks on the customer's channel: in their Telegram or Discord chat
+(``csat_text.survey_prompt``, answered by a reply such as "5 fast") or else an e-mail with
+five one-click links ``/csat/<token>?score=N``. The row is what makes a survey "asked": a
+ticket reopened and solved again, or a job run twice, finds it and asks nothing.
 
 Windows: a survey can be answered for ``csat_edit_days`` after it was asked, and an answer can
 be changed for ``csat_edit_days`` after the first answer; the signed link lives for both.
@@ -17,7 +17,6 @@ Reports read ``channels.csat_report``; messengers use ``channels.csat_text``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -47,11 +46,8 @@ MAX_COMMENT = 2000
 MAX_NOTE = 2000
 _SALT = "ledgerdesk.csat-link.v1"
 _ASKED_WHILE = (Status.solved, Status.closed)
+_CHAT_CHANNELS = frozenset({"telegram", "discord"})
 _NO_MAIL_DOMAIN = ".invalid"  # messenger customers' placeholder addresses (RFC 2606)
-
-# An asker puts the survey to the customer on one channel; True when it did.
-Asker = Callable[[Session, Ticket, CsatSurvey], bool]
-_ASKERS: dict[str, Asker] = {}
 
 
 class SurveyLinkInvalid(NotFound):
@@ -65,12 +61,6 @@ class SurveyClosed(DomainError):
     def __init__(self, message: str, survey: CsatSurvey | None = None) -> None:
         super().__init__(message)
         self.survey = survey  # the survey it is about, when known (for the page's language)
-
-
-def register_asker(channel: str, asker: Asker) -> None:
-    """Ask surveys of ``channel`` tickets with ``asker`` (the Telegram and Discord bots send
-    ``csat_text.survey_prompt``); when it returns False the e-mail is sent instead."""
-    _ASKERS[channel] = asker
 
 
 # --- asking ---------------------------------------------------------------------------------
@@ -108,9 +98,13 @@ def request_survey(session: Session, payload: dict[str, Any]) -> None:
     )
     session.add(survey)
     session.flush()  # a concurrent run fails here on the unique ticket_id and is retried
-    asker = _ASKERS.get(survey.channel)
-    if asker is not None and asker(session, ticket, survey):
-        return
+    if survey.channel in _CHAT_CHANNELS:
+        # The bots ask in the customer's chat; a ticket without a chat falls back to e-mail.
+        from ledgerdesk.channels.csat_text import survey_prompt
+        from ledgerdesk.channels.messenger.services import send_text
+
+        if send_text(session, ticket, survey_prompt(ticket)):
+            return
     if customer is not None and can_mail(customer):
         queue_customer_mail(session, survey_mail(ticket, survey, customer))
     else:

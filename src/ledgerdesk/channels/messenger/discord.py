@@ -82,6 +82,8 @@ def _support(
     if chat.warning_pinned_at is None:  # the first contact: the warning comes first
         lines.append(svc.warning_text(_))
         svc.queue_warning(session, chat)
+    if svc.do_answer_survey(session, chat, text):
+        return [*lines, svc.survey_thanks_text(_)]
     try:
         with session.begin_nested():
             received = svc.do_receive_text(session, chat, text)

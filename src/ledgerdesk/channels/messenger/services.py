@@ -145,6 +145,22 @@ def do_detach(chat: MessengerChat) -> None:
 # --- inbound text ---------------------------------------------------------------------------
 
 
+def do_answer_survey(session: Session, chat: MessengerChat, text: str) -> bool:
+    """Record ``text`` as the rating when it answers the open satisfaction survey of the chat's
+    ticket ("5", "4 quick", "5 非常好"); False for any other text, which stays a message (a
+    rating kept as a message would reopen the solved ticket)."""
+    ticket = session.get(Ticket, chat.ticket_id) if chat.ticket_id is not None else None
+    if ticket is None:
+        return False
+    from ledgerdesk.channels.csat_text import answer_from_text  # csat asks through this module
+
+    return answer_from_text(session, ticket, text, chat.platform)
+
+
+def survey_thanks_text(_: Callable[[str], str]) -> str:
+    return _("Thank you for your feedback!")
+
+
 def do_receive_text(
     session: Session, chat: MessengerChat, text: str, attachments: Sequence[AttachmentIn] = ()
 ) -> Received:

@@ -92,6 +92,9 @@ def _private(
         svc.queue_text(session, chat, files_text(_))
     if text is None or not text.strip():
         return {}
+    if not edited and svc.do_answer_survey(session, chat, text):
+        svc.queue_text(session, chat, svc.survey_thanks_text(_))
+        return {}
     try:
         with session.begin_nested():
             received = svc.do_receive_text(session, chat, EDITED_MARK + text if edited else text)
