@@ -21,6 +21,16 @@ PASSWORD = "password: Hunter2-correct-horse"
 # "table.column": why it holds no free text from outside. Add a new column here only when
 # that is true; anything a person types goes in a GuardedString/GuardedLongText/GuardedJSON.
 NOT_FREE_TEXT = {
+    "messenger_updates.platform": "telegram or discord (set by the desk)",
+    "messenger_updates.update_id": "the platform's numeric update or interaction id, or ours",
+    "messenger_chats.platform": "telegram or discord (set by the desk)",
+    "messenger_chats.chat_id": "the platform's numeric chat or channel id",
+    "messenger_chats.user_id": "the platform's numeric user id",
+    "inbound_mails.source": "imap:<mailbox> or hook (set by the desk)",
+    "inbound_mails.outcome": "one of channels.mail_in's outcomes",
+    "mail_message_ids.direction": "in or out",
+    "notifications.kind": "one of channels.notifications.KINDS",
+    "notifications.dedupe_key": "kind and row ids built by the desk",
     "assistant_replies.channel": "one of chat, portal, help, console (set by the desk)",
     "assistant_replies.action": "answer or handover",
     "assistant_replies.reason": "one of ai.assistant.types.HANDOVER_REASONS",
@@ -104,6 +114,9 @@ NOT_FREE_TEXT = {
     "guard_findings.kind": "a guard kind",
     "trust_checks.lookalike_of": "an official domain from our own list",
     "trust_checks.reasons": "reason keys from the look-alike check",
+    "csat_surveys.channel": "a tickets.models.Channel value, set by the desk",
+    "csat_surveys.answer_channel": "where the desk took the answer: email, portal, telegram…",
+    "csat_surveys.review_state": "open or done",
 }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.channels import csat
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings
@@ -83,6 +84,16 @@ class Ids:
         unknown = [n for n in names if n not in values]
         assert not unknown, f"{template}: add a real value for {unknown} to the seed"
         return template.format(**{n: values[n] for n in names})
+
+
+def _answered_survey(session: Any, agent: Any, customer: Any) -> str:
+    """A solved ticket rated 1: the survey page, and a review on /console/csat."""
+    ticket = make_ticket(session, customer, subject="提现太慢", body="提现三个小时才到")
+    tickets.do_set_status(session, actor_of(agent), ticket, Status.solved)
+    csat.request_survey(session, {"ticket_id": ticket.id})
+    survey = csat.survey_of(session, ticket.id)
+    csat.do_answer(session, survey, csat.Answer(1, "太慢了", "email"))
+    return csat.survey_token(survey)
 
 
 def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str) -> int:
@@ -180,6 +191,7 @@ def ids(app: Any) -> Iterator[Ids]:
             "category": article.section.category.slug,
             "token": attempt.token,
             "rule_id": rule.id,
+            "csat_token": _answered_survey(session, agent, customer),
             # the notification page and its ticket link (channels/notifications_views.py)
             "notification_id": _seed_notification(session, agent.id, ticket_id),
         }

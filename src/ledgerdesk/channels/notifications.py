@@ -15,8 +15,9 @@ and the ``(agent, dedupe_key)`` pair makes a notification exist once however oft
   messages: one notification and one e-mail until the agent has looked);
 - ``mentioned``: each active agent a note names (``channels.mentions``) who may see the ticket.
 
-Each new notification queues one ``notify.email`` job, which e-mails that agent once
-(``emailed_at`` is set in the job's transaction before sending)."""
+Each new notification (whoever calls ``notify``: the CSAT review too) queues one
+``notify.email`` job, which e-mails that agent once (``emailed_at`` is set in the job's
+transaction before sending)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,7 @@ def notify(
     )
     session.add(row)
     session.flush()
+    enqueue(session, EMAIL_TOPIC, {"notification_id": row.id})  # e-mailed once, after commit
     return row
 
 
@@ -93,7 +95,7 @@ def notify_agents(session: Session, payload: dict[str, Any]) -> None:
     actor_id = payload.get("actor_id")
     actor = int(actor_id) if actor_id is not None else None
     for agent_id, key, message_id in _recipients(session, kind, ticket, payload):
-        row = notify(
+        notify(
             session,
             agent_id,
             kind,
@@ -102,8 +104,6 @@ def notify_agents(session: Session, payload: dict[str, Any]) -> None:
             message_id=message_id,
             actor_agent_id=actor,
         )
-        if row is not None:
-            enqueue(session, EMAIL_TOPIC, {"notification_id": row.id})
 
 
 def _recipients(

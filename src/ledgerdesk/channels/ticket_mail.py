@@ -57,6 +57,10 @@ class _Notice:
 @handler(REPLY_NOTICE_TOPIC)
 def send_reply_notice(session: Session, payload: dict[str, Any]) -> None:
     """E-mail an agent's public reply to the requester (once; dropped if it is gone)."""
+    from ledgerdesk.channels.messenger.services import takes_notice  # a chat, not e-mail
+
+    if takes_notice(session, "reply", payload):
+        return
     message = session.get(Message, int(payload["message_id"]))
     if message is None or message.kind != MessageKind.public:
         return
@@ -93,6 +97,10 @@ def send_reply_notice(session: Session, payload: dict[str, Any]) -> None:
 @handler(SOLVED_NOTICE_TOPIC)
 def send_solved_notice(session: Session, payload: dict[str, Any]) -> None:
     """Tell the requester the ticket was solved, unless it has been reopened since."""
+    from ledgerdesk.channels.messenger.services import takes_notice  # a chat, not e-mail
+
+    if takes_notice(session, "solved", payload):
+        return
     event_id = int(payload["event_id"])
     notice = _notice(session, "solved", {"event_id": event_id}, int(payload["ticket_id"]))
     if notice is None or notice.ticket.status not in (Status.solved, Status.closed):

@@ -130,11 +130,16 @@ class Settings(BaseSettings):
     telegram_bot_token: str = ""
     telegram_webhook_secret: str = ""  # checked against X-Telegram-Bot-Api-Secret-Token
     telegram_api_url: str = "https://api.telegram.org"
+    telegram_allow_private: bool = False  # let telegram_api_url reach a private address
 
     discord_public_key: str = ""  # hex Ed25519 key of the application
     discord_bot_token: str = ""
     discord_application_id: str = ""
     discord_api_url: str = "https://discord.com/api/v10"
+    discord_allow_private: bool = False  # let discord_api_url reach a private address
+    # Discord interactions older than this (X-Signature-Timestamp) are refused as replays.
+    discord_replay_seconds: int = Field(default=300, ge=5, le=3600)
+    messenger_timeout: float = Field(default=10.0, gt=0, le=60)  # per Bot API / Discord call
 
     # Outbound webhooks (channels/webhooks/; docs/webhooks.md): private addresses refused
     # unless allowed, as for every outbound URL.
@@ -144,6 +149,8 @@ class Settings(BaseSettings):
     # Satisfaction surveys (channels/csat.py): scores at or below this open a lead review.
     csat_low_score: int = Field(default=2, ge=1, le=4)
     csat_edit_days: int = Field(default=7, ge=1, le=90)
+    # Minutes between solving a ticket and asking (a quick reopen asks nothing yet).
+    csat_delay_minutes: int = Field(default=60, ge=0, le=10080)
 
     @field_validator("official_domains", mode="before")
     @classmethod

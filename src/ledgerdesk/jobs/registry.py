@@ -5,7 +5,9 @@ from __future__ import annotations
 
 def load_handlers() -> None:
     import ledgerdesk.ai.assistant.tasks
+    import ledgerdesk.channels.csat
     import ledgerdesk.channels.mail
+    import ledgerdesk.channels.messenger.files  # and .tasks
     import ledgerdesk.channels.notifications_mail  # and notifications, which it imports
     import ledgerdesk.channels.ticket_mail
     import ledgerdesk.routing.tasks

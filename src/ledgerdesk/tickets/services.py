@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team
 from ledgerdesk.accounts.services import Actor, do_upsert_customer
+from ledgerdesk.channels.csat import queue_survey
 from ledgerdesk.channels.outgoing import (
     queue_agent_notice,
     queue_reply_notice,
@@ -410,6 +411,8 @@ def do_set_status(
     if status == Status.closed and ticket.status != Status.solved:
         raise InvalidTransition("Only a solved ticket can be closed; solve it first")
     event = change_status(session, actor, ticket, status)
+    if status == Status.solved:
+        queue_survey(session, ticket)  # asked once per ticket, later (channels/csat.py)
     if status == Status.solved and notify:
         session.flush()
         queue_solved_notice(session, ticket.id, event.id)

@@ -191,7 +191,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
-    from ledgerdesk.channels import mail_api, notifications_views
+    from ledgerdesk.channels import csat_views, mail_api, notifications_views
+    from ledgerdesk.channels.messenger import api as messenger_api
     from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
     from ledgerdesk.chat import views as chat_views
@@ -238,6 +239,8 @@ def _include_routes(app: FastAPI) -> None:
         assistant_views.router,
         mail_api.router,
         mail_api.console_router,
+        messenger_api.router,
+        csat_views.router,
         notifications_views.router,
     ):
         app.include_router(router)

@@ -99,6 +99,13 @@ def back_href(request: Request) -> str:
     return next((s for s in _SECTIONS if here == s or here.startswith(s + "/")), "/")
 
 
+def _csat_of(ticket: Any) -> Any:
+    """The ticket's satisfaction survey for a page (``channels.csat_report.survey_view``)."""
+    from ledgerdesk.channels.csat_report import survey_view
+
+    return survey_view(ticket)
+
+
 def build_environment() -> Environment:
     loaders = [FileSystemLoader(str(_ROOT / p / "templates")) for p in _PILLARS]
     env = Environment(
@@ -119,6 +126,7 @@ def build_environment() -> Environment:
     env.filters["chain_links"] = _chain_links
     env.filters["help_links"] = _help_links
     env.globals["back_href"] = back_href
+    env.globals["csat_of"] = _csat_of
     env.globals["LOCALES"] = i18n.LOCALE_NAMES
     env.globals["current_locale"] = i18n.get_locale
     return env
