@@ -7,6 +7,7 @@ def load_handlers() -> None:
     import ledgerdesk.ai.assistant.tasks
     import ledgerdesk.channels.mail
     import ledgerdesk.channels.ticket_mail
+    import ledgerdesk.channels.webhooks.tasks
     import ledgerdesk.routing.tasks
     import ledgerdesk.search.services
     import ledgerdesk.tickets.tasks  # noqa: F401

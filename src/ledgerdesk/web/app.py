@@ -187,6 +187,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
     from ledgerdesk.chat import views as chat_views
+    from ledgerdesk.channels.webhooks import api as webhooks_api
+    from ledgerdesk.channels.webhooks import console as webhooks_console
     from ledgerdesk.chat import ws as chat_ws
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
@@ -228,5 +230,7 @@ def _include_routes(app: FastAPI) -> None:
         chat_ws.router,
         chat_views.router,
         assistant_views.router,
+        webhooks_api.router,
+        webhooks_console.router,
     ):
         app.include_router(router)

@@ -31,6 +31,7 @@ _PILLARS = (
     "chain",
     "chat",
     "ai/assistant",
+    "channels/webhooks",
 )
 
 
