@@ -47,7 +47,7 @@ def ticket_summary(ticket: Ticket, settings: Settings) -> dict[str, Any]:
         "requester_id": ticket.requester_id,
         "created_at": timestamp(ticket.created_at),
         "updated_at": timestamp(ticket.updated_at),
-        "url": f"{settings.resolved_public_url()}/console/tickets/{ticket.id}",
+        "url": f"{settings.resolved_public_url}/console/tickets/{ticket.id}",
     }
 
 

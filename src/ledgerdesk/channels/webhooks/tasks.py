@@ -54,13 +54,12 @@ def create_deliveries(session: Session, payload: dict[str, Any]) -> None:
     )
     if not ids or not endpoints:
         return
-    done = set(
-        session.execute(
-            select(WebhookDelivery.endpoint_id, WebhookDelivery.event_id).where(
-                WebhookDelivery.event_id.in_(ids), WebhookDelivery.replay_of_id.is_(None)
-            )
-        ).tuples()
+    made = session.execute(
+        select(WebhookDelivery.endpoint_id, WebhookDelivery.event_id).where(
+            WebhookDelivery.event_id.in_(ids), WebhookDelivery.replay_of_id.is_(None)
+        )
     )
+    done = {(endpoint_id, event_id) for endpoint_id, event_id in made}
     settings = get_settings()
     for event in session.scalars(select(Event).where(Event.id.in_(ids)).order_by(Event.id)):
         if event.action not in EVENT_TYPES:
