@@ -43,7 +43,7 @@ def create_webhook(
 ) -> WebhookWithSecret:
     """Register an endpoint; the answer carries its signing secret, shown only this once."""
     made = svc.do_create_endpoint(
-        db, actor, request.app.state.settings, **data.model_dump(include=set(data.model_fields))
+        db, actor, request.app.state.settings, **data.model_dump()
     )
     db.commit()
     return _with_secret(made)

@@ -39,6 +39,7 @@ class DeliveryRow:
     event: str
     status: str
     payload: str
+    error: str
     next_attempt_at: datetime | None
 
 
@@ -62,6 +63,7 @@ def delivery_rows(deliveries: list[WebhookDelivery]) -> list[DeliveryRow]:
             event_label(d.event_type),
             gettext(STATUS_LABELS.get(d.status, d.status)),
             _pretty(d.payload),
+            gettext(d.last_error) if d.last_error else "",  # ours are msgids; others stay
             d.next_attempt_at if d.status in ("pending", "failed") else None,
         )
         for d in deliveries
