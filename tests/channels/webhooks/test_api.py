@@ -135,7 +135,9 @@ def test_ticket_events_reach_the_receiver_through_the_worker(
 
 
 @pytest.mark.parametrize("who", ["agent", "lead"])
-def test_only_admins(desk: TestClient, seeded: dict[str, Any], receiver: Receiver, who: str) -> None:
+def test_only_admins(
+    desk: TestClient, seeded: dict[str, Any], receiver: Receiver, who: str
+) -> None:
     made = _create(desk, seeded["admin_token"], receiver.url)
     token = seeded[f"{who}_token"]
     calls = [

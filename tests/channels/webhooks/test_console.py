@@ -127,7 +127,9 @@ def test_pages_in_chinese(desk: TestClient, seeded: dict[str, Any], receiver: Re
 
 
 @pytest.mark.parametrize("who", ["agent", "lead"])
-def test_only_admins(desk: TestClient, seeded: dict[str, Any], receiver: Receiver, who: str) -> None:
+def test_only_admins(
+    desk: TestClient, seeded: dict[str, Any], receiver: Receiver, who: str
+) -> None:
     console_login(desk, seeded["admin"].email)
     desk.post(PAGE, data={"url": receiver.url, "active": "1"})
     [endpoint] = _endpoints(desk.app)

@@ -42,9 +42,7 @@ def create_webhook(
     data: WebhookCreate, request: Request, db: Db, actor: CurrentAgent
 ) -> WebhookWithSecret:
     """Register an endpoint; the answer carries its signing secret, shown only this once."""
-    made = svc.do_create_endpoint(
-        db, actor, request.app.state.settings, **data.model_dump()
-    )
+    made = svc.do_create_endpoint(db, actor, request.app.state.settings, **data.model_dump())
     db.commit()
     return _with_secret(made)
 

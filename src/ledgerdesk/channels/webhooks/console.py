@@ -122,9 +122,7 @@ def webhooks_page(request: Request, db: Db, agent_actor: ConsoleAdmin) -> Respon
 
 
 @router.post("")
-def create_webhook(
-    request: Request, db: Db, agent_actor: ConsoleAdmin, form: Posted
-) -> Response:
+def create_webhook(request: Request, db: Db, agent_actor: ConsoleAdmin, form: Posted) -> Response:
     settings = request.app.state.settings
     try:
         made = svc.do_create_endpoint(db, agent_actor, settings, **form)

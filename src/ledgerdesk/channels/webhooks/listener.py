@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import event, exists, select
+from sqlalchemy import Connection, event, exists, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.channels.models import WebhookEndpoint
@@ -35,7 +35,7 @@ _cache: dict[str, tuple[float, bool]] = {}  # database URL -> (checked at, any a
 
 def _key(session: Session) -> str:
     bind = session.get_bind()
-    engine = getattr(bind, "engine", bind)
+    engine = bind.engine if isinstance(bind, Connection) else bind
     return str(engine.url)
 
 
@@ -68,9 +68,7 @@ def any_active_endpoint(session: Session) -> bool:
 def _collect(session: Session, _context: Any) -> None:
     if session.info.get(_HISTORY):
         return
-    ids = [
-        obj.id for obj in session.new if isinstance(obj, Event) and obj.action in EVENT_TYPES
-    ]
+    ids = [obj.id for obj in session.new if isinstance(obj, Event) and obj.action in EVENT_TYPES]
     if ids:
         session.info.setdefault(_PENDING, []).extend(ids)
 
