@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.channels.webhooks import services as webhooks
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings
@@ -165,6 +166,12 @@ def ids(app: Any) -> Iterator[Ids]:
             actor_of(agent),
             routing.RuleIn(name="争议", intents=["p2p_dispute"], tag="p2p", enabled=False),
         )
+        # a webhook (off; its loopback URL allowed only while seeding) with a test delivery
+        loopback = app.state.settings.model_copy(update={"webhooks_allow_private": True})
+        hook = webhooks.do_create_endpoint(
+            session, actor_of(agent), loopback, url="http://127.0.0.1:9/hook", active=False
+        ).endpoint
+        webhooks.do_send_test(session, actor_of(agent), hook)
         values: dict[str, int | str] = {
             "ticket_id": ticket_id,
             "article_id": article.id,
@@ -172,6 +179,7 @@ def ids(app: Any) -> Iterator[Ids]:
             "category": article.section.category.slug,
             "token": attempt.token,
             "rule_id": rule.id,
+            "webhook_id": hook.id,
         }
         channel_id = channel.id
         session.commit()
