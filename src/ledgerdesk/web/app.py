@@ -184,11 +184,11 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
     from ledgerdesk.chain import views as chain_views
+    from ledgerdesk.channels.webhooks import api as webhooks_api
+    from ledgerdesk.channels.webhooks import console as webhooks_console
     from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
     from ledgerdesk.chat import views as chat_views
-    from ledgerdesk.channels.webhooks import api as webhooks_api
-    from ledgerdesk.channels.webhooks import console as webhooks_console
     from ledgerdesk.chat import ws as chat_ws
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
