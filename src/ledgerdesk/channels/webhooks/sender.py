@@ -32,8 +32,8 @@ class Attempt:
     duration_ms: int
 
 
-def resolve(url: str, *, allow_private: bool) -> str:
-    """The address to connect to: the URL's host resolved once, every address checked."""
+def resolve(url: str, *, allow_private: bool) -> list[str]:
+    """The addresses to connect to: the URL's host resolved once, every address checked."""
     host = check_outbound_url(url, allow_private=True)  # scheme and host; no lookup yet
     port = urlsplit(url).port or 443
     try:
@@ -51,7 +51,7 @@ def resolve(url: str, *, allow_private: bool) -> str:
                     f"{host} resolves to {address}, a private, loopback or reserved address; "
                     "set LEDGERDESK_WEBHOOKS_ALLOW_PRIVATE=true if that is intended"
                 ) from None
-    return addresses[0]
+    return list(dict.fromkeys(addresses))  # each once, in the resolver's order
 
 
 def _pinned_request(
@@ -87,9 +87,7 @@ def post(
         SIGNATURE_HEADER: sign(secret, stamp, body),
     }
     try:
-        address = resolve(url, allow_private=allow_private)
-        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
-            response = client.send(_pinned_request(client, url, address, sent, body))
+        response = _send(url, resolve(url, allow_private=allow_private), sent, body, timeout)
     except OutboundBlocked as exc:
         return Attempt(False, None, f"refused: {exc}", _ms(started))
     except httpx.TimeoutException:
@@ -102,6 +100,20 @@ def post(
     if 300 <= code < 400:
         return Attempt(False, code, f"HTTP {code}: redirects are not followed", _ms(started))
     return Attempt(False, code, f"HTTP {code}", _ms(started))
+
+
+def _send(
+    url: str, addresses: list[str], headers: dict[str, str], body: bytes, timeout: float
+) -> httpx.Response:
+    """Send to the first checked address that accepts a connection (an IPv6 address the
+    network cannot reach falls back to the IPv4 one, as a browser would)."""
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        for address in addresses[:-1]:
+            try:
+                return client.send(_pinned_request(client, url, address, headers, body))
+            except httpx.ConnectError:
+                continue
+        return client.send(_pinned_request(client, url, addresses[-1], headers, body))
 
 
 def _ms(started: float) -> int:
