@@ -9,6 +9,7 @@ def load_handlers() -> None:
     import ledgerdesk.channels.mail
     import ledgerdesk.channels.messenger.files  # and .tasks
     import ledgerdesk.channels.ticket_mail
+    import ledgerdesk.channels.webhooks.tasks
     import ledgerdesk.routing.tasks
     import ledgerdesk.search.services
     import ledgerdesk.tickets.tasks  # noqa: F401
