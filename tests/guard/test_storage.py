@@ -80,6 +80,12 @@ NOT_FREE_TEXT = {
     "outbox.payload": "ids and desk-made values (a mail's sign-in code must survive to be "
     "sent); customer text in it is copied from guarded columns",
     "outbox.last_error": "the desk's own error text",
+    "webhook_endpoints.secret": "the desk-made HMAC key (the guard must not redact it)",
+    "webhook_endpoints.events": "event type names checked against the catalogue",
+    "webhook_deliveries.event_type": "an event type name",
+    "webhook_deliveries.status": "pending, delivered, failed or dead",
+    "webhook_deliveries.last_error": "the desk's own error text (an HTTP status or a network "
+    "error; never a body or the secret)",
     "search_documents.key": "kind and id",
     "search_documents.kind": "a fixed kind",
     "search_documents.lang": "a language code",

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.channels import csat
+from ledgerdesk.channels.webhooks import services as webhooks
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings
@@ -184,6 +185,12 @@ def ids(app: Any) -> Iterator[Ids]:
             actor_of(agent),
             routing.RuleIn(name="争议", intents=["p2p_dispute"], tag="p2p", enabled=False),
         )
+        # a webhook (off; its loopback URL allowed only while seeding) with a test delivery
+        loopback = app.state.settings.model_copy(update={"webhooks_allow_private": True})
+        hook = webhooks.do_create_endpoint(
+            session, actor_of(agent), loopback, url="http://127.0.0.1:9/hook", active=False
+        ).endpoint
+        webhooks.do_send_test(session, actor_of(agent), hook)
         values: dict[str, int | str] = {
             "ticket_id": ticket_id,
             "article_id": article.id,
@@ -192,6 +199,7 @@ def ids(app: Any) -> Iterator[Ids]:
             "token": attempt.token,
             "rule_id": rule.id,
             "csat_token": _answered_survey(session, agent, customer),
+            "webhook_id": hook.id,
             # the notification page and its ticket link (channels/notifications_views.py)
             "notification_id": _seed_notification(session, agent.id, ticket_id),
         }

@@ -141,6 +141,8 @@ class WebhookEndpoint(Base):
     secret: Mapped[str] = mapped_column(String(128))
     events: Mapped[list[str]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Why the desk turned it off by itself (consecutive dead deliveries); None otherwise.
+    disabled_reason: Mapped[str | None] = mapped_column(GuardedString(200), default=None)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("agents.id", ondelete="SET NULL"), default=None
     )

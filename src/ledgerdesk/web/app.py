@@ -193,6 +193,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chain import views as chain_views
     from ledgerdesk.channels import csat_views, mail_api, notifications_views
     from ledgerdesk.channels.messenger import api as messenger_api
+    from ledgerdesk.channels.webhooks import api as webhooks_api
+    from ledgerdesk.channels.webhooks import console as webhooks_console
     from ledgerdesk.chat import api as chat_api
     from ledgerdesk.chat import console as chat_console
     from ledgerdesk.chat import views as chat_views
@@ -241,6 +243,8 @@ def _include_routes(app: FastAPI) -> None:
         mail_api.console_router,
         messenger_api.router,
         csat_views.router,
+        webhooks_api.router,
+        webhooks_console.router,
         notifications_views.router,
     ):
         app.include_router(router)

@@ -32,6 +32,7 @@ _PILLARS = (
     "chat",
     "ai/assistant",
     "channels",
+    "channels/webhooks",
 )
 
 

@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("secret", sa.String(length=128), nullable=False),
         sa.Column("events", sa.JSON(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("disabled_reason", sa.String(length=200), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
