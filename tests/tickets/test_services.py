@@ -274,7 +274,9 @@ def test_list_filters_and_counts(db_session: Session) -> None:
     team = make_team(db_session)
     lead = make_agent(db_session, Role.lead, teams=[team])
     customer = make_customer(db_session, email="filter-target@example.com")
-    a = make_ticket(db_session, customer, subject="ERC20 withdrawal pending")
+    a = make_ticket(
+        db_session, customer, subject="ERC20 withdrawal pending", body="1000 USDT since noon"
+    )
     b = make_ticket(db_session, subject="Cannot log in", body="验证码收不到")
     svc.do_assign(db_session, actor_of(lead), a, agent_id=lead.id, team_id=team.id)
     svc.do_set_priority(db_session, actor_of(lead), b, Priority.urgent)
@@ -292,7 +294,10 @@ def test_list_filters_and_counts(db_session: Session) -> None:
     assert ids(text="验证码") == [b.id]
     assert ids(text="filter-target@") == [a.id]
     assert ids(text=f"#{b.id}") == [b.id]
-    assert ids(text="100%_\\") == []
+    # Wildcard characters are literal: "100%_\\" must not match "1000 USDT" (scoped to this
+    # test's team: other tests' tickets on the shared database may well say "100%").
+    assert ids(text="1000 USDT", team_id=team.id) == [a.id]
+    assert ids(text="100%_\\", team_id=team.id) == []
     counts = queries.view_counts(db_session, actor_of(lead))
     assert counts["mine"] >= 1 and counts[f"team:{team.id}"] == 1
     assert counts["open"] >= counts["unassigned"]
