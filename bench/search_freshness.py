@@ -20,10 +20,10 @@ from throwaway_db import database
 
 from ledgerdesk.accounts.models import Agent, Role
 from ledgerdesk.accounts.services import SYSTEM, agent_actor, do_create_agent
+from ledgerdesk.composition import load_handlers
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.jobs.outbox import Worker, run_pending
-from ledgerdesk.jobs.registry import load_handlers
 from ledgerdesk.kb import services as kb
 from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.search import services as search

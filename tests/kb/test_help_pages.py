@@ -18,8 +18,8 @@ from sqlalchemy import select
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.composition import load_handlers
 from ledgerdesk.jobs import outbox
-from ledgerdesk.jobs.registry import load_handlers
 from ledgerdesk.kb import services as kb
 from ledgerdesk.kb.models import ArticleStatus, Feedback, FeedbackReason, SearchClick, SearchLog
 from tests.conftest import PASSWORD, make_agent

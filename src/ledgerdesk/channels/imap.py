@@ -235,6 +235,9 @@ def fetch_command(
     if not settings.mail_imap_host:
         console.print("No IMAP mailbox configured: set LEDGERDESK_MAIL_IMAP_HOST and the rest.")
         raise typer.Exit(2)
+    from ledgerdesk.composition import load_handlers
+
+    load_handlers()  # tickets opened here fan out to webhooks like the worker's
     factory = make_sessionmaker(make_engine(settings.resolved_database_url))
     try:
         results = fetch_once(factory, settings)

@@ -24,8 +24,8 @@ def worker(
     from ledgerdesk.channels.imap import ImapPoller, start_poller
     from ledgerdesk.chat.bus import get_bus
     from ledgerdesk.chat.publish import install as install_chat_publishing
+    from ledgerdesk.composition import load_handlers
     from ledgerdesk.jobs.outbox import Worker, run_pending
-    from ledgerdesk.jobs.registry import load_handlers
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     load_handlers()

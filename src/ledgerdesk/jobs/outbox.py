@@ -80,7 +80,7 @@ def run_pending(
     job at the same time; on SQLite the transaction takes the write lock first (``BEGIN
     IMMEDIATE``), so a job never reads a snapshot that a web request's commit then invalidates.
     """
-    from ledgerdesk.jobs.registry import load_handlers
+    from ledgerdesk.composition import load_handlers
 
     load_handlers()
     done = 0

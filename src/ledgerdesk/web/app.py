@@ -141,8 +141,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     await _warm_up(app.state.settings)
     worker = None
     if app.state.settings.jobs == "embedded":
+        from ledgerdesk.composition import load_handlers
         from ledgerdesk.jobs.outbox import Worker
-        from ledgerdesk.jobs.registry import load_handlers
 
         load_handlers()
         worker = Worker(app.state.sessionmaker)

@@ -14,10 +14,10 @@ from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.channels.models import WebhookEndpoint
 from ledgerdesk.channels.webhooks import listener
 from ledgerdesk.channels.webhooks import services as svc
+from ledgerdesk.composition import load_handlers
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.jobs.models import OutboxEntry
 from ledgerdesk.jobs.outbox import HANDLERS
-from ledgerdesk.jobs.registry import load_handlers
 from tests.channels.webhooks.receiver import Receiver, serve
 
 

@@ -1,4 +1,9 @@
-"""Import every module that registers job handlers, so a worker knows all topics."""
+"""The composition root of background work: every module that registers a job handler (or,
+like the webhooks' event listener, hooks into the session) is imported here and only here.
+
+``jobs`` stays a mechanism that knows no pillar: its worker calls ``load_handlers`` before the
+first pass; the web app and every command that writes tickets call it too, so a process that
+records events also fans them out."""
 
 from __future__ import annotations
 
