@@ -7,22 +7,25 @@ docs/webhooks.md)."""
 
 from __future__ import annotations
 
-from ledgerdesk.web.labels import N_
+from ledgerdesk.tickets.timeline import ACTIONS
 
-# action -> label (the same words as the ticket page's history)
+# action -> label: the ticket page's history words, for the actions that leave the desk
 EVENT_TYPES: dict[str, str] = {
-    "ticket.created": N_("Ticket created"),
-    "message.public": N_("Public message"),
-    "message.note": N_("Internal note"),
-    "ticket.status_changed": N_("Status changed"),
-    "ticket.priority_changed": N_("Priority changed"),
-    "ticket.assigned": N_("Assignee changed"),
-    "ticket.team_changed": N_("Team changed"),
-    "ticket.tagged": N_("Tags added"),
-    "ticket.untagged": N_("Tags removed"),
-    "ticket.intent_changed": N_("Intent changed"),
-    "ticket.merged": N_("Another ticket merged into this one"),
-    "ticket.merged_into": N_("Merged into another ticket"),
+    action: ACTIONS[action]
+    for action in (
+        "ticket.created",
+        "message.public",
+        "message.note",
+        "ticket.status_changed",
+        "ticket.priority_changed",
+        "ticket.assigned",
+        "ticket.team_changed",
+        "ticket.tagged",
+        "ticket.untagged",
+        "ticket.intent_changed",
+        "ticket.merged",
+        "ticket.merged_into",
+    )
 }
 TEST_EVENT = "webhook.test"
 
