@@ -31,6 +31,7 @@ NOT_FREE_TEXT = {
     "mail_message_ids.direction": "in or out",
     "notifications.kind": "one of channels.notifications.KINDS",
     "notifications.dedupe_key": "kind and row ids built by the desk",
+    "notification_settings.email_off": "a list of notification kinds",
     "assistant_replies.channel": "one of chat, portal, help, console (set by the desk)",
     "assistant_replies.action": "answer or handover",
     "assistant_replies.reason": "one of ai.assistant.types.HANDOVER_REASONS",
