@@ -30,7 +30,7 @@ from ledgerdesk.accounts.models import Agent, Customer, Role, TeamMember
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.channels.models import CsatSurvey
 from ledgerdesk.channels.notifications import notify
-from ledgerdesk.channels.outgoing import _HISTORY, QueuedMail, queue_customer_mail
+from ledgerdesk.channels.outgoing import QueuedMail, is_history, queue_customer_mail
 from ledgerdesk.core import i18n
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import DomainError, InvalidInput, NotFound
@@ -73,7 +73,7 @@ def survey_of(session: Session, ticket_id: int) -> CsatSurvey | None:
 def queue_survey(session: Session, ticket: Ticket) -> None:
     """Called in the transaction that solves ``ticket``: ask for a rating later, unless this
     is recorded history, a merged ticket, or the ticket was asked already."""
-    if session.info.get(_HISTORY) or ticket.merged_into_id is not None:
+    if is_history(session) or ticket.merged_into_id is not None:
         return
     if survey_of(session, ticket.id) is not None:
         return

@@ -99,15 +99,20 @@ def recording_history(session: Session) -> Iterator[None]:
         session.info.pop(_HISTORY, None)
 
 
+def is_history(session: Session) -> bool:
+    """True inside ``recording_history``: nothing the change causes may reach anyone."""
+    return bool(session.info.get(_HISTORY))
+
+
 def queue_reply_notice(session: Session, message_id: int) -> None:
     """E-mail the requester an agent's public reply once the caller's transaction commits."""
-    if not session.info.get(_HISTORY):
+    if not is_history(session):
         enqueue(session, REPLY_NOTICE_TOPIC, {"message_id": message_id})
 
 
 def queue_solved_notice(session: Session, ticket_id: int, event_id: int) -> None:
     """Tell the requester the ticket was solved (``event_id`` is that status change)."""
-    if not session.info.get(_HISTORY):
+    if not is_history(session):
         enqueue(session, SOLVED_NOTICE_TOPIC, {"ticket_id": ticket_id, "event_id": event_id})
 
 
@@ -130,7 +135,7 @@ def queue_agent_notice(
 ) -> None:
     """Tell agents about a change (``kind``: assigned | customer_replied | mentioned) once the
     caller's transaction commits. ``event`` (an assignment's event row) is flushed for its id."""
-    if session.info.get(_HISTORY):
+    if is_history(session):
         return
     actor_id = actor.id if actor.is_agent else None
     payload: dict[str, Any] = {"kind": kind, "ticket_id": ticket_id, "actor_id": actor_id}

@@ -64,16 +64,22 @@ def _redact(text: str, secret: str) -> str:
     return text.replace(secret, "<token>") if secret else text
 
 
+def _telegram_url(settings: Settings, path: str) -> tuple[str, str]:
+    """The bot token and the checked Bot API URL of ``path`` (``{token}`` stands for it)."""
+    token = settings.telegram_bot_token
+    if not token:
+        raise NotConfigured("LEDGERDESK_TELEGRAM_BOT_TOKEN is not set")
+    url = f"{settings.telegram_api_url.rstrip('/')}/" + path.replace("{token}", token)
+    check_outbound_url(url, allow_private=settings.telegram_allow_private)
+    return token, url
+
+
 def telegram_call(
     method: str, params: dict[str, Any], *, settings: Settings | None = None
 ) -> dict[str, Any]:
     """Call Bot API ``method`` with JSON ``params``; return its ``result``."""
     settings = settings or get_settings()
-    token = settings.telegram_bot_token
-    if not token:
-        raise NotConfigured("LEDGERDESK_TELEGRAM_BOT_TOKEN is not set")
-    url = f"{settings.telegram_api_url.rstrip('/')}/bot{token}/{method}"
-    check_outbound_url(url, allow_private=settings.telegram_allow_private)
+    token, url = _telegram_url(settings, f"bot{{token}}/{method}")
     what = f"telegram {method}"
     try:
         response = httpx.post(url, json=params, timeout=settings.messenger_timeout)
@@ -91,11 +97,7 @@ def telegram_call(
 def telegram_file(file_path: str, max_bytes: int, *, settings: Settings | None = None) -> bytes:
     """Download a file ``getFile`` named (``file_path``), refusing more than ``max_bytes``."""
     settings = settings or get_settings()
-    token = settings.telegram_bot_token
-    if not token:
-        raise NotConfigured("LEDGERDESK_TELEGRAM_BOT_TOKEN is not set")
-    url = f"{settings.telegram_api_url.rstrip('/')}/file/bot{token}/{file_path.lstrip('/')}"
-    check_outbound_url(url, allow_private=settings.telegram_allow_private)
+    token, url = _telegram_url(settings, f"file/bot{{token}}/{file_path.lstrip('/')}")
     try:
         with httpx.stream("GET", url, timeout=settings.messenger_timeout) as response:
             if response.status_code != 200:

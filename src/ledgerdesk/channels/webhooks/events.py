@@ -7,26 +7,27 @@ docs/webhooks.md)."""
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from ledgerdesk.tickets.timeline import ACTIONS
 
-# action -> label: the ticket page's history words, for the actions that leave the desk
-EVENT_TYPES: dict[str, str] = {
-    action: ACTIONS[action]
-    for action in (
-        "ticket.created",
-        "message.public",
-        "message.note",
-        "ticket.status_changed",
-        "ticket.priority_changed",
-        "ticket.assigned",
-        "ticket.team_changed",
-        "ticket.tagged",
-        "ticket.untagged",
-        "ticket.intent_changed",
-        "ticket.merged",
-        "ticket.merged_into",
-    )
-}
+# The actions that leave the desk (the API validates against this list)
+EventType = Literal[
+    "ticket.created",
+    "message.public",
+    "message.note",
+    "ticket.status_changed",
+    "ticket.priority_changed",
+    "ticket.assigned",
+    "ticket.team_changed",
+    "ticket.tagged",
+    "ticket.untagged",
+    "ticket.intent_changed",
+    "ticket.merged",
+    "ticket.merged_into",
+]
+# action -> label: the ticket page's history words
+EVENT_TYPES: dict[str, str] = {action: ACTIONS[action] for action in get_args(EventType)}
 TEST_EVENT = "webhook.test"
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import Connection, event, exists, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.channels.models import WebhookEndpoint
-from ledgerdesk.channels.outgoing import _HISTORY
+from ledgerdesk.channels.outgoing import is_history
 from ledgerdesk.channels.webhooks.events import EVENT_TYPES
 from ledgerdesk.jobs.outbox import enqueue
 from ledgerdesk.tickets.models import Event
@@ -66,7 +66,7 @@ def any_active_endpoint(session: Session) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _collect(session: Session, _context: Any) -> None:
-    if session.info.get(_HISTORY):
+    if is_history(session):
         return
     ids = [obj.id for obj in session.new if isinstance(obj, Event) and obj.action in EVENT_TYPES]
     if ids:

@@ -7,23 +7,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ledgerdesk.channels.webhooks.events import EventType
 from ledgerdesk.channels.webhooks.services import MAX_DESCRIPTION, MAX_URL
 from ledgerdesk.core.types import StrictBool, UtcDateTime
 
-EventType = Literal[
-    "ticket.created",
-    "message.public",
-    "message.note",
-    "ticket.status_changed",
-    "ticket.priority_changed",
-    "ticket.assigned",
-    "ticket.team_changed",
-    "ticket.tagged",
-    "ticket.untagged",
-    "ticket.intent_changed",
-    "ticket.merged",
-    "ticket.merged_into",
-]
 DeliveryStatus = Literal["pending", "delivered", "failed", "dead"]
 
 
