@@ -104,7 +104,7 @@ def test_admin_creates_tests_and_replays_a_webhook(
         page.locator("#lang-form select").select_option("zh-CN")
         expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
         page.goto("/console/admin/webhooks")
-        expect(page.locator("h2")).to_contain_text("Webhooks")
+        expect(page.locator("h2")).to_contain_text("Webhook 推送")
         expect(page.locator("#webhooks")).to_contain_text("已创建工单")
         expect(page.locator("#new-webhook")).to_contain_text("事件类型（都不勾选：全部）")
         page.locator("#webhooks a").first.click()
