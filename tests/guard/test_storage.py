@@ -113,6 +113,8 @@ NOT_FREE_TEXT = {
     "triage_examples.model_version": "the model's version",
     "tickets.language": "a language code, validated",
     "tickets.intent": "an intent label, validated",
+    "tickets.network": "a chain registry network id, set by triage",
+    "job_schedules.name": "a periodic job's topic, from the code",
     "tickets.search_text": "the distinct search terms of the guarded subject and messages",
     "attachments.content_type": "sniffed from the bytes, one of a fixed set",
     "attachments.sha256": "a SHA-256",

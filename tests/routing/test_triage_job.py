@@ -412,6 +412,7 @@ def test_triage_that_changes_nothing_leaves_updated_at(
     tickets.do_set_intent(db_session, actor_of(agent), ticket, "account_compromised")
     tickets.do_set_priority(db_session, actor_of(agent), ticket, Priority.urgent)
     ticket.language = "en"
+    ticket.network = "bitcoin"  # the message names BTC: triage would set it too
     ticket.updated_at = ticket.updated_at.replace(year=2020)
     db_session.flush()
     stamp = ticket.updated_at

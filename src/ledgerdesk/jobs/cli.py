@@ -44,6 +44,9 @@ def worker(
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     if once:
+        from ledgerdesk.jobs.schedule import tick
+
+        tick(factory)  # periodic jobs that are due run in this pass too
         console.print(f"Ran {run_pending(factory, limit=1_000_000, stop=runner.stopping)} jobs.")
         return
     poller = start_poller(factory, settings)  # e-mail in, when an IMAP mailbox is configured

@@ -27,3 +27,14 @@ class OutboxEntry(Base):
     available_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class JobSchedule(Base):
+    """When a periodic job (``jobs.schedule.periodic``) is next due. Workers claim a run with a
+    conditional UPDATE of ``next_run_at``, so one run happens per period however many run."""
+
+    __tablename__ = "job_schedules"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_run_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -180,8 +180,11 @@ class Worker:
         return self._stop
 
     def run_forever(self) -> None:
+        from ledgerdesk.jobs.schedule import tick
+
         while not self._stop.is_set():
             try:
+                tick(self.factory)  # periodic jobs due now join the queue (once per period)
                 run_pending(self.factory, stop=self._stop)
             except Exception:  # the database may be briefly unreachable; try again next tick
                 log.exception("outbox worker pass failed")

@@ -384,6 +384,7 @@ def _outcome(
     intent = result.intent if corrected is None and (opening or ticket.intent is None) else None
     return TriageOutcome(
         intent=intent,
+        network=_network_named(_message_text(session, ticket, message)),
         language=result.language if opening and result.language != "other" else None,
         priority=Priority(priority),
         team_id=decision.team_id,
@@ -396,6 +397,15 @@ def _outcome(
             "uncertain": result.intent is None,
         },
     )
+
+
+def _network_named(text: str) -> str | None:
+    """The first chain network (registry id) the words name, if any."""
+    from ledgerdesk.ai.assistant.tool_reading import read_message
+    from ledgerdesk.chain.registry import get_registry
+
+    networks = read_message(text, get_registry()).networks
+    return networks[0] if networks else None
 
 
 def _prediction(

@@ -86,6 +86,9 @@ class Ticket(Base):
     channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.portal)
     language: Mapped[str] = mapped_column(String(16), default="en")
     intent: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The chain network the customer's opening words name (a chain registry id such as "tron"),
+    # set once by triage; surges and incidents group tickets by intent and network.
+    network: Mapped[str | None] = mapped_column(String(32), default=None)
     # Analysed terms of subject and messages (search.fulltext); loaded only when asked for.
     search_text: Mapped[str] = deferred(
         mapped_column(Text, nullable=False, default=" ", server_default=" ")

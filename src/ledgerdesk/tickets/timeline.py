@@ -48,6 +48,7 @@ FIELDS = {
     "assignee_id": N_("Assignee"),
     "tags": N_("Tags"),
     "intent": N_("Intent"),
+    "network": N_("Network"),
     "language": N_("Language"),
     "reason": N_("Reason"),
     "message_id": N_("Message"),

@@ -35,6 +35,7 @@ class TriageOutcome:
     language: str | None = None
     priority: Priority | None = None  # raised to, never lowered
     team_id: int | None = None  # only for a ticket with no team and no assignee
+    network: str | None = None  # set only on a ticket that has none yet
     tags: list[str] = field(default_factory=list)
     detail: dict[str, Any] = field(default_factory=dict)
 
@@ -57,6 +58,9 @@ def do_apply_triage(session: Session, ticket: Ticket, outcome: TriageOutcome) ->
     if outcome.language and outcome.language != ticket.language:
         change("language", ticket.language, outcome.language)
         ticket.language = outcome.language
+    if outcome.network and ticket.network is None:
+        change("network", None, outcome.network)
+        ticket.network = outcome.network
     order = list(Priority)
     if outcome.priority is not None and order.index(outcome.priority) > order.index(
         ticket.priority
