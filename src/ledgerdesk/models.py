@@ -12,6 +12,7 @@ from ledgerdesk.jobs import models as jobs_models
 from ledgerdesk.kb import models as kb_models
 from ledgerdesk.routing import models as routing_models
 from ledgerdesk.search import models as search_models
+from ledgerdesk.sla import models as sla_models
 from ledgerdesk.tickets import models as tickets_models
 from ledgerdesk.trust import models as trust_models
 
@@ -28,6 +29,7 @@ __all__ = [
     "metadata",
     "routing_models",
     "search_models",
+    "sla_models",
     "tickets_models",
     "trust_models",
 ]

@@ -115,6 +115,7 @@ NOT_FREE_TEXT = {
     "tickets.intent": "an intent label, validated",
     "tickets.network": "a chain registry network id, set by triage",
     "job_schedules.name": "a periodic job's topic, from the code",
+    "sla_targets.target": "one of sla.models.TARGETS",
     "tickets.search_text": "the distinct search terms of the guarded subject and messages",
     "attachments.content_type": "sniffed from the bytes, one of a fixed set",
     "attachments.sha256": "a SHA-256",

@@ -1,4 +1,4 @@
-"""Periodic job schedules, and the chain network a ticket is about
+"""Periodic job schedules, the chain network a ticket is about, and SLA clocks
 
 Revision ID: 0014
 Revises: 0013
@@ -28,9 +28,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("tickets") as batch:
         batch.add_column(sa.Column("network", sa.String(length=32), nullable=True))
+    op.create_table(
+        "sla_targets",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ticket_id", sa.Integer(), nullable=False),
+        sa.Column("policy_id", sa.Integer(), nullable=True),
+        sa.Column("target", sa.String(length=24), nullable=False),
+        sa.Column("started_at", sa.DateTime(), nullable=False),
+        sa.Column("due_at", sa.DateTime(), nullable=True),
+        sa.Column("paused_at", sa.DateTime(), nullable=True),
+        sa.Column("warned_at", sa.DateTime(), nullable=True),
+        sa.Column("breached_at", sa.DateTime(), nullable=True),
+        sa.Column("completed_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_sla_targets_ticket", "sla_targets", ["ticket_id", "target", "id"])
+    op.create_index("ix_sla_targets_running", "sla_targets", ["completed_at", "due_at"])
+    op.create_index("ix_sla_targets_started", "sla_targets", ["started_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("sla_targets")
     with op.batch_alter_table("tickets") as batch:
         batch.drop_column("network")
     op.drop_table("job_schedules")

@@ -1,0 +1,1 @@
+"""Service levels: business hours and holidays, SLA policies, due times, breaches, escalation."""
