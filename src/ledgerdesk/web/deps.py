@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts import sessions
-from ledgerdesk.accounts.models import Agent
+from ledgerdesk.accounts.models import Agent, Role
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.accounts.tokens import authenticate_token
 from ledgerdesk.core.errors import NotAuthenticated, NotPermitted
@@ -132,3 +132,19 @@ async def portal_customer(request: Request, actor: OptionalActor) -> Actor:
 
 ConsoleAgent = Annotated[Actor, Depends(console_agent)]
 PortalCustomer = Annotated[Actor, Depends(portal_customer)]
+
+
+async def console_lead(actor: ConsoleAgent) -> Actor:
+    """A signed-in lead or admin (console pages); others get 403."""
+    accounts.require_role(actor, Role.lead, Role.admin)
+    return actor
+
+
+async def console_admin(actor: ConsoleAgent) -> Actor:
+    """A signed-in admin (console pages); others get 403."""
+    accounts.require_role(actor, Role.admin)
+    return actor
+
+
+ConsoleLead = Annotated[Actor, Depends(console_lead)]
+ConsoleAdmin = Annotated[Actor, Depends(console_admin)]
