@@ -30,6 +30,7 @@ PAGE_MODULES = (
     "chain/api.py",
     "chain/panel.py",
     "chain/views.py",
+    "core/outbound.py",
     "core/ratelimit.py",
     "kb/console.py",
     "kb/deflection.py",
@@ -105,6 +106,12 @@ def test_every_raised_message_reads_in_chinese() -> None:
         ),
         ("Subject must not be empty", "主题不能为空"),
         ("Something only English knows", "Something only English knows"),
+        (  # a sentence carried inside a sentence is translated too, with its own values
+            "The desk cannot send to this URL: hooks.example resolves to 10.0.0.5, a private, "
+            "loopback or reserved address; allow private addresses for this endpoint if that "
+            "is intended",
+            "服务台无法向此 URL 发送：hooks.example 解析到 10.0.0.5，这是私有、回环或保留地址",
+        ),
     ],
 )
 def test_messages_are_matched_with_their_values(message: str, chinese: str) -> None:

@@ -58,8 +58,10 @@ def _templates(locale: str) -> tuple[tuple[re.Pattern[str], str], ...]:
     return tuple((_pattern(msgid), msgstr) for msgid, msgstr in found)
 
 
-def translate_message(message: str) -> str:
-    """``message`` in the request's language (unchanged when nothing in the catalogue fits)."""
+def translate_message(message: str, _depth: int = 0) -> str:
+    """``message`` in the request's language (unchanged when nothing in the catalogue fits).
+    A value carried by a sentence is translated the same way, one level deep ("The desk cannot
+    send to this URL: <the reason, itself a sentence with a host in it>")."""
     locale = i18n.get_locale()
     if locale == "en" or not message:
         return message
@@ -69,7 +71,10 @@ def translate_message(message: str) -> str:
     for pattern, msgstr in _templates(locale):
         match = pattern.fullmatch(message)
         if match:
-            return _fill(msgstr, {k: i18n.gettext(v) for k, v in match.groupdict().items()})
+            values = match.groupdict().items()
+            if _depth:
+                return _fill(msgstr, {k: i18n.gettext(v) for k, v in values})
+            return _fill(msgstr, {k: translate_message(v, 1) for k, v in values})
     return message
 
 
