@@ -40,10 +40,15 @@ class InboxQuery:
 
     def filters(self) -> dict[str, str]:
         """The filter bar's values (what a saved view stores), without the view and empties."""
-        return {k: v for k, v in asdict(self).items() if k != "view" and v}
+        return {
+            k: v
+            for k, v in asdict(self).items()
+            if k != "view" and v and not (k == "sort" and v == DEFAULT_SORT)
+        }
 
-    def narrowed(self) -> bool:
-        return any(k not in ("q", "sort") for k in self.filters())
+    def narrowed(self) -> int:
+        """How many filters of the bar are set (words and sort aside)."""
+        return len([k for k in self.filters() if k not in ("q", "sort")])
 
     def url(self, **override: str) -> str:
         """This page's address with ``override`` applied (page numbers, another sort)."""
