@@ -41,10 +41,24 @@ def check_ids(ids: Sequence[int]) -> list[int]:
     return unique
 
 
+def _write_transaction(session: Session) -> None:
+    """SQLite: open the transaction as a writer before the first savepoint (as
+    ``chat.services`` does): a SAVEPOINT starts a deferred transaction whose snapshot makes
+    the first write fail with "database is locked" if another connection committed since.
+    PostgreSQL needs nothing."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is not None and not raw.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def _each(
     session: Session, actor: Actor, ids: Sequence[int], change: Callable[[Ticket], bool]
 ) -> BulkResult:
     result = BulkResult()
+    _write_transaction(session)
     for ticket_id in ids:
         try:
             with session.begin_nested():
@@ -120,6 +134,7 @@ def do_bulk_merge(
         raise InvalidInput("The ticket to merge into must be one of the selected", field="target")
     visible: list[Ticket] = []
     result = BulkResult()
+    _write_transaction(session)
     for ticket_id in ids:
         try:
             visible.append(svc.access_ticket(session, actor, ticket_id))

@@ -1,6 +1,6 @@
 """What an inbox page shows: a built-in view (mine, unassigned, a team...) narrowed by the
 filter bar (status, assignee, team, priority, channel, language, tag, words) and sorted by a
-column. Read from the query string, validated (a bad value is a 400 with a message, never a
+column. Read from the query string, validated (a bad value is a 422 with a message, never a
 500), stored as a saved view, and turned into a ``queries.TicketFilter``."""
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def console_home() -> RedirectResponse:
 @router.get("/inbox")
 def inbox(request: Request, db: Db, agent_actor: ConsoleAgent, page: PageNumber = 1) -> Response:
     """A view of the inbox (built-in, a team's or a saved one) narrowed by the filter bar and
-    sorted by a column; a bad value in the address answers 400 with the default view."""
+    sorted by a column; a bad value in the address answers 422 with the message."""
     page = max(1, min(page, 10_000))
     try:
         query = inbox_tools.current_query(db, agent_actor, request.query_params)
