@@ -77,7 +77,7 @@ def test_sorting_relative_times_and_bad_values(client: TestClient, app: Any) -> 
     zh = client.get(f"/console/inbox?view=all&q={world.name}")
     assert "刚刚" in zh.text and "批量操作" in zh.text
     client.post("/lang", data={"lang": "en", "next": "/console/inbox"})
-    for bad in ("sort=password", "view=nope", "priority=extreme", "assignee=x", "language=%27"):
+    for bad in ("sort=password", "view=saved:x", "priority=extreme", "assignee=x", "language=%27"):
         answer = client.get(f"/console/inbox?{bad}")
         assert answer.status_code == 422, bad
         assert "flash error" in answer.text

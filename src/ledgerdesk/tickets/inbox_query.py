@@ -76,12 +76,10 @@ def parse_query(params: Mapping[str, Any]) -> InboxQuery:
     value is wrong. Unknown keys are ignored."""
     raw = {k: str(params.get(k) or "").strip() for k in _FIELDS}
     view = raw["view"][:40] or "mine"
-    if not (
-        view in BUILT_IN_VIEWS
-        or (view[:5] in ("team:",) and parse_id(view[5:]) is not None)
-        or (view.startswith("saved:") and parse_id(view[6:]) is not None)
-    ):
+    if view.startswith("saved:") and parse_id(view[6:]) is None:
         raise InvalidInput(f"'{view}' is not a view of the inbox", field="view")
+    if not (view in BUILT_IN_VIEWS or view.startswith(("team:", "saved:"))):
+        view = "open"  # an old or mistyped address shows every open ticket, as it always did
     status = raw["status"]
     if status and status != "open_only":
         _enum_value(Status, status, "status")
@@ -133,7 +131,7 @@ def fold_view(query: InboxQuery) -> InboxQuery:
     values = asdict(query)
     view, values["view"] = query.view, "all"
     base_status = "open_only" if view in ("mine", "unassigned", "open") else ""
-    if view.startswith("team:"):
+    if view.startswith("team:") and parse_id(view[5:]) is not None:
         base_status = "open_only"
         values["team"] = values["team"] or view[5:]
     if view in {s.value for s in Status}:
