@@ -144,6 +144,15 @@ def test_bulk_assign_and_status_through_the_form(client: TestClient, app: Any) -
             follow_redirects=False,
         )
         assert bad.status_code == 303 and bad.headers["location"] == "/console/inbox", data
+    # a whole page (more than 20) is one post; past 100 the form says so
+    client.get("/console/inbox")  # shows (and so clears) the messages of the refused posts
+    many = [str(world.tickets[1])] + [str(999_999_000 + n) for n in range(29)]
+    page = client.post("/console/inbox/bulk", data={"action": "tag", "ids": many, "tag": "x1"})
+    assert page.status_code == 200, page.text
+    assert "1 changed, 0 already so, 29 refused" in page.text, re.findall(r"flash[^>]*>([^<]*)", page.text)
+    too_many = [str(n) for n in range(1, 103)]
+    page = client.post("/console/inbox/bulk", data={"action": "tag", "ids": too_many, "tag": "x"})
+    assert "At most 100 tickets at once" in page.text
     with app.state.sessionmaker() as session:
         assert session.get(Ticket, world.tickets[0]).status == Status.solved  # type: ignore[union-attr]
         assert session.get(Ticket, world.tickets[1]).status == Status.new  # type: ignore[union-attr]

@@ -71,7 +71,7 @@ def bulk_action(
     db: Db,
     agent_actor: ConsoleAgent,
     action: Annotated[str, Form(max_length=16)] = "",
-    ids: Annotated[list[str] | None, Form(max_length=20)] = None,
+    ids: Annotated[list[str] | None, Form()] = None,  # counted by the service (at most 100)
     assignee_id: Annotated[str, Form(max_length=20)] = "",
     team_id: Annotated[str, Form(max_length=20)] = "",
     status: Annotated[str, Form(max_length=16)] = "",
