@@ -149,7 +149,7 @@ def test_bulk_assign_and_status_through_the_form(client: TestClient, app: Any) -
     many = [str(world.tickets[1])] + [str(999_999_000 + n) for n in range(29)]
     page = client.post("/console/inbox/bulk", data={"action": "tag", "ids": many, "tag": "x1"})
     assert page.status_code == 200, page.text
-    assert "1 changed, 0 already so, 29 refused" in page.text, re.findall(r"flash[^>]*>([^<]*)", page.text)
+    assert "1 changed, 0 already so, 29 refused" in page.text
     too_many = [str(n) for n in range(1, 103)]
     page = client.post("/console/inbox/bulk", data={"action": "tag", "ids": too_many, "tag": "x"})
     assert "At most 100 tickets at once" in page.text
