@@ -101,3 +101,15 @@ def test_ctrl_enter_sends_the_reply(
     with desk.app.state.sessionmaker() as session:
         bodies = session.scalars(select(Message.body).where(Message.ticket_id == ids[2])).all()
         assert "Your withdrawal is on its way." in bodies
+
+
+def test_send_and_next_with_the_keyboard(
+    desk: Desk, lead_page: tuple[Page, str, int, list[int], str]
+) -> None:
+    page, _, _, ids, name = lead_page
+    page.goto(f"/console/inbox?view=all&sort=number&q={name}")  # the view being worked
+    page.goto(f"/console/tickets/{ids[0]}")
+    page.locator("#reply-body").fill("Checked: the deposit is credited.")
+    page.locator("#reply-body").press("Control+Shift+Enter")
+    expect(page).to_have_url(re.compile(rf"/console/tickets/{ids[1]}$"))
+    expect(page.get_by_role("button", name="Send and next")).to_be_visible()
