@@ -14,6 +14,7 @@ from ledgerdesk.routing import models as routing_models
 from ledgerdesk.search import models as search_models
 from ledgerdesk.sla import models as sla_models
 from ledgerdesk.tickets import models as tickets_models
+from ledgerdesk.tickets import view_models as saved_views_models
 from ledgerdesk.trust import models as trust_models
 
 metadata = Base.metadata
@@ -28,6 +29,7 @@ __all__ = [
     "kb_models",
     "metadata",
     "routing_models",
+    "saved_views_models",
     "search_models",
     "sla_models",
     "tickets_models",

@@ -44,7 +44,9 @@ from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
 from ledgerdesk.routing import services as routing
 from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.inbox_query import parse_query
 from ledgerdesk.tickets.models import Status
+from ledgerdesk.tickets.saved_views import do_create_view
 from ledgerdesk.trust import services as trust
 from ledgerdesk.web.app import create_app
 from tests.conftest import (
@@ -160,6 +162,9 @@ def _make_world(app: Any) -> World:
         survey = csat.survey_of(session, solved.id)
         assert survey is not None
         csat.do_answer(session, survey, csat.Answer(1, "slow", "email"))
+        saved_view = do_create_view(
+            session, actor_of(admin), "Sweep view", parse_query({"priority": "high"})
+        )
         session.commit()
         return World(
             app=app,
@@ -178,6 +183,7 @@ def _make_world(app: Any) -> World:
                 "conversation_id": chat_opened.conversation,
                 "webhook_id": hook.id,
                 "survey_id": survey.id,
+                "view_id": saved_view.id,
             },
             strings={
                 "slug": article.slug,

@@ -193,6 +193,7 @@ def ids(app: Any) -> Iterator[Ids]:
         webhooks.do_send_test(session, actor_of(agent), hook)
         values: dict[str, int | str] = {
             "ticket_id": ticket_id,
+            "customer_id": customer.id,  # the customer page (accounts/customers_console.py)
             "article_id": article.id,
             "article": article.slug,
             "category": article.section.category.slug,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, false, func, select
+from sqlalchemy import Select, and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Customer
@@ -44,9 +44,13 @@ class TicketFilter:
     tag: str | None = None
     requester_id: int | None = None
     text: str | None = None
+    channel: Channel | None = None
+    language: str | None = None  # "zh" matches zh, zh-CN, zh-TW...
 
 
-def _filtered(actor: Actor, f: TicketFilter, dialect: str) -> Select[Any]:
+def _filtered(
+    actor: Actor, f: TicketFilter, dialect: str, customer_ids: list[int] | None = None
+) -> Select[Any]:
     query = select(Ticket).where(visible_to(actor))
     if f.status:
         query = query.where(Ticket.status.in_(f.status))
@@ -62,6 +66,12 @@ def _filtered(actor: Actor, f: TicketFilter, dialect: str) -> Select[Any]:
         query = query.where(Ticket.priority == f.priority)
     if f.intent:
         query = query.where(Ticket.intent == f.intent)
+    if f.channel is not None:
+        query = query.where(Ticket.channel == f.channel)
+    if f.language:
+        query = query.where(
+            or_(Ticket.language == f.language, Ticket.language.startswith(f.language + "-"))
+        )
     if f.requester_id is not None:
         query = query.where(Ticket.requester_id == f.requester_id)
     if f.tag:
@@ -73,42 +83,119 @@ def _filtered(actor: Actor, f: TicketFilter, dialect: str) -> Select[Any]:
             )
         )
     if f.text:
-        query = query.where(_text_clause(f.text, dialect))
+        query = query.where(_text_clause(f.text, dialect, customer_ids or []))
     return query
 
 
-def _text_clause(text: str, dialect: str) -> Any:
-    """Ticket #number, a requester e-mail (anything with an @), or every analysed term.
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+MAX_CUSTOMER_MATCHES = 50
+
+
+def matching_customers(session: Session, text: str, limit: int = 10) -> list[Customer]:
+    """Customers the console search names: by exchange id (the whole id, or its start when
+    at least 4 characters) or by a part of the name (at least 2 characters). E-mail
+    addresses are matched by the ticket search itself."""
+    text = clean(text).strip()[:200]
+    if not text or "@" in text:
+        return []
+    clauses = [Customer.external_id == text]
+    if len(text) >= 4:
+        clauses.append(Customer.external_id.startswith(text, autoescape=True))
+    if len(text) >= 2:
+        clauses.append(Customer.name.ilike(_like(text), escape="\\"))
+    return list(
+        session.scalars(
+            select(Customer).where(or_(*clauses)).order_by(Customer.name, Customer.id).limit(limit)
+        )
+    )
+
+
+def _text_clause(text: str, dialect: str, customer_ids: list[int]) -> Any:
+    """Ticket #number, a requester e-mail (anything with an @), or every analysed term; the
+    tickets of the customers the words name (``customer_ids``, found first) too.
 
     Kept apart on purpose: OR-ing the e-mail subquery with the full-text match would stop
-    PostgreSQL from answering from the GIN index alone."""
+    PostgreSQL from answering from the GIN index alone (a literal list of requester ids
+    keeps both sides on an index)."""
     text = clean(text).strip()[:200]
+    by_customer = Ticket.requester_id.in_(customer_ids) if customer_ids else None
     if text.lstrip("#").isascii() and text.lstrip("#").isdecimal():
         # A number that cannot be an id finds nothing (rather than overflowing the driver).
-        return Ticket.id == (parse_id(text.lstrip("#")) or 0)
+        by_number = Ticket.id == (parse_id(text.lstrip("#")) or 0)
+        return by_number if by_customer is None else or_(by_number, by_customer)
     if "@" in text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         return exists().where(
             Customer.id == Ticket.requester_id, Customer.email.ilike(pattern, escape="\\")
         )
     terms = fulltext.match(Ticket.search_text, text, dialect)
+    if by_customer is not None:
+        return by_customer if terms is None else or_(terms, by_customer)
     return false() if terms is None else terms
 
 
+_RANKS = {
+    "priority": case({p: n for n, p in enumerate(Priority)}, value=Ticket.priority, else_=0),
+    "status": case({s: n for n, s in enumerate(Status)}, value=Ticket.status, else_=0),
+}
+
+
+def _order(sort: str) -> list[Any]:
+    """ORDER BY for a sort key (``updated``, ``-priority``...): the column, then the number
+    the same way, so equal values keep one order from page to page."""
+    descending = sort.startswith("-")
+    column = {
+        "updated": Ticket.updated_at,
+        "created": Ticket.created_at,
+        "number": Ticket.id,
+        "subject": Ticket.subject,
+        **_RANKS,
+    }.get(sort.lstrip("-"), Ticket.updated_at)
+    if column is Ticket.id:
+        return [Ticket.id.desc() if descending else Ticket.id.asc()]
+    if descending:
+        return [column.desc(), Ticket.id.desc()]
+    return [column.asc(), Ticket.id.asc()]
+
+
+def _customer_ids(session: Session, f: TicketFilter) -> list[int]:
+    if not f.text:
+        return []
+    return [c.id for c in matching_customers(session, f.text, limit=MAX_CUSTOMER_MATCHES)]
+
+
 def list_tickets(
-    session: Session, actor: Actor, f: TicketFilter, *, page: int = 1, per_page: int = 25
+    session: Session,
+    actor: Actor,
+    f: TicketFilter,
+    *,
+    page: int = 1,
+    per_page: int = 25,
+    sort: str = "-updated",
 ) -> tuple[list[Ticket], int]:
-    """One page of visible tickets, most recently updated first, and the total count."""
+    """One page of visible tickets in ``sort`` order (most recently updated first unless
+    told), and the total count."""
     if page < 1 or per_page < 1:
         raise InvalidInput("page and per_page start at 1")
-    query = _filtered(actor, f, session.get_bind().dialect.name)
+    query = _filtered(actor, f, session.get_bind().dialect.name, _customer_ids(session, f))
     total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = session.scalars(
-        query.order_by(Ticket.updated_at.desc(), Ticket.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+        query.order_by(*_order(sort)).limit(per_page).offset((page - 1) * per_page)
     ).unique()
     return list(rows), int(total or 0)
+
+
+def ticket_ids(
+    session: Session, actor: Actor, f: TicketFilter, *, sort: str = "-updated", limit: int = 500
+) -> list[int]:
+    """The numbers of the first ``limit`` tickets of a view, in its order ("next ticket")."""
+    query = _filtered(actor, f, session.get_bind().dialect.name, _customer_ids(session, f))
+    return list(
+        session.scalars(query.with_only_columns(Ticket.id).order_by(*_order(sort)).limit(limit))
+    )
 
 
 def view_counts(session: Session, actor: Actor) -> dict[str, int]:

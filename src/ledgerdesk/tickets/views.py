@@ -17,10 +17,12 @@ from ledgerdesk.core.types import PageNumber, PathId, parse_id
 from ledgerdesk.kb.suggest import suggest
 from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.presenters import triage_panel
-from ledgerdesk.tickets import queries, timeline
+from ledgerdesk.tickets import inbox_tools, queries, timeline
 from ledgerdesk.tickets import services as svc
+from ledgerdesk.tickets.inbox_query import InboxQuery, to_filter
 from ledgerdesk.tickets.merge import check_merge, do_merge
 from ledgerdesk.tickets.models import MessageKind, Priority, Status, Ticket
+from ledgerdesk.tickets.saved_views import list_views
 from ledgerdesk.tickets.tags import do_untag
 from ledgerdesk.web.deps import ConsoleAgent, Db
 from ledgerdesk.web.labels import label
@@ -31,50 +33,51 @@ router = APIRouter(prefix="/console", include_in_schema=False)
 PER_PAGE = 50
 
 
-def _view_filter(view: str, actor: Actor) -> queries.TicketFilter:
-    if view == "mine":
-        return queries.TicketFilter(open_only=True, assignee_id=actor.id)
-    if view == "unassigned":
-        return queries.TicketFilter(open_only=True, unassigned=True)
-    if view.startswith("team:") and (team_id := parse_id(view[5:])) is not None:
-        return queries.TicketFilter(open_only=True, team_id=team_id)
-    if view == "all":
-        return queries.TicketFilter()
-    if view == "open":  # "All open": every unsolved status, not only status "open"
-        return queries.TicketFilter(open_only=True)
-    if view in {s.value for s in Status}:
-        return queries.TicketFilter(status=[Status(view)])
-    return queries.TicketFilter(open_only=True)
-
-
 @router.get("")
 def console_home() -> RedirectResponse:
     return RedirectResponse("/console/inbox?view=mine", status_code=303)
 
 
 @router.get("/inbox")
-def inbox(
-    request: Request,
-    db: Db,
-    agent_actor: ConsoleAgent,
-    view: str = "mine",
-    q: str = "",
-    page: PageNumber = 1,
-) -> Response:
-    flt = _view_filter(view[:40], agent_actor)
-    flt.text = q.strip()[:200] or None
+def inbox(request: Request, db: Db, agent_actor: ConsoleAgent, page: PageNumber = 1) -> Response:
+    """A view of the inbox (built-in, a team's or a saved one) narrowed by the filter bar and
+    sorted by a column; a bad value in the address answers 422 with the message."""
     page = max(1, min(page, 10_000))
-    tickets, total = queries.list_tickets(db, agent_actor, flt, page=page, per_page=PER_PAGE)
+    try:
+        query = inbox_tools.current_query(db, agent_actor, request.query_params)
+    except DomainError as exc:
+        query = InboxQuery()
+        return _inbox_page(request, db, agent_actor, query, 1, exc.status_code, error=exc.message)
+    inbox_tools.remember(request, query)
+    return _inbox_page(request, db, agent_actor, query, page)
+
+
+def _inbox_page(
+    request: Request,
+    db: Any,
+    actor: Actor,
+    query: InboxQuery,
+    page: int,
+    status_code: int = 200,
+    **extra: Any,
+) -> Response:
+    flt = to_filter(query, actor)
+    tickets, total = queries.list_tickets(
+        db, actor, flt, page=page, per_page=PER_PAGE, sort=query.sort
+    )
     return render(
         request,
         "console/inbox.html",
-        **_shell(db, agent_actor),
+        status_code=status_code,
+        **_shell(db, actor),
+        **inbox_tools.page_context(db, actor, query),
         tickets=tickets,
         total=total,
-        view=view,
-        q=q,
+        view=query.view,
+        q=query.q,
         page=page,
         per_page=PER_PAGE,
+        **extra,
     )
 
 
@@ -85,7 +88,8 @@ def counts(request: Request, db: Db, agent_actor: ConsoleAgent, view: str = "min
         "console/_views.html",
         teams=accounts.list_teams(db),
         counts=queries.view_counts(db, agent_actor),
-        view=view,
+        saved_views=list_views(db, agent_actor),
+        view=view[:40],
     )
 
 
@@ -177,7 +181,11 @@ def reply(
     kind: Annotated[str, Form()] = "public",
     status: Annotated[str, Form()] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
+    # "Send and next": then the next ticket of the inbox view the agent came from
+    send_next: Annotated[str, Form(alias="next", max_length=8)] = "",
 ) -> Response:
+    upcoming = inbox_tools.next_ticket(request, db, agent_actor, ticket_id) if send_next else None
+
     def change(ticket: Ticket) -> None:
         svc.do_add_message(
             db,
@@ -190,7 +198,10 @@ def reply(
         )
 
     done = gettext("Note added" if kind == "note" else "Reply sent")
-    return _act(request, db, agent_actor, ticket_id, change, done, draft=body, draft_kind=kind)
+    answer = _act(request, db, agent_actor, ticket_id, change, done, draft=body, draft_kind=kind)
+    if send_next and answer.status_code == 303:
+        return inbox_tools.go_next(request, upcoming)
+    return answer
 
 
 @router.post("/tickets/{ticket_id}/properties")

@@ -184,6 +184,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.accounts import admin_console as accounts_admin_console
     from ledgerdesk.accounts import api as accounts_api
     from ledgerdesk.accounts import console as accounts_console
+    from ledgerdesk.accounts import customers_console
     from ledgerdesk.accounts import security_api as accounts_security_api
     from ledgerdesk.accounts import views as accounts_views
     from ledgerdesk.ai.assistant import views as assistant_views
@@ -207,6 +208,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.routing import console as routing_console
     from ledgerdesk.tickets import api as tickets_api
     from ledgerdesk.tickets import views as tickets_views
+    from ledgerdesk.tickets import views_bulk as tickets_views_bulk
     from ledgerdesk.trust import api as trust_api
     from ledgerdesk.trust import console as trust_console
     from ledgerdesk.trust import views as trust_views
@@ -221,6 +223,8 @@ def _include_routes(app: FastAPI) -> None:
         accounts_admin_console.router,
         tickets_api.router,
         tickets_views.router,
+        tickets_views_bulk.router,
+        customers_console.router,
         portal_views.router,
         kb_api.router,
         kb_views.router,

@@ -100,6 +100,13 @@ def back_href(request: Request) -> str:
     return next((s for s in _SECTIONS if here == s or here.startswith(s + "/")), "/")
 
 
+def _ago(value: datetime | None) -> Markup:
+    """``{{ when|ago }}``: "5 min ago" in the page's language, the exact time in a tooltip."""
+    from ledgerdesk.tickets.reltime import time_tag
+
+    return time_tag(value)
+
+
 def _csat_of(ticket: Any) -> Any:
     """The ticket's satisfaction survey for a page (``channels.csat_report.survey_view``)."""
     from ledgerdesk.channels.csat_report import survey_view
@@ -121,6 +128,7 @@ def build_environment() -> Environment:
         i18n.gettext, i18n.ngettext, newstyle=True
     )
     env.filters["time"] = _timefmt
+    env.filters["ago"] = _ago
     env.filters["label"] = label
     env.filters["handover_label"] = handover_label
     env.filters["language_name"] = i18n.language_name

@@ -451,7 +451,7 @@
     // for it: a later one must not overtake them).
     function onSubmit(event) {
       stopTyping();
-      if (!isChat) return;
+      if (!isChat || (event.submitter && event.submitter.name === "next")) return; // "Send and next" posts the form
       var files = form.querySelector('input[type="file"]'), status = form.querySelector('select[name="status"]');
       var body = box.value;
       var socketOk = live.state() === "live" || pending.length > 0;
