@@ -35,7 +35,6 @@ NOT_FREE_TEXT = {
     "surge_alerts.intent": "an intent label of core.intents (set by triage)",
     "surge_alerts.network": "a chain registry network id (set by triage)",
     "surge_alerts.example_ticket_ids": "a list of ticket ids",
-    "surge_alerts.status": "open, acknowledged or closed",
     "notification_settings.email_off": "a list of notification kinds",
     "assistant_replies.channel": "one of chat, portal, help, console (set by the desk)",
     "assistant_replies.action": "answer or handover",

@@ -36,12 +36,14 @@ from ledgerdesk.channels import csat
 from ledgerdesk.channels.webhooks import services as webhooks
 from ledgerdesk.chat import identity as chat_identity
 from ledgerdesk.chat import services as chat
+from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings, get_settings
 from ledgerdesk.jobs import outbox
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
+from ledgerdesk.reports import surges
 from ledgerdesk.routing import services as routing
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Status
@@ -160,6 +162,9 @@ def _make_world(app: Any) -> World:
         survey = csat.survey_of(session, solved.id)
         assert survey is not None
         csat.do_answer(session, survey, csat.Answer(1, "slow", "email"))
+        surge = surges.Finding("fees_question", "sweepnet", 12, 1.0, 8.0, True)
+        alert = surges.do_raise_alert(session, surge, utcnow())
+        assert alert is not None
         session.commit()
         return World(
             app=app,
@@ -178,6 +183,7 @@ def _make_world(app: Any) -> World:
                 "conversation_id": chat_opened.conversation,
                 "webhook_id": hook.id,
                 "survey_id": survey.id,
+                "alert_id": alert.id,
             },
             strings={
                 "slug": article.slug,

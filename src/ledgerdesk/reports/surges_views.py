@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import require_role
 from ledgerdesk.chain.registry import get_registry
@@ -67,6 +68,7 @@ def problems_page(
     return render(
         request,
         "reports/problems.html",
+        me=accounts.get_agent(db, actor.id or 0),
         day=chosen,
         previous_day=chosen - timedelta(days=1),
         next_day=chosen + timedelta(days=1),
