@@ -3,7 +3,9 @@ hour by hour, with one injected surge (found) and the usual Monday-morning peak 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -12,7 +14,8 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.channels.models import Notification
-from ledgerdesk.jobs.outbox import HANDLERS
+from ledgerdesk.core.clock import frozen_at
+from ledgerdesk.jobs.outbox import HANDLERS, enqueue, run_pending
 from ledgerdesk.jobs.schedule import PERIODIC
 from ledgerdesk.reports import surges
 from ledgerdesk.reports.surges_models import AlertStatus, SurgeAlert
@@ -127,3 +130,40 @@ def test_an_open_alert_blocks_its_key_until_closed(db_session: Session) -> None:
     surges.do_close(db_session, SYSTEM, first[0])
     again = surges.detect(db_session, now + timedelta(minutes=20))
     assert [a.key for a in again] == ["p2p_dispute"] and again[0].id != first[0].id
+
+
+def test_the_job_runs_through_the_outbox(app: Any, seeded: dict[str, Any]) -> None:
+    """Wired as production runs it: queued, run by the worker's loop with the handlers the
+    composition root loads, committed; the lead is notified."""
+    factory = app.state.sessionmaker
+    now = datetime(2024, 5, 8, 11, 0)
+    network = f"net{uuid.uuid4().hex[:8]}"
+    with factory() as session:
+        customer = seeded["alice"].id
+        rows = [
+            synthetic.row(customer, "app_bug", network, now - timedelta(weeks=w, minutes=30))
+            for w in range(1, 5)
+        ]
+        rows += [
+            synthetic.row(customer, "app_bug", network, now - timedelta(minutes=i + 1))
+            for i in range(15)
+        ]
+        synthetic.add(session, rows)
+        session.commit()
+    with frozen_at(now):
+        with factory() as session:
+            enqueue(session, surges.TOPIC, {"scheduled_at": now.isoformat()})
+            session.commit()
+        run_pending(factory)
+    with factory() as session:
+        alert = surges.open_alert(session, f"app_bug@{network}")
+        assert alert is not None and alert.observed == 15 and alert.window_end == now
+        note = session.scalars(
+            select(Notification).where(Notification.dedupe_key == f"surge:{alert.id}")
+        ).all()
+        assert [n.agent_id for n in note if n.agent_id == seeded["lead"].id] == [seeded["lead"].id]
+        for key in (f"app_bug@{network}", "app_bug"):  # leave no open alert behind
+            row = surges.open_alert(session, key)
+            if row is not None:
+                surges.do_close(session, SYSTEM, row)
+        session.commit()
