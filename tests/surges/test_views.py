@@ -69,7 +69,7 @@ def test_leads_see_alerts_and_act_on_them(
     assert f'data-alert="{alert_id}"' in text and f'href="/console/tickets/{ticket_id}"' in text
     link = f"/console/incidents/new?intent=fees_question&network={network}&surge={alert_id}"
     assert link in text
-    assert ("Common problems" if lang == "en" else "常见问题") in text
+    assert ("Common problems and surges" if lang == "en" else "常见问题与激增") in text
     assert ("Fees question" if lang == "en" else "手续费问题") in text  # a label, not the key
     assert "fees_question<" not in text
     assert client.get("/console/reports/problems?day=2025-02-30").status_code == 422
