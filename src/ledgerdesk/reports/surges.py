@@ -88,17 +88,14 @@ def binomial_tail(successes: int, trials: int, p: float) -> float:
         return 0.0
     log_p, log_q = math.log(p), math.log1p(-p)
     base = math.lgamma(trials + 1)
-    terms = [
-        math.exp(
-            base
-            - math.lgamma(k + 1)
-            - math.lgamma(trials - k + 1)
-            + k * log_p
-            + (trials - k) * log_q
-        )
-        for k in range(successes, trials + 1)
-    ]
-    return min(sum(terms), 1.0)
+    total = 0.0
+    for k in range(successes, trials + 1):
+        log_term = base - math.lgamma(k + 1) - math.lgamma(trials - k + 1)
+        term = math.exp(log_term + k * log_p + (trials - k) * log_q)
+        total += term
+        if k > trials * p and term <= total * 1e-15:  # past the mode: the rest is smaller
+            break
+    return min(total, 1.0)
 
 
 def capped(samples: list[int]) -> list[float]:
