@@ -36,12 +36,14 @@ from ledgerdesk.channels import csat
 from ledgerdesk.channels.webhooks import services as webhooks
 from ledgerdesk.chat import identity as chat_identity
 from ledgerdesk.chat import services as chat
+from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings, get_settings
 from ledgerdesk.jobs import outbox
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
+from ledgerdesk.reports import surges
 from ledgerdesk.routing import services as routing
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.inbox_query import parse_query
@@ -165,6 +167,9 @@ def _make_world(app: Any) -> World:
         saved_view = do_create_view(
             session, actor_of(admin), "Sweep view", parse_query({"priority": "high"})
         )
+        surge = surges.Finding("fees_question", "sweepnet", 12, 1.0, 8.0, True)
+        alert = surges.do_raise_alert(session, surge, utcnow())
+        assert alert is not None
         session.commit()
         return World(
             app=app,
@@ -184,6 +189,7 @@ def _make_world(app: Any) -> World:
                 "webhook_id": hook.id,
                 "survey_id": survey.id,
                 "view_id": saved_view.id,
+                "alert_id": alert.id,
             },
             strings={
                 "slug": article.slug,

@@ -204,6 +204,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
     from ledgerdesk.portal import views as portal_views
+    from ledgerdesk.reports import surges_views
     from ledgerdesk.routing import api as routing_api
     from ledgerdesk.routing import console as routing_console
     from ledgerdesk.tickets import api as tickets_api
@@ -250,5 +251,7 @@ def _include_routes(app: FastAPI) -> None:
         webhooks_api.router,
         webhooks_console.router,
         notifications_views.router,
+        surges_views.router,
+        surges_views.api_router,
     ):
         app.include_router(router)
