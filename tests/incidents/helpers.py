@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import time
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
 
 from ledgerdesk.composition import load_handlers
 from ledgerdesk.jobs.models import OutboxEntry
-from ledgerdesk.jobs.outbox import HANDLERS
+from ledgerdesk.jobs.outbox import HANDLERS, run_pending
 
 
 def run_incident_jobs(session: Session, *, twice: bool = False) -> int:
@@ -29,3 +31,18 @@ def run_incident_jobs(session: Session, *, twice: bool = False) -> int:
                 HANDLERS[topic](session, payload)
                 session.flush()
             ran += 1
+
+
+def drain(factory: sessionmaker[Session], timeout: float = 15.0) -> None:
+    """Run jobs until no ``incidents.*`` job is left: with a ``client`` open, the app's
+    embedded worker may be running one (its row disappears only after its commit)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        run_pending(factory)
+        with factory() as session:
+            query = select(func.count()).where(OutboxEntry.topic.like("incidents.%"))
+            left = session.scalar(query)
+        if not left:
+            return
+        assert time.monotonic() < deadline, f"{left} incident jobs still queued"
+        time.sleep(0.05)

@@ -43,7 +43,7 @@ def links(session: Session, incident_id: int) -> list[tuple[IncidentTicket, Tick
         .where(IncidentTicket.incident_id == incident_id, IncidentTicket.unlinked_at.is_(None))
         .order_by(IncidentTicket.id.desc())
     )
-    return [(link, ticket) for link, ticket in session.execute(query).tuples()]
+    return [(link, ticket) for link, ticket in session.execute(query)]
 
 
 def incidents_of_ticket(session: Session, ticket_id: int) -> list[Incident]:
