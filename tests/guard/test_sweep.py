@@ -39,6 +39,7 @@ from ledgerdesk.chat import services as chat
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings, get_settings
+from ledgerdesk.incidents import services as incidents
 from ledgerdesk.jobs import outbox
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
@@ -160,6 +161,11 @@ def _make_world(app: Any) -> World:
         survey = csat.survey_of(session, solved.id)
         assert survey is not None
         csat.do_answer(session, survey, csat.Answer(1, "slow", "email"))
+        incident = incidents.do_create_incident(
+            session,
+            actor_of(admin),
+            incidents.IncidentIn(title_en="Sweep incident", title_zh="故障", network="tron"),
+        )
         session.commit()
         return World(
             app=app,
@@ -178,6 +184,7 @@ def _make_world(app: Any) -> World:
                 "conversation_id": chat_opened.conversation,
                 "webhook_id": hook.id,
                 "survey_id": survey.id,
+                "incident_id": incident.id,
             },
             strings={
                 "slug": article.slug,

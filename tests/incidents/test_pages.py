@@ -157,11 +157,11 @@ def test_console_incident_lifecycle(client: TestClient, seeded: dict[str, Any], 
     page = client.get(incident_url)
     assert f'data-ticket="{ticket_id}"' in page.text
 
-    linked = client.post(f"{incident_url}/links", data={"ticket": f"#{manual_id}"})
+    linked = client.post(f"{incident_url}/links", data={"ticket_id": f"#{manual_id}"})
     assert linked.status_code == 200 and f'data-ticket="{manual_id}"' in linked.text
-    again = client.post(f"{incident_url}/links", data={"ticket": str(manual_id)})
+    again = client.post(f"{incident_url}/links", data={"ticket_id": str(manual_id)})
     assert again.status_code == 409
-    assert client.post(f"{incident_url}/links", data={"ticket": "abc"}).status_code == 422
+    assert client.post(f"{incident_url}/links", data={"ticket_id": "abc"}).status_code == 422
     sent = client.post(
         f"{incident_url}/updates",
         data={
@@ -208,8 +208,8 @@ def test_api_permissions_and_validation(client: TestClient, seeded: dict[str, An
     assert client.post("/api/v1/incidents", json=data).status_code == 401
     bad = client.post("/api/v1/incidents", json={**data, "network": "nope"}, headers=lead)
     assert bad.status_code == 422
-    neither = client.post("/api/v1/incidents", json={**data, "network": None}, headers=lead)
-    assert neither.status_code == 422
+    bad_intent = client.post("/api/v1/incidents", json={**data, "intent": "x"}, headers=lead)
+    assert bad_intent.status_code == 422
     created = client.post("/api/v1/incidents", json=data, headers=lead)
     assert created.status_code == 201
     incident_id = created.json()["id"]

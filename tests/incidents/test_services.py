@@ -137,8 +137,16 @@ def test_network_only_incident_matches_any_intent(db_session: Session, quiet: No
     b = _ticket(db_session, "withdrawal_delayed", "tron")
     _ticket(db_session, "withdrawal_delayed", "bitcoin")
     incident = _incident(db_session, lead, intent=None)
+    # An announcement that names neither intent nor network links nothing by itself.
+    announcement = _incident(db_session, lead, intent=None, network=None)
     run_incident_jobs(db_session)
     assert sorted(linking.linked_ticket_ids(db_session, incident.id)) == sorted([a.id, b.id])
+    assert linking.linked_ticket_ids(db_session, announcement.id) == []
+    later = make_ticket(db_session)
+    do_apply_triage(db_session, later, TriageOutcome(intent="how_to", network="tron"))
+    run_incident_jobs(db_session)
+    assert linking.linked_ticket_ids(db_session, announcement.id) == []
+    assert later.id in linking.linked_ticket_ids(db_session, incident.id)
 
 
 def test_mass_reply_reaches_every_linked_ticket_once_in_its_language(
@@ -218,7 +226,17 @@ def test_resolve_notifies_every_linked_ticket_once_and_can_solve(
     run_incident_jobs(db_session)
     assert later.id not in linking.linked_ticket_ids(db_session, incident.id)
     with pytest.raises(InvalidTransition):
-        svc.do_post_update(db_session, lead, incident, "x", "y")  # type: ignore[arg-type]
+        svc.do_post_update(
+            db_session,
+            lead,  # type: ignore[arg-type]
+            incident,
+            "x",
+            "y",
+            status=IncidentStatus.monitoring,
+        )
+    # A post-incident report is still possible; the incident stays resolved.
+    svc.do_post_update(db_session, lead, incident, "Report", "报告")  # type: ignore[arg-type]
+    assert incident.status == IncidentStatus.resolved
 
 
 def test_checks_and_permissions(db_session: Session, quiet: None) -> None:
@@ -226,8 +244,6 @@ def test_checks_and_permissions(db_session: Session, quiet: None) -> None:
     agent = actor_of(make_agent(db_session, Role.agent, [make_team(db_session)]))
     with pytest.raises(NotPermitted):
         _incident(db_session, agent)
-    with pytest.raises(InvalidInput):
-        _incident(db_session, lead, intent=None, network=None)
     with pytest.raises(InvalidInput):
         _incident(db_session, lead, network="no-such-chain")
     with pytest.raises(InvalidInput):

@@ -236,18 +236,20 @@ def post_update(
     agent_actor: ConsoleLead,
     body_en: Text = "",
     body_zh: Text = "",
-    status: Annotated[str, Form(max_length=20)] = "",
-    send: Annotated[str, Form(max_length=20)] = "",
+    status: Annotated[str, Form(max_length=200)] = "",
+    send: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     incident = svc.access_incident(db, agent_actor, incident_id)
     try:
+        # The status select is shown only while the incident is open.
+        chosen = svc.check_status(status) if incident.is_open else None
         svc.do_post_update(
             db,
             agent_actor,
             incident,
             body_en,
             body_zh,
-            status=svc.check_status(status),
+            status=chosen,
             send=bool(send),
         )
         db.commit()
@@ -274,9 +276,12 @@ def resolve_incident(
     agent_actor: ConsoleLead,
     body_en: Text = "",
     body_zh: Text = "",
-    solve: Annotated[str, Form(max_length=20)] = "",
+    solve: Annotated[str, Form(max_length=20_000)] = "",
 ) -> Response:
     incident = svc.access_incident(db, agent_actor, incident_id)
+    if not incident.is_open:  # a second click (or another lead was quicker)
+        flash(request, "ok", gettext("This incident is already resolved"))
+        return _back(incident_id)
     try:
         svc.do_resolve(db, agent_actor, incident, body_en, body_zh, solve=bool(solve))
         db.commit()
@@ -292,13 +297,13 @@ def link_ticket(
     incident_id: PathId,
     db: Db,
     agent_actor: ConsoleAgent,
-    ticket: Annotated[str, Form(max_length=40)] = "",
+    ticket_id: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     incident = svc.access_incident(db, agent_actor, incident_id)
     try:
-        number = _number(ticket, "ticket")
+        number = _number(ticket_id, "ticket_id")
         if number is None:
-            raise InvalidInput("Enter a ticket number", field="ticket")
+            raise InvalidInput("Enter a ticket number", field="ticket_id")
         linking.do_link(db, agent_actor, incident, number)
         db.commit()
     except DomainError as exc:

@@ -36,9 +36,10 @@ class Incident(Base):
     """A known problem ("TRON deposits delayed"). The titles and bodies are public: they are
     shown on the status page and sent to customers, so they never hold customer data.
 
-    ``intent`` and ``network`` say which tickets it explains (at least one is set; a ticket
-    matches when every one that is set is equal). ``surge_id`` is the surge alert it was
-    opened from, if any."""
+    ``intent`` and ``network`` say which tickets it explains: a ticket matches when every one
+    that is set is equal. With neither set (an announcement such as planned maintenance),
+    nothing is linked automatically; agents link tickets by hand. ``surge_id`` is the surge
+    alert it was opened from, if any."""
 
     __tablename__ = "incidents"
     __table_args__ = (Index("ix_incidents_status_started", "status", "started_at"),)

@@ -8,10 +8,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.types import Id, StrictBool, UtcDateTime
 from ledgerdesk.incidents.services import MAX_BODY, MAX_TITLE
 
 OpenStatus = Literal["investigating", "identified", "monitoring"]
+Intent = Literal[INTENTS]  # type: ignore[valid-type]
 
 
 class _In(BaseModel):
@@ -25,7 +27,7 @@ class IncidentCreate(_In):
     title_zh: str = Field(min_length=1, max_length=MAX_TITLE)
     body_en: str = Field(default="", max_length=MAX_BODY)
     body_zh: str = Field(default="", max_length=MAX_BODY)
-    intent: str | None = Field(default=None, max_length=64)
+    intent: Intent | None = Field(default=None, description="An intent of the taxonomy")
     network: str | None = Field(default=None, max_length=32)
     surge_id: Id | None = None
 

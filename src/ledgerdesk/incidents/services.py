@@ -94,11 +94,6 @@ def check_incident(data: IncidentIn) -> IncidentIn:
         network=check_network(data.network),
         surge_id=data.surge_id,
     )
-    if checked.intent is None and checked.network is None:
-        raise InvalidInput(
-            "Choose the intent or the network (or both) of the tickets this incident explains",
-            field="intent",
-        )
     return checked
 
 
@@ -210,12 +205,13 @@ def do_post_update(
     send: bool = False,
 ) -> IncidentUpdate:
     """Add a public update (both languages); with ``send``, it is also posted to every linked
-    ticket in the ticket's language, once per ticket (a job)."""
+    ticket in the ticket's language, once per ticket (a job). A resolved incident still takes
+    updates (a post-incident report) but keeps its status."""
     require_lead(actor)
-    if not incident.is_open:
-        raise InvalidTransition("This incident is resolved; reopen it by opening a new one")
     if status == IncidentStatus.resolved:
         raise InvalidInput("Use 'Resolve' to resolve an incident", field="status")
+    if not incident.is_open and status is not None:
+        raise InvalidTransition("This incident is resolved; reopen it by opening a new one")
     now = utcnow()
     update = IncidentUpdate(
         incident_id=incident.id,
