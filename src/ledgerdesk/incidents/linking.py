@@ -11,6 +11,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.services import Actor
+from ledgerdesk.channels.outgoing import is_history
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import InvalidTransition
 from ledgerdesk.incidents.models import OPEN_INCIDENT, Incident, IncidentTicket, LinkedBy
@@ -77,7 +78,7 @@ def _link(
     after = {"incident_id": incident.id, "automatic": by == LinkedBy.auto}
     record(session, ticket, actor, "incident.linked", None, after)
     session.flush()
-    if incident.is_open:  # the answer is sent once per ticket (incidents.delivery)
+    if incident.is_open and not is_history(session):  # sent once (incidents.delivery)
         payload = {"incident_id": incident.id, "key": AUTO_KEY, "ticket_id": ticket.id}
         enqueue(session, DELIVER_TOPIC, payload)
     return row
@@ -119,12 +120,23 @@ def _matches_ticket(incident: Incident) -> list[object]:
     return conditions
 
 
+def matching_tickets(session: Session, incident: Incident) -> list[Ticket]:
+    """The open tickets ``incident`` explains that are not linked yet (none for an incident
+    that names neither intent nor network, or is resolved)."""
+    if not incident.is_open or (incident.intent is None and incident.network is None):
+        return []
+    query = select(Ticket).where(*_matches_ticket(incident)).order_by(Ticket.id)  # type: ignore[arg-type]
+    return list(session.scalars(query))
+
+
+def link_one(session: Session, actor: Actor, incident: Incident, ticket: Ticket) -> None:
+    """Link a matching ticket automatically (the demo loader links at each ticket's moment)."""
+    _link(session, actor, incident, ticket, LinkedBy.auto)
+
+
 def link_matching(session: Session, actor: Actor, incident: Incident) -> int:
     """Link every open matching ticket not linked yet; returns how many."""
-    if not incident.is_open or (incident.intent is None and incident.network is None):
-        return 0
-    query = select(Ticket).where(*_matches_ticket(incident)).order_by(Ticket.id)  # type: ignore[arg-type]
-    found = list(session.scalars(query))
+    found = matching_tickets(session, incident)
     for ticket in found:
         _link(session, actor, incident, ticket, LinkedBy.auto)
     return len(found)

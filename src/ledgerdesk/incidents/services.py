@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor, require_role
 from ledgerdesk.chain.registry import get_registry
+from ledgerdesk.channels.outgoing import is_history
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import InvalidInput, InvalidTransition, NotFound, NotPermitted
 from ledgerdesk.core.i18n import translations
@@ -42,6 +44,13 @@ class IncidentIn:
     intent: str | None = None
     network: str | None = None
     surge_id: int | None = None
+
+
+def _queue(session: Session, topic: str, payload: dict[str, Any]) -> None:
+    """Queue a job, except while history is recorded (the demo loader does the work itself,
+    at the moment it happened)."""
+    if not is_history(session):
+        enqueue(session, topic, payload)
 
 
 # --- checks -------------------------------------------------------------------------------------
@@ -176,7 +185,7 @@ def do_create_incident(session: Session, actor: Actor, data: IncidentIn) -> Inci
     )
     session.add(incident)
     session.flush()
-    enqueue(session, LINK_TOPIC, {"incident_id": incident.id})
+    _queue(session, LINK_TOPIC, {"incident_id": incident.id})
     return incident
 
 
@@ -191,7 +200,7 @@ def do_edit_incident(session: Session, actor: Actor, incident: Incident, data: I
     incident.intent, incident.network = data.intent, data.network
     incident.updated_at = utcnow()
     if incident.is_open and matched != (data.intent, data.network):
-        enqueue(session, LINK_TOPIC, {"incident_id": incident.id})
+        _queue(session, LINK_TOPIC, {"incident_id": incident.id})
 
 
 def do_post_update(
@@ -227,7 +236,7 @@ def do_post_update(
     incident.updated_at = now
     session.flush()
     if send:
-        enqueue(session, BROADCAST_TOPIC, {"update_id": update.id})
+        _queue(session, BROADCAST_TOPIC, {"update_id": update.id})
     return update
 
 
@@ -265,5 +274,5 @@ def do_resolve(
     incident.updated_at = now
     session.flush()
     payload = {"incident_id": incident.id, "update_id": update.id, "solve": solve}
-    enqueue(session, RESOLVED_TOPIC, payload)
+    _queue(session, RESOLVED_TOPIC, payload)
     return update
