@@ -8,20 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from ledgerdesk.chain.registry import get_registry
-from ledgerdesk.core.i18n import get_locale, gettext
+from ledgerdesk.core.i18n import get_locale
 from ledgerdesk.incidents.models import Incident, IncidentStatus, IncidentUpdate
-from ledgerdesk.web.labels import N_, label
-
-STATUS_LABELS = {
-    IncidentStatus.investigating: N_("Investigating"),
-    IncidentStatus.identified: N_("Identified"),
-    IncidentStatus.monitoring: N_("Monitoring"),
-    IncidentStatus.resolved: N_("Resolved"),
-}
+from ledgerdesk.web.labels import label
 
 
 def status_label(status: IncidentStatus) -> str:
-    return gettext(STATUS_LABELS[status])
+    return label(status)  # web/labels.py INCIDENT_LABELS
 
 
 def is_zh(locale: str | None = None) -> bool:
