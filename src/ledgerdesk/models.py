@@ -8,6 +8,7 @@ from ledgerdesk.chain import models as chain_models
 from ledgerdesk.channels import models as channels_models
 from ledgerdesk.chat import models as chat_models
 from ledgerdesk.core.db import Base
+from ledgerdesk.incidents import models as incidents_models
 from ledgerdesk.jobs import models as jobs_models
 from ledgerdesk.kb import models as kb_models
 from ledgerdesk.reports import surges_models
@@ -26,6 +27,7 @@ __all__ = [
     "chain_models",
     "channels_models",
     "chat_models",
+    "incidents_models",
     "jobs_models",
     "kb_models",
     "metadata",

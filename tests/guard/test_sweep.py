@@ -40,6 +40,7 @@ from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings, get_settings
+from ledgerdesk.incidents import services as incidents
 from ledgerdesk.jobs import outbox
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
@@ -170,6 +171,11 @@ def _make_world(app: Any) -> World:
         surge = surges.Finding("fees_question", "sweepnet", 12, 1.0, 8.0, True)
         alert = surges.do_raise_alert(session, surge, utcnow())
         assert alert is not None
+        incident = incidents.do_create_incident(
+            session,
+            actor_of(admin),
+            incidents.IncidentIn(title_en="Sweep incident", title_zh="故障", network="tron"),
+        )
         session.commit()
         return World(
             app=app,
@@ -190,6 +196,7 @@ def _make_world(app: Any) -> World:
                 "survey_id": survey.id,
                 "view_id": saved_view.id,
                 "alert_id": alert.id,
+                "incident_id": incident.id,
             },
             strings={
                 "slug": article.slug,

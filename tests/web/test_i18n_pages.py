@@ -23,6 +23,9 @@ from ledgerdesk.channels.webhooks import services as webhooks
 from ledgerdesk.core.db import make_engine
 from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings
+from ledgerdesk.incidents import services as incidents
+from ledgerdesk.incidents.linking import do_link
+from ledgerdesk.incidents.models import Incident
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.routing import services as routing
@@ -95,6 +98,25 @@ def _answered_survey(session: Any, agent: Any, customer: Any) -> str:
     survey = csat.survey_of(session, ticket.id)
     csat.do_answer(session, survey, csat.Answer(1, "太慢了", "email"))
     return csat.survey_token(survey)
+
+
+def _seed_incident(session: Any, agent: Any, ticket_id: int) -> int:
+    """An open incident with an update and a linked ticket (the console page and /status)."""
+    incident = incidents.do_create_incident(
+        session,
+        actor_of(agent),
+        incidents.IncidentIn(
+            title_en="TRON deposits delayed",
+            title_zh="TRON 充值延迟",
+            body_en="Deposits are credited late.",
+            body_zh="充值到账延迟。",
+            intent="deposit_missing",
+            network="tron",
+        ),
+    )
+    incidents.do_post_update(session, actor_of(agent), incident, "Catching up.", "正在同步。")
+    do_link(session, actor_of(agent), incident, ticket_id)
+    return incident.id
 
 
 def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str) -> int:
@@ -203,6 +225,7 @@ def ids(app: Any) -> Iterator[Ids]:
             "webhook_id": hook.id,
             # the notification page and its ticket link (channels/notifications_views.py)
             "notification_id": _seed_notification(session, agent.id, ticket_id),
+            "incident_id": _seed_incident(session, agent, ticket_id),
         }
         channel_id = channel.id
         session.commit()
@@ -212,6 +235,9 @@ def ids(app: Any) -> Iterator[Ids]:
         if found is not None:
             routing.do_delete_rule(session, SYSTEM, found)
         trust.do_deactivate_channel(session, SYSTEM, channel_id)
+        incident = session.get(Incident, values["incident_id"])
+        if incident is not None and incident.is_open:  # the chat widget shows open ones
+            incidents.do_resolve(session, SYSTEM, incident)
         session.commit()
 
 

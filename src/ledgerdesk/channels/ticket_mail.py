@@ -64,7 +64,7 @@ def send_reply_notice(session: Session, payload: dict[str, Any]) -> None:
     message = session.get(Message, int(payload["message_id"]))
     if message is None or message.kind != MessageKind.public:
         return
-    if message.author_kind != ActorKind.agent:
+    if message.author_kind not in (ActorKind.agent, ActorKind.system):  # system: incidents
         return
     from ledgerdesk.chat.followup import reply_mail_wait  # chat builds on tickets
 

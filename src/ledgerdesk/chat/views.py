@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from ledgerdesk.chat.frame_strings import frame_strings
 from ledgerdesk.core import i18n
 from ledgerdesk.core.settings import Settings
+from ledgerdesk.web.deps import Db
 from ledgerdesk.web.templating import render
 
 router = APIRouter(prefix="/chat", include_in_schema=False)
@@ -94,6 +95,7 @@ def frame_config(settings: Settings, origin: str | None) -> dict[str, Any]:
 @router.get("/frame")
 def chat_frame(
     request: Request,
+    db: Db,
     lang: Annotated[str | None, Query(max_length=64)] = None,
     color: Annotated[str | None, Query(max_length=64)] = None,
     origin: Annotated[str | None, Query(max_length=300)] = None,
@@ -105,4 +107,13 @@ def chat_frame(
         i18n.set_locale(chosen)
     accent, ink = theme(color)
     config = frame_config(request.app.state.settings, origin)
-    return render(request, "chat/frame.html", accent=accent, ink=ink, config=config)
+    from ledgerdesk.incidents.views import widget_notice  # the status banner
+
+    return render(
+        request,
+        "chat/frame.html",
+        accent=accent,
+        ink=ink,
+        config=config,
+        status_notice=widget_notice(db),
+    )

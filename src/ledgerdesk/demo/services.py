@@ -39,6 +39,7 @@ from ledgerdesk.core.settings import get_settings
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import Scenario, demo_text, fill
 from ledgerdesk.demo.desk import AgentSpec, demo_desk
+from ledgerdesk.demo.incidents import load_incidents
 from ledgerdesk.kb.importer import ImportReport, import_path
 from ledgerdesk.kb.models import Article
 from ledgerdesk.kb.queries import count_articles
@@ -184,7 +185,10 @@ def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     with recording_history(session):  # no e-mails about the demo's past replies
-        return _Loader(session, moment.replace(minute=0, second=0, microsecond=0)).run()
+        hour = moment.replace(minute=0, second=0, microsecond=0)
+        summary = _Loader(session, hour).run()
+        load_incidents(session, hour)
+        return summary
 
 
 class _Loader:

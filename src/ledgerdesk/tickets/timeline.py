@@ -37,6 +37,8 @@ ACTIONS = {
     "customer.notified": N_("Customer notified by e-mail"),
     "chain.checked": N_("Deposit or withdrawal checked"),
     "assistant.handover": N_("Handed over by the assistant"),
+    "incident.linked": N_("Linked to an incident"),
+    "incident.unlinked": N_("Unlinked from an incident"),
 }
 
 FIELDS = {
@@ -69,6 +71,8 @@ FIELDS = {
     "check_id": N_("Check"),
     "kind": N_("Kind"),
     "verdict": N_("Result"),
+    "incident_id": N_("Incident"),
+    "automatic": N_("Automatic"),
 }
 
 # Values stored by the services that are keys, not words (labels.py has the enum values).

@@ -200,6 +200,9 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.chat import console as chat_console
     from ledgerdesk.chat import views as chat_views
     from ledgerdesk.chat import ws as chat_ws
+    from ledgerdesk.incidents import api as incidents_api
+    from ledgerdesk.incidents import console as incidents_console
+    from ledgerdesk.incidents import views as incidents_views
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
@@ -253,5 +256,8 @@ def _include_routes(app: FastAPI) -> None:
         notifications_views.router,
         surges_views.router,
         surges_views.api_router,
+        incidents_api.router,
+        incidents_console.router,
+        incidents_views.router,
     ):
         app.include_router(router)

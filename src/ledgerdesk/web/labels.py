@@ -191,6 +191,14 @@ ASSISTANT_TOOLS = {  # the assistant's tools (ai/assistant/tools.py)
     "lock": N_("Account lock"),
 }
 
+INCIDENT_LABELS = {  # incident status and how a ticket was linked (incidents/models.py)
+    "investigating": N_("Investigating"),
+    "identified": N_("Identified"),
+    "monitoring": N_("Monitoring"),
+    "resolved": N_("Resolved"),
+    "auto": N_("Automatic"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -204,6 +212,7 @@ LABELS: dict[str, str] = {
     **EXCHANGE,
     **ASSISTANT_TOOLS,
     "assistant_handover": N_("Handed over by the assistant"),
+    **INCIDENT_LABELS,
 }
 
 

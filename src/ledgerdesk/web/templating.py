@@ -34,6 +34,7 @@ _PILLARS = (
     "channels",
     "channels/webhooks",
     "reports",
+    "incidents",
 )
 
 

@@ -100,7 +100,7 @@ def _compose(session: Session, chat: MessengerChat, payload: dict[str, Any]) -> 
     message = session.get(Message, int(payload["message_id"]))
     if message is None or message.kind != MessageKind.public:
         return None
-    if message.author_kind != ActorKind.agent:
+    if message.author_kind not in (ActorKind.agent, ActorKind.system):  # system: incidents
         return None
     agent = message.author_agent.name if message.author_agent else values["platform"]
     lines = [
