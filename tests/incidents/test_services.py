@@ -256,3 +256,29 @@ def test_checks_and_permissions(db_session: Session, quiet: None) -> None:
     with pytest.raises(NotPermitted):
         svc.do_post_update(db_session, agent, incident, "a", "b")
     assert SYSTEM.kind == "system"
+
+
+def test_an_incident_opened_from_a_surge_alert_is_remembered_by_the_alert(
+    db_session: Session, quiet: None
+) -> None:
+    from ledgerdesk.reports import surges
+    from ledgerdesk.reports.surges_models import SurgeAlert
+
+    finding = surges.Finding("deposit_missing", "tron", 30, 2.0, 12.0, True)
+    alert = surges.do_raise_alert(db_session, finding, NOW)
+    assert alert is not None and alert.incident_id is None
+    data = svc.IncidentIn(
+        title_en="TRON deposits delayed",
+        title_zh="TRON 充值延迟",
+        intent="deposit_missing",
+        network="tron",
+        surge_id=alert.id,
+    )
+    incident = svc.do_create_incident(db_session, _lead(db_session), data)  # type: ignore[arg-type]
+    db_session.flush()
+    stored = db_session.get(SurgeAlert, alert.id)
+    assert stored is not None and stored.incident_id == incident.id
+    assert stored.status == surges.AlertStatus.acknowledged
+    # An unknown alert id is only a hint: the incident opens all the same.
+    data.surge_id = 999_999_999
+    assert svc.do_create_incident(db_session, _lead(db_session), data).id  # type: ignore[arg-type]

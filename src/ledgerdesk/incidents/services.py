@@ -24,6 +24,7 @@ from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.text import clean
 from ledgerdesk.incidents.models import OPEN_INCIDENT, Incident, IncidentStatus, IncidentUpdate
 from ledgerdesk.jobs.outbox import enqueue
+from ledgerdesk.reports.surges import do_link_incident
 from ledgerdesk.web.labels import N_
 
 MAX_TITLE = 200
@@ -185,6 +186,8 @@ def do_create_incident(session: Session, actor: Actor, data: IncidentIn) -> Inci
     )
     session.add(incident)
     session.flush()
+    if data.surge_id is not None:  # opened from a surge alert: the alert points here now
+        do_link_incident(session, data.surge_id, incident.id)
     _queue(session, LINK_TOPIC, {"incident_id": incident.id})
     return incident
 

@@ -1,7 +1,7 @@
 """Incidents: public text and updates, linked tickets, the messages sent to them
 
 Revision ID: 0020
-Revises: 0014
+Revises: 0019
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0014"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
