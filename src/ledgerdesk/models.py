@@ -10,8 +10,10 @@ from ledgerdesk.chat import models as chat_models
 from ledgerdesk.core.db import Base
 from ledgerdesk.jobs import models as jobs_models
 from ledgerdesk.kb import models as kb_models
+from ledgerdesk.macros import models as macros_models
 from ledgerdesk.routing import models as routing_models
 from ledgerdesk.search import models as search_models
+from ledgerdesk.sla import escalation_models
 from ledgerdesk.sla import models as sla_models
 from ledgerdesk.tickets import models as tickets_models
 from ledgerdesk.trust import models as trust_models
@@ -24,8 +26,10 @@ __all__ = [
     "chain_models",
     "channels_models",
     "chat_models",
+    "escalation_models",
     "jobs_models",
     "kb_models",
+    "macros_models",
     "metadata",
     "routing_models",
     "search_models",

@@ -38,8 +38,9 @@ from ledgerdesk.jobs.outbox import enqueue, handler
 from ledgerdesk.tickets.models import Event, Message, MessageKind, Ticket
 
 log = logging.getLogger("ledgerdesk.notifications")
-KINDS = frozenset({"assigned", "customer_replied", "mentioned", "csat_low"})
-EMAIL_KINDS = ("assigned", "customer_replied", "mentioned", "csat_low")  # in the form's order
+KINDS = frozenset({"assigned", "customer_replied", "mentioned", "csat_low", "escalated"})
+# in the form's order
+EMAIL_KINDS = ("assigned", "customer_replied", "mentioned", "csat_low", "escalated")
 EMAIL_TOPIC = "notify.email"
 PAGE_SIZE = 50
 

@@ -37,6 +37,9 @@ ACTIONS = {
     "customer.notified": N_("Customer notified by e-mail"),
     "chain.checked": N_("Deposit or withdrawal checked"),
     "assistant.handover": N_("Handed over by the assistant"),
+    "ticket.escalated": N_("Escalated to the next tier"),
+    "ticket.deescalated": N_("Sent back to the first line"),
+    "macro.applied": N_("Macro applied"),
 }
 
 FIELDS = {
@@ -69,6 +72,11 @@ FIELDS = {
     "check_id": N_("Check"),
     "kind": N_("Kind"),
     "verdict": N_("Result"),
+    "tier": N_("Tier"),
+    "trigger": N_("Cause"),
+    "sla_target": N_("SLA target"),
+    "macro_id": N_("Macro"),
+    "macro": N_("Macro"),
 }
 
 # Values stored by the services that are keys, not words (labels.py has the enum values).
@@ -79,6 +87,13 @@ _VALUES = {
     "outbound": N_("To the customer"),
     "reply": N_("Agent's reply"),
     "solved": N_("Ticket solved"),
+    "manual": N_("By hand"),
+    "sla_breach": N_("An SLA target was breached"),
+    "routing_rule": N_("A routing rule"),
+    "first_reply": N_("First reply"),
+    "next_reply": N_("Next reply"),
+    "periodic_update": N_("Periodic update"),
+    "resolution": N_("Resolution"),
 }
 _TICKET_REFS = frozenset({"target_id", "source_id"})
 

@@ -202,9 +202,12 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
+    from ledgerdesk.macros import api as macros_api
+    from ledgerdesk.macros import console as macros_console
     from ledgerdesk.portal import views as portal_views
     from ledgerdesk.routing import api as routing_api
     from ledgerdesk.routing import console as routing_console
+    from ledgerdesk.sla import escalation_views
     from ledgerdesk.tickets import api as tickets_api
     from ledgerdesk.tickets import views as tickets_views
     from ledgerdesk.trust import api as trust_api
@@ -246,5 +249,9 @@ def _include_routes(app: FastAPI) -> None:
         webhooks_api.router,
         webhooks_console.router,
         notifications_views.router,
+        macros_api.router,
+        macros_console.router,
+        escalation_views.api,
+        escalation_views.console,
     ):
         app.include_router(router)

@@ -33,6 +33,8 @@ _PILLARS = (
     "ai/assistant",
     "channels",
     "channels/webhooks",
+    "sla",
+    "macros",
 )
 
 
