@@ -134,7 +134,7 @@ def do_escalate(
         to_tier=target.tier.value,
         trigger=str(after["trigger"]),
         automatic=automatic,
-        reason=text,
+        reason=text or sla_target or "",  # a breach keeps its target: one escalation per target
         actor_id=actor.id,
         created_at=utcnow(),
     )
@@ -215,9 +215,12 @@ def _tell_leads(
 # --- automatic escalation ------------------------------------------------------------------
 
 
-def _escalated_from(session: Session, ticket: Ticket, tier: Tier) -> bool:
+def _escalated_before(session: Session, ticket: Ticket, tier: Tier, target: str) -> bool:
+    """Already escalated from this tier, or already for this breached target."""
     query = select(TicketEscalation.id).where(
-        TicketEscalation.ticket_id == ticket.id, TicketEscalation.from_tier == tier.value
+        TicketEscalation.ticket_id == ticket.id,
+        (TicketEscalation.from_tier == tier.value)
+        | ((TicketEscalation.trigger == "sla_breach") & (TicketEscalation.reason == target)),
     )
     return session.scalar(query.limit(1)) is not None
 
@@ -230,8 +233,11 @@ def _may_escalate(session: Session, ticket: Ticket) -> bool:
 
 def on_sla_breach(session: Session, ticket: Ticket, target: str) -> None:
     """The SLA job's hook (``sla.hooks.ON_BREACH``): escalate a breached ticket one tier,
-    once per ticket per tier (a ticket brought back to L1 is not escalated from L1 again)."""
-    if not _may_escalate(session, ticket) or _escalated_from(session, ticket, ticket_tier(ticket)):
+    once per ticket per tier (a ticket brought back to L1 is not escalated from L1 again) and
+    once per target (the same breach reported twice moves it once)."""
+    if not _may_escalate(session, ticket):
+        return
+    if _escalated_before(session, ticket, ticket_tier(ticket), target):
         return
     do_escalate(
         session, SYSTEM, ticket, "", automatic=True, trigger="sla_breach", sla_target=target
