@@ -29,7 +29,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ledgerdesk.accounts import services as accounts
-from ledgerdesk.accounts.models import ApiToken, Role
+from ledgerdesk.accounts.models import ApiToken, Role, Tier
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.accounts.tokens import do_create_api_token
 from ledgerdesk.channels import csat
@@ -42,6 +42,7 @@ from ledgerdesk.core.settings import Settings, get_settings
 from ledgerdesk.jobs import outbox
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
+from ledgerdesk.macros import services as macros
 from ledgerdesk.routing import services as routing
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Status
@@ -160,6 +161,10 @@ def _make_world(app: Any) -> World:
         survey = csat.survey_of(session, solved.id)
         assert survey is not None
         csat.do_answer(session, survey, csat.Answer(1, "slow", "email"))
+        upper = make_team(session, Tier.l2)  # fresh tickets escalate to it
+        macro = macros.do_create_macro(
+            session, actor_of(admin), macros.MacroIn("Sweep macro", "Hello", shared=True)
+        )
         session.commit()
         return World(
             app=app,
@@ -178,6 +183,8 @@ def _make_world(app: Any) -> World:
                 "conversation_id": chat_opened.conversation,
                 "webhook_id": hook.id,
                 "survey_id": survey.id,
+                "macro_id": macro.id,
+                "escalation_team_id": upper.id,
             },
             strings={
                 "slug": article.slug,

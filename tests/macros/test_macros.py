@@ -101,13 +101,14 @@ def test_english_only_macro_falls_back_and_unknown_placeholders_are_refused(
     assert svc.do_apply_macro(db_session, actor_of(agent), ticket, macro).body == "Thank you!"
 
 
-def test_the_guard_refuses_a_secret_in_a_body(db_session: Session) -> None:
+def test_the_guard_removes_a_secret_from_a_body_before_it_is_stored(db_session: Session) -> None:
     agent = make_agent(db_session)
-    with pytest.raises(InvalidInput, match="looks like a secret"):
-        svc.do_create_macro(
-            db_session, actor_of(agent), svc.MacroIn("Restore", body_zh=f"助记词 {SEED}")
-        )
-    assert db_session.scalar(select(Macro.id).where(Macro.name == "Restore")) is None
+    macro = svc.do_create_macro(
+        db_session, actor_of(agent), svc.MacroIn("Restore", body_zh=f"助记词 {SEED}")
+    )
+    db_session.flush()
+    db_session.expire(macro)
+    assert "abandon" not in macro.body_zh and macro.body_zh.startswith("助记词 [")
 
 
 def test_personal_and_shared(db_session: Session) -> None:

@@ -25,6 +25,7 @@ from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.core.settings import Settings
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleStatus
+from ledgerdesk.macros import services as macros
 from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.models import RoutingRule
 from ledgerdesk.routing.services import triage_message
@@ -202,6 +203,9 @@ def ids(app: Any) -> Iterator[Ids]:
             "webhook_id": hook.id,
             # the notification page and its ticket link (channels/notifications_views.py)
             "notification_id": _seed_notification(session, agent.id, ticket_id),
+            "macro_id": macros.do_create_macro(
+                session, actor_of(agent), macros.MacroIn("退款说明", body_zh="您好", shared=True)
+            ).id,
         }
         channel_id = channel.id
         session.commit()

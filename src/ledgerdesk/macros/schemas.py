@@ -3,13 +3,14 @@ only here; what a value may be is checked by ``macros.services.check_macro``."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ledgerdesk.core.types import Id, StrictBool, UtcDateTime
 
 TagName = Annotated[str, Field(min_length=1, max_length=64)]
+MacroStatus = Literal["open", "pending", "on_hold", "solved"]
 
 
 class MacroCreate(BaseModel):
@@ -24,10 +25,8 @@ class MacroCreate(BaseModel):
     shared: StrictBool = Field(
         default=False, description="Shared with every agent (leads and admins); else personal"
     )
-    status: str | None = Field(
-        default=None,
-        max_length=16,
-        description="Status set when the reply is sent: open, pending, on_hold, solved",
+    status: MacroStatus | None = Field(
+        default=None, description="Status set when the reply is sent"
     )
     tags: list[TagName] = Field(default_factory=list, max_length=10, description="Tags to add")
     team_id: Id | None = Field(default=None, description="Move the ticket to this team")
@@ -41,7 +40,7 @@ class MacroUpdate(BaseModel):
     name: str = Field(min_length=1, max_length=480)
     body_en: str = Field(default="", max_length=10_000)
     body_zh: str = Field(default="", max_length=10_000)
-    status: str | None = Field(default=None, max_length=16)
+    status: MacroStatus | None = None
     tags: list[TagName] = Field(default_factory=list, max_length=10)
     team_id: Id | None = None
 

@@ -118,25 +118,30 @@ def check_placeholders(session: Session, text: str, field_name: str) -> None:
         )
 
 
-def _check_guard(session: Session, data: MacroIn) -> None:
-    """A macro goes to many customers: refuse a secret or a look-alike link outright."""
+def _guarded(session: Session, data: MacroIn) -> MacroIn:
+    """The guard runs on the texts before they are stored, as on a ticket's: a secret is
+    replaced by its marker (the agent sees "[removed: …]" in the macro), and a link that
+    imitates an official domain is refused outright (a macro goes to many customers)."""
     from ledgerdesk.tickets.guard import guard_texts
 
     texts = {"name": data.name, "body_en": data.body_en, "body_zh": data.body_zh}
     guarded = guard_texts(session, texts)
-    if guarded.secret_kinds:
-        field_name = next(iter(guarded.scans))
-        raise InvalidInput(
-            "The macro contains what looks like a secret (a seed phrase, private key or "
-            "password); remove it",
-            field=field_name,
-        )
     if guarded.any_link:
         field_name = next(iter(guarded.links))
         raise InvalidInput(
             "The macro contains a link that imitates an official domain; remove it",
             field=field_name,
         )
+    clean_texts = {name: str(text) for name, text in guarded.texts.items()}
+    return MacroIn(
+        clean_texts["name"],
+        clean_texts["body_en"],
+        clean_texts["body_zh"],
+        data.shared,
+        data.status,
+        data.tags,
+        data.team_id,
+    )
 
 
 def _check_text(value: str, field_name: str, limit: int) -> str:
@@ -170,9 +175,9 @@ def check_macro(session: Session, actor: Actor, data: MacroIn) -> MacroIn:
         raise InvalidInput(f"Team {data.team_id} does not exist", field="team_id")
     if data.shared and actor.role not in (Role.lead, Role.admin):
         raise NotPermitted("Shared macros are made by leads and admins; save it as personal")
-    checked = MacroIn(name, body_en, body_zh, data.shared, data.status, tags, data.team_id)
-    _check_guard(session, checked)
-    return checked
+    return _guarded(
+        session, MacroIn(name, body_en, body_zh, data.shared, data.status, tags, data.team_id)
+    )
 
 
 # --- changing -------------------------------------------------------------------------------
