@@ -311,7 +311,7 @@ def test_an_agent_turns_off_e_mail_for_a_kind(
 ) -> None:
     _login(client, team.ana.email)
     page = client.get("/console/notifications").text
-    assert page.count('name="email"') == 4 and page.count(" checked") == 4
+    assert page.count('name="email"') == 5 and page.count(" checked") == 5  # one per kind
     saved = client.post(
         "/console/notifications/settings",
         data={"email": ["customer_replied", "mentioned"]},
