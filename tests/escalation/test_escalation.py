@@ -21,7 +21,7 @@ from ledgerdesk.routing import services as routing
 from ledgerdesk.sla import escalation as esc
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets import timeline
-from ledgerdesk.tickets.models import Event, Priority, Status, Ticket
+from ledgerdesk.tickets.models import Event, Message, Priority, Status, Ticket
 from tests.conftest import PASSWORD, actor_of, bearer, make_agent, make_team, make_ticket
 
 
@@ -294,3 +294,38 @@ def test_console_escalate_button_with_reason(client: TestClient, app: Any) -> No
             )
         )
         assert [n.agent_id for n in told] == [w["lead"]]
+
+
+def test_triage_applies_an_escalating_rule(db_session: Session) -> None:
+    l1, l2, _ = _tiers(db_session)
+    admin = make_agent(db_session, Role.admin)
+    routing.do_create_rule(
+        db_session,
+        actor_of(admin),
+        routing.RuleIn(name="Hacked: up", intents=["account_compromised"], escalate=True),
+    )
+    ticket = make_ticket(
+        db_session,
+        actor=SYSTEM,
+        subject="Account hacked",
+        body="My account was hacked, someone withdrew all my BTC and changed my email",
+        team_id=l1.id,
+    )
+    message_id = db_session.scalar(select(Message.id).where(Message.ticket_id == ticket.id))
+    assert message_id is not None
+    prediction = routing.triage_message(db_session, message_id)
+    assert prediction is not None and prediction.intent == "account_compromised"
+    assert ticket.team_id == l2.id
+    (event,) = _events(db_session, ticket, "ticket.escalated")
+    assert event.after is not None
+    assert (event.after["trigger"], event.after["reason"]) == ("routing_rule", "Hacked: up")
+
+
+def test_the_rule_api_and_form_carry_escalate(client: TestClient, seeded: dict[str, Any]) -> None:
+    headers = bearer(seeded["admin_token"])
+    body = {"name": "Escalate KYC", "intents": ["kyc_verification"], "escalate": True}
+    created = client.post("/api/v1/routing/rules", json=body, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["escalate"] is True
+    rule_id = created.json()["id"]
+    assert client.delete(f"/api/v1/routing/rules/{rule_id}", headers=headers).status_code == 204
