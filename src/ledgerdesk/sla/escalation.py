@@ -24,6 +24,7 @@ from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import InvalidInput, InvalidTransition
 from ledgerdesk.core.text import clean
 from ledgerdesk.sla.escalation_models import MAX_REASON, TicketEscalation
+from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.checks import check_not_closed, require_agent
 from ledgerdesk.tickets.events import record, touch
 from ledgerdesk.tickets.models import Priority, Status, Ticket
@@ -122,10 +123,9 @@ def do_escalate(
         after["reason"] = text
     if sla_target:
         after["sla_target"] = sla_target
-    if ticket.assignee_id is not None and not _is_member(session, target.id, ticket.assignee_id):
+    unassign = ticket.assignee_id is not None
+    if unassign and not _is_member(session, target.id, ticket.assignee_id or 0):
         before["assignee_id"], after["assignee_id"] = ticket.assignee_id, None
-        ticket.assignee_id = None
-        session.expire(ticket, ["assignee"])
     row = TicketEscalation(
         ticket_id=ticket.id,
         from_team_id=ticket.team_id,
@@ -138,9 +138,10 @@ def do_escalate(
         actor_id=actor.id,
         created_at=utcnow(),
     )
-    ticket.team_id = target.id
-    ticket.priority = _raised(ticket.priority)
-    session.expire(ticket, ["team"])
+    # The moves go through the tickets' own functions, so their usual events (team, priority,
+    # assignee) are recorded too: webhooks, reports and the SLA clocks read those.
+    _move(session, actor, ticket, target.id, unassign="assignee_id" in after)
+    tickets.do_set_priority(session, actor, ticket, _raised(ticket.priority))
     session.add(row)
     record(session, ticket, actor, "ticket.escalated", before, after)
     touch(ticket)
@@ -168,16 +169,22 @@ def do_deescalate(session: Session, actor: Actor, ticket: Ticket) -> TicketEscal
         back is None or not _is_member(session, back.id, ticket.assignee_id)
     ):
         before["assignee_id"], after["assignee_id"] = ticket.assignee_id, None
-        ticket.assignee_id = None
-        session.expire(ticket, ["assignee"])
     now = utcnow()
     for row in rows:
         row.returned_at = now
-    ticket.team_id = back.id if back else None
-    session.expire(ticket, ["team"])
+    _move(session, actor, ticket, back.id if back else None, unassign="assignee_id" in after)
     record(session, ticket, actor, "ticket.deescalated", before, after)
     touch(ticket)
     return first
+
+
+def _move(
+    session: Session, actor: Actor, ticket: Ticket, team_id: int | None, *, unassign: bool
+) -> None:
+    if unassign:
+        tickets.do_assign(session, actor, ticket, agent_id=None, team_id=team_id)
+    else:
+        tickets.do_assign(session, actor, ticket, team_id=team_id)
 
 
 def _is_member(session: Session, team_id: int, agent_id: int) -> bool:
