@@ -68,6 +68,12 @@ def test_escalate_moves_up_raises_priority_unassigns_and_tells_the_leads(
         "L2",
         "urgent",
     )
+    # the usual events too, for webhooks, reports and the SLA clocks
+    assert _events(db_session, ticket, "ticket.team_changed")[-1].after == {"team_id": l2.id}
+    assert _events(db_session, ticket, "ticket.priority_changed")[-1].after == {
+        "priority": "urgent"
+    }
+    assert _events(db_session, ticket, "ticket.assigned")[-1].after == {"assignee_id": None}
     told = db_session.scalars(select(Notification).where(Notification.ticket_id == ticket.id)).all()
     assert [(n.agent_id, n.kind) for n in told] == [(lead.id, "escalated")]
     # the history says it in words
