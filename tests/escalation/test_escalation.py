@@ -335,3 +335,27 @@ def test_the_rule_api_and_form_carry_escalate(client: TestClient, seeded: dict[s
     assert created.json()["escalate"] is True
     rule_id = created.json()["id"]
     assert client.delete(f"/api/v1/routing/rules/{rule_id}", headers=headers).status_code == 204
+
+
+def test_admin_page_sets_a_teams_next_tier(
+    client: TestClient, app: Any, seeded: dict[str, Any]
+) -> None:
+    with app.state.sessionmaker() as session:
+        l1, l2 = make_team(session), make_team(session, Tier.l2)
+        session.commit()
+        l1_id, l2_id = l1.id, l2.id
+    data = {"email": seeded["admin"].email, "password": PASSWORD}
+    assert client.post("/console/login", data=data).status_code == 200
+    page = client.get("/console/escalation")
+    assert page.status_code == 200 and f'id="escalation-{l1_id}"' in page.text
+    down = client.post(f"/console/escalation/{l2_id}", data={"escalation_team_id": str(l1_id)})
+    assert "A team escalates to a team of a higher tier" in down.text
+    saved = client.post(f"/console/escalation/{l1_id}", data={"escalation_team_id": str(l2_id)})
+    assert "Saved" in saved.text
+    with app.state.sessionmaker() as session:
+        assert session.get_one(Team, l1_id).escalation_team_id == l2_id
+        assert session.get_one(Team, l2_id).escalation_team_id is None
+    agent = {"email": seeded["agent"].email, "password": PASSWORD}
+    client.post("/console/logout")
+    client.post("/console/login", data=agent)
+    assert client.get("/console/escalation").status_code == 403
