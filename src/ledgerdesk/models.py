@@ -11,9 +11,11 @@ from ledgerdesk.core.db import Base
 from ledgerdesk.incidents import models as incidents_models
 from ledgerdesk.jobs import models as jobs_models
 from ledgerdesk.kb import models as kb_models
+from ledgerdesk.macros import models as macros_models
 from ledgerdesk.reports import surges_models
 from ledgerdesk.routing import models as routing_models
 from ledgerdesk.search import models as search_models
+from ledgerdesk.sla import escalation_models
 from ledgerdesk.sla import models as sla_models
 from ledgerdesk.tickets import models as tickets_models
 from ledgerdesk.tickets import view_models as saved_views_models
@@ -27,9 +29,11 @@ __all__ = [
     "chain_models",
     "channels_models",
     "chat_models",
+    "escalation_models",
     "incidents_models",
     "jobs_models",
     "kb_models",
+    "macros_models",
     "metadata",
     "routing_models",
     "saved_views_models",

@@ -29,7 +29,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ledgerdesk.accounts import services as accounts
-from ledgerdesk.accounts.models import ApiToken, Role
+from ledgerdesk.accounts.models import ApiToken, Role, Tier
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.accounts.tokens import do_create_api_token
 from ledgerdesk.channels import csat
@@ -44,6 +44,7 @@ from ledgerdesk.incidents import services as incidents
 from ledgerdesk.jobs import outbox
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
+from ledgerdesk.macros import services as macros
 from ledgerdesk.reports import surges
 from ledgerdesk.routing import services as routing
 from ledgerdesk.tickets import services as tickets
@@ -176,6 +177,10 @@ def _make_world(app: Any) -> World:
             actor_of(admin),
             incidents.IncidentIn(title_en="Sweep incident", title_zh="故障", network="tron"),
         )
+        upper = make_team(session, Tier.l2)  # fresh tickets escalate to it
+        macro = macros.do_create_macro(
+            session, actor_of(admin), macros.MacroIn("Sweep macro", "Hello", shared=True)
+        )
         session.commit()
         return World(
             app=app,
@@ -197,6 +202,8 @@ def _make_world(app: Any) -> World:
                 "view_id": saved_view.id,
                 "alert_id": alert.id,
                 "incident_id": incident.id,
+                "macro_id": macro.id,
+                "escalation_team_id": upper.id,
             },
             strings={
                 "slug": article.slug,

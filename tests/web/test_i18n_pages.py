@@ -28,6 +28,7 @@ from ledgerdesk.incidents.linking import do_link
 from ledgerdesk.incidents.models import Incident
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleStatus
+from ledgerdesk.macros import services as macros
 from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.models import RoutingRule
 from ledgerdesk.routing.services import triage_message
@@ -226,6 +227,9 @@ def ids(app: Any) -> Iterator[Ids]:
             # the notification page and its ticket link (channels/notifications_views.py)
             "notification_id": _seed_notification(session, agent.id, ticket_id),
             "incident_id": _seed_incident(session, agent, ticket_id),
+            "macro_id": macros.do_create_macro(
+                session, actor_of(agent), macros.MacroIn("退款说明", body_zh="您好", shared=True)
+            ).id,
         }
         channel_id = channel.id
         session.commit()

@@ -38,14 +38,15 @@ from ledgerdesk.jobs.outbox import enqueue, handler
 from ledgerdesk.tickets.models import Event, Message, MessageKind, Ticket
 
 log = logging.getLogger("ledgerdesk.notifications")
-KINDS = frozenset({"assigned", "customer_replied", "mentioned", "csat_low", "surge"})
-EMAIL_KINDS = (
+KINDS = frozenset({"assigned", "customer_replied", "mentioned", "csat_low", "escalated", "surge"})
+EMAIL_KINDS = (  # in the form's order
     "assigned",
     "customer_replied",
     "mentioned",
     "csat_low",
+    "escalated",
     "surge",
-)  # in the form's order
+)
 EMAIL_TOPIC = "notify.email"
 PAGE_SIZE = 50
 

@@ -73,6 +73,7 @@ def _texts(_: Callable[[str], str]) -> dict[str, str]:
         "mentioned": _("%(actor)s mentioned you in a note on ticket #%(id)s: %(subject)s"),
         "csat_low": _("A low satisfaction score on ticket #%(id)s needs review: %(subject)s"),
         "surge": _("Surge: many tickets like #%(id)s in the last hour: %(subject)s"),
+        "escalated": _("Ticket #%(id)s was escalated to your team: %(subject)s"),
     }
 
 

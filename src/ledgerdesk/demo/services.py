@@ -40,6 +40,7 @@ from ledgerdesk.demo import fakes
 from ledgerdesk.demo.content import Scenario, demo_text, fill
 from ledgerdesk.demo.desk import AgentSpec, demo_desk
 from ledgerdesk.demo.incidents import load_incidents
+from ledgerdesk.demo.macros import load_macros
 from ledgerdesk.kb.importer import ImportReport, import_path
 from ledgerdesk.kb.models import Article
 from ledgerdesk.kb.queries import count_articles
@@ -206,6 +207,8 @@ class _Loader:
         self._create_teams()
         self._create_routing_rules()
         self._create_agents()
+        with frozen_at(self.ago(days=90)):  # the desk's macros and escalation path
+            load_macros(self.session, self.teams)
         self._register_official_channels()
         self._create_customers()
         # Each customer message is triaged as it arrives (``triage``), not by a job queued for

@@ -75,6 +75,7 @@ def _posted_rule(
     tag: Annotated[str, Form(max_length=2000)] = "",
     stop: Annotated[str, Form(max_length=20)] = "",
     enabled: Annotated[str, Form(max_length=20)] = "",
+    escalate: Annotated[str, Form(max_length=20)] = "",
 ) -> dict[str, Any]:
     """The rule form as typed (checkboxes are absent when unticked)."""
     return {
@@ -89,6 +90,7 @@ def _posted_rule(
         "tag": tag,
         "stop": bool(stop),
         "enabled": bool(enabled),
+        "escalate": bool(escalate),
     }
 
 
@@ -126,6 +128,7 @@ def _rule_in(form: dict[str, Any]) -> svc.RuleIn:
         tag=form["tag"].strip() or None,
         stop=form["stop"],
         enabled=form["enabled"],
+        escalate=form["escalate"],
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledgerdesk.ai.guard.storage import GuardedJSON, GuardedLongText, GuardedString
@@ -74,6 +74,8 @@ class RoutingRule(Base):
     priority: Mapped[str | None] = mapped_column(String(16), default=None)
     tag: Mapped[str | None] = mapped_column(GuardedString(64), default=None)
     stop: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Escalate the ticket to the next tier (sla/escalation.py), once per ticket.
+    escalate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

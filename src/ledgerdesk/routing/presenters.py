@@ -51,6 +51,7 @@ def rule_public(rule: RoutingRule) -> RulePublic:
         priority=rule.priority,
         tag=rule.tag,
         stop=rule.stop,
+        escalate=rule.escalate,
         created_at=rule.created_at,
         updated_at=rule.updated_at,
     )
@@ -86,6 +87,8 @@ def actions(rule: RoutingRule, team_names: dict[int, str]) -> list[str]:
         parts.append(gettext("priority at least") + ": " + label(rule.priority))
     if rule.tag:
         parts.append(gettext("tag") + ": " + rule.tag)
+    if rule.escalate:
+        parts.append(gettext("escalate"))
     if rule.stop:
         parts.append(gettext("stop"))
     return parts
@@ -119,6 +122,7 @@ def rule_form(rule: RoutingRule | None = None) -> dict[str, Any]:
         "tag": rule.tag or "",
         "stop": rule.stop,
         "enabled": rule.enabled,
+        "escalate": rule.escalate,
     }
 
 

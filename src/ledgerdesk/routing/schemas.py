@@ -25,7 +25,7 @@ class _In(BaseModel):
 
 class RuleCreate(_In):
     """A routing rule. Conditions left empty (or null) match anything; a rule must do at
-    least one thing: set a team, raise the priority, add a tag or stop."""
+    least one thing: set a team, raise the priority, add a tag, escalate or stop."""
 
     name: str = Field(min_length=1, max_length=MAX_RULE_NAME)
     intents: list[Label] = Field(
@@ -50,6 +50,9 @@ class RuleCreate(_In):
     tag: str | None = Field(default=None, max_length=64, description="Add this tag")
     stop: StrictBool = Field(default=False, description="Run no further rules")
     enabled: StrictBool = True
+    escalate: StrictBool = Field(
+        default=False, description="Escalate the ticket to the next tier (once per ticket)"
+    )
 
     @field_validator("name", "tag")
     @classmethod
@@ -85,6 +88,7 @@ class RulePublic(BaseModel):
     priority: str | None
     tag: str | None
     stop: bool
+    escalate: bool
     created_at: UtcDateTime
     updated_at: UtcDateTime
 

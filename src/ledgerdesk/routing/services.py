@@ -56,6 +56,7 @@ class RuleIn:
     tag: str | None = None
     stop: bool = False
     enabled: bool = True
+    escalate: bool = False
 
 
 def known_intents() -> list[str]:
@@ -92,8 +93,9 @@ def check_rule(session: Session, data: RuleIn) -> RuleIn:
     if data.team_id is not None and session.get(Team, data.team_id) is None:
         raise InvalidInput(f"Team {data.team_id} does not exist", field="team_id")
     tag = check_tag(data.tag) if data.tag else None
-    if data.team_id is None and data.priority is None and tag is None and not data.stop:
-        raise InvalidInput("A rule must do something: a team, a priority, a tag or stop")
+    acts = data.team_id is not None or data.priority is not None or tag is not None
+    if not (acts or data.stop or data.escalate):
+        raise InvalidInput("A rule must do something: a team, a priority, a tag, escalate or stop")
     return RuleIn(
         name=name,
         intents=sorted(set(data.intents)),
@@ -106,6 +108,7 @@ def check_rule(session: Session, data: RuleIn) -> RuleIn:
         tag=tag,
         stop=data.stop,
         enabled=data.enabled,
+        escalate=data.escalate,
     )
 
 
@@ -122,6 +125,7 @@ def _rule_fields(rule: RoutingRule) -> dict[str, Any]:
         "priority": rule.priority,
         "tag": rule.tag,
         "stop": rule.stop,
+        "escalate": rule.escalate,
         "position": rule.position,
     }
 
@@ -262,6 +266,7 @@ class Route:
     tags: list[str] = field(default_factory=list)
     rule_ids: list[int] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    escalate: str | None = None  # the name of the first matching rule that escalates
 
 
 def _matches(rule: RoutingRule, result: TriageResult, vip: bool) -> bool:
@@ -296,6 +301,9 @@ def route(
             decision.reasons.append(f"rule “{rule.name}”: priority {rule.priority}")
         if rule.tag and rule.tag not in decision.tags:
             decision.tags.append(rule.tag)
+        if rule.escalate and decision.escalate is None:
+            decision.escalate = rule.name
+            decision.reasons.append(f"rule “{rule.name}”: escalate")
         if rule.stop:
             break
     if decision.team_id is None and result.intent is None and l1_team is not None:
@@ -361,6 +369,10 @@ def triage_message(session: Session, message_id: int) -> TriagePrediction | None
     if ticket.status not in FINISHED:
         outcome = _outcome(session, ticket, message, result, decision, priority)
         applied = do_apply_triage(session, ticket, outcome)
+        if decision.escalate is not None:
+            from ledgerdesk.sla.escalation import escalate_by_rule  # escalation imports routing
+
+            escalate_by_rule(session, ticket, decision.escalate)
     prediction = _prediction(ticket, message, result, decision, priority, applied)
     session.add(prediction)
     session.flush()

@@ -39,6 +39,9 @@ ACTIONS = {
     "assistant.handover": N_("Handed over by the assistant"),
     "incident.linked": N_("Linked to an incident"),
     "incident.unlinked": N_("Unlinked from an incident"),
+    "ticket.escalated": N_("Escalated to the next tier"),
+    "ticket.deescalated": N_("Sent back to the first line"),
+    "macro.applied": N_("Macro applied"),
 }
 
 FIELDS = {
@@ -73,6 +76,11 @@ FIELDS = {
     "verdict": N_("Result"),
     "incident_id": N_("Incident"),
     "automatic": N_("Automatic"),
+    "tier": N_("Tier"),
+    "trigger": N_("Cause"),
+    "sla_target": N_("SLA target"),
+    "macro_id": N_("Macro"),
+    "macro": N_("Macro"),
 }
 
 # Values stored by the services that are keys, not words (labels.py has the enum values).
@@ -83,6 +91,13 @@ _VALUES = {
     "outbound": N_("To the customer"),
     "reply": N_("Agent's reply"),
     "solved": N_("Ticket solved"),
+    "manual": N_("By hand"),
+    "sla_breach": N_("An SLA target was breached"),
+    "routing_rule": N_("A routing rule"),
+    "first_reply": N_("First reply"),
+    "next_reply": N_("Next reply"),
+    "periodic_update": N_("Periodic update"),
+    "resolution": N_("Resolution"),
 }
 _TICKET_REFS = frozenset({"target_id", "source_id"})
 

@@ -206,10 +206,13 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
+    from ledgerdesk.macros import api as macros_api
+    from ledgerdesk.macros import console as macros_console
     from ledgerdesk.portal import views as portal_views
     from ledgerdesk.reports import surges_views
     from ledgerdesk.routing import api as routing_api
     from ledgerdesk.routing import console as routing_console
+    from ledgerdesk.sla import escalation_views
     from ledgerdesk.tickets import api as tickets_api
     from ledgerdesk.tickets import views as tickets_views
     from ledgerdesk.tickets import views_bulk as tickets_views_bulk
@@ -259,5 +262,9 @@ def _include_routes(app: FastAPI) -> None:
         incidents_api.router,
         incidents_console.router,
         incidents_views.router,
+        macros_api.router,
+        macros_console.router,
+        escalation_views.api,
+        escalation_views.console,
     ):
         app.include_router(router)

@@ -35,6 +35,8 @@ _PILLARS = (
     "channels/webhooks",
     "reports",
     "incidents",
+    "sla",
+    "macros",
 )
 
 

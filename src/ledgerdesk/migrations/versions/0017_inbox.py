@@ -1,7 +1,7 @@
 """Saved inbox views (personal and shared)
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 Create Date: 2026-12-06
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0014"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
