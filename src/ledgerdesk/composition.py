@@ -18,4 +18,6 @@ def load_handlers() -> None:
     import ledgerdesk.channels.webhooks.tasks
     import ledgerdesk.routing.tasks
     import ledgerdesk.search.services
+    import ledgerdesk.sla.clocks  # the clocks follow ticket events
+    import ledgerdesk.sla.tasks
     import ledgerdesk.tickets.tasks  # noqa: F401

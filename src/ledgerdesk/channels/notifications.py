@@ -38,7 +38,7 @@ from ledgerdesk.jobs.outbox import enqueue, handler
 from ledgerdesk.tickets.models import Event, Message, MessageKind, Ticket
 
 log = logging.getLogger("ledgerdesk.notifications")
-KINDS = frozenset({"assigned", "customer_replied", "mentioned", "csat_low"})
+KINDS = frozenset({"assigned", "customer_replied", "mentioned", "csat_low", "sla_breached"})
 EMAIL_KINDS = ("assigned", "customer_replied", "mentioned", "csat_low")  # in the form's order
 EMAIL_TOPIC = "notify.email"
 PAGE_SIZE = 50

@@ -72,6 +72,7 @@ def _texts(_: Callable[[str], str]) -> dict[str, str]:
         "customer_replied": _("The customer replied on ticket #%(id)s: %(subject)s"),
         "mentioned": _("%(actor)s mentioned you in a note on ticket #%(id)s: %(subject)s"),
         "csat_low": _("A low satisfaction score on ticket #%(id)s needs review: %(subject)s"),
+        "sla_breached": _("Ticket #%(id)s is past its SLA due time: %(subject)s"),
     }
 
 

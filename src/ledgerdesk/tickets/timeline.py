@@ -37,6 +37,8 @@ ACTIONS = {
     "customer.notified": N_("Customer notified by e-mail"),
     "chain.checked": N_("Deposit or withdrawal checked"),
     "assistant.handover": N_("Handed over by the assistant"),
+    "sla.warning": N_("SLA due soon"),
+    "sla.breached": N_("SLA breached"),
 }
 
 FIELDS = {
@@ -69,6 +71,9 @@ FIELDS = {
     "check_id": N_("Check"),
     "kind": N_("Kind"),
     "verdict": N_("Result"),
+    "target": N_("SLA target"),
+    "due_at": N_("Due"),
+    "policy_id": N_("SLA policy"),
 }
 
 # Values stored by the services that are keys, not words (labels.py has the enum values).
@@ -79,6 +84,10 @@ _VALUES = {
     "outbound": N_("To the customer"),
     "reply": N_("Agent's reply"),
     "solved": N_("Ticket solved"),
+    "first_reply": N_("First reply"),
+    "next_reply": N_("Next reply"),
+    "periodic_update": N_("Periodic update"),
+    "resolution": N_("Resolution"),
 }
 _TICKET_REFS = frozenset({"target_id", "source_id"})
 
