@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
+import ledgerdesk.sla.clocks  # noqa: F401  (the listener, as composition.load_handlers loads it)
 from ledgerdesk.sla import policies
 
 

@@ -139,9 +139,8 @@ def load(source: Session | Connection) -> Snapshot:
             continue
         if row.is_default:
             snapshot.default_calendar = row.id
-    snapshot.team_calendar = dict(
-        connection.execute(select(TeamCalendar.team_id, TeamCalendar.calendar_id)).tuples()
-    )
+    teams = connection.execute(select(TeamCalendar.team_id, TeamCalendar.calendar_id))
+    snapshot.team_calendar = {int(team): int(calendar) for team, calendar in teams}
     return snapshot
 
 
