@@ -6,18 +6,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ledgerdesk.accounts.models import Role, Team
 from ledgerdesk.accounts.services import Actor, require_role
 from ledgerdesk.core.business_hours import BusinessHours
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, NotFound
+from ledgerdesk.core.i18n import gettext
 from ledgerdesk.sla import policies
 from ledgerdesk.sla.models import BusinessCalendar, Holiday, SlaPolicy, SlaTarget, TeamCalendar
 from ledgerdesk.sla.schemas import CalendarIn, HolidayIn, PolicyIn
+from ledgerdesk.web.labels import N_
+
+TARGET_LABELS = {
+    "first_reply": N_("First reply"),
+    "next_reply": N_("Next reply"),
+    "periodic_update": N_("Periodic update"),
+    "resolution": N_("Resolution"),
+}
 
 # --- calendars ------------------------------------------------------------------------------
 
@@ -125,7 +135,8 @@ def do_remove_holiday(
 
 
 def team_calendars(session: Session) -> dict[int, int]:
-    return dict(session.execute(select(TeamCalendar.team_id, TeamCalendar.calendar_id)).tuples())
+    rows = session.execute(select(TeamCalendar.team_id, TeamCalendar.calendar_id))
+    return {int(team): int(calendar) for team, calendar in rows}
 
 
 def do_set_team_calendar(
@@ -249,6 +260,10 @@ class DueBadge:
     state: str  # ok, warned, breached, paused
 
     @property
+    def label(self) -> str:
+        return gettext(TARGET_LABELS.get(self.target, self.target))
+
+    @property
     def iso(self) -> str:
         return self.due_at.isoformat() + "Z" if self.due_at else ""
 
@@ -285,3 +300,36 @@ def _sooner(clock: SlaTarget, than: SlaTarget) -> bool:
     if clock.due_at is None:
         return False
     return than.due_at is None or clock.due_at < than.due_at
+
+
+def badges_for_page(tickets: Iterable[Any]) -> dict[int, DueBadge]:
+    """``due_badges`` for a template's list of tickets (``sla_due_badges(tickets)``)."""
+    rows = list(tickets)
+    session = object_session(rows[0]) if rows else None
+    if session is None:
+        return {}
+    return due_badges(session, [t.id for t in rows])
+
+
+@dataclass(frozen=True)
+class ClockView:
+    target: str
+    due_at: datetime | None
+    paused_at: datetime | None
+    breached_at: datetime | None
+    completed_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        return gettext(TARGET_LABELS.get(self.target, self.target))
+
+
+def clock_views(ticket: Any) -> list[ClockView]:
+    """The ticket's clocks for its page (``sla_clocks_of(ticket)``), oldest first."""
+    session = object_session(ticket)
+    if session is None:
+        return []
+    return [
+        ClockView(c.target, c.due_at, c.paused_at, c.breached_at, c.completed_at)
+        for c in clocks_of(session, ticket.id)
+    ]

@@ -205,6 +205,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.portal import views as portal_views
     from ledgerdesk.routing import api as routing_api
     from ledgerdesk.routing import console as routing_console
+    from ledgerdesk.sla import api as sla_api
+    from ledgerdesk.sla import console as sla_console
     from ledgerdesk.tickets import api as tickets_api
     from ledgerdesk.tickets import views as tickets_views
     from ledgerdesk.trust import api as trust_api
@@ -246,5 +248,7 @@ def _include_routes(app: FastAPI) -> None:
         webhooks_api.router,
         webhooks_console.router,
         notifications_views.router,
+        sla_api.router,
+        sla_console.router,
     ):
         app.include_router(router)
