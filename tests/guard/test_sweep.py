@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ from ledgerdesk.jobs import outbox
 from ledgerdesk.kb.deflection import do_start_deflection
 from ledgerdesk.kb.models import ArticleVersion
 from ledgerdesk.routing import services as routing
+from ledgerdesk.sla import schemas as sla_schemas
+from ledgerdesk.sla import services as sla
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Status
 from ledgerdesk.trust import services as trust
@@ -160,6 +163,16 @@ def _make_world(app: Any) -> World:
         survey = csat.survey_of(session, solved.id)
         assert survey is not None
         csat.do_answer(session, survey, csat.Answer(1, "slow", "email"))
+        # an SLA calendar with a holiday, and a policy
+        sla_calendar = sla.do_create_calendar(
+            session, actor_of(admin), sla_schemas.CalendarIn(name="Sweep")
+        )
+        sla_holiday = sla.do_add_holiday(
+            session, actor_of(admin), sla_calendar, sla_schemas.HolidayIn(day=date(2026, 10, 1))
+        )
+        sla_policy = sla.do_create_policy(
+            session, actor_of(admin), sla_schemas.PolicyIn(name="Sweep", first_reply=60)
+        )
         session.commit()
         return World(
             app=app,
@@ -178,6 +191,9 @@ def _make_world(app: Any) -> World:
                 "conversation_id": chat_opened.conversation,
                 "webhook_id": hook.id,
                 "survey_id": survey.id,
+                "calendar_id": sla_calendar.id,
+                "holiday_id": sla_holiday.id,
+                "policy_id": sla_policy.id,
             },
             strings={
                 "slug": article.slug,

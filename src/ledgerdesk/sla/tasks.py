@@ -17,8 +17,10 @@ from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ledgerdesk.channels.csat import reviewer_ids
-from ledgerdesk.channels.notifications import notify
+from ledgerdesk.channels.models import Notification
+from ledgerdesk.channels.notifications import EMAIL_TOPIC, KINDS
 from ledgerdesk.core.clock import utcnow
+from ledgerdesk.jobs.outbox import enqueue
 from ledgerdesk.jobs.schedule import periodic
 from ledgerdesk.sla import hooks
 from ledgerdesk.sla.models import SlaTarget
@@ -27,6 +29,8 @@ from ledgerdesk.tickets.models import ActorKind, Event, Ticket
 log = logging.getLogger("ledgerdesk.sla")
 TOPIC = "sla.check"
 BATCH = 2000
+KIND = "sla_breached"
+assert KIND in KINDS
 
 
 @periodic(TOPIC, every_seconds=30)
@@ -81,25 +85,59 @@ def _events(session: Session, action: str, rows: list[Any], now: datetime) -> No
     )
 
 
-def _tell(session: Session, rows: list[Any]) -> None:
-    """Notify, then run the breach hooks, per breached clock."""
+def _tell(session: Session, rows: list[Any], now: datetime) -> None:
+    """Notify (in bulk: one query for those already told, one INSERT), then run the breach
+    hooks, per breached clock."""
     ids = sorted({row.ticket_id for row in rows})
-    tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+    found = session.execute(
+        select(Ticket.id, Ticket.assignee_id, Ticket.team_id).where(Ticket.id.in_(ids))
+    )
+    owners = {tid: (assignee, team) for tid, assignee, team in found}
     leads: dict[int | None, list[int]] = {}
+    wanted: list[tuple[int, str, int]] = []
     for row in rows:
-        ticket = tickets.get(row.ticket_id)
-        if ticket is None:
+        if row.ticket_id not in owners:
             continue
-        if ticket.assignee_id is not None:
-            recipients = [ticket.assignee_id]
-        else:
-            if ticket.team_id not in leads:
-                leads[ticket.team_id] = reviewer_ids(session, ticket.team_id)
-            recipients = leads[ticket.team_id]
-        for agent_id in recipients:
-            notify(session, agent_id, "sla_breached", f"sla:{row.id}", ticket_id=ticket.id)
-        for hook in list(hooks.ON_BREACH):
-            hook(session, ticket, row.target)
+        assignee, team = owners[row.ticket_id]
+        if assignee is None and team not in leads:
+            leads[team] = reviewer_ids(session, team)
+        for agent_id in [assignee] if assignee is not None else leads[team]:
+            wanted.append((agent_id, f"sla:{row.id}", row.ticket_id))
+    _notify_all(session, wanted, now)
+    if hooks.ON_BREACH:
+        tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
+        for row in rows:
+            ticket = tickets.get(row.ticket_id)
+            if ticket is not None:
+                for hook in list(hooks.ON_BREACH):
+                    hook(session, ticket, row.target)
+
+
+def _notify_all(session: Session, wanted: list[tuple[int, str, int]], now: datetime) -> None:
+    """``channels.notifications.notify`` for many at once: each (agent, key) once, e-mailed
+    by its job."""
+    if not wanted:
+        return
+    keys = sorted({key for _, key, _ in wanted})
+    told = set(
+        session.execute(
+            select(Notification.agent_id, Notification.dedupe_key).where(
+                Notification.kind == KIND, Notification.dedupe_key.in_(keys)
+            )
+        ).tuples()
+    )
+    fresh = {(a, k): t for a, k, t in wanted if (a, k) not in told}
+    if not fresh:
+        return
+    made = session.execute(
+        insert(Notification).returning(Notification.id),
+        [
+            {"agent_id": a, "kind": KIND, "dedupe_key": k, "ticket_id": t, "created_at": now}
+            for (a, k), t in fresh.items()
+        ],
+    )
+    for notification_id in made.scalars():
+        enqueue(session, EMAIL_TOPIC, {"notification_id": notification_id})
 
 
 def run_check(session: Session) -> tuple[int, int]:
@@ -117,7 +155,7 @@ def run_check(session: Session) -> tuple[int, int]:
         if not rows:
             break
         _events(session, "sla.breached", rows, now)
-        _tell(session, rows)
+        _tell(session, rows, now)
         breached += len(rows)
     if warned or breached:
         log.info("sla check: %s warnings, %s breaches", warned, breached)
