@@ -119,13 +119,12 @@ def _notify_all(session: Session, wanted: list[tuple[int, str, int]], now: datet
     if not wanted:
         return
     keys = sorted({key for _, key, _ in wanted})
-    told = set(
-        session.execute(
-            select(Notification.agent_id, Notification.dedupe_key).where(
-                Notification.kind == KIND, Notification.dedupe_key.in_(keys)
-            )
-        ).tuples()
+    rows = session.execute(
+        select(Notification.agent_id, Notification.dedupe_key).where(
+            Notification.kind == KIND, Notification.dedupe_key.in_(keys)
+        )
     )
+    told = {(int(agent_id), str(key)) for agent_id, key in rows}
     fresh = {(a, k): t for a, k, t in wanted if (a, k) not in told}
     if not fresh:
         return
