@@ -43,8 +43,8 @@ def _clocks(engine: Engine, now: datetime) -> int:
                     "INSERT INTO sla_targets (ticket_id, policy_id, target, started_at, due_at,"
                     " warn_at, paused_seconds)"
                     " SELECT id, 1, :target, :now - interval '1 hour',"
-                    " :now + make_interval(mins => 60 + (id * :spread) % 10000),"
-                    " :now + make_interval(mins => 30 + (id * :spread) % 10000), 0"
+                    " :now + make_interval(mins => (60 + (id::bigint * :spread) % 10000)::int),"
+                    " :now + make_interval(mins => (30 + (id::bigint * :spread) % 10000)::int), 0"
                     " FROM tickets"
                 ),
                 {"target": target, "now": now, "spread": spread},

@@ -11,16 +11,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
 from ledgerdesk.sla import policies
-from ledgerdesk.sla.models import BusinessCalendar, SlaPolicy
+from ledgerdesk.sla.models import BusinessCalendar, SlaPolicy, SlaTarget
 from tests.conftest import bearer
 from tests.tickets.test_views import console_login
 
 
 @pytest.fixture
 def clean(app: Any) -> Iterator[None]:
-    """The app's database is shared by the run: leave no policy behind."""
+    """The app's database is shared by the run: leave no policy or clock behind."""
     yield
     with app.state.sessionmaker() as session:
+        session.execute(delete(SlaTarget))
         session.execute(delete(SlaPolicy))
         session.execute(delete(BusinessCalendar))
         session.commit()
@@ -74,10 +75,14 @@ def test_api_policies_and_calendars(
     shown = client.get(f"/api/v1/sla/calendars/{calendar['id']}", headers=admin).json()
     assert shown["team_ids"] == [seeded["l1"]] and shown["holidays"][0]["name"] == "National Day"
 
-    assert (
-        client.post("/api/v1/sla/policies", headers=admin, json={"name": "Empty"}).status_code
-        == 422
+    unknown = client.post(
+        "/api/v1/sla/policies", headers=admin, json={"name": "X", "intents": ["nonsense"]}
     )
+    assert unknown.status_code == 422 and "Unknown intent" in unknown.text
+    no_team = client.post(
+        "/api/v1/sla/policies", headers=admin, json={"name": "X", "team_ids": [999999]}
+    )
+    assert no_team.status_code == 422 and "Team 999999" in no_team.text
     assert (
         client.post(
             "/api/v1/sla/policies",

@@ -59,6 +59,7 @@ class Change:
     before: dict[str, Any]
     after: dict[str, Any]
     at: datetime
+    id: int
 
 
 @event.listens_for(Session, "after_flush")
@@ -71,6 +72,7 @@ def _collect(session: Session, _context: Any) -> None:
             dict(obj.before or {}),
             dict(obj.after or {}),
             obj.created_at,
+            obj.id,
         )
         for obj in session.new
         if isinstance(obj, Event) and obj.ticket_id is not None and obj.action in WATCHED
@@ -89,7 +91,7 @@ def _apply(session: Session, _context: Any) -> None:
         return
     with session.no_autoflush:
         by_ticket: dict[int, list[Change]] = {}
-        for change in sorted(changes, key=lambda c: c.at):
+        for change in sorted(changes, key=lambda c: (c.at, c.id)):
             by_ticket.setdefault(change.ticket_id, []).append(change)
         for ticket_id, ticket_changes in by_ticket.items():
             ticket = session.get(Ticket, ticket_id)
