@@ -20,4 +20,11 @@ def load_handlers() -> None:
     import ledgerdesk.reports.surges
     import ledgerdesk.routing.tasks
     import ledgerdesk.search.services
+    import ledgerdesk.sla.clocks  # the clocks follow ticket events
+    import ledgerdesk.sla.tasks
     import ledgerdesk.tickets.tasks  # noqa: F401
+    from ledgerdesk.sla.escalation import on_sla_breach
+    from ledgerdesk.sla.hooks import ON_BREACH
+
+    if on_sla_breach not in ON_BREACH:  # a breach moves the ticket up one tier
+        ON_BREACH.append(on_sla_breach)

@@ -20,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,8 @@ from ledgerdesk.kb.models import ArticleVersion
 from ledgerdesk.macros import services as macros
 from ledgerdesk.reports import surges
 from ledgerdesk.routing import services as routing
+from ledgerdesk.sla import schemas as sla_schemas
+from ledgerdesk.sla import services as sla
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.inbox_query import parse_query
 from ledgerdesk.tickets.models import Status
@@ -181,6 +184,16 @@ def _make_world(app: Any) -> World:
         macro = macros.do_create_macro(
             session, actor_of(admin), macros.MacroIn("Sweep macro", "Hello", shared=True)
         )
+        # an SLA calendar with a holiday, and a policy
+        sla_calendar = sla.do_create_calendar(
+            session, actor_of(admin), sla_schemas.CalendarIn(name="Sweep")
+        )
+        sla_holiday = sla.do_add_holiday(
+            session, actor_of(admin), sla_calendar, sla_schemas.HolidayIn(day=date(2026, 10, 1))
+        )
+        sla_policy = sla.do_create_policy(
+            session, actor_of(admin), sla_schemas.PolicyIn(name="Sweep", first_reply=60)
+        )
         session.commit()
         return World(
             app=app,
@@ -204,6 +217,9 @@ def _make_world(app: Any) -> World:
                 "incident_id": incident.id,
                 "macro_id": macro.id,
                 "escalation_team_id": upper.id,
+                "calendar_id": sla_calendar.id,
+                "holiday_id": sla_holiday.id,
+                "policy_id": sla_policy.id,
             },
             strings={
                 "slug": article.slug,

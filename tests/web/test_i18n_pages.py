@@ -32,6 +32,8 @@ from ledgerdesk.macros import services as macros
 from ledgerdesk.routing import services as routing
 from ledgerdesk.routing.models import RoutingRule
 from ledgerdesk.routing.services import triage_message
+from ledgerdesk.sla import schemas as sla_schemas
+from ledgerdesk.sla import services as sla
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.merge import do_merge
 from ledgerdesk.tickets.models import (
@@ -196,6 +198,17 @@ def ids(app: Any) -> Iterator[Ids]:
         channel = trust.do_add_channel(
             session, actor_of(agent), "domain", f"{brand}.com", "官网", ""
         )
+        # SLA: a calendar and a policy first, so the seeded ticket shows its due time
+        sla_calendar = sla.do_create_calendar(
+            session,
+            SYSTEM,
+            sla_schemas.CalendarIn(
+                name="上海", timezone="Asia/Shanghai", hours="mon-fri 09:00-18:00"
+            ),
+        )
+        sla_policy = sla.do_create_policy(
+            session, SYSTEM, sla_schemas.PolicyIn(name="默认", first_reply=60, resolution=480)
+        )
         ticket_id = _seed_ticket(session, agent, team, customer, brand)
         # a waiting live chat: the chat queue (/console/chat) shows a row with its wait
         make_ticket(
@@ -224,6 +237,8 @@ def ids(app: Any) -> Iterator[Ids]:
             "rule_id": rule.id,
             "csat_token": _answered_survey(session, agent, customer),
             "webhook_id": hook.id,
+            "calendar_id": sla_calendar.id,
+            "policy_id": sla_policy.id,
             # the notification page and its ticket link (channels/notifications_views.py)
             "notification_id": _seed_notification(session, agent.id, ticket_id),
             "incident_id": _seed_incident(session, agent, ticket_id),

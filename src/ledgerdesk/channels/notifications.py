@@ -38,7 +38,9 @@ from ledgerdesk.jobs.outbox import enqueue, handler
 from ledgerdesk.tickets.models import Event, Message, MessageKind, Ticket
 
 log = logging.getLogger("ledgerdesk.notifications")
-KINDS = frozenset({"assigned", "customer_replied", "mentioned", "csat_low", "escalated", "surge"})
+KINDS = frozenset(
+    {"assigned", "customer_replied", "mentioned", "csat_low", "escalated", "surge", "sla_breached"}
+)
 EMAIL_KINDS = (  # in the form's order
     "assigned",
     "customer_replied",

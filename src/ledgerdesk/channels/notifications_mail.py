@@ -74,6 +74,7 @@ def _texts(_: Callable[[str], str]) -> dict[str, str]:
         "csat_low": _("A low satisfaction score on ticket #%(id)s needs review: %(subject)s"),
         "surge": _("Surge: many tickets like #%(id)s in the last hour: %(subject)s"),
         "escalated": _("Ticket #%(id)s was escalated to your team: %(subject)s"),
+        "sla_breached": _("Ticket #%(id)s is past its SLA due time: %(subject)s"),
     }
 
 

@@ -87,8 +87,10 @@ class Settings(BaseSettings):
     exchange_timeout: float = Field(default=5.0, gt=0, le=60)
     exchange_allow_private: bool = False
     exchange_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
+    # SLA clocks (sla/): the warning comes this share of a target before it is due (>= 5 min).
+    sla_warning_percent: int = Field(default=15, ge=1, le=90)
     # Live chat (chat/). The JWT secret signs the exchange's identity tokens; empty turns
-    # signed identity off. Hours: see chat/hours.py for the grammar.
+    # signed identity off. Hours: see core/business_hours.py for the grammar.
     chat_jwt_secret: str = ""
     chat_jwt_audience: str = "ledgerdesk-chat"
     chat_hours: str = ""

@@ -37,6 +37,7 @@ from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.core.paths import shipped_data_dir
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.demo import fakes
+from ledgerdesk.demo import sla as demo_sla
 from ledgerdesk.demo.content import Scenario, demo_text, fill
 from ledgerdesk.demo.desk import AgentSpec, demo_desk
 from ledgerdesk.demo.incidents import load_incidents
@@ -205,6 +206,8 @@ class _Loader:
 
     def run(self) -> DemoSummary:
         self._create_teams()
+        keys = {key: spec.name for key, spec in DESK.teams.items()}
+        demo_sla.load(self.session, self.teams, keys, self.ago(days=420))
         self._create_routing_rules()
         self._create_agents()
         with frozen_at(self.ago(days=90)):  # the desk's macros and escalation path
@@ -219,6 +222,7 @@ class _Loader:
                 self._play(plan)
         finally:
             self.session.info.pop(TRIAGE_INLINE, None)
+        demo_sla.record_past_breaches(self.session, self.now)
         return self.summary
 
     def triage(self, message_id: int | None) -> None:

@@ -42,6 +42,8 @@ ACTIONS = {
     "ticket.escalated": N_("Escalated to the next tier"),
     "ticket.deescalated": N_("Sent back to the first line"),
     "macro.applied": N_("Macro applied"),
+    "sla.warning": N_("SLA due soon"),
+    "sla.breached": N_("SLA breached"),
 }
 
 FIELDS = {
@@ -81,6 +83,9 @@ FIELDS = {
     "sla_target": N_("SLA target"),
     "macro_id": N_("Macro"),
     "macro": N_("Macro"),
+    "target": N_("SLA target"),
+    "due_at": N_("Due"),
+    "policy_id": N_("SLA policy"),
 }
 
 # Values stored by the services that are keys, not words (labels.py has the enum values).

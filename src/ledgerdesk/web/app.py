@@ -212,6 +212,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.reports import surges_views
     from ledgerdesk.routing import api as routing_api
     from ledgerdesk.routing import console as routing_console
+    from ledgerdesk.sla import api as sla_api
+    from ledgerdesk.sla import console as sla_console
     from ledgerdesk.sla import escalation_views
     from ledgerdesk.tickets import api as tickets_api
     from ledgerdesk.tickets import views as tickets_views
@@ -266,5 +268,7 @@ def _include_routes(app: FastAPI) -> None:
         macros_console.router,
         escalation_views.api,
         escalation_views.console,
+        sla_api.router,
+        sla_console.router,
     ):
         app.include_router(router)

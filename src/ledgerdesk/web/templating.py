@@ -118,6 +118,19 @@ def _csat_of(ticket: Any) -> Any:
     return survey_view(ticket)
 
 
+def _sla_due_badges(tickets: Any) -> Any:
+    """Each ticket's nearest SLA due time, one query per page (``sla.services.DueBadge``)."""
+    from ledgerdesk.sla.services import badges_for_page
+
+    return badges_for_page(tickets)
+
+
+def _sla_clocks_of(ticket: Any) -> Any:
+    from ledgerdesk.sla.services import clock_views
+
+    return clock_views(ticket)
+
+
 def build_environment() -> Environment:
     loaders = [FileSystemLoader(str(_ROOT / p / "templates")) for p in _PILLARS]
     env = Environment(
@@ -140,6 +153,8 @@ def build_environment() -> Environment:
     env.filters["help_links"] = _help_links
     env.globals["back_href"] = back_href
     env.globals["csat_of"] = _csat_of
+    env.globals["sla_due_badges"] = _sla_due_badges
+    env.globals["sla_clocks_of"] = _sla_clocks_of
     env.globals["LOCALES"] = i18n.LOCALE_NAMES
     env.globals["current_locale"] = i18n.get_locale
     return env
