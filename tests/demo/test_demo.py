@@ -37,6 +37,7 @@ from ledgerdesk.demo.services import (
     load_demo,
 )
 from ledgerdesk.tickets.models import ActorKind, Event, Message, Status, Ticket
+from tests.macros.test_demo_macros import assert_demo_macros
 
 # Every BIP39 English word is 3-8 lowercase letters, so a run of 12 such whitespace-separated
 # tokens is a superset of "12+ BIP39 words in a row": stricter, and needs no word list.
@@ -216,6 +217,7 @@ def test_load_demo_builds_a_realistic_desk(empty_session: Session) -> None:
     assert_logins(db_session, summary)
     assert_ticket_mix(db_session)
     assert_history(db_session, now)
+    assert_demo_macros(db_session)
     for body in db_session.scalars(select(Message.body)):
         assert longest_seed_like_run(body) < SEED_PHRASE_RUN, body
     with pytest.raises(Conflict):
