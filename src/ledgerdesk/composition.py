@@ -16,6 +16,7 @@ def load_handlers() -> None:
     import ledgerdesk.channels.notifications_mail  # and notifications, which it imports
     import ledgerdesk.channels.ticket_mail
     import ledgerdesk.channels.webhooks.tasks
+    import ledgerdesk.reports.tasks
     import ledgerdesk.routing.tasks
     import ledgerdesk.search.services
     import ledgerdesk.tickets.tasks  # noqa: F401

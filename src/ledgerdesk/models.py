@@ -10,6 +10,7 @@ from ledgerdesk.chat import models as chat_models
 from ledgerdesk.core.db import Base
 from ledgerdesk.jobs import models as jobs_models
 from ledgerdesk.kb import models as kb_models
+from ledgerdesk.reports import models as reports_models
 from ledgerdesk.routing import models as routing_models
 from ledgerdesk.search import models as search_models
 from ledgerdesk.sla import models as sla_models
@@ -27,6 +28,7 @@ __all__ = [
     "jobs_models",
     "kb_models",
     "metadata",
+    "reports_models",
     "routing_models",
     "search_models",
     "sla_models",

@@ -1,0 +1,1 @@
+"""Reports for leads: metrics computed from the ticket history (docs/metrics.md)."""
