@@ -203,6 +203,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
     from ledgerdesk.portal import views as portal_views
+    from ledgerdesk.reports import api as reports_api
+    from ledgerdesk.reports import console as reports_console
     from ledgerdesk.routing import api as routing_api
     from ledgerdesk.routing import console as routing_console
     from ledgerdesk.tickets import api as tickets_api
@@ -246,5 +248,7 @@ def _include_routes(app: FastAPI) -> None:
         webhooks_api.router,
         webhooks_console.router,
         notifications_views.router,
+        reports_api.router,
+        reports_console.router,
     ):
         app.include_router(router)

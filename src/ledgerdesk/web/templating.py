@@ -33,6 +33,7 @@ _PILLARS = (
     "ai/assistant",
     "channels",
     "channels/webhooks",
+    "reports",
 )
 
 
