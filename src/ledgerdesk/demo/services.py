@@ -42,6 +42,7 @@ from ledgerdesk.demo.desk import AgentSpec, demo_desk
 from ledgerdesk.kb.importer import ImportReport, import_path
 from ledgerdesk.kb.models import Article
 from ledgerdesk.kb.queries import count_articles
+from ledgerdesk.reports.facts import refresh as refresh_report_facts
 from ledgerdesk.routing.services import (
     RuleIn,
     do_create_rule,
@@ -184,7 +185,10 @@ def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     with recording_history(session):  # no e-mails about the demo's past replies
-        return _Loader(session, moment.replace(minute=0, second=0, microsecond=0)).run()
+        summary = _Loader(session, moment.replace(minute=0, second=0, microsecond=0)).run()
+    session.flush()
+    refresh_report_facts(session)  # what the reports job does with the history, at once
+    return summary
 
 
 class _Loader:

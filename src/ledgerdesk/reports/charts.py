@@ -26,7 +26,7 @@ def bar_chart(title: str, items: Sequence[tuple[str, float]], *, width: int = 42
     top = max((v for _, v in items), default=0) or 1
     bar_w = width - label_w - 60
     parts = [
-        f'<svg class="chart" role="img" width="{width}" height="{height}" '
+        f'<svg class="chart" role="img" width="{width}" height="{height}" style="max-width:100%;height:auto" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
@@ -55,7 +55,7 @@ def line_chart(
     height: int = 220,
 ) -> Markup:
     """Lines over days (two series at most: the first blue, the second green), with a legend."""
-    left, right, top_pad, bottom = 40, 10, 24, 28
+    left, right, top_pad, bottom = 40, 28, 24, 28
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = max((v for _, values in series for v in values), default=0) or 1
     n = max(1, len(days) - 1)
@@ -67,7 +67,7 @@ def line_chart(
         return round(top_pad + plot_h - plot_h * v / top, 1)
 
     parts = [
-        f'<svg class="chart" role="img" width="{width}" height="{height}" '
+        f'<svg class="chart" role="img" width="{width}" height="{height}" style="max-width:100%;height:auto" '
         f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
