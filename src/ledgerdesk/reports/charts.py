@@ -15,6 +15,14 @@ GRID = "#d8dde6"
 INK = "#4a5160"
 
 
+def _open(width: int, height: int) -> str:
+    return (
+        f'<svg class="chart" role="img" width="{width}" height="{height}" '
+        f'style="max-width:100%;height:auto" viewBox="0 0 {width} {height}" '
+        'xmlns="http://www.w3.org/2000/svg">'
+    )
+
+
 def _fmt(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
@@ -26,8 +34,7 @@ def bar_chart(title: str, items: Sequence[tuple[str, float]], *, width: int = 42
     top = max((v for _, v in items), default=0) or 1
     bar_w = width - label_w - 60
     parts = [
-        f'<svg class="chart" role="img" width="{width}" height="{height}" style="max-width:100%;height:auto" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        _open(width, height),
         f"<title>{escape(title)}</title>",
     ]
     for i, (label, value) in enumerate(items):
@@ -67,8 +74,7 @@ def line_chart(
         return round(top_pad + plot_h - plot_h * v / top, 1)
 
     parts = [
-        f'<svg class="chart" role="img" width="{width}" height="{height}" style="max-width:100%;height:auto" '
-        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        _open(width, height),
         f"<title>{escape(title)}</title>",
     ]
     for frac in (0, 0.5, 1):
