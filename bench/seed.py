@@ -376,6 +376,7 @@ def seed(
                         "body": (subject + ". " if j == 0 else "")
                         + _body(rng, rng.randint(20, 60)),
                         "created_at": at,
+                        "seq": j + 1,
                     }
                 )
             events.append(
@@ -439,6 +440,7 @@ def seed(
                     "first_reply_at": first_reply,
                     "solved_at": updated if status in (Status.solved, Status.closed) else None,
                     "closed_at": updated if status == Status.closed else None,
+                    "last_seq": len(msg_times),
                 }
             )
         _insert(conn, tickets_t, tickets)

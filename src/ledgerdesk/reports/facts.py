@@ -46,7 +46,7 @@ def _status(side: dict[str, Any] | None) -> str | None:
 
 
 def facts_of(ticket: Any, events: Sequence[_Row], last_event_id: int) -> dict[str, Any]:
-    """One ticket's facts from its relevant events in id order (``ticket``: its row)."""
+    """One ticket's facts from its relevant events in time order (``ticket``: its row)."""
     first_reply_at: datetime | None = None
     first_reply_agent: int | None = None
     first_solved_at: datetime | None = None
@@ -134,7 +134,7 @@ def _recompute_batch(session: Session, ids: list[int]) -> int:
             Event.created_at,
         )
         .where(Event.ticket_id.in_(ids), Event.action.in_(RELEVANT))
-        .order_by(Event.ticket_id, Event.id)
+        .order_by(Event.ticket_id, Event.created_at, Event.id)
     )
     for tid, action, kind, actor_id, before, after, at in session.execute(query):
         kind_value = str(getattr(kind, "value", kind))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Agent, Team
@@ -156,13 +156,12 @@ def _between(column: Any, filters: Filters) -> list[ColumnElement[bool]]:
 
 
 def summary(session: Session, filters: Filters, now: datetime | None = None) -> Summary:
-    """Every figure of the page but the per-agent table."""
+    """Every figure of the page but the per-agent table (a dozen statements)."""
     now = now or utcnow()
     f = TicketFacts
     base = filters.ticket_conditions()
     result = Summary(filters=filters)
-    created = [*base, *_between(f.created_at, filters)]
-    result.created = session.scalar(select(func.count()).select_from(f).where(*created)) or 0
+    _volumes(session, result, [*base, *_between(f.created_at, filters)])
     reply = _durations(
         session, None, f.first_reply_seconds, [*base, *_between(f.first_reply_at, filters)]
     )
@@ -170,28 +169,52 @@ def summary(session: Session, filters: Filters, now: datetime | None = None) -> 
     solved = [*base, *_between(f.solved_at, filters)]
     resolution = _durations(session, None, f.resolution_seconds, solved)
     result.resolution = resolution.get(None, Duration(0, None, None))
-    result.one_touch = (
-        session.scalar(select(func.count()).select_from(f).where(*solved, f.one_touch.is_(True)))
-        or 0
-    )
-    first = [*base, *_between(f.first_solved_at, filters)]
-    row = session.execute(
-        select(func.count(), func.coalesce(func.sum(case((f.reopens > 0, 1), else_=0)), 0)).where(
-            *first
-        )
-    ).one()
-    result.first_solved, result.reopened = int(row[0]), int(row[1])
+    _solved_counts(session, result, filters, base)
     _backlog(session, result, base, now)
     result.daily = _daily(session, filters, base)
-    result.by_intent = _count_by(session, f.intent, created)
-    result.by_channel = _count_by(session, f.channel, created)
-    result.by_language = _count_by(session, f.language, created)
-    result.by_team = _by_team(session, created)
     result.sla = sla_rows(session, filters)
     result.csat = csat_summary(session, filters.since, filters.until, filters.team_id)
     result.deflection = deflection(session, filters)
     result.assistant = assistant(session, filters, now)
     return result
+
+
+def _volumes(session: Session, result: Summary, created: list[Any]) -> None:
+    """Tickets created, and per intent, channel, language and team: one grouped statement."""
+    f = TicketFacts
+    keys = (f.intent, f.channel, f.language, f.team_id)
+    rows = session.execute(select(*keys, func.count()).where(*created).group_by(*keys)).all()
+    per: list[dict[Any, int]] = [defaultdict(int) for _ in keys]
+    for *values, count in rows:
+        for k, value in enumerate(values):
+            per[k][value] += int(count)
+    result.created = sum(int(r[-1]) for r in rows)
+
+    def ranked(counts: dict[Any, int]) -> list[tuple[str, int]]:
+        named = [(str(k) if k is not None else "", n) for k, n in counts.items()]
+        return sorted(named, key=lambda kv: (-kv[1], kv[0]))
+
+    result.by_intent, result.by_channel, result.by_language = (ranked(c) for c in per[:3])
+    ids = [t for t in per[3] if t is not None]
+    names = dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(ids))).all())
+    result.by_team = ranked(
+        {(str(names.get(t, f"#{t}")) if t is not None else None): n for t, n in per[3].items()}
+    )
+
+
+def _solved_counts(session: Session, result: Summary, filters: Filters, base: list[Any]) -> None:
+    """One-touch among the solved, and reopened among the first solved, in one statement."""
+    f = TicketFacts
+    in_solved = and_(*_between(f.solved_at, filters))
+    in_first = and_(*_between(f.first_solved_at, filters))
+    row = session.execute(
+        select(
+            func.sum(case((and_(in_solved, f.one_touch.is_(True)), 1), else_=0)),
+            func.sum(case((in_first, 1), else_=0)),
+            func.sum(case((and_(in_first, f.reopens > 0), 1), else_=0)),
+        ).where(*base, or_(in_solved, in_first))
+    ).one()
+    result.one_touch, result.first_solved, result.reopened = (int(v or 0) for v in row)
 
 
 def _backlog(session: Session, result: Summary, base: list[Any], now: datetime) -> None:
@@ -212,48 +235,30 @@ def _backlog(session: Session, result: Summary, base: list[Any], now: datetime) 
 
 
 def _daily(session: Session, filters: Filters, base: list[Any]) -> list[tuple[str, int, int]]:
+    """Created and solved per day (one statement: two grouped halves)."""
     f = TicketFacts
-    created_day = func.date(f.created_at)
-    solved_day = func.date(f.solved_at)
-    created = {
-        str(d)[:10]: n
-        for d, n in session.execute(
-            select(created_day, func.count())
-            .where(*base, *_between(f.created_at, filters))
-            .group_by(created_day)
-        )
-    }
-    solved = {
-        str(d)[:10]: n
-        for d, n in session.execute(
-            select(solved_day, func.count())
-            .where(*base, *_between(f.solved_at, filters))
-            .group_by(solved_day)
-        )
+    created_day, solved_day = func.date(f.created_at), func.date(f.solved_at)
+    created = (
+        select(literal("c"), created_day, func.count())
+        .where(*base, *_between(f.created_at, filters))
+        .group_by(created_day)
+    )
+    solved = (
+        select(literal("s"), solved_day, func.count())
+        .where(*base, *_between(f.solved_at, filters))
+        .group_by(solved_day)
+    )
+    counts: dict[tuple[str, str], int] = {
+        (str(kind), str(day)[:10]): int(n)
+        for kind, day, n in session.execute(union_all(created, solved))
     }
     days = []
     day = filters.start
     while day <= filters.end:
         key = day.isoformat()
-        days.append((key, int(created.get(key, 0)), int(solved.get(key, 0))))
+        days.append((key, counts.get(("c", key), 0), counts.get(("s", key), 0)))
         day += timedelta(days=1)
     return days
-
-
-def _count_by(session: Session, column: Any, conditions: list[Any]) -> list[tuple[str, int]]:
-    rows = session.execute(select(column, func.count()).where(*conditions).group_by(column))
-    counted = [(str(k) if k is not None else "", int(n)) for k, n in rows]
-    return sorted(counted, key=lambda kv: (-kv[1], kv[0]))
-
-
-def _by_team(session: Session, conditions: list[Any]) -> list[tuple[str, int]]:
-    counts = session.execute(
-        select(TicketFacts.team_id, func.count()).where(*conditions).group_by(TicketFacts.team_id)
-    ).all()
-    ids = [t for t, _ in counts if t is not None]
-    names = dict(session.execute(select(Team.id, Team.name).where(Team.id.in_(ids))).all())
-    named = [(str(names.get(t, f"#{t}")) if t is not None else "", int(n)) for t, n in counts]
-    return sorted(named, key=lambda kv: (-kv[1], kv[0]))
 
 
 def sla_rows(session: Session, filters: Filters) -> list[SlaRow]:
