@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.core.clock import frozen_at
 from ledgerdesk.core.errors import InvalidInput
-from ledgerdesk.reports import facts, metrics
+from ledgerdesk.reports import cache, facts, metrics
 from ledgerdesk.reports.filters import Filters, parse_filters
 from ledgerdesk.reports.models import TicketFacts, Watermark
 from ledgerdesk.tickets import services as tickets
@@ -155,3 +155,23 @@ def test_percentile_is_linear_interpolation() -> None:
 def test_bad_filters_are_refused(args: dict[str, str]) -> None:
     with pytest.raises(InvalidInput):
         parse_filters(**args)
+
+
+def test_cache_holds_until_the_watermark_moves(db_session: Session, history: History) -> None:
+    cache.clear()
+    filters = _filters(history)
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert cache.cached(db_session, "t", filters, compute) == 1
+    assert cache.cached(db_session, "t", filters, compute) == 1  # from the cache
+    assert cache.cached(db_session, "t", _filters(history, channel="chat"), compute) == 2
+    with frozen_at(at(5, 11)):
+        tickets.do_add_note(db_session, actor_of(history.b), history.tickets["t4"], "new event")
+    db_session.flush()
+    facts.refresh(db_session)  # the job moves the watermark
+    assert cache.cached(db_session, "t", filters, compute) == 3
+    cache.clear()

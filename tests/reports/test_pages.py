@@ -4,17 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from ledgerdesk.core.clock import frozen_at
-from ledgerdesk.reports import facts
+from ledgerdesk.reports import cache, facts
 from tests.conftest import PASSWORD, bearer
 from tests.reports.history import NOW, History, build
 
 RANGE = {"start": "2020-03-02", "end": "2020-03-04"}
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_figures() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import require_role
-from ledgerdesk.reports import metrics, presenters
+from ledgerdesk.reports import cache, presenters
 from ledgerdesk.reports.filters import parse_filters
 from ledgerdesk.web.deps import CurrentAgent, Db
 
@@ -30,7 +30,7 @@ def report_summary(
     """Every figure of the reports page but the per-agent table (leads and admins)."""
     require_role(actor, Role.lead, Role.admin)
     filters = parse_filters(start, end, team_id, channel, language)
-    return presenters.summary_json(metrics.summary(db, filters))
+    return presenters.summary_json(cache.summary(db, filters))
 
 
 @router.get("/agents")
@@ -46,4 +46,4 @@ def report_agents(
     """Per agent: first replies and solved tickets in the range (leads and admins)."""
     require_role(actor, Role.lead, Role.admin)
     filters = parse_filters(start, end, team_id, channel, language)
-    return {"items": presenters.agents_json(metrics.agents(db, filters))}
+    return {"items": presenters.agents_json(cache.agents(db, filters))}

@@ -13,7 +13,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Team
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
-from ledgerdesk.reports import charts, metrics, tables
+from ledgerdesk.reports import cache, charts, metrics, tables
 from ledgerdesk.reports.filters import Filters, parse_filters
 from ledgerdesk.tickets.models import Channel
 from ledgerdesk.web.deps import ConsoleLead, Db
@@ -80,7 +80,7 @@ def reports_page(
         return render(
             request, "reports/index.html", status_code=exc.status_code, error=exc.message, **shell
         )
-    summary = metrics.summary(db, filters)
+    summary = cache.summary(db, filters)
     shell["form"] = filters.query() | {"team_id": team_id, "channel": channel, "language": language}
     return render(
         request,
@@ -88,7 +88,7 @@ def reports_page(
         **shell,
         s=summary,
         tables=tables.summary_tables(summary),
-        agents=tables.agent_table(metrics.agents(db, filters)),
+        agents=tables.agent_table(cache.agents(db, filters)),
         charts=_charts(summary),
         query=urlencode(filters.query()),
     )
@@ -96,8 +96,8 @@ def reports_page(
 
 def _table(db: Db, name: str, filters: Filters) -> tables.Table:
     if name == "agents":
-        return tables.agent_table(metrics.agents(db, filters))
-    return tables.summary_tables(metrics.summary(db, filters))[name]
+        return tables.agent_table(cache.agents(db, filters))
+    return tables.summary_tables(cache.summary(db, filters))[name]
 
 
 @router.get("/console/reports/export")
