@@ -75,10 +75,19 @@ def test_agents_cannot_open_reports(client: TestClient, history: History) -> Non
 
 def test_bad_filters_are_a_4xx(client: TestClient, history: History) -> None:
     _login(client, history.lead.email)
-    r = client.get("/console/reports", params={"start": "2020-99-01"})
-    assert r.status_code == 422 and "is not a date" in r.text
-    assert client.get("/console/reports", params={"channel": "x" * 40}).status_code == 422
+    later = client.get("/console/reports", params={"start": "2020-03-05", "end": "2020-03-01"})
+    assert later.status_code == 422 and "The start date is after the end date" in later.text
+    assert 'id="report-filters"' in later.text  # the form stays, to correct it
+    for params in (
+        {"start": "2020-99-01"},
+        {"channel": "pigeon"},
+        {"team_id": "x"},
+        {"language": "xx"},
+    ):
+        assert client.get("/console/reports", params=params).status_code == 422, params
     assert client.get("/console/reports/export", params={"table": "nope"}).status_code == 422
+    blank = client.get("/console/reports", params={"start": "", "team_id": "", "channel": ""})
+    assert blank.status_code == 200  # an empty form field means "any"
 
 
 def _csv(client: TestClient, history: History, table: str) -> list[list[str]]:

@@ -3,33 +3,32 @@ token), with the page's filters as query parameters (docs/metrics.md)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import require_role
 from ledgerdesk.reports import cache, presenters
-from ledgerdesk.reports.filters import parse_filters
+from ledgerdesk.reports.filters import ChannelParam, Day, LanguageParam, TeamId, make_filters
 from ledgerdesk.web.deps import CurrentAgent, Db
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-Param = Annotated[str, Query(max_length=32)]
 
 
 @router.get("/summary")
 def report_summary(
     db: Db,
     actor: CurrentAgent,
-    start: Param = "",
-    end: Param = "",
-    team_id: Param = "",
-    channel: Param = "",
-    language: Param = "",
+    start: Day = None,
+    end: Day = None,
+    team_id: TeamId = None,
+    channel: ChannelParam = None,
+    language: LanguageParam = None,
 ) -> dict[str, Any]:
     """Every figure of the reports page but the per-agent table (leads and admins)."""
     require_role(actor, Role.lead, Role.admin)
-    filters = parse_filters(start, end, team_id, channel, language)
+    filters = make_filters(start, end, team_id, channel, language)
     return presenters.summary_json(cache.summary(db, filters))
 
 
@@ -37,13 +36,13 @@ def report_summary(
 def report_agents(
     db: Db,
     actor: CurrentAgent,
-    start: Param = "",
-    end: Param = "",
-    team_id: Param = "",
-    channel: Param = "",
-    language: Param = "",
+    start: Day = None,
+    end: Day = None,
+    team_id: TeamId = None,
+    channel: ChannelParam = None,
+    language: LanguageParam = None,
 ) -> dict[str, Any]:
     """Per agent: first replies and solved tickets in the range (leads and admins)."""
     require_role(actor, Role.lead, Role.admin)
-    filters = parse_filters(start, end, team_id, channel, language)
+    filters = make_filters(start, end, team_id, channel, language)
     return {"items": presenters.agents_json(cache.agents(db, filters))}

@@ -2,26 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any, Literal, get_args
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Team
-from ledgerdesk.core.errors import DomainError, InvalidInput
+from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.reports import cache, charts, metrics, tables
-from ledgerdesk.reports.filters import Filters, parse_filters
+from ledgerdesk.reports.filters import (
+    ChannelParam,
+    Day,
+    Filters,
+    LanguageParam,
+    TeamId,
+    make_filters,
+)
 from ledgerdesk.tickets.models import Channel
 from ledgerdesk.web.deps import ConsoleLead, Db
 from ledgerdesk.web.labels import label
 from ledgerdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-Param = Annotated[str, Query(max_length=32)]
+TableName = Literal[
+    "summary", "daily", "intent", "channel", "language", "team", "sla", "backlog", "agents"
+]
+assert get_args(TableName) == tables.TABLES
 LANGUAGES = ("en", "zh")
 
 
@@ -55,11 +65,11 @@ def reports_page(
     request: Request,
     db: Db,
     agent_actor: ConsoleLead,
-    start: Param = "",
-    end: Param = "",
-    team_id: Param = "",
-    channel: Param = "",
-    language: Param = "",
+    start: Day = None,
+    end: Day = None,
+    team_id: TeamId = None,
+    channel: ChannelParam = None,
+    language: LanguageParam = None,
 ) -> Response:
     shell: dict[str, Any] = {
         "me": accounts.get_agent(db, agent_actor.id or 0),
@@ -67,21 +77,24 @@ def reports_page(
         "channels": [c.value for c in Channel],
         "languages": LANGUAGES,
         "form": {
-            "start": start,
-            "end": end,
-            "team_id": team_id,
-            "channel": channel,
-            "language": language,
+            "start": start.isoformat() if start else "",
+            "end": end.isoformat() if end else "",
+            "team_id": str(team_id or ""),
+            "channel": channel.value if channel else "",
+            "language": language or "",
         },
     }
     try:
-        filters = parse_filters(start, end, team_id, channel, language)
+        filters = make_filters(start, end, team_id, channel, language)
     except DomainError as exc:
         return render(
             request, "reports/index.html", status_code=exc.status_code, error=exc.message, **shell
         )
     summary = cache.summary(db, filters)
-    shell["form"] = filters.query() | {"team_id": team_id, "channel": channel, "language": language}
+    shell["form"] = shell["form"] | {
+        "start": filters.query()["start"],
+        "end": filters.query()["end"],
+    }
     return render(
         request,
         "reports/index.html",
@@ -104,17 +117,15 @@ def _table(db: Db, name: str, filters: Filters) -> tables.Table:
 def reports_csv(
     db: Db,
     agent_actor: ConsoleLead,
-    table: Param = "summary",
-    start: Param = "",
-    end: Param = "",
-    team_id: Param = "",
-    channel: Param = "",
-    language: Param = "",
+    table: TableName = "summary",
+    start: Day = None,
+    end: Day = None,
+    team_id: TeamId = None,
+    channel: ChannelParam = None,
+    language: LanguageParam = None,
 ) -> Response:
     """One table of the page as CSV (UTF-8 with a BOM, for Excel)."""
-    if table not in tables.TABLES:
-        raise InvalidInput("Unknown report table", field="table")
-    filters = parse_filters(start, end, team_id, channel, language)
+    filters = make_filters(start, end, team_id, channel, language)
     body = tables.csv_bytes(_table(db, table, filters))
     name = f"ledgerdesk-{table}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
     return Response(

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
+from pydantic import BeforeValidator, Field
 from sqlalchemy import or_
 
 from ledgerdesk.core.clock import utcnow
@@ -74,26 +76,51 @@ def _day(value: str, default: date, field: str) -> date:
         ) from None
 
 
-def parse_filters(
-    start: str = "", end: str = "", team_id: str = "", channel: str = "", language: str = ""
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# Typed query parameters: an empty form field means "not chosen"; anything else must parse.
+Day = Annotated[date | None, BeforeValidator(_blank_is_none), Query()]
+PositiveId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+TeamId = Annotated[PositiveId | None, BeforeValidator(_blank_is_none), Query()]
+ChannelParam = Annotated[Channel | None, BeforeValidator(_blank_is_none), Query()]
+Language = Literal["en", "zh"]
+LanguageParam = Annotated[Language | None, BeforeValidator(_blank_is_none), Query()]
+
+
+def make_filters(
+    start: date | None = None,
+    end: date | None = None,
+    team_id: int | None = None,
+    channel: Channel | str | None = None,
+    language: str | None = None,
 ) -> Filters:
-    """Check the query parameters: the last 30 days by default."""
-    today = utcnow().date()
-    last = _day(end, today, "end")
-    first = _day(start, last - timedelta(days=DEFAULT_DAYS - 1), "start")
+    """Check the range: the last 30 days by default, at most ``MAX_DAYS``."""
+    last = end or utcnow().date()
+    first = start or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise InvalidInput("The start date is after the end date", field="start")
     if (last - first).days >= MAX_DAYS:
         raise InvalidInput(f"Choose at most {MAX_DAYS} days", field="start")
+    chan = str(getattr(channel, "value", channel)) if channel else None
+    if chan is not None and chan not in {c.value for c in Channel}:
+        raise InvalidInput("Unknown channel", field="channel")
+    if language is not None and not _LANGUAGE.match(language):
+        raise InvalidInput("Unknown language code", field="language")
+    return Filters(first, last, team_id, chan, language or None)
+
+
+def parse_filters(
+    start: str = "", end: str = "", team_id: str = "", channel: str = "", language: str = ""
+) -> Filters:
+    """The same from strings (scripts, tests)."""
     team: int | None = None
     if team_id.strip():
         if not team_id.strip().isdigit() or len(team_id.strip()) > 9:
             raise InvalidInput("The team must be a team's number", field="team_id")
         team = int(team_id.strip())
-    chan = channel.strip() or None
-    if chan is not None and chan not in {c.value for c in Channel}:
-        raise InvalidInput("Unknown channel", field="channel")
-    lang = language.strip() or None
-    if lang is not None and not _LANGUAGE.match(lang):
-        raise InvalidInput("Unknown language code", field="language")
-    return Filters(first, last, team, chan, lang)
+    today = utcnow().date()
+    last = _day(end, today, "end")
+    first = _day(start, last - timedelta(days=DEFAULT_DAYS - 1), "start")
+    return make_filters(first, last, team, channel.strip() or None, language.strip() or None)
