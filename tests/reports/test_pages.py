@@ -86,7 +86,7 @@ def test_bad_filters_are_a_4xx(client: TestClient, history: History) -> None:
     ):
         assert client.get("/console/reports", params=params).status_code == 422, params
     assert client.get("/console/reports/export", params={"table": "nope"}).status_code == 422
-    blank = client.get("/console/reports", params={"start": "", "team_id": "", "channel": ""})
+    blank = client.get("/console/reports", params={"start": "", "team_id": "0", "channel": ""})
     assert blank.status_code == 200  # an empty form field means "any"
 
 
@@ -113,7 +113,7 @@ def test_csv_of_every_table(client: TestClient, history: History) -> None:
     agents = {row[0]: row[1:] for row in _csv(client, history, "agents")[1:]}
     assert agents[history.a.name] == ["3", "30.0", "2", "1", "840.0"]
     assert agents[history.b.name] == ["1", "120.0", "1", "0", "300.0"]
-    for table in ("summary", "intent", "channel", "language", "team", "sla", "backlog"):
+    for table in ("summary", "intents", "channel", "language", "team", "sla", "backlog"):
         assert len(_csv(client, history, table)) >= 2
     client.post("/lang", data={"lang": "zh-CN", "next": "/console/reports"})
     zh = client.get(

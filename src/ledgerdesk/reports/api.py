@@ -9,8 +9,9 @@ from fastapi import APIRouter
 
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import require_role
+from ledgerdesk.core.types import QueryId
 from ledgerdesk.reports import cache, presenters
-from ledgerdesk.reports.filters import ChannelParam, Day, LanguageParam, TeamId, make_filters
+from ledgerdesk.reports.filters import ChannelParam, Day, LanguageParam, make_filters
 from ledgerdesk.web.deps import CurrentAgent, Db
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
@@ -22,7 +23,7 @@ def report_summary(
     actor: CurrentAgent,
     start: Day = None,
     end: Day = None,
-    team_id: TeamId = None,
+    team_id: QueryId = None,
     channel: ChannelParam = None,
     language: LanguageParam = None,
 ) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def report_agents(
     actor: CurrentAgent,
     start: Day = None,
     end: Day = None,
-    team_id: TeamId = None,
+    team_id: QueryId = None,
     channel: ChannelParam = None,
     language: LanguageParam = None,
 ) -> dict[str, Any]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args
+import enum
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -13,13 +14,13 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Team
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.i18n import gettext
+from ledgerdesk.core.types import MAX_ID
 from ledgerdesk.reports import cache, charts, metrics, tables
 from ledgerdesk.reports.filters import (
     ChannelParam,
     Day,
     Filters,
     LanguageParam,
-    TeamId,
     make_filters,
 )
 from ledgerdesk.tickets.models import Channel
@@ -28,10 +29,24 @@ from ledgerdesk.web.labels import label
 from ledgerdesk.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-TableName = Literal[
-    "summary", "daily", "intent", "channel", "language", "team", "sla", "backlog", "agents"
-]
-assert get_args(TableName) == tables.TABLES
+
+
+class TableName(enum.StrEnum):
+    """The page's tables, each with a CSV file (reports.tables.TABLES)."""
+
+    summary = "summary"
+    daily = "daily"
+    intents = "intents"
+    channel = "channel"
+    language = "language"
+    team = "team"
+    sla = "sla"
+    backlog = "backlog"
+    agents = "agents"
+
+
+assert tuple(TableName) == tables.TABLES
+AnyTeam = Annotated[int, Query(ge=0, le=MAX_ID)]  # 0: every team (the form's first choice)
 LANGUAGES = ("en", "zh")
 
 
@@ -67,7 +82,7 @@ def reports_page(
     agent_actor: ConsoleLead,
     start: Day = None,
     end: Day = None,
-    team_id: TeamId = None,
+    team_id: AnyTeam = 0,
     channel: ChannelParam = None,
     language: LanguageParam = None,
 ) -> Response:
@@ -79,13 +94,13 @@ def reports_page(
         "form": {
             "start": start.isoformat() if start else "",
             "end": end.isoformat() if end else "",
-            "team_id": str(team_id or ""),
+            "team_id": str(team_id),
             "channel": channel.value if channel else "",
             "language": language or "",
         },
     }
     try:
-        filters = make_filters(start, end, team_id, channel, language)
+        filters = make_filters(start, end, team_id or None, channel, language)
     except DomainError as exc:
         return render(
             request, "reports/index.html", status_code=exc.status_code, error=exc.message, **shell
@@ -117,15 +132,15 @@ def _table(db: Db, name: str, filters: Filters) -> tables.Table:
 def reports_csv(
     db: Db,
     agent_actor: ConsoleLead,
-    table: TableName = "summary",
+    table: TableName = TableName.summary,
     start: Day = None,
     end: Day = None,
-    team_id: TeamId = None,
+    team_id: AnyTeam = 0,
     channel: ChannelParam = None,
     language: LanguageParam = None,
 ) -> Response:
     """One table of the page as CSV (UTF-8 with a BOM, for Excel)."""
-    filters = make_filters(start, end, team_id, channel, language)
+    filters = make_filters(start, end, team_id or None, channel, language)
     body = tables.csv_bytes(_table(db, table, filters))
     name = f"ledgerdesk-{table}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
     return Response(

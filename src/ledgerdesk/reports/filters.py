@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import Query
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator
 from sqlalchemy import or_
 
 from ledgerdesk.core.clock import utcnow
@@ -82,8 +82,6 @@ def _blank_is_none(value: object) -> object:
 
 # Typed query parameters: an empty form field means "not chosen"; anything else must parse.
 Day = Annotated[date | None, BeforeValidator(_blank_is_none), Query()]
-PositiveId = Annotated[int, Field(ge=1, le=2**31 - 1)]
-TeamId = Annotated[PositiveId | None, BeforeValidator(_blank_is_none), Query()]
 ChannelParam = Annotated[Channel | None, BeforeValidator(_blank_is_none), Query()]
 Language = Literal["en", "zh"]
 LanguageParam = Annotated[Language | None, BeforeValidator(_blank_is_none), Query()]

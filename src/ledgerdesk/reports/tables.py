@@ -17,7 +17,7 @@ from ledgerdesk.web.labels import N_, label
 Cell = str | int | float
 NONE = "—"
 
-TABLES = ("summary", "daily", "intent", "channel", "language", "team", "sla", "backlog", "agents")
+TABLES = ("summary", "daily", "intents", "channel", "language", "team", "sla", "backlog", "agents")
 AGE_LABELS = {
     "lt_1d": N_("Under 1 day"),
     "1_3d": N_("1–3 days"),
@@ -86,8 +86,8 @@ def summary_tables(s: Summary) -> dict[str, Table]:
             [gettext("Day"), gettext("Created"), gettext("Solved")],
             [[d, c, v] for d, c, v in s.daily],
         ),
-        "intent": _counts(
-            "intent",
+        "intents": _counts(
+            "intents",
             gettext("Tickets per intent"),
             gettext("Intent"),
             [(label(k) if k else unset, n) for k, n in s.by_intent],
