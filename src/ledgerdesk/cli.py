@@ -24,6 +24,7 @@ from ledgerdesk.core.terminal import fail as _fail
 from ledgerdesk.core.terminal import load_settings as _settings
 from ledgerdesk.jobs.cli import worker
 from ledgerdesk.kb.cli import kb_app
+from ledgerdesk.reports.cli import reports_app
 from ledgerdesk.routing.cli import export as export_corrections
 from ledgerdesk.search.cli import register as register_search_commands
 
@@ -40,6 +41,7 @@ chain_app.command("registry-check")(registry_check)
 app.add_typer(chain_app, name="chain")
 app.add_typer(assistant_app, name="assistant")
 app.add_typer(mail_app, name="mail")
+app.add_typer(reports_app, name="reports")
 console = Console(stderr=True)
 
 

@@ -18,6 +18,7 @@ def load_handlers() -> None:
     import ledgerdesk.channels.webhooks.tasks
     import ledgerdesk.incidents.tasks
     import ledgerdesk.reports.surges
+    import ledgerdesk.reports.tasks
     import ledgerdesk.routing.tasks
     import ledgerdesk.search.services
     import ledgerdesk.sla.clocks  # the clocks follow ticket events

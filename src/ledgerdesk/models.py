@@ -12,6 +12,7 @@ from ledgerdesk.incidents import models as incidents_models
 from ledgerdesk.jobs import models as jobs_models
 from ledgerdesk.kb import models as kb_models
 from ledgerdesk.macros import models as macros_models
+from ledgerdesk.reports import models as reports_models
 from ledgerdesk.reports import surges_models
 from ledgerdesk.routing import models as routing_models
 from ledgerdesk.search import models as search_models
@@ -35,6 +36,7 @@ __all__ = [
     "kb_models",
     "macros_models",
     "metadata",
+    "reports_models",
     "routing_models",
     "saved_views_models",
     "search_models",

@@ -21,6 +21,11 @@ PASSWORD = "password: Hunter2-correct-horse"
 # "table.column": why it holds no free text from outside. Add a new column here only when
 # that is true; anything a person types goes in a GuardedString/GuardedLongText/GuardedJSON.
 NOT_FREE_TEXT = {
+    "report_ticket_facts.channel": "a copy of tickets.channel (an enum value)",
+    "report_ticket_facts.language": "a copy of tickets.language (a language code)",
+    "report_ticket_facts.intent": "a copy of tickets.intent (an intent key)",
+    "report_ticket_facts.status": "a copy of tickets.status (an enum value)",
+    "report_watermarks.name": "the name of a derived table's job (set by the desk)",
     "messenger_updates.platform": "telegram or discord (set by the desk)",
     "messenger_updates.update_id": "the platform's numeric update or interaction id, or ours",
     "messenger_chats.platform": "telegram or discord (set by the desk)",

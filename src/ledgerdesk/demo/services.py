@@ -45,6 +45,7 @@ from ledgerdesk.demo.macros import load_macros
 from ledgerdesk.kb.importer import ImportReport, import_path
 from ledgerdesk.kb.models import Article
 from ledgerdesk.kb.queries import count_articles
+from ledgerdesk.reports.facts import refresh as refresh_report_facts
 from ledgerdesk.routing.services import (
     RuleIn,
     do_create_rule,
@@ -190,7 +191,9 @@ def load_demo(session: Session, *, now: datetime | None = None) -> DemoSummary:
         hour = moment.replace(minute=0, second=0, microsecond=0)
         summary = _Loader(session, hour).run()
         load_incidents(session, hour)
-        return summary
+    session.flush()
+    refresh_report_facts(session)  # what the reports job does with the history, at once
+    return summary
 
 
 class _Loader:

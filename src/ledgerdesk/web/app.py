@@ -209,6 +209,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.macros import api as macros_api
     from ledgerdesk.macros import console as macros_console
     from ledgerdesk.portal import views as portal_views
+    from ledgerdesk.reports import api as reports_api
+    from ledgerdesk.reports import console as reports_console
     from ledgerdesk.reports import surges_views
     from ledgerdesk.routing import api as routing_api
     from ledgerdesk.routing import console as routing_console
@@ -270,5 +272,7 @@ def _include_routes(app: FastAPI) -> None:
         escalation_views.console,
         sla_api.router,
         sla_console.router,
+        reports_api.router,
+        reports_console.router,
     ):
         app.include_router(router)
