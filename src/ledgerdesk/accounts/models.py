@@ -75,10 +75,10 @@ class Team(Base):
     name: Mapped[str] = mapped_column(GuardedString(120), unique=True)
     tier: Mapped[Tier] = mapped_column(db_enum(Tier), default=Tier.l1)
     # Where an escalation from this team goes (sla/escalation.py); None: the first team of
-    # the next tier (L1 -> L2 -> specialist).
-    escalation_team_id: Mapped[int | None] = mapped_column(
-        ForeignKey("teams.id", ondelete="SET NULL"), default=None
-    )
+    # the next tier (L1 -> L2 -> specialist). No database foreign key: adding one to an existing
+    # SQLite ``teams`` would copy the table and cascade its memberships away; teams are never
+    # deleted and the service checks the id.
+    escalation_team_id: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     members: Mapped[list[Agent]] = relationship(secondary="team_members", back_populates="teams")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ledgerdesk.core.types import Id
+from ledgerdesk.core.types import Id, UtcDateTime
 from ledgerdesk.tickets.models import Channel, Priority
 
 Minutes = int | None
@@ -79,12 +79,12 @@ class ClockPublic(BaseModel):
     id: int
     target: str
     policy_id: int | None
-    started_at: datetime
-    due_at: datetime | None
-    paused_at: datetime | None
-    warned_at: datetime | None
-    breached_at: datetime | None
-    completed_at: datetime | None
+    started_at: UtcDateTime
+    due_at: UtcDateTime | None
+    paused_at: UtcDateTime | None
+    warned_at: UtcDateTime | None
+    breached_at: UtcDateTime | None
+    completed_at: UtcDateTime | None
 
 
 class CalendarList(BaseModel):

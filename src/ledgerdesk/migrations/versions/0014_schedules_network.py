@@ -26,8 +26,7 @@ def upgrade() -> None:
         sa.Column("last_run_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("name"),
     )
-    with op.batch_alter_table("tickets") as batch:
-        batch.add_column(sa.Column("network", sa.String(length=32), nullable=True))
+    op.add_column("tickets", sa.Column("network", sa.String(length=32), nullable=True))
     op.create_table(
         "sla_targets",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -50,6 +49,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("sla_targets")
-    with op.batch_alter_table("tickets") as batch:
-        batch.drop_column("network")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy of ``tickets`` would
+    # cascade the drop of the old table to its messages.
+    op.execute("ALTER TABLE tickets DROP COLUMN network")
     op.drop_table("job_schedules")

@@ -20,19 +20,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("teams") as batch:
-        batch.add_column(sa.Column("escalation_team_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key(
-            "fk_teams_escalation_team_id_teams",
-            "teams",
-            ["escalation_team_id"],
-            ["id"],
-            ondelete="SET NULL",
-        )
-    with op.batch_alter_table("routing_rules") as batch:
-        batch.add_column(
-            sa.Column("escalate", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+    # A plain column (the service checks the team): a foreign key would need SQLite's batch
+    # copy of ``teams``, whose DROP of the old table cascades to every team membership.
+    op.add_column("teams", sa.Column("escalation_team_id", sa.Integer(), nullable=True))
+    op.add_column(
+        "routing_rules",
+        sa.Column("escalate", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
     op.create_table(
         "ticket_escalations",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -101,8 +95,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("macros")
     op.drop_table("ticket_escalations")
-    with op.batch_alter_table("routing_rules") as batch:
-        batch.drop_column("escalate")
-    with op.batch_alter_table("teams") as batch:
-        batch.drop_constraint("fk_teams_escalation_team_id_teams", type_="foreignkey")
-        batch.drop_column("escalation_team_id")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), never a batch copy (see upgrade).
+    op.execute("ALTER TABLE routing_rules DROP COLUMN escalate")
+    op.execute("ALTER TABLE teams DROP COLUMN escalation_team_id")
