@@ -207,7 +207,7 @@ def test_agent_writes_a_draft_and_edits_it(
     )
     assert props.status_code == 200 and "Article updated" in props.text
     denied = client.post(f"{base}/status", data={"status": "published", "lang": "en"})
-    assert denied.status_code == 403 and "lead or admin" in denied.text
+    assert denied.status_code == 403 and "Only a team lead or an admin can do this" in denied.text
     assert client.get("/console/kb/analytics").status_code == 403
 
     preview = client.post(

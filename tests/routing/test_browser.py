@@ -321,7 +321,7 @@ def test_plain_agent_is_refused_the_rules_page(agent_tab: Tab, desk: Desk) -> No
     response = page.goto("/console/routing/rules")
     assert response is not None and response.status == 403
     expect(page.get_by_role("heading", name="Something is not right")).to_be_visible()
-    expect(page.locator("body")).to_contain_text("This action needs the role: admin")
+    expect(page.locator("body")).to_contain_text("Only an admin can do this")
     expect(page.locator("#new-rule")).to_have_count(0)
     expect(page.locator("#rules")).to_have_count(0)
 
@@ -347,7 +347,7 @@ def test_plain_agent_is_refused_the_rules_page(agent_tab: Tab, desk: Desk) -> No
         )
     posted = navigation.value
     assert posted is not None and posted.status == 403
-    expect(page.locator("body")).to_contain_text("This action needs the role: admin")
+    expect(page.locator("body")).to_contain_text("Only an admin can do this")
     assert _rule_named(desk, name) is None
     # The refusals answer 403 on purpose; Chromium reports that status in the console.
     assert [p for p in agent_tab.problems if "status of 403" not in p] == []

@@ -70,7 +70,7 @@ def test_routing_pages_need_the_right_role(client: TestClient, seeded: dict[str,
     console_login(client, seeded["agent"].email)
     for path in paths:
         refused = client.get(path)
-        assert refused.status_code == 403 and "needs the role" in refused.text
+        assert refused.status_code == 403 and "can do this" in refused.text
     assert 'id="nav-routing"' not in client.get("/console/inbox").text
     name = unique("rule")
     refused = client.post("/console/routing/rules", data=rule_form(name, tag="t"))

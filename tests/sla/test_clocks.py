@@ -157,7 +157,8 @@ def test_check_warns_then_breaches_once_and_runs_hooks(db_session: Session) -> N
     def hook(session: Session, t: Ticket, target: str) -> None:
         seen.append((t.id, target))
 
-    hooks.ON_BREACH.append(hook)
+    registered = list(hooks.ON_BREACH)  # (escalation's, once the composition root ran)
+    hooks.ON_BREACH[:] = [hook]
     try:
         # first_reply is due 04:00 UTC; its warning window is 15 % of 2 h = 18 min
         with frozen_at(datetime(2026, 12, 7, 3, 41)):
@@ -169,7 +170,7 @@ def test_check_warns_then_breaches_once_and_runs_hooks(db_session: Session) -> N
             assert run_check(db_session) == (0, 1)
             assert run_check(db_session) == (0, 0)
     finally:
-        hooks.ON_BREACH.remove(hook)
+        hooks.ON_BREACH[:] = registered
     assert seen == [(ticket.id, "first_reply")]
     events = db_session.scalars(
         select(Event).where(Event.ticket_id == ticket.id, Event.action.like("sla.%"))

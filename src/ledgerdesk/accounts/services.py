@@ -70,6 +70,10 @@ def require_role(actor: Actor, *roles: Role) -> None:
     if actor.kind == "system":
         return
     if not actor.is_agent or actor.role not in roles:
+        if set(roles) == {Role.admin}:
+            raise NotPermitted("Only an admin can do this")
+        if set(roles) == {Role.lead, Role.admin}:
+            raise NotPermitted("Only a team lead or an admin can do this")
         raise NotPermitted("This action needs the role: " + " or ".join(r.value for r in roles))
 
 

@@ -124,6 +124,6 @@ def test_admin_creates_tests_and_replays_a_webhook(
         expect(page.locator("#nav-webhooks")).to_have_count(0)
         response = page.goto("/console/admin/webhooks")
         assert response is not None and response.status == 403
-        expect(page.locator("body")).to_contain_text("This action needs the role: admin")
+        expect(page.locator("body")).to_contain_text("Only an admin can do this")
         expect(page.locator("#new-webhook")).to_have_count(0)
         context.close()

@@ -4,11 +4,12 @@
   if (window.ledgerdeskSlaDue) return;
   window.ledgerdeskSlaDue = true;
   function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function span(seconds) {
+  function span(seconds, days) {
     var s = Math.abs(Math.floor(seconds));
     var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
     var m = Math.floor((s % 3600) / 60), r = s % 60;
-    return (d ? d + "d " : "") + pad(h) + ":" + pad(m) + ":" + pad(r);
+    var whole = d ? (days || "{days}d").replace("{days}", String(d)) + " " : "";
+    return whole + pad(h) + ":" + pad(m) + ":" + pad(r);
   }
   function tick() {
     var now = Date.now();
@@ -19,13 +20,13 @@
       if (!out || isNaN(due)) return;
       var left = (due - now) / 1000;
       if (left < 0) {
-        out.textContent = box.getAttribute("data-over") + " " + span(left);
+        out.textContent = box.getAttribute("data-over") + " " + span(left, box.getAttribute("data-days"));
         box.setAttribute("data-sla-state", "breached");
         box.classList.add("sla-breached");
         box.style.color = "var(--bad)";
         box.style.fontWeight = "700";
       } else {
-        out.textContent = span(left) + " " + box.getAttribute("data-left");
+        out.textContent = span(left, box.getAttribute("data-days")) + " " + box.getAttribute("data-left");
       }
     });
   }
