@@ -182,9 +182,12 @@ class Worker:
     def run_forever(self) -> None:
         from ledgerdesk.jobs.schedule import tick
 
+        last_tick = 0.0
         while not self._stop.is_set():
             try:
-                tick(self.factory)  # periodic jobs due now join the queue (once per period)
+                if time.monotonic() - last_tick >= 1.0:  # not on every local commit's wake-up
+                    last_tick = time.monotonic()
+                    tick(self.factory)  # periodic jobs due now join the queue (once per period)
                 run_pending(self.factory, stop=self._stop)
             except Exception:  # the database may be briefly unreachable; try again next tick
                 log.exception("outbox worker pass failed")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import exists, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -54,24 +54,39 @@ def _ensure_rows(session: Session, topics: list[str]) -> None:
 
 def tick(factory: sessionmaker[Session]) -> list[str]:
     """Queue every periodic job whose period has come (once across all processes); returns
-    the topics this call queued."""
+    the topics this call queued. A tick with nothing due only reads: on SQLite a needless
+    write transaction every half second would take the one write lock from requests."""
     if not PERIODIC:
         return []
     queued: list[str] = []
     with factory() as session:
-        _ensure_rows(session, sorted(PERIODIC))
         now = utcnow()
-        for topic, every in sorted(PERIODIC.items()):
+        known = dict(session.execute(select(JobSchedule.name, JobSchedule.next_run_at)).all())
+        missing = sorted(set(PERIODIC) - set(known))
+        due = [t for t in sorted(PERIODIC) if t in missing or _is_due(known.get(t), now)]
+        if not due:
+            return []
+        if missing:
+            _ensure_rows(session, missing)
+        for topic in due:
             waiting = session.scalar(select(exists().where(OutboxEntry.topic == topic)))
             if waiting:
                 continue
             claimed = session.execute(
                 update(JobSchedule)
                 .where(JobSchedule.name == topic, JobSchedule.next_run_at <= now)
-                .values(next_run_at=now + timedelta(seconds=every), last_run_at=now)
+                .values(next_run_at=now + timedelta(seconds=PERIODIC[topic]), last_run_at=now)
             )
             if claimed.rowcount == 1:  # type: ignore[attr-defined]
                 enqueue(session, topic, {"scheduled_at": now.isoformat()})
                 queued.append(topic)
         session.commit()
     return queued
+
+
+def _is_due(next_run_at: datetime | None, now: datetime) -> bool:
+    if next_run_at is None:
+        return True
+    if next_run_at.tzinfo is not None:  # stored naive UTC; a driver may hand back an aware one
+        next_run_at = next_run_at.astimezone(UTC).replace(tzinfo=None)
+    return next_run_at <= now
