@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ledgerdesk.accounts import models as accounts_models
 from ledgerdesk.ai.assistant import models as assistant_models
+from ledgerdesk.cases import models as cases_models
 from ledgerdesk.chain import models as chain_models
 from ledgerdesk.channels import models as channels_models
 from ledgerdesk.chat import models as chat_models
@@ -27,6 +28,7 @@ metadata = Base.metadata
 __all__ = [
     "accounts_models",
     "assistant_models",
+    "cases_models",
     "chain_models",
     "channels_models",
     "chat_models",
