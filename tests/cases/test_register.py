@@ -92,3 +92,15 @@ def test_the_register_is_append_only(db_session: Session) -> None:
             db_session.execute(statement)
         nested.rollback()
     assert [s.step for s in register.steps(db_session, case)] == ["received"]
+
+
+def test_the_working_teams_are_found_by_name_then_tier(db_session: Session) -> None:
+    from ledgerdesk.accounts import services as accounts
+    from ledgerdesk.accounts.models import Tier
+
+    security = accounts.do_create_team(db_session, SYSTEM, name="security desk", tier=Tier.l2)
+    found = register.team_for(db_session, "security")
+    # An earlier test's team may already be called "Security…"; the name wins over the tier.
+    assert found is not None
+    team = db_session.get(type(security), found)
+    assert team is not None and team.name.casefold().startswith("security")

@@ -164,3 +164,29 @@ def access_case(session: Session, actor: Actor, case_id: int) -> Case:
 def require_agent(actor: Actor) -> None:
     if not actor.is_agent and actor.kind != "system":
         raise NotPermitted("Only the desk's agents can do this")
+
+
+def team_for(session: Session, purpose: str) -> int | None:
+    """The team that works ``purpose`` ("complaints" or "security"): the first team whose name
+    starts with the configured name (case-insensitive), else the first specialist team."""
+    from ledgerdesk.accounts.models import Team, Tier
+    from ledgerdesk.core.settings import get_settings
+
+    settings = get_settings()
+    wanted = (
+        (
+            settings.cases_complaints_team
+            if purpose == "complaints"
+            else settings.cases_security_team
+        )
+        .strip()
+        .casefold()
+    )
+    teams = list(session.scalars(select(Team).order_by(Team.id)))
+    for team in teams:
+        if wanted and team.name.casefold().startswith(wanted):
+            return team.id
+    for team in teams:
+        if team.tier == Tier.specialist:
+            return team.id
+    return None

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     exchange_cache_seconds: float = Field(default=30.0, ge=0, le=3600)
     # SLA clocks (sla/): the warning comes this share of a target before it is due (>= 5 min).
     sla_warning_percent: int = Field(default=15, ge=1, le=90)
+    # Cases: which team works complaints/appeals and which works scam reports and account
+    # security (the first team whose name starts with this, else the first specialist team).
+    cases_complaints_team: str = "Compliance"
+    cases_security_team: str = "Security"
     # Live chat (chat/). The JWT secret signs the exchange's identity tokens; empty turns
     # signed identity off. Hours: see core/business_hours.py for the grammar.
     chat_jwt_secret: str = ""
