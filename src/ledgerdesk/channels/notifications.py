@@ -39,7 +39,16 @@ from ledgerdesk.tickets.models import Event, Message, MessageKind, Ticket
 
 log = logging.getLogger("ledgerdesk.notifications")
 KINDS = frozenset(
-    {"assigned", "customer_replied", "mentioned", "csat_low", "escalated", "surge", "sla_breached"}
+    {
+        "assigned",
+        "customer_replied",
+        "mentioned",
+        "csat_low",
+        "escalated",
+        "surge",
+        "sla_breached",
+        "case_deadline",
+    }
 )
 EMAIL_KINDS = (  # in the form's order
     "assigned",

@@ -75,6 +75,7 @@ def _texts(_: Callable[[str], str]) -> dict[str, str]:
         "surge": _("Surge: many tickets like #%(id)s in the last hour: %(subject)s"),
         "escalated": _("Ticket #%(id)s was escalated to your team: %(subject)s"),
         "sla_breached": _("Ticket #%(id)s is past its SLA due time: %(subject)s"),
+        "case_deadline": _("A complaint deadline is near on ticket #%(id)s: %(subject)s"),
     }
 
 

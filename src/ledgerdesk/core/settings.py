@@ -93,6 +93,11 @@ class Settings(BaseSettings):
     # security (the first team whose name starts with this, else the first specialist team).
     cases_complaints_team: str = "Compliance"
     cases_security_team: str = "Security"
+    # Complaints (cases/deadlines.py): the jurisdiction profile of new complaints (mica_eu,
+    # uk_disp, operator: data/cases/profiles.yaml) and the desk's own decision target in
+    # business days (0: none; a shorter target than the legal limit becomes the promised date).
+    cases_jurisdiction: str = "mica_eu"
+    cases_target_days: int = Field(default=0, ge=0, le=365)
     # Live chat (chat/). The JWT secret signs the exchange's identity tokens; empty turns
     # signed identity off. Hours: see core/business_hours.py for the grammar.
     chat_jwt_secret: str = ""
