@@ -122,7 +122,7 @@ def test_decision_needs_an_answer_for_every_point(db_session: Session, uk: None)
         life.do_decide(db_session, actor, case, ["已解冻", "已补充回复"], "upheld", "抱歉")
         assert _status(case) == CaseStatus.decided and case.outcome == "upheld"
         life.do_close(db_session, actor, case, "upheld", "退还手续费 5 USDT")
-    assert case.status == CaseStatus.closed
+    assert _status(case) == CaseStatus.closed
     assert _steps(db_session, case)[-2:] == ["decision", "closed"]
     texts = [p["text"] for p in _mails(db_session) if p["customer_id"] == customer.id]
     decision = next(t for t in texts if "已解冻" in t)
