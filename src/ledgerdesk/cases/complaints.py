@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
@@ -237,9 +238,9 @@ def do_convert_ticket(
     for the admissibility decision (nothing is sent yet)."""
     register.require_agent(actor)
     points = check_points(points_text)
-    existing = session.query(Case.reference).filter(Case.ticket_id == ticket.id).first()
+    existing = session.scalar(select(Case.reference).where(Case.ticket_id == ticket.id))
     if existing is not None:
-        raise Conflict(f"This ticket is already the working ticket of case {existing[0]}")
+        raise Conflict(f"This ticket is already the working ticket of case {existing}")
     customer: Customer = accounts.get_customer(session, ticket.requester_id)
     chosen = language or ("zh-CN" if (ticket.language or "").startswith("zh") else "en")
     team_id = register.team_for(session, "complaints") or ticket.team_id

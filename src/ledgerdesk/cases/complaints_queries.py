@@ -65,7 +65,7 @@ def list_cases(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return [(case, customer) for case, customer in rows.tuples()], total
+    return [(row[0], row[1]) for row in rows], total
 
 
 def is_overdue(case: Case) -> bool:
