@@ -242,6 +242,7 @@ def ids(app: Any) -> Iterator[Ids]:
             # the notification page and its ticket link (channels/notifications_views.py)
             "notification_id": _seed_notification(session, agent.id, ticket_id),
             "incident_id": _seed_incident(session, agent, ticket_id),
+            "case_id": _seed_case(session, customer),  # a complaint (cases/console.py, portal.py)
             "macro_id": macros.do_create_macro(
                 session, actor_of(agent), macros.MacroIn("退款说明", body_zh="您好", shared=True)
             ).id,
@@ -258,6 +259,22 @@ def ids(app: Any) -> Iterator[Ids]:
         if incident is not None and incident.is_open:  # the chat widget shows open ones
             incidents.do_resolve(session, SYSTEM, incident)
         session.commit()
+
+
+def _seed_case(session: Any, customer: Customer) -> int:
+    from ledgerdesk.accounts.services import customer_actor
+    from ledgerdesk.cases.complaints import ComplaintForm, do_file
+    from ledgerdesk.cases.models import CaseKind
+
+    form = ComplaintForm(
+        name="王芳",
+        email=customer.email,
+        what_happened="提现被冻结",
+        points="提现被冻结\n没有解释",
+        wants="解冻",
+        language="zh-CN",
+    )
+    return do_file(session, customer_actor(customer), form, CaseKind.complaint).id
 
 
 @pytest.fixture(params=["zh-CN", "en"])
