@@ -199,6 +199,27 @@ INCIDENT_LABELS = {  # incident status and how a ticket was linked (incidents/mo
     "auto": N_("Automatic"),
 }
 
+CASE_REGISTER_LABELS = {  # cases: kinds, statuses, outcomes, register steps (cases/)
+    "appeal": N_("Appeal"),
+    "received": N_("Received"),
+    "acknowledged": N_("Acknowledged"),
+    "decided": N_("Decided"),
+    "inadmissible": N_("Inadmissible"),
+    "upheld": N_("Upheld"),
+    "partly_upheld": N_("Partly upheld"),
+    "withdrawn": N_("Withdrawn"),
+    "admissible": N_("Admissible"),
+    "ticket_linked": N_("Ticket linked"),
+    "delay_notice": N_("Delay notice"),
+    "deadline_warning": N_("Deadline warning"),
+    "decision": N_("Decision"),
+    "summary_resolution": N_("Summary resolution"),
+    "reopened": N_("Reopened"),
+    "evidence_added": N_("Evidence added"),
+    "exported": N_("Exported"),
+    "watchlist_added": N_("Added to the watchlist"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -213,6 +234,7 @@ LABELS: dict[str, str] = {
     **ASSISTANT_TOOLS,
     "assistant_handover": N_("Handed over by the assistant"),
     **INCIDENT_LABELS,
+    **CASE_REGISTER_LABELS,
 }
 
 
