@@ -27,6 +27,8 @@ PAGE_MODULES = (
     "ai/assistant/ask.py",
     "ai/assistant/assist.py",
     "ai/assistant/views.py",
+    "cases/register_export.py",
+    "cases/register_views.py",
     "chain/api.py",
     "chain/panel.py",
     "chain/views.py",
