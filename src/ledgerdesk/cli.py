@@ -15,6 +15,7 @@ import ledgerdesk
 from ledgerdesk.ai.assistant.cli import assistant_app
 from ledgerdesk.ai.guard.cli import guard_app
 from ledgerdesk.ai.triage.cli import triage_app
+from ledgerdesk.cases.register_cli import cases_app
 from ledgerdesk.chain.cli import chain_app
 from ledgerdesk.chain.registry_cli import exit_on_bad_registry, registry_check
 from ledgerdesk.channels.mail_cli import mail_app
@@ -42,6 +43,7 @@ app.add_typer(chain_app, name="chain")
 app.add_typer(assistant_app, name="assistant")
 app.add_typer(mail_app, name="mail")
 app.add_typer(reports_app, name="reports")
+app.add_typer(cases_app, name="cases")
 console = Console(stderr=True)
 
 

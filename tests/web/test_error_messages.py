@@ -35,6 +35,8 @@ PAGE_MODULES = (
     "cases/letters.py",
     "cases/portal.py",
     "cases/register.py",
+    "cases/register_export.py",
+    "cases/register_views.py",
     "chain/api.py",
     "chain/panel.py",
     "chain/views.py",

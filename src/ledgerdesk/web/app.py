@@ -191,6 +191,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.cases import api as cases_api
     from ledgerdesk.cases import console as cases_console
     from ledgerdesk.cases import portal as cases_portal
+    from ledgerdesk.cases import register_views as cases_register_views
     from ledgerdesk.chain import api as chain_api
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
@@ -277,6 +278,9 @@ def _include_routes(app: FastAPI) -> None:
         sla_console.router,
         reports_api.router,
         reports_console.router,
+        # before the cases' /cases/{case_id} routes: "register" is not a case id
+        cases_register_views.router,
+        cases_register_views.api_router,
         cases_api.router,
         cases_console.router,
         cases_portal.router,
