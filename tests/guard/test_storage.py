@@ -21,6 +21,14 @@ PASSWORD = "password: Hunter2-correct-horse"
 # "table.column": why it holds no free text from outside. Add a new column here only when
 # that is true; anything a person types goes in a GuardedString/GuardedLongText/GuardedJSON.
 NOT_FREE_TEXT = {
+    "cases.reference": "a reference the desk makes (CMP-2026-000001)",
+    "cases.language": "a language code, validated",
+    "cases.channel": "the channel a case came by (set by the desk)",
+    "cases.topic": "a topic key from the complaint form's list, validated",
+    "cases.jurisdiction": "a jurisdiction profile key, validated",
+    "cases.outcome": "an outcome key, validated",
+    "case_events.step": "a step name the desk sets",
+    "case_events.actor_type": "an actor kind the desk sets",
     "report_ticket_facts.channel": "a copy of tickets.channel (an enum value)",
     "report_ticket_facts.language": "a copy of tickets.language (a language code)",
     "report_ticket_facts.intent": "a copy of tickets.intent (an intent key)",
