@@ -196,7 +196,7 @@ def test_csv_export_and_import_round_trip(db_session: Session) -> None:
     lines = text.splitlines()
     assert lines[0] == "kind,network,value,note,source,added_at"
     row = next(line for line in lines if address[2:].lower() in line.lower())
-    assert row.startswith("address,bsc,0x") and ",'=HYPERLINK(evil),SCM-1," in row
+    assert row.startswith("chain_address,bsc,0x") and ",'=HYPERLINK(evil),SCM-1," in row
     assert f"url,,{host}/login,,," in text
     report = watchlist_csv.do_import_csv(db_session, SYSTEM, text.encode())
     assert report.ok and report.added == 0 and report.existing == report.rows >= 2

@@ -21,6 +21,8 @@ PASSWORD = "password: Hunter2-correct-horse"
 # "table.column": why it holds no free text from outside. Add a new column here only when
 # that is true; anything a person types goes in a GuardedString/GuardedLongText/GuardedJSON.
 NOT_FREE_TEXT = {
+    "watchlist_entries.network": "a chain registry network id or family, checked by the desk",
+    "watchlist_entries.match_key": "the normalised value (checked by the guard when added)",
     "report_ticket_facts.channel": "a copy of tickets.channel (an enum value)",
     "report_ticket_facts.language": "a copy of tickets.language (a language code)",
     "report_ticket_facts.intent": "a copy of tickets.intent (an intent key)",

@@ -56,7 +56,7 @@ class Normalised:
 @dataclass(frozen=True)
 class NewEntry:
     value: str
-    kind: str = ""  # "address", "domain", "url"; empty: recognised from the value
+    kind: str = ""  # "chain_address" (or "address"), "domain", "url"; empty: recognise it
     network: str = ""  # a registry network id or a family (evm, bitcoin, tron)
     note: str = ""
     source: str = ""
@@ -106,6 +106,8 @@ def check_kind(value: str) -> WatchKind | None:
     text = value.strip().lower()
     if not text:
         return None
+    if text == "address":  # what a person writes in a CSV file
+        return WatchKind.address
     try:
         return WatchKind(text)
     except ValueError:
@@ -117,8 +119,10 @@ def check_kind(value: str) -> WatchKind | None:
 
 def check_text(value: str, name: str, limit: int) -> str:
     text = " ".join(clean(value).split())
+    if len(text) > limit and name == "note":
+        raise InvalidInput(f"The note is longer than {limit} characters", field=name)
     if len(text) > limit:
-        raise InvalidInput(f"The {name} is longer than {limit} characters", field=name)
+        raise InvalidInput(f"The source is longer than {limit} characters", field=name)
     return text
 
 

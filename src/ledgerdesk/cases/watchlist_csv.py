@@ -22,6 +22,7 @@ from ledgerdesk.core.errors import InvalidInput
 from ledgerdesk.core.text import clean
 
 HEADER = ("kind", "network", "value", "note", "source", "added_at")
+COLUMNS = ",".join(HEADER)
 REQUIRED = ("value",)
 MAX_BYTES = 2_000_000
 MAX_ROWS = 10_000
@@ -112,15 +113,13 @@ def _columns(header: list[str]) -> dict[str, int]:
     unknown = [n for n in names if n and n not in HEADER]
     if unknown:
         raise InvalidInput(
-            f"Line 1: unknown column '{clean(unknown[0])[:30]}': the columns are "
-            + ",".join(HEADER),
+            f"Line 1: unknown column '{clean(unknown[0])[:30]}': the columns are {COLUMNS}",
             field="file",
         )
     missing = [n for n in REQUIRED if n not in names]
     if missing:
         raise InvalidInput(
-            "Line 1 must be the header " + ",".join(HEADER) + " (the value column is missing)",
-            field="file",
+            f"Line 1 must be the header {COLUMNS} (the value column is missing)", field="file"
         )
     return {n: i for i, n in enumerate(names) if n}
 

@@ -16,7 +16,7 @@ from ledgerdesk.core.db import Base, db_enum
 
 
 class WatchKind(enum.StrEnum):
-    address = "address"  # a chain address (network + address, checked per family)
+    address = "chain_address"  # network + address, checked per family ("address" is read too)
     domain = "domain"  # a host name: the domain and every name under it
     url = "url"  # one link (host + path): other pages of the same host are not matched
 

@@ -51,6 +51,8 @@ def verify(
         lookalike_of=result.lookalike_of,
         reasons=list(result.reasons),
         message=presenters.message(result, settings.platform_name),
+        reported=bool(result.reported),
+        reported_values=[entry.value for entry in result.reported],
     )
 
 

@@ -199,6 +199,11 @@ INCIDENT_LABELS = {  # incident status and how a ticket was linked (incidents/mo
     "auto": N_("Automatic"),
 }
 
+WATCHLIST_LABELS = {  # watchlist entry kinds (cases/watchlist_models.py); domain, url above
+    "chain_address": N_("Chain address"),
+    "watchlist": N_("On the watchlist"),  # a verification check's reason code
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -213,6 +218,7 @@ LABELS: dict[str, str] = {
     **ASSISTANT_TOOLS,
     "assistant_handover": N_("Handed over by the assistant"),
     **INCIDENT_LABELS,
+    **WATCHLIST_LABELS,
 }
 
 
