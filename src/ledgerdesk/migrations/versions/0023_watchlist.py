@@ -55,9 +55,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_watchlist_entries"),
         sa.UniqueConstraint("kind", "match_key", name="uq_watchlist_entries_kind_key"),
     )
-    op.create_index(
-        "ix_watchlist_entries_key_active", "watchlist_entries", ["match_key", "active"]
-    )
+    op.create_index("ix_watchlist_entries_key_active", "watchlist_entries", ["match_key", "active"])
 
 
 def downgrade() -> None:
