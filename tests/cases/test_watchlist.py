@@ -17,7 +17,7 @@ from ledgerdesk.accounts.services import SYSTEM, agent_actor, customer_actor
 from ledgerdesk.cases import register, watchlist_csv
 from ledgerdesk.cases import watchlist as wl
 from ledgerdesk.cases.models import Case, CaseKind
-from ledgerdesk.cases.watchlist_models import WatchKind
+from ledgerdesk.cases.watchlist_models import WatchKind, WatchlistEntry
 from ledgerdesk.core.errors import Conflict, InvalidInput, NotFound, NotPermitted
 from tests.conftest import make_agent, make_customer, make_team, make_ticket
 
@@ -44,8 +44,12 @@ def security_team(session: Session) -> int:
     return accounts.do_create_team(session, SYSTEM, name="Security", tier=Tier.specialist).id
 
 
-def add(session: Session, value: str, **kw: str) -> wl.WatchlistEntry:
-    return wl.do_add_entry(session, SYSTEM, wl.NewEntry(value, **kw))
+def add(
+    session: Session, value: str, network: str = "", note: str = "", source: str = ""
+) -> WatchlistEntry:
+    return wl.do_add_entry(
+        session, SYSTEM, wl.NewEntry(value, network=network, note=note, source=source)
+    )
 
 
 # --- normalising ------------------------------------------------------------------------
