@@ -153,6 +153,8 @@ def test_a_reported_site_is_never_official_on_the_page(
     assert 'data-result="reported"' in page.text and host in page.text
     other = client.get("/verify", params={"q": f"https://{scam_domain()}/"})
     assert 'data-result="not_official"' in other.text
+    mail = client.get("/api/v1/verify", params={"q": f"support@help.{host}"}).json()
+    assert (mail["kind"], mail["reported"], mail["reported_values"]) == ("email", True, [host])
 
 
 # --- the console page -------------------------------------------------------------------

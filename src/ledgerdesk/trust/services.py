@@ -414,14 +414,7 @@ def _invalid(query: str, kind: QueryKind, detail: str) -> VerificationResult:
     return VerificationResult(query, kind, CheckResult.invalid, detail=detail)
 
 
-_WATCHED_KINDS = (
-    QueryKind.address,
-    QueryKind.url,
-    QueryKind.domain,
-    QueryKind.telegram,
-    QueryKind.x,
-    QueryKind.discord,
-)
+_WATCHED_KINDS = frozenset({"chain_address", "url", "domain", "telegram", "x", "discord"})
 
 
 def _with_watchlist(session: Session, answer: VerificationResult) -> VerificationResult:
@@ -429,9 +422,13 @@ def _with_watchlist(session: Session, answer: VerificationResult) -> Verificatio
     the answer gets the ``watchlist`` reason and the entries (the withdrawal-address check)."""
     from ledgerdesk.cases.watchlist import check_value
 
-    if answer.kind not in _WATCHED_KINDS:
+    if answer.kind == QueryKind.email:  # mail from a reported site's domain
+        value = (answer.subject or "").rpartition("@")[2]
+    elif answer.kind in _WATCHED_KINDS:
+        value = answer.query
+    else:
         return answer
-    entries = tuple(check_value(session, answer.query))
+    entries = tuple(check_value(session, value)) if value else ()
     if not entries:
         return answer
     return replace(
