@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ledgerdesk.accounts.services import customer_actor
+from ledgerdesk.accounts.services import SYSTEM, customer_actor
 from ledgerdesk.cases import register
 from ledgerdesk.cases.models import CaseKind
 from tests.cases.test_watchlist import BTC_BECH32, evm, scam_domain
@@ -240,3 +240,34 @@ def test_a_message_mentioning_a_watched_value_warns(
     portal = client.get(f"/portal/tickets/{ticket['id']}", headers={"Accept-Language": "zh-CN"})
     assert portal.status_code == 200 and portal.text.count('class="watchlist-hit') == 2
     assert "诈骗" in portal.text
+
+
+def test_console_adds_a_scam_cases_values(client: TestClient, seeded: dict[str, Any]) -> None:
+    address = evm()
+    with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        customer = session.merge(seeded["bob"])
+        case = register.do_open_case(
+            session,
+            customer_actor(customer),
+            register.NewCase(
+                kind=CaseKind.scam_report,
+                customer_id=customer.id,
+                subject="Fake airdrop",
+                details={
+                    "addresses": [{"network": "ethereum", "address": address}],
+                    "urls": ["not a link"],
+                },
+            ),
+        )
+        session.commit()
+        case_id, reference = case.id, case.reference
+    console_login(client, seeded["lead"].email)
+    answer = client.post(f"/console/watchlist/from-case/{case_id}", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == f"/console/cases/{case_id}"
+    page = client.get("/console/watchlist", params={"q": reference})
+    assert "1 added, 0 already listed, 1 refused" in page.text
+    assert "not a link: Enter one address, domain or link" in page.text
+    assert f'href="/console/cases/{case_id}">{reference}</a>' in page.text
+    with client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        steps = register.steps(session, register.access_case(session, SYSTEM, case_id))
+    assert steps[-1].step == "watchlist_added"
