@@ -5,6 +5,7 @@ from __future__ import annotations
 from ledgerdesk.accounts import models as accounts_models
 from ledgerdesk.ai.assistant import models as assistant_models
 from ledgerdesk.cases import models as cases_models
+from ledgerdesk.cases import watchlist_models
 from ledgerdesk.chain import models as chain_models
 from ledgerdesk.channels import models as channels_models
 from ledgerdesk.chat import models as chat_models
@@ -46,4 +47,5 @@ __all__ = [
     "surges_models",
     "tickets_models",
     "trust_models",
+    "watchlist_models",
 ]

@@ -29,6 +29,8 @@ NOT_FREE_TEXT = {
     "cases.outcome": "an outcome key, validated",
     "case_events.step": "a step name the desk sets",
     "case_events.actor_type": "an actor kind the desk sets",
+    "watchlist_entries.network": "a chain registry network id or family, checked by the desk",
+    "watchlist_entries.match_key": "the normalised value (checked by the guard when added)",
     "report_ticket_facts.channel": "a copy of tickets.channel (an enum value)",
     "report_ticket_facts.language": "a copy of tickets.language (a language code)",
     "report_ticket_facts.intent": "a copy of tickets.intent (an intent key)",

@@ -37,6 +37,8 @@ def test_official_domain(client: TestClient, brand: Brand) -> None:
         "lookalike_of": None,
         "reasons": [],
         "message": f"This is an official ledgerdesk channel: {brand.domain}",
+        "reported": False,
+        "reported_values": [],
     }
 
 

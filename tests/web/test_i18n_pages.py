@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team, Tier
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.cases import watchlist
 from ledgerdesk.channels import csat
 from ledgerdesk.channels.webhooks import services as webhooks
 from ledgerdesk.core.db import make_engine
@@ -151,6 +152,10 @@ def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str)
     found = select(GuardFinding.kind).where(GuardFinding.ticket_id == ticket.id)
     kinds = set(session.scalars(found))
     assert {"seed_phrase", "phishing_link"} <= kinds  # the page shows both kinds of finding
+    # The look-alike site is on the watchlist: the warning under the message, a list row.
+    watchlist.do_add_entry(
+        session, SYSTEM, watchlist.NewEntry(f"{brand}-support.com", note="钓鱼网站", source="SCM")
+    )
     tickets.do_add_message(session, actor, ticket, "请提供交易哈希。", status=Status.on_hold)
     tickets.do_add_message(session, actor, ticket, "已转交钱包团队。", kind=MessageKind.note)
     other = make_ticket(session, customer, subject="再次询问充值", body="还是没有到账")

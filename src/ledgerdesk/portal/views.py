@@ -14,6 +14,7 @@ from ledgerdesk.accounts.anti_phishing import BadAntiPhishingCode, do_set_anti_p
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.ai.assistant import tasks as assistant_tasks
 from ledgerdesk.ai.assistant.assist import feedback_prompt
+from ledgerdesk.cases.watchlist import hits_in_texts
 from ledgerdesk.chain import drafts
 from ledgerdesk.chain import services as chain_services
 from ledgerdesk.chain.views import ANONYMOUS_CHECKS
@@ -348,13 +349,15 @@ def _ticket_page(
     request: Request, db: Any, actor: Actor, ticket_id: int, status_code: int = 200, **extra: Any
 ) -> Response:
     ticket = tickets.access_ticket(db, actor, ticket_id)
+    messages = queries.ticket_messages(db, actor, ticket)
     return render(
         request,
         "portal/ticket.html",
         status_code=status_code,
         ticket=ticket,
         me=_me(db, actor),
-        messages=queries.ticket_messages(db, actor, ticket),
+        messages=messages,
+        watchlist_hits=hits_in_texts(db, [m.body for m in messages]),
         merged_into=_merged_into(db, actor, ticket),
         prompt=feedback_prompt(db, ticket),  # the assistant's "did this solve it?" buttons
         **extra,

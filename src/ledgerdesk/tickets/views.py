@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
+from ledgerdesk.cases.watchlist import hits_in_texts
 from ledgerdesk.core.errors import DomainError, InvalidInput
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.types import PageNumber, PathId, parse_id
@@ -103,6 +104,7 @@ def _ticket_page(
     request: Request, db: Any, actor: Actor, ticket_id: int, status_code: int = 200, **extra: Any
 ) -> Response:
     ticket = svc.access_ticket(db, actor, ticket_id)
+    messages = queries.ticket_messages(db, actor, ticket)
     others, _ = queries.list_tickets(
         db, actor, queries.TicketFilter(requester_id=ticket.requester_id), per_page=10
     )
@@ -112,7 +114,8 @@ def _ticket_page(
         status_code=status_code,
         **_shell(db, actor),
         ticket=ticket,
-        messages=queries.ticket_messages(db, actor, ticket),
+        messages=messages,
+        watchlist_hits=hits_in_texts(db, [m.body for m in messages]),
         history=timeline.history(db, queries.ticket_events(db, ticket)),
         merged_from=timeline.merged_from(db, ticket),
         findings=queries.guard_findings(db, actor, ticket),

@@ -32,7 +32,8 @@ def _public(view: presenters.ChannelView | None) -> ChannelPublic | None:
 def verify(
     request: Request, db: Db, q: Annotated[str, Query(max_length=4096)] = ""
 ) -> VerificationPublic:
-    """Is this link, domain, e-mail address, @handle or phone number one of ours?"""
+    """Is this link, domain, e-mail address, @handle or phone number one of ours? A chain
+    address, domain or link reported in confirmed scam reports is answered ``reported``."""
     settings = request.app.state.settings
     request.app.state.limiter.hit(
         settings.verify_rate_limit, "trust-verify", client_address(request)
@@ -51,6 +52,8 @@ def verify(
         lookalike_of=result.lookalike_of,
         reasons=list(result.reasons),
         message=presenters.message(result, settings.platform_name),
+        reported=bool(result.reported),
+        reported_values=[entry.value for entry in result.reported],
     )
 
 

@@ -37,6 +37,7 @@ class QueryKind(enum.StrEnum):
     x = "x"
     handle = "handle"  # ``@name`` without a network: compared with every handle kind
     phone = "phone"
+    address = "chain_address"  # checked against the watchlist (cases.watchlist)
     unknown = "unknown"
 
 

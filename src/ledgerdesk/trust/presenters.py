@@ -37,6 +37,7 @@ def kind_name(kind: str) -> str:
         "x": gettext("X (Twitter)"),
         "handle": gettext("Account name"),
         "phone": gettext("Phone"),
+        "chain_address": gettext("Chain address"),
     }
     return names.get(kind, gettext("Unknown"))
 
@@ -125,6 +126,9 @@ def reason_text(code: str, result: svc.VerificationResult) -> str:
         "mixed_script": gettext("It mixes letters from different alphabets"),
         "bidi_control": gettext("It contains hidden characters that change how it is displayed"),
         "ip_address": gettext("It is a bare IP address, not one of our names"),
+        "watchlist": gettext(
+            "It was reported in confirmed scam reports: do not send funds to it or open it"
+        ),
     }
     text = texts.get(code, code)
     owner = lookalike.registrable_domain(result.subject or "")
@@ -155,6 +159,13 @@ def message(result: svc.VerificationResult, platform: str) -> str:
     """The answer in one or two sentences, for the API and the page title."""
     if result.result == CheckResult.invalid:
         return gettext(result.detail)
+    if result.reported:
+        return gettext("Reported in confirmed scam reports — do not send funds to it or open it.")
+    if result.kind == QueryKind.address:
+        return gettext(
+            "This address is not on our list of reported scam addresses. That alone does not "
+            "make it safe: send funds only to an address you got from someone you trust."
+        )
     if result.official:
         view = matched_view(result)
         shown = view.shown if view else (result.matched or "")

@@ -30,6 +30,14 @@ class VerificationPublic(BaseModel):
     lookalike_of: str | None = Field(description="The official domain or handle it imitates")
     reasons: list[str] = Field(
         description="Reason codes: punycode, homoglyph, mixed_script, typosquat, extra_words, "
-        "lookalike_tld, brand_in_subdomain, brand_name, bidi_control, ip_address"
+        "lookalike_tld, brand_in_subdomain, brand_name, bidi_control, ip_address, watchlist"
     )
     message: str = Field(description="The answer in plain words, in the request's language")
+    reported: bool = Field(
+        default=False,
+        description="Reported in confirmed scam reports (on the desk's watchlist): never send "
+        "funds to it. A chain address is recognised (kind ``chain_address``) and checked.",
+    )
+    reported_values: list[str] = Field(
+        default_factory=list, description="The watchlist entries it is, or falls under"
+    )

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from sqlalchemy import event, func, select
@@ -35,6 +36,9 @@ from ledgerdesk.trust.models import (
     QueryKind,
     VerificationCheck,
 )
+
+if TYPE_CHECKING:
+    from ledgerdesk.cases.watchlist_models import WatchlistEntry
 
 MAX_QUERY = 500
 MAX_LABEL = 120
@@ -355,6 +359,7 @@ class VerificationResult:
     lookalike_of: str | None = None
     detail: str = ""
     check_id: int | None = None
+    reported: tuple[WatchlistEntry, ...] = ()  # watchlist entries it is (or falls under)
 
     @property
     def official(self) -> bool:
@@ -373,6 +378,7 @@ def verify(
     query = check_query(query)
     source = CheckSource(source)
     answer = _classify(session, query, official_domains(session, settings))
+    answer = _with_watchlist(session, answer)
     check = do_log_check(session, answer, source)
     return replace(answer, check_id=check.id)
 
@@ -408,7 +414,36 @@ def _invalid(query: str, kind: QueryKind, detail: str) -> VerificationResult:
     return VerificationResult(query, kind, CheckResult.invalid, detail=detail)
 
 
+_WATCHED_KINDS = frozenset({"chain_address", "url", "domain", "telegram", "x", "discord"})
+
+
+def _with_watchlist(session: Session, answer: VerificationResult) -> VerificationResult:
+    """A query reported in confirmed scam reports is never official, whatever it looks like:
+    the answer gets the ``watchlist`` reason and the entries (the withdrawal-address check)."""
+    from ledgerdesk.cases.watchlist import check_value
+
+    if answer.kind == QueryKind.email:  # mail from a reported site's domain
+        value = (answer.subject or "").rpartition("@")[2]
+    elif answer.kind in _WATCHED_KINDS:
+        value = answer.query
+    else:
+        return answer
+    entries = tuple(check_value(session, value)) if value else ()
+    if not entries:
+        return answer
+    return replace(
+        answer,
+        result=CheckResult.not_official,
+        reasons=("watchlist", *(r for r in answer.reasons if r != "watchlist")),
+        reported=entries,
+    )
+
+
 def _classify(session: Session, query: str, domains: list[str]) -> VerificationResult:
+    from ledgerdesk.cases.watchlist import address_family
+
+    if address_family(query):  # a pasted withdrawal address: not a handle, never official
+        return VerificationResult(query, QueryKind.address, CheckResult.not_official, subject=query)
     if _PHONE_RE.fullmatch(query) and sum(ch.isdigit() for ch in query) >= 6:
         return _verify_phone(session, query)
     for kind, pattern in _HANDLE_LINKS:

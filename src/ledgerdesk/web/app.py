@@ -192,6 +192,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.cases import console as cases_console
     from ledgerdesk.cases import portal as cases_portal
     from ledgerdesk.cases import register_views as cases_register_views
+    from ledgerdesk.cases import watchlist_api, watchlist_console
     from ledgerdesk.chain import api as chain_api
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
@@ -284,5 +285,7 @@ def _include_routes(app: FastAPI) -> None:
         cases_api.router,
         cases_console.router,
         cases_portal.router,
+        watchlist_api.router,
+        watchlist_console.router,
     ):
         app.include_router(router)

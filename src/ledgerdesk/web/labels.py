@@ -221,6 +221,11 @@ CASE_LABELS = {  # cases: kinds, statuses, outcomes and register steps (cases/)
     "watchlist_added": N_("Added to the watchlist"),
 }
 
+WATCHLIST_LABELS = {  # watchlist entry kinds (cases/watchlist_models.py); domain, url above
+    "chain_address": N_("Chain address"),
+    "watchlist": N_("On the watchlist"),  # a verification check's reason code
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -236,6 +241,7 @@ LABELS: dict[str, str] = {
     "assistant_handover": N_("Handed over by the assistant"),
     **INCIDENT_LABELS,
     **CASE_LABELS,
+    **WATCHLIST_LABELS,
 }
 
 
