@@ -81,8 +81,11 @@ def base_values(session: Session, case: Case) -> dict[str, str]:
 
     customer = accounts.get_customer(session, case.customer_id)
     _ = i18n.translations(case.language).ugettext
+    complainant = case.details.get("complainant") if isinstance(case.details, dict) else None
+    given = complainant.get("name") if isinstance(complainant, dict) else None
     return {
-        "name": customer.name or customer.email,
+        # The name the client gave on the form, else the account's, else the address.
+        "name": (given or "").strip() or customer.name or customer.email,
         "reference": case.reference,
         "subject": case.subject,
         "received": when(case.received_at, case.language),
