@@ -119,7 +119,7 @@ def analysis_tables(a: Analysis) -> dict[str, Table]:
             "topics",
             gettext("Cases per topic"),
             [gettext("Topic"), count],
-            [[label(k), n] for k, n in a.topics],
+            [[topic_label(k), n] for k, n in a.topics],
         ),
         "outcomes": Table(
             "outcomes",
@@ -197,3 +197,12 @@ def render_pdf(a: Analysis, rows: Sequence[RegisterRow]) -> bytes:
         "measured to this moment."
     ).format(at=a.as_of.strftime("%Y-%m-%d %H:%M"))
     return pdf.render(title(a), sections, footer=footer)
+
+
+def topic_label(key: str) -> str:
+    """A topic in the reader's language: the complaint form's topics and the appeal reasons,
+    else the shared labels."""
+    from ledgerdesk.cases.complaints import APPEAL_OF, TOPICS
+
+    known = TOPICS.get(key) or APPEAL_OF.get(key)
+    return gettext(known) if known else label(key)

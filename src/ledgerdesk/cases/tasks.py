@@ -1,5 +1,6 @@
 """The deadline warnings job (``cases.deadlines``, every 10 minutes): for each open complaint or
-appeal whose promised date or legal limit comes within the profile's warning window, record a
+appeal whose promised date or legal limit comes within the profile's warning window (and has not
+passed yet: a missed deadline is a breach, which the register's analysis shows), record a
 ``deadline_warning`` step once per deadline (and date: a delay notice's new date is warned of
 again) and notify the assignee, or the team's leads when nobody has the case."""
 
@@ -45,6 +46,8 @@ def check_deadlines(session: Session) -> int:
             if moment is None or (name == "limit" and moment == case.due_at):
                 continue
             if now < deadlines.warn_at(hours, moment, profile.warn_business_days):
+                continue
+            if now >= moment:  # too late to warn: the register and its analysis show a breach
                 continue
             if _warned(session, case, name, moment.isoformat()):
                 continue
