@@ -188,6 +188,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.accounts import security_api as accounts_security_api
     from ledgerdesk.accounts import views as accounts_views
     from ledgerdesk.ai.assistant import views as assistant_views
+    from ledgerdesk.cases import export_views as cases_export_views
+    from ledgerdesk.cases import scam_views as cases_scam_views
     from ledgerdesk.chain import api as chain_api
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
@@ -274,5 +276,8 @@ def _include_routes(app: FastAPI) -> None:
         sla_console.router,
         reports_api.router,
         reports_console.router,
+        cases_scam_views.router,
+        cases_export_views.console_router,
+        cases_export_views.api_router,
     ):
         app.include_router(router)

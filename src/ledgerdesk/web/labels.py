@@ -199,6 +199,21 @@ INCIDENT_LABELS = {  # incident status and how a ticket was linked (incidents/mo
     "auto": N_("Automatic"),
 }
 
+SCAM_REPORT_LABELS = {  # scam reports (cases/scam*.py): register steps, chain look-ups
+    "evidence_added": N_("Evidence added"),
+    "exported": N_("Exported"),
+    "success": N_("Succeeded"),
+    "unknown_network": N_("Network not configured"),
+    "timeout": N_("Node timed out"),
+    "unreachable": N_("Node unreachable"),
+    "bad_response": N_("Unexpected answer from the node"),
+    "circuit_open": N_("Node paused after repeated failures"),
+    "not_configured": N_("No node configured for this network"),
+    "wrong_chain": N_("Node serves another chain"),
+    "forbidden_address": N_("Node address not allowed"),
+    "invalid_hash": N_("Not a transaction hash"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -213,6 +228,7 @@ LABELS: dict[str, str] = {
     **ASSISTANT_TOOLS,
     "assistant_handover": N_("Handed over by the assistant"),
     **INCIDENT_LABELS,
+    **SCAM_REPORT_LABELS,
 }
 
 

@@ -37,6 +37,7 @@ _PILLARS = (
     "incidents",
     "sla",
     "macros",
+    "cases",
 )
 
 
