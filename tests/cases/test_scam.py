@@ -4,6 +4,7 @@ portal form in both languages."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date
 from typing import Any
@@ -265,6 +266,12 @@ def test_portal_form_files_a_report_and_confirms_it(
     with app.state.sessionmaker() as session:
         case = session.scalars(select(Case).where(Case.reference == reference.group(1))).one()
         assert case.details["addresses"] == [{"network": "bitcoin", "address": BTC_ADDRESS}]
+        # A bare 64-hex Bitcoin hash is not taken for a private key by the storage guard.
+        assert case.details["tx_hashes"] == [{"network": "bitcoin", "tx_hash": BTC_TX}]
+        first = session.scalars(select(Message).where(Message.ticket_id == case.ticket_id))
+        assert BTC_TX in first.one().body
+        (evidence,) = register.steps(session, case)[1].detail["files"]
+        assert evidence["sha256"] == hashlib.sha256(PNG).hexdigest()
         assert case.channel == "portal" and case.language == "en"
     # Someone else's report is not found.
     portal_login(client, app, make_customer_email(app))

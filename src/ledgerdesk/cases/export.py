@@ -29,6 +29,7 @@ from ledgerdesk.accounts.services import Actor
 from ledgerdesk.cases import register
 from ledgerdesk.cases.export_summary import summary_pdf
 from ledgerdesk.cases.models import Case, CaseEvent
+from ledgerdesk.cases.scam_hashes import SHA256, labelled
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.tickets.attachments import clean_filename, read_blob
 from ledgerdesk.tickets.models import Attachment, Message, Ticket
@@ -214,7 +215,11 @@ def _zip(
     data = buffer.getvalue()
     digest = _digest(data)
     register.record_step(
-        session, case, actor, "exported", {"files": len(entries), "zip_sha256": digest}
+        session,
+        case,
+        actor,
+        "exported",
+        {"files": len(entries), "zip_sha256": labelled(digest, SHA256)},
     )
     filename = f"{case.reference}-{now.strftime('%Y%m%dT%H%M%SZ')}.zip"
     return CaseExport(filename=filename, data=data, sha256=digest, files=entries)

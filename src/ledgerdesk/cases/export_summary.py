@@ -10,6 +10,7 @@ from typing import Any
 from ledgerdesk.accounts.models import Customer
 from ledgerdesk.cases.models import Case, CaseEvent
 from ledgerdesk.cases.pdf import Section, render
+from ledgerdesk.cases.scam import report_lists
 from ledgerdesk.cases.scam_types import scam_type
 from ledgerdesk.core.i18n import get_locale, gettext
 from ledgerdesk.web.labels import label
@@ -42,19 +43,8 @@ def _scam_lines(details: dict[str, Any]) -> list[str]:
         gettext("When it happened") + ": " + str(details.get("happened_at", "—")),
         gettext("The customer's account") + ": " + str(details.get("story", "")),
     ]
-    lists = (
-        ("Amounts lost", [f"{a['amount']} {a['asset']}" for a in details.get("amounts", [])]),
-        ("Transactions reported", [f"{t['network']}: {t['tx_hash']}" for t in details.get("tx_hashes", [])]),
-        (
-            "Scammer's addresses",
-            [f"{a['network']}: {a['address']}" for a in details.get("addresses", [])],
-        ),
-        ("Scammer's accounts, phone numbers", list(details.get("handles", []))),
-        ("Links", list(details.get("urls", []))),
-    )
-    for title, items in lists:
-        if items:
-            lines += [gettext(title) + ":", *[f"  • {item}" for item in items]]
+    for title, items in report_lists(details):
+        lines += [gettext(title) + ":", *[f"  • {item}" for item in items]]
     return lines
 
 
@@ -76,9 +66,8 @@ def _chain_section(details: dict[str, Any]) -> Section | None:
     facts = details.get("tx_facts") or []
     if not facts:
         return None
-    table: list[list[str]] = [
-        [gettext("Transaction on chain"), gettext("Result"), gettext("Block"), gettext("Transfers on chain")]
-    ]
+    titles = ("Transaction on chain", "Result", "Block", "Transfers on chain")
+    table: list[list[str]] = [[gettext(t) for t in titles]]
     for fact in facts:
         if "error" in fact:
             result, block, moved = label(fact["error"]), "—", ""
@@ -128,6 +117,5 @@ def summary_pdf(
     footer = gettext(
         "Exported %(when)s. manifest.json and manifest.sha256 list the SHA-256 of every file."
     ) % {"when": _when(now)}
-    return render(
-        gettext("Case export %(reference)s") % {"reference": case.reference}, sections, footer=footer
-    )
+    title = gettext("Case export %(reference)s") % {"reference": case.reference}
+    return render(title, sections, footer=footer)

@@ -28,6 +28,7 @@ from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.cases import register
 from ledgerdesk.cases.models import Case, CaseKind
+from ledgerdesk.cases.scam_hashes import SHA256, kept_details, labelled
 from ledgerdesk.cases.scam_types import scam_type
 from ledgerdesk.chain.formats import (
     FormatError,
@@ -214,6 +215,27 @@ def subject_of(details: dict[str, Any], locale: str) -> str:
     return gettext("Scam report: %(kind)s") % {"kind": kind.label(locale) if kind else "?"}
 
 
+def report_lists(details: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The report's lists as (title msgid, items), for the ticket text and the export PDF."""
+    rows = (
+        ("Amounts lost", [f"{a['amount']} {a['asset']}" for a in details.get("amounts", [])]),
+        ("Transactions reported", [_txid(t) for t in details.get("tx_hashes", [])]),
+        ("Scammer's addresses", [_ref(a, "address") for a in details.get("addresses", [])]),
+        ("Scammer's accounts, phone numbers", list(details.get("handles", []))),
+        ("Links", list(details.get("urls", []))),
+    )
+    return [(title, items) for title, items in rows if items]
+
+
+def _ref(row: dict[str, str], key: str) -> str:
+    return f"{row['network']}: {row[key]}"
+
+
+def _txid(row: dict[str, str]) -> str:
+    # Each line names its value: the guard keeps a 64-hex hash it can tell is a TxID.
+    return f"{row['network']} TxID: {row['tx_hash']}"
+
+
 def ticket_body(details: dict[str, Any], locale: str) -> str:
     """The report as text for the working ticket (in the language of the form)."""
     kind = scam_type(str(details["scam_type"]))
@@ -223,16 +245,8 @@ def ticket_body(details: dict[str, Any], locale: str) -> str:
         "",
         str(details["story"]),
     ]
-    sections = (
-        ("Amounts lost", [f"{a['amount']} {a['asset']}" for a in details["amounts"]]),
-        ("Transactions reported", [f"{t['network']}: {t['tx_hash']}" for t in details["tx_hashes"]]),
-        ("Scammer's addresses", [f"{a['network']}: {a['address']}" for a in details["addresses"]]),
-        ("Scammer's accounts, phone numbers", list(details["handles"])),
-        ("Links", list(details["urls"])),
-    )
-    for title, items in sections:
-        if items:
-            lines += ["", gettext(title) + ":", *[f"- {item}" for item in items]]
+    for title, items in report_lists(details):
+        lines += ["", gettext(title) + ":", *[f"- {item}" for item in items]]
     return "\n".join(lines)
 
 
@@ -305,7 +319,7 @@ def do_file_scam_report(
             topic=str(details["scam_type"]),
             ticket_id=ticket.id,
             team_id=team_id,
-            details=details,
+            details=kept_details(details),
             received_at=utcnow(),
         ),
     )
@@ -319,7 +333,12 @@ def _record_evidence(session: Session, actor: Actor, case: Case, ticket_id: int)
     from ledgerdesk.cases.export import ticket_attachments
 
     files = [
-        {"attachment_id": a.id, "filename": a.filename, "size": a.size, "sha256": a.sha256}
+        {
+            "attachment_id": a.id,
+            "filename": a.filename,
+            "size": a.size,
+            "sha256": labelled(a.sha256, SHA256),
+        }
         for _message, a in ticket_attachments(session, [ticket_id])
     ]
     if files:

@@ -18,6 +18,7 @@ from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.cases import register
 from ledgerdesk.cases.models import Case, CaseKind
 from ledgerdesk.cases.scam import TX_FACTS_TOPIC
+from ledgerdesk.cases.scam_hashes import kept_details
 from ledgerdesk.chain.adapters import adapter_for
 from ledgerdesk.chain.registry import Network, Registry, get_registry
 from ledgerdesk.chain.types import ChainAdapter, ChainError, Transfer, TxLookup
@@ -84,7 +85,7 @@ def do_fetch_tx_facts(
         tx_fact(registry.network(row["network"]), row["network"], row["tx_hash"], adapters)
         for row in case.details.get("tx_hashes", [])
     ]
-    case.details = {**case.details, "tx_facts": facts}
+    case.details = kept_details({**case.details, "tx_facts": facts})
     register.record_step(
         session,
         case,
