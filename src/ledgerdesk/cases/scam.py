@@ -36,7 +36,7 @@ from ledgerdesk.chain.formats import (
     normalize_address,
     normalize_tx_hash,
 )
-from ledgerdesk.chain.registry import Network, Registry
+from ledgerdesk.chain.registry import Registry
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import InvalidInput, NotPermitted
 from ledgerdesk.core.i18n import gettext
@@ -116,20 +116,15 @@ def check_amounts(rows: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
     return out
 
 
-def _network(registry: Registry, n: int, network_id: str, what: str, name: str) -> Network:
-    network = registry.network(network_id) if network_id else None
-    if network is None:
-        raise InvalidInput(f"{what} row {n}: choose the network", field=name)
-    return network
-
-
 def check_tx_hashes(registry: Registry, rows: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
     found = _filled(rows)
     if len(found) > MAX_ROWS:
         raise InvalidInput(f"Give at most {MAX_ROWS} transactions", field="tx_hashes")
     out = []
     for n, network_id, value in found:
-        network = _network(registry, n, network_id, "Transaction", "tx_hashes")
+        network = registry.network(network_id) if network_id else None
+        if network is None:
+            raise InvalidInput(f"Transaction row {n}: choose the network", field="tx_hashes")
         try:
             tx_hash = normalize_tx_hash(network.family, value)
         except FormatError:
@@ -147,7 +142,9 @@ def check_addresses(registry: Registry, rows: Sequence[tuple[str, str]]) -> list
         raise InvalidInput(f"Give at most {MAX_ROWS} addresses", field="addresses")
     out = []
     for n, network_id, value in found:
-        network = _network(registry, n, network_id, "Address", "addresses")
+        network = registry.network(network_id) if network_id else None
+        if network is None:
+            raise InvalidInput(f"Address row {n}: choose the network", field="addresses")
         try:
             address = normalize_address(network.family, value)
         except FormatError:

@@ -11,7 +11,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.cases import register
 from ledgerdesk.cases import scam_panel as _panel  # noqa: F401 - registers the console panel
-from ledgerdesk.cases.models import CaseKind
+from ledgerdesk.cases.models import Case, CaseKind
 from ledgerdesk.cases.scam import MAX_STORY, ScamReportIn, check_report, do_file_scam_report
 from ledgerdesk.cases.scam_types import scam_types
 from ledgerdesk.chain.registry import get_registry
@@ -26,7 +26,7 @@ from ledgerdesk.web.uploads import read_uploads
 router = APIRouter(prefix="/portal/scam-report", include_in_schema=False)
 ROWS = 3  # rows of each repeated group on the form
 Short = Annotated[list[str] | None, Form()]  # each value is checked by cases.scam
-Field = Annotated[str, Form(max_length=MAX_STORY + 1000)]
+Story = Annotated[str, Form(max_length=MAX_STORY + 1000)]  # checked exactly by cases.scam
 
 
 def _choices() -> dict[str, Any]:
@@ -84,15 +84,15 @@ def submit_scam_report(
     scam_type: Annotated[str, Form(max_length=64)] = "",
     happened_on: Annotated[str, Form(max_length=20)] = "",
     happened_time: Annotated[str, Form(max_length=10)] = "",
-    story: Field = "",
+    story: Story = "",
     amount_asset: Short = None,
     amount_value: Short = None,
     tx_network: Short = None,
     tx_hash: Short = None,
     address_network: Short = None,
     address_value: Short = None,
-    handles: Field = "",
-    urls: Field = "",
+    handles: Annotated[str, Form(max_length=5000)] = "",
+    urls: Annotated[str, Form(max_length=21000)] = "",
     files: Annotated[list[UploadFile] | None, File()] = None,
 ) -> Response:
     form = ScamReportIn(
@@ -120,14 +120,15 @@ def submit_scam_report(
     return RedirectResponse(f"/portal/scam-report/{case.id}", status_code=303)
 
 
-@router.get("/{case_id}")
+@router.get("/{report_id}")
 def scam_report_received(
-    request: Request, case_id: PathId, db: Db, actor: PortalCustomer
+    request: Request, report_id: PathId, db: Db, actor: PortalCustomer
 ) -> Response:
-    """The confirmation: the reference, where to follow the report, and what to do now."""
-    case = register.access_case(db, actor, case_id)
-    if case.kind != CaseKind.scam_report:
-        raise NotFound("No such case")
+    """The confirmation: the reference, where to follow the report, and what to do now.
+    ``report_id`` is the case's id."""
+    case = db.get(Case, report_id)
+    if case is None or case.kind != CaseKind.scam_report or not register.can_see(actor, case):
+        raise NotFound("No such scam report")
     return render(
         request,
         "cases/scam_done.html",
