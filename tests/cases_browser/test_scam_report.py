@@ -1,9 +1,10 @@
-"""A scam report in a real headless Chromium against a real uvicorn server (the page tests'
-desk): a customer signs in to the portal and switches to Chinese, fills the guided form, gets a clear
-message for an address that is not on the chosen network (what was typed is kept), attaches a
-screenshot and a PDF and sends the report; the confirmation gives the reference and the
-advice; the case, its working ticket and its evidence are in the database; a signed-in agent
-downloads the case export and every hash in its manifest matches its file."""
+"""A scam report in a real headless Chromium against a real uvicorn server (the page
+tests' desk): a customer signs in to the portal, switches to Chinese, fills the guided form,
+gets a clear message for an address that is not on the chosen network (what was typed is
+kept), attaches a screenshot and a PDF and sends the report; the confirmation gives the
+reference and the advice; the case, its working ticket and its evidence are in the database;
+a signed-in agent downloads the case export and every hash in its manifest matches its
+file."""
 
 from __future__ import annotations
 
