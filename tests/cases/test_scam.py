@@ -302,3 +302,31 @@ def make_customer_email(app: Any) -> str:
         email = make_customer(session).email
         session.commit()
     return email
+
+
+def test_the_console_panel_shows_the_reported_facts_in_both_languages(
+    db_session: Session,
+) -> None:
+    import ledgerdesk.cases.scam_views  # noqa: F401 - registers the panel, as the app does
+    from ledgerdesk.cases.panels import PANELS
+    from ledgerdesk.core.i18n import set_locale
+    from ledgerdesk.web.templating import templates
+
+    case, _customer = _file(db_session)
+    template = templates.env.get_template("cases/_panel_scam_report.html")
+    pages = {}
+    for locale in ("en", "zh-CN"):
+        set_locale(locale)
+        try:
+            context = PANELS["scam_report"](db_session, case)
+            pages[locale] = template.render(case=case, **context)
+        finally:
+            set_locale("en")
+    assert "Fake customer support or impersonation" in pages["en"]
+    assert "假冒客服或冒充他人" in pages["zh-CN"] and "骗子的地址" in pages["zh-CN"]
+    for html in pages.values():
+        assert EVM_ADDRESS in html and TRON_ADDRESS in html and EVM_TX in html
+        assert "chat.png" in html and "proof.pdf" in html
+        assert f"/console/cases/{case.id}/export.zip" in html
+        assert 'id="scam-tx-facts-pending"' in html  # the chain has not been asked yet
+    assert "https://etherscan.io/tx/" + EVM_TX in pages["en"]
