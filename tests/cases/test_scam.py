@@ -330,3 +330,30 @@ def test_the_console_panel_shows_the_reported_facts_in_both_languages(
         assert f"/console/cases/{case.id}/export.zip" in html
         assert 'id="scam-tx-facts-pending"' in html  # the chain has not been asked yet
     assert "https://etherscan.io/tx/" + EVM_TX in pages["en"]
+
+
+def test_the_look_up_again_button_queues_the_job(
+    client: TestClient, app: Any, seeded: dict[str, Any]
+) -> None:
+    from tests.conftest import PASSWORD
+
+    with app.state.sessionmaker() as session:
+        case, _customer = _file(session)
+        case.team_id = seeded["security"]
+        session.commit()
+        case_id = case.id
+    data = {"email": seeded["agent"].email, "password": PASSWORD}  # not in the case's team
+    assert client.post("/console/login", data=data).status_code == 200
+    answer = client.post(f"/console/cases/{case_id}/tx-facts", follow_redirects=False)
+    assert answer.status_code == 303  # back to the case page, with "No such case" flashed
+    data = {"email": seeded["security_agent"].email, "password": PASSWORD}
+    assert client.post("/console/login", data=data).status_code == 200
+    answer = client.post(f"/console/cases/{case_id}/tx-facts", follow_redirects=False)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == f"/console/cases/{case_id}"
+    with app.state.sessionmaker() as session:
+        found = session.get(Case, case_id)
+        assert found is not None
+        steps = register.steps(session, found)
+        requested = [s for s in steps if s.step == "tx_facts_requested"]
+        assert [s.actor_id for s in requested] == [seeded["security_agent"].id]

@@ -164,3 +164,51 @@ def _no_adapter(network: Network) -> ChainAdapter:
 def test_a_network_no_longer_configured_is_recorded() -> None:
     fact = tx_fact(None, "retired-net", "0x" + "ab" * 32, _no_adapter)
     assert fact["error"] == "unknown_network" and fact["network"] == "retired-net"
+
+
+def test_an_agent_asks_for_the_look_up_again(db_session: Session) -> None:
+    from sqlalchemy import select
+
+    from ledgerdesk.accounts.models import Role
+    from ledgerdesk.cases.scam_facts import do_request_tx_facts
+    from ledgerdesk.chain.registry import get_registry
+    from ledgerdesk.core.errors import InvalidInput, NotPermitted
+    from ledgerdesk.jobs.models import OutboxEntry
+    from tests.conftest import actor_of, make_agent
+
+    customer = make_customer(db_session)
+    form = ScamReportIn(
+        scam_type="phishing_site",
+        happened_on="2026-02-01",
+        story="A fake login page.",
+        tx_hashes=[("ethereum", "0x" + "ab" * 32)],  # the shipped registry has no node for it
+    )
+    details = check_report(get_registry(), form, date(2026, 2, 2))
+    case = do_file_scam_report(
+        db_session, customer_actor(customer), customer, details, [], locale="en"
+    )
+    tx_facts_job(db_session, {"case_id": case.id})
+    (fact,) = case.details["tx_facts"]
+    assert fact["error"] == "not_configured"
+    tx_facts_job(db_session, {"case_id": case.id})  # facts there: not asked again
+    assert case.details["tx_facts"][0]["checked_at"] == fact["checked_at"]
+
+    agent = actor_of(make_agent(db_session, Role.lead))
+    do_request_tx_facts(db_session, agent, case)
+    assert register.steps(db_session, case)[-1].step == "tx_facts_requested"
+    queued = db_session.scalars(
+        select(OutboxEntry).where(OutboxEntry.topic == "cases.scam_tx_facts")
+    ).all()
+    payload = next(
+        j.payload for j in queued if j.payload["case_id"] == case.id and "since" in j.payload
+    )
+    tx_facts_job(db_session, payload)
+    assert case.details["tx_facts"][0]["checked_at"] > fact["checked_at"]
+    tx_facts_job(db_session, payload)  # the same request twice: one look-up
+    assert [s.step for s in register.steps(db_session, case)].count("evidence_added") == 2
+
+    with pytest.raises(NotPermitted):
+        do_request_tx_facts(db_session, customer_actor(customer), case)
+    case.details = {**case.details, "tx_hashes": []}
+    with pytest.raises(InvalidInput):
+        do_request_tx_facts(db_session, agent, case)

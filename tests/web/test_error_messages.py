@@ -33,6 +33,7 @@ PAGE_MODULES = (
     "cases/export.py",
     "cases/export_views.py",
     "cases/scam.py",
+    "cases/scam_facts.py",
     "cases/scam_hashes.py",
     "cases/scam_views.py",
     "core/outbound.py",

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.accounts.services import SYSTEM, Actor
 from ledgerdesk.cases import register
 from ledgerdesk.cases.models import Case, CaseKind
 from ledgerdesk.cases.scam import TX_FACTS_TOPIC
@@ -23,9 +23,15 @@ from ledgerdesk.chain.adapters import adapter_for
 from ledgerdesk.chain.registry import Network, Registry, get_registry
 from ledgerdesk.chain.types import ChainAdapter, ChainError, Transfer, TxLookup
 from ledgerdesk.core.clock import utcnow
-from ledgerdesk.jobs.outbox import handler
+from ledgerdesk.core.errors import InvalidInput
+from ledgerdesk.jobs.outbox import enqueue, handler
 
 AdapterFactory = Callable[[Network], ChainAdapter]
+
+
+def _stamp() -> str:
+    """Now, to the microsecond, as ``2026-02-15T08:00:00.000000Z`` (ordered as text)."""
+    return utcnow().isoformat(timespec="microseconds") + "Z"
 
 
 def _amount(network: Network, transfer: Transfer) -> tuple[str | None, str | None]:
@@ -54,7 +60,7 @@ def tx_fact(
     """One transaction's facts, or the reason there are none (``error``: a ChainErrorKind
     value, or ``unknown_network``)."""
     fact: dict[str, Any] = {"network": network_id, "tx_hash": tx_hash}
-    fact["checked_at"] = utcnow().isoformat(timespec="seconds") + "Z"
+    fact["checked_at"] = _stamp()
     if network is None:
         return {**fact, "error": "unknown_network", "message": "the network is not configured"}
     fact["explorer_url"] = network.tx_url(tx_hash)
@@ -101,11 +107,33 @@ def do_fetch_tx_facts(
     return facts
 
 
+def do_request_tx_facts(session: Session, actor: Actor, case: Case) -> None:
+    """An agent asks for the transactions to be looked up again (a node was down, a
+    transaction was still pending): queued, with the request in the register."""
+    register.require_agent(actor)
+    if case.kind != CaseKind.scam_report or not case.details.get("tx_hashes"):
+        raise InvalidInput("This case has no reported transactions to look up")
+    enqueue(session, TX_FACTS_TOPIC, {"case_id": case.id, "since": _stamp()})
+    register.record_step(session, case, actor, "tx_facts_requested", {})
+
+
+def _checked_since(case: Case, since: str | None) -> bool:
+    """Whether the facts on the case were fetched after ``since`` (or at all, without it)."""
+    facts = case.details.get("tx_facts") or []
+    if not facts:
+        return False
+    if since is None:
+        return True
+    return all(str(f.get("checked_at", "")) > since for f in facts)
+
+
 @handler(TX_FACTS_TOPIC)
 def tx_facts_job(session: Session, payload: dict[str, Any]) -> None:
-    """Safe to run twice: a case that is gone, not a scam report, or already has its facts is
-    left alone."""
+    """Safe to run twice: a case that is gone, not a scam report, or whose facts are already
+    newer than the request is left alone."""
     case = session.get(Case, int(payload["case_id"]))
-    if case is None or case.kind != CaseKind.scam_report or case.details.get("tx_facts"):
+    if case is None or case.kind != CaseKind.scam_report:
+        return
+    if _checked_since(case, payload.get("since")):
         return
     do_fetch_tx_facts(session, case)

@@ -1,4 +1,5 @@
-"""The portal's scam-report form (``/portal/scam-report``) and its confirmation page."""
+"""The portal's scam-report form (``/portal/scam-report``) and its confirmation page; the
+console's "look the transactions up again" action."""
 
 from __future__ import annotations
 
@@ -13,17 +14,19 @@ from ledgerdesk.cases import register
 from ledgerdesk.cases import scam_panel as _panel  # noqa: F401 - registers the console panel
 from ledgerdesk.cases.models import Case, CaseKind
 from ledgerdesk.cases.scam import MAX_STORY, ScamReportIn, check_report, do_file_scam_report
+from ledgerdesk.cases.scam_facts import do_request_tx_facts
 from ledgerdesk.cases.scam_types import scam_types
 from ledgerdesk.chain.registry import get_registry
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import DomainError, NotFound
-from ledgerdesk.core.i18n import get_locale
+from ledgerdesk.core.i18n import get_locale, gettext
 from ledgerdesk.core.types import PathId
-from ledgerdesk.web.deps import Db, PortalCustomer
-from ledgerdesk.web.templating import render
+from ledgerdesk.web.deps import ConsoleAgent, Db, PortalCustomer
+from ledgerdesk.web.templating import flash, render
 from ledgerdesk.web.uploads import read_uploads
 
 router = APIRouter(prefix="/portal/scam-report", include_in_schema=False)
+console_router = APIRouter(prefix="/console/cases", include_in_schema=False)
 ROWS = 3  # rows of each repeated group on the form
 Short = Annotated[list[str] | None, Form()]  # each value is checked by cases.scam
 Story = Annotated[str, Form(max_length=MAX_STORY + 1000)]  # checked exactly by cases.scam
@@ -135,3 +138,18 @@ def scam_report_received(
         me=accounts.get_customer(db, actor.id or 0),
         case=case,
     )
+
+
+@console_router.post("/{case_id}/tx-facts")
+def request_tx_facts(request: Request, case_id: PathId, db: Db, actor: ConsoleAgent) -> Response:
+    """Look the reported transactions up again (the job runs after the commit)."""
+    try:
+        case = register.access_case(db, actor, case_id)
+        do_request_tx_facts(db, actor, case)
+        db.commit()
+    except DomainError as exc:
+        db.rollback()
+        flash(request, "error", exc.message)
+    else:
+        flash(request, "ok", gettext("The transactions will be looked up again in a moment."))
+    return RedirectResponse(f"/console/cases/{case_id}", status_code=303)

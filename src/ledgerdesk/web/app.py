@@ -277,6 +277,7 @@ def _include_routes(app: FastAPI) -> None:
         reports_api.router,
         reports_console.router,
         cases_scam_views.router,
+        cases_scam_views.console_router,
         cases_export_views.console_router,
         cases_export_views.api_router,
     ):

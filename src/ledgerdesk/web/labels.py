@@ -202,6 +202,7 @@ INCIDENT_LABELS = {  # incident status and how a ticket was linked (incidents/mo
 SCAM_REPORT_LABELS = {  # scam reports (cases/scam*.py): register steps, chain look-ups
     "evidence_added": N_("Evidence added"),
     "exported": N_("Exported"),
+    "tx_facts_requested": N_("Chain look-up requested"),
     "success": N_("Succeeded"),
     "unknown_network": N_("Network not configured"),
     "timeout": N_("Node timed out"),
