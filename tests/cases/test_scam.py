@@ -357,3 +357,27 @@ def test_the_look_up_again_button_queues_the_job(
         steps = register.steps(session, found)
         requested = [s for s in steps if s.step == "tx_facts_requested"]
         assert [s.actor_id for s in requested] == [seeded["security_agent"].id]
+
+
+def test_secrets_in_a_report_are_never_stored(db_session: Session) -> None:
+    """The story, handles and links go through the storage guard like every free text; only
+    the hashes the form labelled as transaction hashes are kept as such."""
+    from tests.guard.factory import hex64, phrase
+
+    words = " ".join(phrase(seed=3))
+    key = hex64(seed=5)
+    case, _customer = _file(
+        db_session,
+        story=f"The 'agent' asked for my seed phrase and I typed it: {words}",
+        handles=f"@fake_support\nhe also wanted my private key {key}",
+    )
+    stored = str(case.details)
+    assert words not in stored and key not in stored
+    assert case.details["tx_hashes"] == [{"network": "ethereum", "tx_hash": EVM_TX}]
+    bodies = list(
+        db_session.scalars(
+            select(Message.body).where(Message.ticket_id == case.ticket_id).order_by(Message.id)
+        )
+    )
+    assert EVM_TX in bodies[0]  # the report; the guard's notice to the customer may follow
+    assert not any(words in b or key in b for b in bodies)
