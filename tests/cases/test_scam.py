@@ -147,6 +147,8 @@ def test_the_whole_form_becomes_details() -> None:
         ({"happened_time": "25:00"}, "happened_time"),
         ({"amounts": [("USDT", "-5")]}, "amounts"),
         ({"amounts": [("USDT", "lots")]}, "amounts"),
+        ({"amounts": [("USDT", "1e999999")]}, "amounts"),  # never a million digits
+        ({"amounts": [("USDT", "NaN")]}, "amounts"),
         ({"amounts": [("", "5")]}, "amounts"),
         ({"amounts": [("USDT", "1")] * 11}, "amounts"),
         ({"urls": "not a link"}, "urls"),

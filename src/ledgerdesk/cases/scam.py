@@ -110,7 +110,7 @@ def check_amounts(rows: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
             value = Decimal(amount.replace(",", ""))
         except InvalidOperation:
             value = Decimal(0)
-        if not value.is_finite() or value <= 0 or len(amount) > 40:
+        if not value.is_finite() or value <= 0 or len(amount) > 40 or abs(value.adjusted()) > 30:
             raise InvalidInput(f"Amount row {n}: give a number above zero", field="amounts")
         out.append({"asset": asset.upper(), "amount": format(value.normalize(), "f")})
     return out
