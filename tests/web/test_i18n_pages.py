@@ -163,6 +163,31 @@ def _seed_ticket(session: Any, agent: Any, team: Any, customer: Any, brand: str)
     return ticket.id
 
 
+def _seed_scam_report(session: Any, customer: Any) -> int:
+    from ledgerdesk.accounts.services import customer_actor
+    from ledgerdesk.cases.scam import ScamReportIn, check_report, do_file_scam_report
+    from ledgerdesk.chain.registry import get_registry
+
+    form = ScamReportIn(
+        scam_type="fake_support",
+        happened_on="2026-01-02",
+        story="冒充客服的人让我把 USDT 转到“安全钱包”。",
+        tx_hashes=[("tron", "ab" * 32)],
+        addresses=[("tron", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t")],
+    )
+    details = check_report(get_registry(), form, form_today())
+    case = do_file_scam_report(
+        session, customer_actor(customer), customer, details, [], locale="zh-CN"
+    )
+    return int(case.id)
+
+
+def form_today() -> Any:
+    from datetime import date
+
+    return date(2026, 1, 3)
+
+
 def _seed_notification(session: Any, agent_id: int, ticket_id: int) -> int:
     from ledgerdesk.channels.notifications import notify
 
@@ -252,6 +277,8 @@ def ids(app: Any) -> Iterator[Ids]:
                 session, actor_of(agent), macros.MacroIn("退款说明", body_zh="您好", shared=True)
             ).id,
         }
+        # a scam report: its portal confirmation, and the console export of a case
+        values["report_id"] = values["case_id"] = _seed_scam_report(session, customer)
         channel_id = channel.id
         session.commit()
     yield Ids(values, agent.email, customer.email)

@@ -193,6 +193,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.cases import portal as cases_portal
     from ledgerdesk.cases import register_views as cases_register_views
     from ledgerdesk.cases import watchlist_api, watchlist_console
+    from ledgerdesk.cases import export_views as cases_export_views
+    from ledgerdesk.cases import scam_views as cases_scam_views
     from ledgerdesk.chain import api as chain_api
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
@@ -287,5 +289,9 @@ def _include_routes(app: FastAPI) -> None:
         cases_portal.router,
         watchlist_api.router,
         watchlist_console.router,
+        cases_scam_views.router,
+        cases_scam_views.console_router,
+        cases_export_views.console_router,
+        cases_export_views.api_router,
     ):
         app.include_router(router)

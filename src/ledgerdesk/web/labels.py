@@ -226,6 +226,20 @@ WATCHLIST_LABELS = {  # watchlist entry kinds (cases/watchlist_models.py); domai
     "watchlist": N_("On the watchlist"),  # a verification check's reason code
 }
 
+SCAM_REPORT_LABELS = {  # scam reports (cases/scam*.py): register steps, chain look-ups
+    "tx_facts_requested": N_("Chain look-up requested"),
+    "success": N_("Succeeded"),
+    "unknown_network": N_("Network not configured"),
+    "timeout": N_("Node timed out"),
+    "unreachable": N_("Node unreachable"),
+    "bad_response": N_("Unexpected answer from the node"),
+    "circuit_open": N_("Node paused after repeated failures"),
+    "not_configured": N_("No node configured for this network"),
+    "wrong_chain": N_("Node serves another chain"),
+    "forbidden_address": N_("Node address not allowed"),
+    "invalid_hash": N_("Not a transaction hash"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -242,6 +256,7 @@ LABELS: dict[str, str] = {
     **INCIDENT_LABELS,
     **CASE_LABELS,
     **WATCHLIST_LABELS,
+    **SCAM_REPORT_LABELS,
 }
 
 
