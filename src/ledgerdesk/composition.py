@@ -10,8 +10,8 @@ from __future__ import annotations
 
 def load_handlers() -> None:
     import ledgerdesk.ai.assistant.tasks
-    import ledgerdesk.cases.tasks  # the complaints' deadline warnings
     import ledgerdesk.cases.scam_facts
+    import ledgerdesk.cases.tasks  # the complaints' deadline warnings
     import ledgerdesk.channels.csat
     import ledgerdesk.channels.mail
     import ledgerdesk.channels.messenger.files  # and .tasks

@@ -122,6 +122,7 @@ def test_agent_converts_and_decides(client: TestClient, app: Any, seeded: dict[s
     assert sent.status_code == 303
     page = client.get(url)
     assert page.status_code == 200 and "Decided" in page.text
+    assert f"/console/cases/{case_id}/export.zip" in page.text  # every kind can be exported
     listed = client.get("/console/cases?kind=complaint&status=decided")
     assert f"/console/cases/{case_id}" in listed.text
     assert client.get("/console/cases?status=bogus").status_code == 422

@@ -329,7 +329,7 @@ def test_the_console_panel_shows_the_reported_facts_in_both_languages(
     for html in pages.values():
         assert EVM_ADDRESS in html and TRON_ADDRESS in html and EVM_TX in html
         assert "chat.png" in html and "proof.pdf" in html
-        assert f"/console/cases/{case.id}/export.zip" in html
+        assert f"/console/watchlist/from-case/{case.id}" in html  # add its addresses
         assert 'id="scam-tx-facts-pending"' in html  # the chain has not been asked yet
     assert "https://etherscan.io/tx/" + EVM_TX in pages["en"]
 

@@ -143,6 +143,9 @@ class Filler:
 
     ids: Callable[[str], int | None]
     counter: int = 0
+    # Valid values by field name for free strings that accept only some shapes (a watchlist
+    # value must be an address or a domain); used where the field does not get the secret.
+    strings: dict[str, str] = field(default_factory=dict)
 
     def next(self) -> str:
         self.counter += 1
@@ -246,6 +249,8 @@ def build(
         return fixed
     if target in (ALL, path) and len(secret) <= schema.get("maxLength", 10**9):
         return secret
+    if name in filler.strings:
+        return filler.strings[name]
     return _short(filler, schema)
 
 

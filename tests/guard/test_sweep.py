@@ -33,6 +33,10 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import ApiToken, Role, Tier
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.accounts.tokens import do_create_api_token
+from ledgerdesk.cases import complaints_lifecycle
+from ledgerdesk.cases import register as cases_register
+from ledgerdesk.cases import watchlist
+from ledgerdesk.cases.models import CaseKind
 from ledgerdesk.channels import csat
 from ledgerdesk.channels.webhooks import services as webhooks
 from ledgerdesk.chat import identity as chat_identity
@@ -121,11 +125,34 @@ class World:
             self.tickets_made.append(ticket.id)
             return ticket.id
 
+    def fresh_case(self) -> int:
+        with self.app.state.sessionmaker() as session:
+            customer = accounts.get_customer(session, self.customer_id)
+            case = cases_register.do_open_case(
+                session,
+                accounts.customer_actor(customer),
+                cases_register.NewCase(
+                    kind=CaseKind.complaint,
+                    customer_id=customer.id,
+                    subject="Sweep complaint",
+                    ticket_id=self.fresh_ticket(),
+                    points=["Fee charged twice"],
+                ),
+            )
+            if next(_counter) % 2:  # half of them admitted (notes, delays), half waiting
+                complaints_lifecycle.do_admit(
+                    session, SYSTEM, case, jurisdiction="mica_eu", payment_services=False
+                )
+            session.commit()
+            return case.id
+
     def id_for(self, name: str) -> int | None:
         """A real id for a field or path parameter called ``name``."""
         name = name.lower()
         if name in ("ticket_id", "source_id", "target_id", "id"):
             return self.fresh_ticket()
+        if name == "case_id":  # each call its own complaint: a refusal closes the one before
+            return self.fresh_case()
         for key, value in self.ids.items():
             if name == key or name == key.replace("_id", "s"):
                 return value
@@ -194,6 +221,30 @@ def _make_world(app: Any) -> World:
         sla_policy = sla.do_create_policy(
             session, actor_of(admin), sla_schemas.PolicyIn(name="Sweep", first_reply=60)
         )
+        # a complaint waiting for its admissibility decision, a scam report, a watchlist entry
+        complaint = cases_register.do_open_case(
+            session,
+            accounts.customer_actor(customer),
+            cases_register.NewCase(
+                kind=CaseKind.complaint,
+                customer_id=customer.id,
+                subject="Sweep complaint",
+                ticket_id=solved.id,
+                points=["Fee charged twice"],
+            ),
+        )
+        scam = cases_register.do_open_case(
+            session,
+            accounts.customer_actor(customer),
+            cases_register.NewCase(
+                kind=CaseKind.scam_report, customer_id=customer.id, subject="Sweep scam report"
+            ),
+        )
+        entry = watchlist.do_add_entry(
+            session,
+            actor_of(admin),
+            watchlist.NewEntry(value="sweep-scam.example.com", kind="domain"),
+        )
         session.commit()
         return World(
             app=app,
@@ -220,12 +271,17 @@ def _make_world(app: Any) -> World:
                 "calendar_id": sla_calendar.id,
                 "holiday_id": sla_holiday.id,
                 "policy_id": sla_policy.id,
+                "case_id": complaint.id,
+                "report_id": scam.id,
+                "entry_id": entry.id,
             },
             strings={
                 "slug": article.slug,
                 "lang": "en",
                 "token": attempt.token,
                 "csat_token": csat.survey_token(survey),
+                "email": customer.email,  # a complaint's contact address
+                "value": "sweep-other-scam.example.net",  # a watchlist entry
             },
             admin_email=admin.email,
             admin_token=token,
@@ -306,7 +362,10 @@ def _fill_path(path: str, world: World) -> str:
 
 
 def _sweep_api_writes(driver: Driver, spec: dict[str, Any]) -> None:
-    world, filler = driver.world, sweep.Filler(driver.world.id_for)
+    world, filler = (
+        driver.world,
+        sweep.Filler(driver.world.id_for, strings={"value": driver.world.strings["value"]}),
+    )
     for path, operations in spec["paths"].items():
         for method, op in operations.items():
             content = op.get("requestBody", {}).get("content", {})
@@ -472,9 +531,21 @@ def _value_for(
         return [str(found)] if found is not None else ["1"]
     if scraped == [] or "list" in str(annotation):
         return []  # an unticked box, an empty multiple choice: the browser sends nothing
+    if name in FORM_VALUES:  # a field that takes only one shape (a date, a choice)
+        return [FORM_VALUES[name]]
     return [_FRESH]
 
 
+# Valid values for form fields that accept only one shape, where no page offers a default.
+FORM_VALUES = {
+    "happened_on": "2026-11-30",
+    "happened_time": "10:00",
+    "new_date": "2099-01-10 10:00",
+    "jurisdiction": "mica_eu",
+    "outcome": "upheld",
+    "topic": "deposit",
+    "appeal_of": "frozen_account",
+}
 _FRESH = "sweep-{n}"  # a unique value per request (slugs, names that must not repeat)
 _counter = iter(range(1, 10**9))
 

@@ -16,7 +16,12 @@ class ComplaintCreate(BaseModel):
 
     kind: Literal["complaint", "appeal"] = "complaint"
     name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=3, max_length=320, description="Where our answers go")
+    email: str = Field(
+        min_length=3,
+        max_length=320,
+        description="Where our answers go",
+        json_schema_extra={"format": "email"},
+    )
     phone: str = Field(default="", max_length=100)
     account_id: str = Field(default="", max_length=200)
     facts_dates: str = Field(default="", max_length=200, description="Date(s) of the facts")

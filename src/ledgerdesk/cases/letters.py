@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import SYSTEM
+from ledgerdesk.ai.guard.storage import guard_text
 from ledgerdesk.cases.models import Case, CaseKind
 from ledgerdesk.channels.outgoing import QueuedMail, queue_customer_mail
 from ledgerdesk.core import i18n
@@ -103,8 +104,11 @@ def compose(session: Session, case: Case, kind: str, values: dict[str, str]) -> 
     family = "appeal" if case.kind == CaseKind.appeal else "complaint"
     template = _templates(case.language)[family][kind]
     filled = _Blank({**base_values(session, case), **values})
-    body = template["body"].format_map(filled).strip()
-    return Letter(kind=kind, subject=template["subject"].format_map(filled), body=body)
+    # What an agent typed (reasons, answers, measures) is in the letter: it goes through the
+    # guard before it is e-mailed, logged or added to the ticket, like every other text.
+    body = guard_text(template["body"].format_map(filled).strip())
+    subject = guard_text(template["subject"].format_map(filled))
+    return Letter(kind=kind, subject=str(subject), body=str(body))
 
 
 def working_ticket(session: Session, case: Case) -> Ticket | None:

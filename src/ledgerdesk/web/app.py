@@ -190,11 +190,11 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.ai.assistant import views as assistant_views
     from ledgerdesk.cases import api as cases_api
     from ledgerdesk.cases import console as cases_console
+    from ledgerdesk.cases import export_views as cases_export_views
     from ledgerdesk.cases import portal as cases_portal
     from ledgerdesk.cases import register_views as cases_register_views
-    from ledgerdesk.cases import watchlist_api, watchlist_console
-    from ledgerdesk.cases import export_views as cases_export_views
     from ledgerdesk.cases import scam_views as cases_scam_views
+    from ledgerdesk.cases import watchlist_api, watchlist_console
     from ledgerdesk.chain import api as chain_api
     from ledgerdesk.chain import console as chain_console
     from ledgerdesk.chain import panel as chain_panel
