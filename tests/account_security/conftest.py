@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ledgerdesk.account_security.models import SecurityRequest, SecurityRequestStep
 from ledgerdesk.channels.mail import text_of
@@ -75,9 +75,7 @@ class Desk:
 
 
 @pytest.fixture
-def desk(
-    app: Any, configure_mail: PointMail, smtp_server: SmtpServer
-) -> Iterator[Desk]:
+def desk(app: Any, configure_mail: PointMail, smtp_server: SmtpServer) -> Iterator[Desk]:
     settings = configure_mail(smtp_server.port)
     state = DemoExchange.load()
     service = start_demo_exchange(state, key_id=KEY_ID, secret=SECRET)
@@ -101,10 +99,8 @@ def _forget_earlier_requests(app: Any) -> None:
             )
         )
         if ids:
-            session.execute(
-                SecurityRequestStep.__table__.delete().where(
-                    SecurityRequestStep.request_id.in_(ids)
-                )
-            )
-            session.execute(SecurityRequest.__table__.delete().where(SecurityRequest.id.in_(ids)))
+            # Bulk deletes (no ORM events): the append-only guard is for the desk, not cleanup.
+            steps = delete(SecurityRequestStep).where(SecurityRequestStep.request_id.in_(ids))
+            session.execute(steps)
+            session.execute(delete(SecurityRequest).where(SecurityRequest.id.in_(ids)))
             session.commit()

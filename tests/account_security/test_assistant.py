@@ -31,7 +31,7 @@ def test_lost_two_factor_is_recognised(text: str, lost: bool) -> None:
     ("text", "words"),
     [
         ("I lost my google authenticator, how do I reset 2FA?", "reset a lost 2FA yourself"),
-        ("我的谷歌验证器丢了，怎么重置", "自助重置丢失的二次验证"),
+        ("我的谷歌验证器丢了，怎么重置", "自助重置丢失的两步验证"),
     ],
 )
 def test_the_assistant_answers_a_lost_2fa_with_the_reset_link(

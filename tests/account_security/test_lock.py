@@ -1,4 +1,4 @@
-""""Lock my account now" reaches the demo exchange at once, opens one urgent security ticket,
+""" "Lock my account now" reaches the demo exchange at once, opens one urgent security ticket,
 and a second request changes nothing: same request, same ticket, no second lock call."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.account_security import services
+from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.cases.register import team_for
 from ledgerdesk.exchange.client import ExchangeClient, override_exchange
 from ledgerdesk.tickets.models import Priority, Ticket
@@ -27,7 +27,7 @@ def _lock_calls(desk: Desk) -> list[str]:
 def _ticket(app: Any, ticket_id: int | None) -> Ticket:
     with app.state.sessionmaker() as session:
         ticket = session.get(Ticket, ticket_id)
-        assert ticket is not None
+        assert isinstance(ticket, Ticket)
         session.expunge(ticket)
         return ticket
 
@@ -52,7 +52,9 @@ def test_a_signed_in_customer_locks_at_once_and_a_second_request_is_idempotent(
     # Again: "locked since", the same request and ticket, and the exchange is not called.
     again = client.post("/portal/security/lock")
     assert again.status_code == 200
-    assert "locked since" in again.text and profile.locked_at.strftime("%Y-%m-%d %H:%M") in again.text
+    assert (
+        "locked since" in again.text and profile.locked_at.strftime("%Y-%m-%d %H:%M") in again.text
+    )
     assert len(_lock_calls(desk)) == 1
     assert [r.id for r in desk.requests()] == [request.id]
     steps = desk.steps(request.id)
@@ -73,7 +75,9 @@ def test_without_signing_in_a_code_from_the_email_on_file_confirms_the_lock(
     assert not _lock_calls(desk)  # nothing happens before the code
     code = desk.code_in_last_mail(PORTAL_EMAIL)
     wrong = "000000" if code != "000000" else "111111"
-    refused = client.post("/portal/security/lock/verify", data={"email": PORTAL_EMAIL, "code": wrong})
+    refused = client.post(
+        "/portal/security/lock/verify", data={"email": PORTAL_EMAIL, "code": wrong}
+    )
     assert refused.status_code == 401 and "Wrong code" in refused.text
     assert not _lock_calls(desk)
     done = client.post("/portal/security/lock/verify", data={"email": PORTAL_EMAIL, "code": code})

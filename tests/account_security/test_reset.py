@@ -70,7 +70,8 @@ def test_a_reset_holds_withdrawals_and_the_emailed_link_cancels_it(
     link = links.pop()
     confirm = client.get(link)
     assert confirm.status_code == 200 and 'id="cancel-confirm"' in confirm.text
-    assert [r.status for r in desk.state.two_factor_resets(CHEN)] == ["active"]  # GET changes nothing
+    # The page alone changes nothing.
+    assert [r.status for r in desk.state.two_factor_resets(CHEN)] == ["active"]
     cancelled = client.post(link)
     assert cancelled.status_code == 200 and 'id="cancel-done"' in cancelled.text
     assert [r.status for r in desk.state.two_factor_resets(CHEN)] == ["cancelled"]
@@ -146,7 +147,7 @@ def test_the_kyc_policy_refuses_and_three_failures_end_the_request(
 
 def test_the_checks_setting_must_keep_the_email_code() -> None:
     with pytest.raises(ValueError, match="email_code"):
-        Settings(twofa_reset_checks="recent_deposit")  # type: ignore[arg-type]
+        Settings(twofa_reset_checks="recent_deposit")
     with pytest.raises(ValueError, match="unknown check"):
-        Settings(twofa_reset_checks="email_code,selfie")  # type: ignore[arg-type]
-    assert Settings(twofa_reset_checks="email_code").twofa_reset_checks == ["email_code"]  # type: ignore[arg-type]
+        Settings(twofa_reset_checks="email_code,selfie")
+    assert Settings(twofa_reset_checks="email_code").twofa_reset_checks == ["email_code"]

@@ -41,10 +41,7 @@ def queue_code(session: Session, request: SecurityRequest, code: str, ttl: int) 
             % {"code": code, "minutes": max(1, ttl // 60)},
             _("It was asked for %(purpose)s at %(platform)s (request %(reference)s).")
             % {"purpose": purpose, "platform": platform, "reference": request.reference},
-            _(
-                "If you did not ask for it, ignore this e-mail and never give this code to "
-                "anyone."
-            ),
+            _("If you did not ask for it, ignore this e-mail and never give this code to anyone."),
             _(NEVER_SHARE),
         )
     )

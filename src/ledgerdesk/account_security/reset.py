@@ -35,8 +35,8 @@ from ledgerdesk.account_security.services import (
     open_ticket,
     pending,
     record,
-    use_code,
     unavailable,
+    use_code,
 )
 from ledgerdesk.accounts.services import normalise_email
 from ledgerdesk.core.clock import utcnow
@@ -226,9 +226,13 @@ def request_from_token(session: Session, token: str) -> SecurityRequest:
     try:
         data: Any = _serializer().loads(token[:500], max_age=hours * 3600)
     except SignatureExpired:
-        raise LinkExpired("This link has expired: the withdrawal hold of that reset is over.")
+        raise LinkExpired(
+            "This link has expired: the withdrawal hold of that reset is over."
+        ) from None
     except BadData:
-        raise NotFound("This link is not valid. Please use the link from the e-mail as it is.")
+        raise NotFound(
+            "This link is not valid. Please use the link from the e-mail as it is."
+        ) from None
     request = session.get(SecurityRequest, data.get("r") if isinstance(data, dict) else None)
     if request is None or request.kind != RequestKind.twofa_reset or request.reset_id is None:
         raise NotFound("This link is not valid. Please use the link from the e-mail as it is.")

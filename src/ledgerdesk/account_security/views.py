@@ -49,7 +49,9 @@ def _page(request: Request, name: str, status_code: int = 200, **context: Any) -
     return with_retry_after(response, error) if isinstance(error, DomainError) else response
 
 
-def _refused(request: Request, db: Session, name: str, exc: DomainError, **context: Any) -> Response:
+def _refused(
+    request: Request, db: Session, name: str, exc: DomainError, **context: Any
+) -> Response:
     db.rollback()
     return _page(request, name, exc.status_code, error=exc.message, exc=exc, **context)
 
@@ -64,8 +66,8 @@ def lock_page(request: Request, db: Db, actor: OptionalActor) -> Response:
     if me is not None:
         try:
             current = services.current_lock(db, services.account_of(me).id)
-        except DomainError as exc:
-            return _page(request, "lock", exc.status_code, me=me, step="confirm", error=exc.message)
+        except DomainError as exc:  # the page still offers the button: the POST says more
+            return _page(request, "lock", me=me, step="confirm", error=exc.message)
     return _page(request, "lock", me=me, step="confirm" if me else "email", current=current)
 
 
@@ -143,7 +145,7 @@ def reset_start(
     new_contact: Annotated[str, Form(max_length=320)] = "",
 ) -> Response:
     context = _reset_context(request, _me(db, actor))
-    typed = {"email": email, "new_contact": new_contact}
+    typed: dict[str, Any] = {"email": email, "new_contact": new_contact}
     try:
         _limit(request, email)
         started = reset.do_start_reset(db, email, new_contact, get_locale())
@@ -184,23 +186,22 @@ def reset_verify(
 # --- the cancel link ----------------------------------------------------------------------
 
 
-@router.get("/account-security/2fa-reset/cancel/{token}")
-def cancel_page(request: Request, token: str, db: Db, actor: OptionalActor) -> Response:
+@router.get("/account-security/2fa-reset/cancel/{cancel_token}")
+def cancel_page(request: Request, cancel_token: str, db: Db, actor: OptionalActor) -> Response:
     me = _me(db, actor)
     try:
-        found = reset.request_from_token(db, token)
+        found = reset.request_from_token(db, cancel_token)
     except DomainError as exc:
         return _page(request, "cancel", exc.status_code, me=me, error=exc.message, exc=exc)
-    return _page(request, "cancel", me=me, token=token, found=found)
+    return _page(request, "cancel", me=me, token=cancel_token, found=found)
 
 
-@router.post("/account-security/2fa-reset/cancel/{token}")
-def cancel_reset(request: Request, token: str, db: Db, actor: OptionalActor) -> Response:
+@router.post("/account-security/2fa-reset/cancel/{cancel_token}")
+def cancel_reset(request: Request, cancel_token: str, db: Db, actor: OptionalActor) -> Response:
     me = _me(db, actor)
     try:
-        cancelled = reset.do_cancel_reset(db, token)
+        cancelled = reset.do_cancel_reset(db, cancel_token)
         db.commit()
     except DomainError as exc:
         return _refused(request, db, "cancel", exc, me=me)
     return _page(request, "cancel", me=me, cancelled=cancelled)
-

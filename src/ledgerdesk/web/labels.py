@@ -199,6 +199,14 @@ INCIDENT_LABELS = {  # incident status and how a ticket was linked (incidents/mo
     "auto": N_("Automatic"),
 }
 
+ACCOUNT_SECURITY_LABELS = {  # security requests (account_security/models.py)
+    "twofa_reset": N_("2FA reset"),
+    "awaiting_code": N_("Awaiting the code"),
+    "locked": N_("Locked"),
+    "lock_failed": N_("Lock failed"),
+    "refused": N_("Refused"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -213,6 +221,7 @@ LABELS: dict[str, str] = {
     **ASSISTANT_TOOLS,
     "assistant_handover": N_("Handed over by the assistant"),
     **INCIDENT_LABELS,
+    **ACCOUNT_SECURITY_LABELS,
 }
 
 

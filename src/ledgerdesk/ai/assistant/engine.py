@@ -167,7 +167,9 @@ def _fresh(turn: _Turn, text: str) -> Reply:
             answered = _article_or_none(turn, text, unless_intent=label)
             if answered is not None:
                 return answered
-    if policy.lost_two_factor(text) and (decision is None or decision.reason != "account_compromised"):
+    if policy.lost_two_factor(text) and (
+        decision is None or decision.reason != "account_compromised"
+    ):
         # The reset is self-service with identity checks (account_security): the link comes
         # first, then whatever answers the rest (the article, or the handover).
         turn.template("twofa_reset_link", url=turn.portal("/portal/security/2fa-reset"))

@@ -187,9 +187,7 @@ def _keep_check(
         )
 
 
-def _log_lock(
-    session: Session, reply: Reply, ticket: Ticket, customer: Customer | None
-) -> None:
+def _log_lock(session: Session, reply: Reply, ticket: Ticket, customer: Customer | None) -> None:
     """A lock the assistant made is logged as a security request (idempotent: a repeat is a
     step of the first), with the handed-over conversation as its urgent ticket."""
     from ledgerdesk.account_security.services import do_record_assistant_lock
