@@ -4,12 +4,17 @@ service (one security request; a repeat is a step of it, with no second lock cal
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session
 
-from ledgerdesk.ai.assistant import policy
+from ledgerdesk.ai.assistant import policy, tools
 from ledgerdesk.ai.assistant.engine import answer
-from ledgerdesk.ai.assistant.types import Context
+from ledgerdesk.ai.assistant.services import do_log_lock
+from ledgerdesk.ai.assistant.types import Context, Reply
+from tests.account_security.conftest import CHEN, PORTAL_EMAIL, Desk
+from tests.conftest import make_customer, make_ticket
 
 
 @pytest.mark.parametrize(
@@ -53,3 +58,28 @@ def test_a_complaint_is_offered_the_complaint_form(db_session: Session) -> None:
     reply = answer(db_session, "I want to file a formal complaint about your service", Context())
     assert reply.action == "handover" and reply.reason == "complaint"
     assert "/portal/complaints/new" in reply.reply
+
+
+def test_the_assistants_confirmed_lock_is_one_logged_request(
+    app: Any, seeded: dict[str, Any], desk: Desk
+) -> None:
+    """The lock tool against the real demo exchange, then the turn's logging of it, twice:
+    one lock call, one request, the second turn a ``repeated`` step of the first."""
+    context = Context(customer_ref=CHEN, locale="en")
+    with app.state.sessionmaker() as session:
+        customer = make_customer(session, email=PORTAL_EMAIL)
+        ticket = make_ticket(session, customer)
+        for _ in range(2):
+            locked = tools.lock_account(context, "en")
+            assert locked.verdict == "locked" and not locked.needs_person
+            tool = {"name": locked.name, "verdict": locked.verdict, "facts": dict(locked.facts)}
+            reply = Reply(action="handover", reply=locked.text, tool=tool)
+            do_log_lock(session, reply, ticket, customer)
+            desk.client.forget_customer(CHEN)  # the next turn reads the profile afresh
+        session.commit()
+    assert [t for m, t in desk.state.requests_seen() if t.endswith("/lock")] == [
+        f"/v1/customers/{CHEN}/lock"
+    ]
+    [request] = desk.requests()
+    assert request.source == "assistant" and request.ticket_id == ticket.id
+    assert desk.steps(request.id) == ["confirmed", "exchange_locked", "ticket_opened", "repeated"]

@@ -7,8 +7,11 @@ import html
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, select
 
 from ledgerdesk.account_security import services
+from ledgerdesk.account_security.models import SecurityRequest, SecurityRequestStep
+from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.cases.register import team_for
 from ledgerdesk.exchange.client import ExchangeClient, override_exchange
@@ -130,11 +133,39 @@ def test_when_the_exchange_fails_the_security_team_gets_an_urgent_ticket(
     client: TestClient, app: Any, seeded: dict[str, Any], desk: Desk
 ) -> None:
     portal_login(client, app, PORTAL_EMAIL)
-    client.get("/portal/security/lock")  # the profile is read (and kept) while it answers
     down = ExchangeClient(f"http://127.0.0.1:{closed_port()}", "k", "s", allow_private=True)
     with override_exchange(down):
         page = client.post("/portal/security/lock")
-    assert page.status_code == 503 and "cannot be reached" in page.text
+        assert page.status_code == 200 and "could not lock your account" in page.text
+        again = client.post("/portal/security/lock")
+        assert again.status_code == 200
+    assert not _lock_calls(desk)
+    with app.state.sessionmaker() as session:
+        requests = list(
+            session.scalars(
+                select(SecurityRequest)
+                .where(SecurityRequest.customer_id == _customer_id(app))
+                .order_by(SecurityRequest.id)
+            )
+        )
+        assert [r.status.value for r in requests] == ["lock_failed", "lock_failed"]
+        first, second = requests
+        assert first.ticket_id is not None and second.ticket_id == first.ticket_id
+        ticket = session.get(Ticket, first.ticket_id)
+        assert ticket is not None and ticket.priority == Priority.urgent
+        assert ticket.subject.startswith("Urgent: lock the customer's account")
+        # Cleanup: these requests are under the desk's id of the customer, not the UID.
+        ids = [r.id for r in requests]
+        session.execute(delete(SecurityRequestStep).where(SecurityRequestStep.request_id.in_(ids)))
+        session.execute(delete(SecurityRequest).where(SecurityRequest.id.in_(ids)))
+        session.commit()
+
+
+def _customer_id(app: Any) -> int:
+    with app.state.sessionmaker() as session:
+        found = session.scalar(select(Customer.id).where(Customer.email == PORTAL_EMAIL))
+        assert isinstance(found, int)
+        return found
 
 
 def test_the_assistants_lock_is_logged_once_on_the_same_request(

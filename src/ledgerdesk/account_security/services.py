@@ -43,7 +43,7 @@ from ledgerdesk.exchange.client import (
     get_exchange,
 )
 from ledgerdesk.tickets import services as tickets
-from ledgerdesk.tickets.models import Channel, Priority, Ticket
+from ledgerdesk.tickets.models import Channel, Priority, Status, Ticket
 
 log = logging.getLogger("ledgerdesk.account_security")
 
@@ -272,8 +272,12 @@ def lock_at_exchange(client: ExchangeClient, profile: CustomerProfile, reason: s
 
 
 def do_lock(session: Session, customer: Customer, *, locale: str) -> LockResult:
-    """Lock the signed-in customer's account now (the sign-in is the confirmation)."""
-    profile = account_of(customer)
+    """Lock the signed-in customer's account now (the sign-in is the confirmation). When the
+    exchange cannot be reached, the security team gets the urgent ticket to lock it."""
+    try:
+        profile = account_of(customer)
+    except ExchangeUnavailable:
+        return _lock_by_a_person(session, customer, locale)
     earlier = _locked_before(session, profile.id, "portal")
     if earlier is not None:
         return earlier
@@ -345,15 +349,64 @@ def _lock(session: Session, request: SecurityRequest, profile: CustomerProfile) 
         request.locked_at = lock_at_exchange(exchange(), profile, reason)
     except ExchangeError as exc:
         log.warning("account security: lock failed (%s)", exc.kind.value)
-        request.status = RequestStatus.lock_failed
-        record(session, request, "exchange_failed", "system", error=exc.kind.value)
-        open_ticket(session, request, *_TICKET_NOT_LOCKED)
-        return LockResult(request, already=False, locked=False)
+        return _failed_lock(session, request, exc.kind.value)
     request.status = RequestStatus.locked
     record(session, request, "exchange_locked", "system", locked_at=request.locked_at.isoformat())
     open_ticket(session, request, *_TICKET_LOCKED, when=_when(request.locked_at))
     mail.queue_locked(session, request)
     return LockResult(request, already=False, locked=True)
+
+
+def _lock_by_a_person(session: Session, customer: Customer, locale: str) -> LockResult:
+    """No answer from the exchange about the account: the request is logged under the desk's
+    id of the customer and a person locks it."""
+    account = customer.external_id
+    request = SecurityRequest(
+        kind=RequestKind.lock,
+        status=RequestStatus.lock_failed,
+        customer_id=customer.id,
+        exchange_customer_id=account,
+        email=customer.email,
+        locale=i18n.normalise_locale(locale) or "en",
+        source="portal",
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    session.add(request)
+    session.flush()
+    record(session, request, "confirmed", how="portal_sign_in")
+    return _failed_lock(session, request, "unavailable")
+
+
+def _failed_lock(session: Session, request: SecurityRequest, error: str) -> LockResult:
+    """The urgent ticket asks a person to lock; a repeat joins the open failed request's
+    ticket instead of opening another."""
+    request.status = RequestStatus.lock_failed
+    record(session, request, "exchange_failed", "system", error=error)
+    earlier = session.scalar(
+        select(SecurityRequest)
+        .where(
+            SecurityRequest.exchange_customer_id == request.exchange_customer_id,
+            SecurityRequest.kind == RequestKind.lock,
+            SecurityRequest.status == RequestStatus.lock_failed,
+            SecurityRequest.id != request.id,
+            SecurityRequest.ticket_id.is_not(None),
+        )
+        .order_by(SecurityRequest.id.desc())
+        .limit(1)
+    )
+    if earlier is not None and _is_open(session, earlier.ticket_id):
+        request.ticket_id = earlier.ticket_id
+        record(session, earlier, "repeated", source=request.source)
+        record(session, request, "joined", "system", first=earlier.reference)
+    else:
+        open_ticket(session, request, *_TICKET_NOT_LOCKED)
+    return LockResult(request, already=False, locked=False)
+
+
+def _is_open(session: Session, ticket_id: int | None) -> bool:
+    ticket = session.get(Ticket, ticket_id) if ticket_id else None
+    return ticket is not None and ticket.status not in (Status.solved, Status.closed)
 
 
 def do_record_assistant_lock(

@@ -187,7 +187,7 @@ def _keep_check(
         )
 
 
-def _log_lock(session: Session, reply: Reply, ticket: Ticket, customer: Customer | None) -> None:
+def do_log_lock(session: Session, reply: Reply, ticket: Ticket, customer: Customer | None) -> None:
     """A lock the assistant made is logged as a security request (idempotent: a repeat is a
     step of the first), with the handed-over conversation as its urgent ticket."""
     from ledgerdesk.account_security.services import do_record_assistant_lock
@@ -294,7 +294,7 @@ def do_assistant_turn(
         customer_id=customer.id if customer is not None else None,
     )
     _keep_check(session, reply, ticket, customer, context.customer_ref)
-    _log_lock(session, reply, ticket, customer)
+    do_log_lock(session, reply, ticket, customer)
     log.info(
         "assistant %s on ticket %s (reason %s, team %s)",
         reply.action,
