@@ -5,6 +5,7 @@ local SMTP server."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -37,20 +38,30 @@ class Desk:
         """Send what the desk queued (the mail jobs) to the local SMTP server."""
         run_pending(self.app.state.sessionmaker)
 
-    def mails_to(self, address: str, count: int = 1) -> list[str]:
-        self.deliver()
-        return [text_of(m) for m in self.smtp.inbox.wait_for(address, count)]
-
-    def code_in_last_mail(self, address: str) -> str:
-        """The code of the newest code e-mail to ``address`` (one not read before)."""
-        seen = len(self.smtp.inbox.to(address))
-        self.deliver()
-        for count in range(seen + 1, seen + 4):
-            texts = [text_of(m) for m in self.smtp.inbox.wait_for(address, count)]
-            codes = [re.search(r"code is (\d{6})", t) for t in texts[seen:]]
-            found = [c.group(1) for c in codes if c]
+    def mail_with(self, address: str, words: str) -> str:
+        """The newest e-mail to ``address`` containing ``words``, waiting for the mail job."""
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            self.deliver()
+            texts = [text_of(m) for m in self.smtp.inbox.to(address)]
+            found = [t for t in texts if words in t]
             if found:
                 return found[-1]
+            time.sleep(0.2)
+        raise AssertionError(f"no e-mail to {address} says {words!r}")
+
+    def code_in_last_mail(self, address: str) -> str:
+        """The code of the newest code e-mail to ``address`` (one not read before); other
+        mail queued earlier (a lock notice) may arrive first."""
+        seen = len(self.smtp.inbox.to(address))
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            self.deliver()
+            texts = [text_of(m) for m in self.smtp.inbox.to(address)[seen:]]
+            found = [c.group(1) for t in texts if (c := re.search(r"code is (\d{6})", t))]
+            if found:
+                return found[-1]
+            time.sleep(0.2)
         raise AssertionError(f"no new code e-mail to {address}")
 
     def requests(self) -> list[SecurityRequest]:

@@ -82,4 +82,9 @@ def test_the_assistants_confirmed_lock_is_one_logged_request(
     ]
     [request] = desk.requests()
     assert request.source == "assistant" and request.ticket_id == ticket.id
-    assert desk.steps(request.id) == ["confirmed", "exchange_locked", "ticket_opened", "repeated"]
+    assert desk.steps(request.id) == [
+        "lock_confirmed",
+        "exchange_locked",
+        "ticket_opened",
+        "repeated",
+    ]

@@ -61,11 +61,11 @@ def test_a_signed_in_customer_locks_at_once_and_a_second_request_is_idempotent(
     assert len(_lock_calls(desk)) == 1
     assert [r.id for r in desk.requests()] == [request.id]
     steps = desk.steps(request.id)
-    assert steps[:4] == ["confirmed", "exchange_locked", "ticket_opened", "repeated"]
+    assert steps[:4] == ["lock_confirmed", "exchange_locked", "ticket_opened", "repeated"]
     page = client.get("/portal/security/lock")
     assert 'id="lock-current"' in page.text and 'id="lock-now"' not in page.text
-    mails = desk.mails_to(PORTAL_EMAIL)
-    assert any("locked" in text and request.reference in text for text in mails)
+    notice = desk.mail_with(PORTAL_EMAIL, f"at your request ({request.reference})")
+    assert "nobody can sign in" in notice
 
 
 def test_without_signing_in_a_code_from_the_email_on_file_confirms_the_lock(
@@ -92,7 +92,7 @@ def test_without_signing_in_a_code_from_the_email_on_file_confirms_the_lock(
         "requested",
         "code_sent",
         "code_wrong",
-        "confirmed",
+        "lock_confirmed",
         "exchange_locked",
     ]
     # The code is single-use.
@@ -187,7 +187,7 @@ def test_the_assistants_lock_is_logged_once_on_the_same_request(
         assert again == locked_at and second.id == first.id
     assert len(_lock_calls(desk)) == 1
     assert desk.steps(first.id) == [
-        "confirmed",
+        "lock_confirmed",
         "exchange_locked",
         "ticket_opened",
         "repeated",

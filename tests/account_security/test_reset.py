@@ -62,8 +62,8 @@ def test_a_reset_holds_withdrawals_and_the_emailed_link_cancels_it(
         assert step in steps
     assert steps[-1] == "alerts_sent"
     # Both contacts get the alert with the same single-use link.
-    old = desk.mails_to(PORTAL_EMAIL, 2)[-1]
-    new = desk.mails_to(NEW_CONTACT)[0]
+    old = desk.mail_with(PORTAL_EMAIL, "/account-security/2fa-reset/cancel/")
+    new = desk.mail_with(NEW_CONTACT, "/account-security/2fa-reset/cancel/")
     assert "held until" in old and "new contact" in new
     links = {LINK.search(text).group(1) for text in (old, new)}  # type: ignore[union-attr]
     assert len(links) == 1
@@ -98,7 +98,8 @@ def test_forged_and_expired_links_are_refused(
     assert client.get("/account-security/2fa-reset/cancel/not-a-token").status_code == 404
     code = _start(client, desk, new_contact="")
     assert _verify(client, code, **RIGHT_DEPOSIT).status_code == 200
-    link = LINK.search(desk.mails_to(PORTAL_EMAIL, 2)[-1]).group(1)  # type: ignore[union-attr]
+    alert = desk.mail_with(PORTAL_EMAIL, "/account-security/2fa-reset/cancel/")
+    link = LINK.search(alert).group(1)  # type: ignore[union-attr]
     assert not desk.smtp.inbox.to(NEW_CONTACT)
     tampered = link[:-3] + ("aaa" if not link.endswith("aaa") else "bbb")
     assert client.post(tampered).status_code == 404

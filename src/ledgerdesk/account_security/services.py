@@ -290,7 +290,7 @@ def do_lock(session: Session, customer: Customer, *, locale: str) -> LockResult:
         locale=locale,
         status=RequestStatus.locked,
     )
-    record(session, request, "confirmed", how="portal_sign_in")
+    record(session, request, "lock_confirmed", how="portal_sign_in")
     return _lock(session, request, profile)
 
 
@@ -318,7 +318,7 @@ def do_confirm_lock_by_code(session: Session, request_id: int, code: str) -> Loc
     if not code_matches(session, request, code):
         return None
     use_code(request)
-    record(session, request, "confirmed", how="email_code")
+    record(session, request, "lock_confirmed", how="email_code")
     try:
         profile = exchange().customer(request.exchange_customer_id)
     except ExchangeError as exc:
@@ -374,7 +374,7 @@ def _lock_by_a_person(session: Session, customer: Customer, locale: str) -> Lock
     )
     session.add(request)
     session.flush()
-    record(session, request, "confirmed", how="portal_sign_in")
+    record(session, request, "lock_confirmed", how="portal_sign_in")
     return _failed_lock(session, request, "unavailable")
 
 
@@ -434,7 +434,7 @@ def do_record_assistant_lock(
     )
     session.add(request)
     session.flush()
-    record(session, request, "confirmed", "assistant", how="assistant_conversation")
+    record(session, request, "lock_confirmed", "assistant", how="assistant_conversation")
     record(session, request, "exchange_locked", "assistant", locked_at=locked_at.isoformat())
     record(session, request, "ticket_opened", "assistant", ticket_id=ticket.id)
     return request

@@ -181,6 +181,7 @@ def _install_docs(app: FastAPI) -> None:
 
 
 def _include_routes(app: FastAPI) -> None:
+    from ledgerdesk.account_security import console as account_security_console
     from ledgerdesk.account_security import views as account_security_views
     from ledgerdesk.accounts import admin_console as accounts_admin_console
     from ledgerdesk.accounts import api as accounts_api
@@ -276,5 +277,6 @@ def _include_routes(app: FastAPI) -> None:
         reports_api.router,
         reports_console.router,
         account_security_views.router,
+        account_security_console.router,
     ):
         app.include_router(router)
