@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledgerdesk.account_security import models as account_security_models
 from ledgerdesk.accounts import models as accounts_models
 from ledgerdesk.ai.assistant import models as assistant_models
 from ledgerdesk.cases import models as cases_models
@@ -27,6 +28,7 @@ from ledgerdesk.trust import models as trust_models
 metadata = Base.metadata
 
 __all__ = [
+    "account_security_models",
     "accounts_models",
     "assistant_models",
     "cases_models",

@@ -63,6 +63,8 @@ def _exercise_every_client_call(client: ExchangeClient) -> None:
     client.withdrawals(CHEN, limit=5)
     client.withdrawal(CHEN, "W7000000101")
     client.lock_account(CHEN, "contract test")
+    reset = client.reset_two_factor(CHEN, hold_hours=48, reference="2FA-contract")
+    client.cancel_two_factor_reset(CHEN, reset.id)
 
 
 def test_the_client_calls_exactly_the_declared_operations(
@@ -71,7 +73,8 @@ def test_the_client_calls_exactly_the_declared_operations(
     public = [name for name in vars(ExchangeClient) if not name.startswith("_")]
     calls = {"customer", "deposit_addresses", "deposits", "withdrawals", "withdrawal"}
     # A new public method that talks to the exchange must be added to the walk above.
-    assert set(public) - {"close", "forget_customer", "clear_cache"} == calls | {"lock_account"}
+    writes = {"lock_account", "reset_two_factor", "cancel_two_factor_reset"}
+    assert set(public) - {"close", "forget_customer", "clear_cache"} == calls | writes
     _exercise_every_client_call(client)
     declared = {(m.upper(), p) for p, item in spec["paths"].items() for m in item}
     called = set()
@@ -181,6 +184,34 @@ CASES: list[tuple[str, str, str, bytes, int]] = [
         "/v1/customers/{customer_id}/lock",
         "/v1/customers/UID12345678/lock",
         b'{"reason": "t"}',
+        404,
+    ),
+    (
+        "POST",
+        "/v1/customers/{customer_id}/2fa-reset",
+        f"/v1/customers/{CHEN}/2fa-reset",
+        b'{"hold_hours": 48, "reference": "2FA-1"}',
+        200,
+    ),
+    (
+        "POST",
+        "/v1/customers/{customer_id}/2fa-reset",
+        f"/v1/customers/{CHEN}/2fa-reset",
+        b'{"hold_hours": 0, "reference": "2FA-1"}',
+        400,
+    ),
+    (
+        "POST",
+        "/v1/customers/{customer_id}/2fa-reset",
+        "/v1/customers/UID12345678/2fa-reset",
+        b'{"hold_hours": 48, "reference": "2FA-1"}',
+        404,
+    ),
+    (
+        "POST",
+        "/v1/customers/{customer_id}/2fa-reset/{reset_id}/cancel",
+        f"/v1/customers/{CHEN}/2fa-reset/R0/cancel",
+        b"{}",
         404,
     ),
 ]

@@ -33,9 +33,8 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import ApiToken, Role, Tier
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.accounts.tokens import do_create_api_token
-from ledgerdesk.cases import complaints_lifecycle
+from ledgerdesk.cases import complaints_lifecycle, watchlist
 from ledgerdesk.cases import register as cases_register
-from ledgerdesk.cases import watchlist
 from ledgerdesk.cases.models import CaseKind
 from ledgerdesk.channels import csat
 from ledgerdesk.channels.webhooks import services as webhooks

@@ -19,6 +19,10 @@ from tests.tickets.test_views import console_login
 ROOT = Path(ledgerdesk.__file__).parent
 # Modules whose errors reach a console or portal page (CLI-only modules are left out).
 PAGE_MODULES = (
+    "account_security/console.py",
+    "account_security/reset.py",
+    "account_security/services.py",
+    "account_security/views.py",
     "accounts/anti_phishing.py",
     "accounts/portal_codes.py",
     "accounts/services.py",

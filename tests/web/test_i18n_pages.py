@@ -94,6 +94,28 @@ class Ids:
         return template.format(**{n: values[n] for n in names})
 
 
+def _reset_cancel_token(session: Any, customer: Any) -> str:
+    """A running 2FA reset of the customer: its cancel page (account_security)."""
+    from ledgerdesk.account_security.models import RequestKind, RequestStatus, SecurityRequest
+    from ledgerdesk.account_security.reset import cancel_link
+    from ledgerdesk.core.clock import utcnow
+
+    request = SecurityRequest(
+        kind=RequestKind.twofa_reset,
+        status=RequestStatus.on_hold,
+        customer_id=customer.id,
+        exchange_customer_id="UID-i18n",
+        email=customer.email,
+        source="portal",
+        reset_id="R-i18n",
+        hold_until=utcnow().replace(year=utcnow().year + 1),
+        cancel_nonce="0" * 32,
+    )
+    session.add(request)
+    session.flush()
+    return cancel_link(request).rsplit("/", 1)[1]
+
+
 def _answered_survey(session: Any, agent: Any, customer: Any) -> str:
     """A solved ticket rated 1: the survey page, and a review on /console/csat."""
     ticket = make_ticket(session, customer, subject="提现太慢", body="提现三个小时才到")
@@ -266,6 +288,7 @@ def ids(app: Any) -> Iterator[Ids]:
             "token": attempt.token,
             "rule_id": rule.id,
             "csat_token": _answered_survey(session, agent, customer),
+            "cancel_token": _reset_cancel_token(session, customer),
             "webhook_id": hook.id,
             "calendar_id": sla_calendar.id,
             "policy_id": sla_policy.id,

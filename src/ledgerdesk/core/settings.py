@@ -98,6 +98,17 @@ class Settings(BaseSettings):
     # business days (0: none; a shorter target than the legal limit becomes the promised date).
     cases_jurisdiction: str = "mica_eu"
     cases_target_days: int = Field(default=0, ge=0, le=365)
+    # Account-security self-service (account_security/; docs/account-security.md): the identity
+    # checks a lost-2FA reset needs (any of email_code, recent_deposit, kyc_level), how long
+    # withdrawals are held after it, the KYC level and how recent a confirming deposit must be.
+    twofa_reset_checks: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["email_code", "recent_deposit", "kyc_level"]
+    )
+    twofa_reset_hold_hours: int = Field(default=48, ge=1, le=720)
+    twofa_reset_min_kyc_level: int = Field(default=1, ge=0, le=10)
+    twofa_reset_deposit_days: int = Field(default=90, ge=1, le=3650)
+    # Requests (lock or reset) one client address may start, and one account may get.
+    account_security_rate_limit: str = "5/hour"
     # Live chat (chat/). The JWT secret signs the exchange's identity tokens; empty turns
     # signed identity off. Hours: see core/business_hours.py for the grammar.
     chat_jwt_secret: str = ""
@@ -170,6 +181,24 @@ class Settings(BaseSettings):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("twofa_reset_checks", mode="before")
+    @classmethod
+    def _split_checks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip().lower() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            known = ("email_code", "recent_deposit", "kyc_level")
+            unknown = [str(v) for v in value if v not in known]
+            if unknown:
+                raise ValueError(
+                    f"LEDGERDESK_TWOFA_RESET_CHECKS: unknown check {unknown[0]!r}; "
+                    "use email_code, recent_deposit, kyc_level (comma-separated)"
+                )
+            if "email_code" not in value:
+                # Without the code, anyone who knows an address could reset its 2FA.
+                raise ValueError("LEDGERDESK_TWOFA_RESET_CHECKS must include email_code")
+        return value
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_proxies(cls, value: object) -> object:
@@ -194,6 +223,7 @@ class Settings(BaseSettings):
         "self_service_rate_limit",
         "chat_message_rate",
         "chat_rate_limit",
+        "account_security_rate_limit",
     )
     @classmethod
     def _check_rate_limit(cls, value: str) -> str:

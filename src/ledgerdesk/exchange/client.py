@@ -29,11 +29,13 @@ from ledgerdesk.exchange.records import (
     DepositAddress,
     DepositRecord,
     RecordError,
+    TwoFactorReset,
     WithdrawalRecord,
     parse_address,
     parse_deposit,
     parse_list,
     parse_profile,
+    parse_reset,
     parse_time,
     parse_withdrawal,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "ExchangeClient",
     "ExchangeError",
     "ExchangeErrorKind",
+    "TwoFactorReset",
     "WithdrawalRecord",
     "get_exchange",
     "override_exchange",
@@ -53,6 +56,7 @@ __all__ = [
 
 T = TypeVar("T")
 MAX_LIMIT = 100
+MAX_HOLD_HOURS = 720
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 _CACHE_SIZE = 2048
 
@@ -198,6 +202,36 @@ class ExchangeClient:
                 ExchangeErrorKind.bad_response, "the lock's locked_at is not an RFC 3339 time"
             )
         return moment
+
+    def reset_two_factor(
+        self, customer_id: str, *, hold_hours: int, reference: str
+    ) -> TwoFactorReset:
+        """Reset the customer's 2FA now and hold their withdrawals for ``hold_hours``; the
+        desk's ``reference`` makes a repeated call answer the same reset (idempotent)."""
+        if not 1 <= hold_hours <= MAX_HOLD_HOURS:
+            raise ValueError(f"hold_hours must be from 1 to {MAX_HOLD_HOURS}")
+        reference = reference.strip()
+        if not reference or len(reference) > 64:
+            raise ValueError("a reset needs a reference of 1 to 64 characters")
+        body = json.dumps({"hold_hours": hold_hours, "reference": reference}).encode()
+        return self._write(customer_id, self._customer_path(customer_id, "2fa-reset"), body)
+
+    def cancel_two_factor_reset(self, customer_id: str, reset_id: str) -> TwoFactorReset:
+        """Stop a reset: the old 2FA stays and its withdrawal hold is lifted (idempotent)."""
+        path = self._customer_path(customer_id, "2fa-reset", reset_id, "cancel")
+        return self._write(customer_id, path, b"{}")
+
+    def _write(self, customer_id: str, path: str, body: bytes) -> TwoFactorReset:
+        try:
+            payload = self._request("POST", path, body)
+        finally:
+            self.forget_customer(customer_id)  # the profile and withdrawals changed
+        try:
+            return parse_reset(payload)
+        except RecordError as exc:
+            raise ExchangeError(
+                ExchangeErrorKind.bad_response, f"the exchange's answer is malformed: {exc}"
+            ) from None
 
     # --- cache ----------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from ledgerdesk.exchange.records import (
     deposit_json,
     format_time,
     profile_json,
+    reset_json,
     withdrawal_json,
 )
 from ledgerdesk.exchange.signing import (
@@ -170,6 +171,22 @@ def _add_routes(app: APIRouter, state: DemoExchange) -> None:
         if state.customer(customer_id) is None:
             raise _not_found("customer")
         return {"locked": True, "locked_at": format_time(state.lock(customer_id, reason))}
+
+    @app.post("/v1/customers/{customer_id}/2fa-reset")
+    def reset_two_factor(
+        customer_id: str,
+        hold_hours: Annotated[int, Body(embed=True, ge=1, le=720)],
+        reference: Annotated[str, Body(embed=True, min_length=1, max_length=64)],
+    ) -> Any:
+        if state.customer(customer_id) is None:
+            raise _not_found("customer")
+        return reset_json(state.reset_two_factor(customer_id, hold_hours, reference))
+
+    @app.post("/v1/customers/{customer_id}/2fa-reset/{reset_id}/cancel")
+    def cancel_two_factor_reset(customer_id: str, reset_id: str) -> Any:
+        if state.customer(customer_id) is None:
+            raise _not_found("customer")
+        return reset_json(state.cancel_two_factor_reset(customer_id, reset_id))
 
 
 @dataclass

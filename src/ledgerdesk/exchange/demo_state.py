@@ -26,6 +26,7 @@ from ledgerdesk.exchange.records import (
     DepositAddress,
     DepositRecord,
     DepositStatus,
+    TwoFactorReset,
     WithdrawalRecord,
     WithdrawalStatus,
     check_withdrawal,
@@ -64,6 +65,9 @@ class DemoExchange:
         self._withdrawals: dict[str, list[WithdrawalRecord]] = {}
         self._locks: list[LockEvent] = []
         self._requests: list[tuple[str, str]] = []
+        self._resets: dict[str, TwoFactorReset] = {}
+        # What each reset held: the withdrawals as they were, to put back on cancel.
+        self._held: dict[str, list[WithdrawalRecord]] = {}
         self._next_id = 9_000_000_001
 
     # --- loading --------------------------------------------------------------------------
@@ -282,13 +286,66 @@ class DemoExchange:
                 if earlier:
                     return earlier[0].locked_at
             moment = _now()
-            self._profiles[customer_id] = replace(profile, locked=True)
+            self._profiles[customer_id] = replace(profile, locked=True, locked_at=moment)
             self._locks.append(LockEvent(customer_id, reason, moment))
             return moment
 
     def lock_events(self) -> list[LockEvent]:
         with self._lock:
             return list(self._locks)
+
+    def reset_two_factor(self, customer_id: str, hold_hours: int, reference: str) -> TwoFactorReset:
+        """Reset 2FA and hold withdrawals: open ones go ``on_hold`` (``2fa_reset``) until the
+        hold ends, and the profile's ``withdrawals_held_until`` says when it ends. The same
+        ``reference`` answers the same reset."""
+        with self._lock:
+            profile = self._profiles.get(customer_id)
+            if profile is None:
+                raise DemoStateError(f"no customer {customer_id}")
+            for earlier in self._resets.values():
+                if earlier.customer_id == customer_id and earlier.reference == reference:
+                    return earlier
+            now = _now()
+            hold_until = now + timedelta(hours=hold_hours)
+            reset = TwoFactorReset(
+                self._new_id("R"), customer_id, "active", reference, hold_until, now, None
+            )
+            self._resets[reset.id] = reset
+            self._held[reset.id] = []
+            records = self._withdrawals[customer_id]
+            for index, old in enumerate(records):
+                if old.status in ("processing", "on_hold"):
+                    self._held[reset.id].append(old)
+                    release = max(old.release_at or hold_until, hold_until)
+                    records[index] = replace(
+                        old, status="on_hold", hold_reason="2fa_reset", release_at=release
+                    )
+            self._profiles[customer_id] = replace(profile, withdrawals_held_until=hold_until)
+            return reset
+
+    def cancel_two_factor_reset(self, customer_id: str, reset_id: str) -> TwoFactorReset:
+        """Stop a reset: the old 2FA stays, the withdrawals it held are as they were before.
+        Cancelling a cancelled reset answers it unchanged."""
+        with self._lock:
+            reset = self._resets.get(reset_id)
+            if reset is None or reset.customer_id != customer_id:
+                raise DemoStateError(f"no 2FA reset {reset_id}")
+            if reset.status == "cancelled":
+                return reset
+            reset = replace(reset, status="cancelled", cancelled_at=_now())
+            self._resets[reset_id] = reset
+            before = {w.id: w for w in self._held.pop(reset_id, [])}
+            records = self._withdrawals[customer_id]
+            for index, current in enumerate(records):
+                if current.id in before and current.hold_reason == "2fa_reset":
+                    records[index] = before[current.id]
+            profile = self._profiles[customer_id]
+            self._profiles[customer_id] = replace(profile, withdrawals_held_until=None)
+            return reset
+
+    def two_factor_resets(self, customer_id: str) -> list[TwoFactorReset]:
+        with self._lock:
+            return [r for r in self._resets.values() if r.customer_id == customer_id]
 
     # --- request log (tests, the demo's console output) -----------------------------------
 

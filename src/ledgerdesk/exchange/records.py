@@ -51,6 +51,24 @@ class CustomerProfile:
     frozen: bool
     locked: bool
     created_at: datetime | None
+    # Optional in the contract (older exchanges omit them): when the account was locked, and
+    # until when withdrawals are held by a 2FA reset.
+    locked_at: datetime | None = None
+    withdrawals_held_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TwoFactorReset:
+    """A 2FA reset at the exchange: ``active`` while its withdrawal hold runs, ``cancelled``
+    once stopped (the old 2FA stays and the hold it placed is lifted)."""
+
+    id: str
+    customer_id: str
+    status: Literal["active", "cancelled"]
+    reference: str
+    hold_until: datetime
+    created_at: datetime
+    cancelled_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -208,6 +226,24 @@ def parse_profile(value: object) -> CustomerProfile:
         frozen=f.boolean("frozen"),
         locked=f.boolean("locked"),
         created_at=f.opt_time("created_at"),
+        locked_at=f.opt_time("locked_at"),
+        withdrawals_held_until=f.opt_time("withdrawals_held_until"),
+    )
+
+
+RESET_STATUSES = ("active", "cancelled")
+
+
+def parse_reset(value: object) -> TwoFactorReset:
+    f = _Fields(value, "2fa reset")
+    return TwoFactorReset(
+        id=f.text("reset_id"),
+        customer_id=f.text("customer_id"),
+        status=cast(Literal["active", "cancelled"], f.choice("status", RESET_STATUSES)),
+        reference=f.text("reference"),
+        hold_until=f.time("hold_until"),
+        created_at=f.time("created_at"),
+        cancelled_at=f.opt_time("cancelled_at"),
     )
 
 
@@ -301,6 +337,20 @@ def profile_json(p: CustomerProfile) -> dict[str, Any]:
         "frozen": p.frozen,
         "locked": p.locked,
         "created_at": _opt_time(p.created_at),
+        "locked_at": _opt_time(p.locked_at),
+        "withdrawals_held_until": _opt_time(p.withdrawals_held_until),
+    }
+
+
+def reset_json(r: TwoFactorReset) -> dict[str, Any]:
+    return {
+        "reset_id": r.id,
+        "customer_id": r.customer_id,
+        "status": r.status,
+        "reference": r.reference,
+        "hold_until": format_time(r.hold_until),
+        "created_at": format_time(r.created_at),
+        "cancelled_at": _opt_time(r.cancelled_at),
     }
 
 

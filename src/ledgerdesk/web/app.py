@@ -181,6 +181,8 @@ def _install_docs(app: FastAPI) -> None:
 
 
 def _include_routes(app: FastAPI) -> None:
+    from ledgerdesk.account_security import console as account_security_console
+    from ledgerdesk.account_security import views as account_security_views
     from ledgerdesk.accounts import admin_console as accounts_admin_console
     from ledgerdesk.accounts import api as accounts_api
     from ledgerdesk.accounts import console as accounts_console
@@ -293,5 +295,7 @@ def _include_routes(app: FastAPI) -> None:
         cases_scam_views.console_router,
         cases_export_views.console_router,
         cases_export_views.api_router,
+        account_security_views.router,
+        account_security_console.router,
     ):
         app.include_router(router)

@@ -240,6 +240,31 @@ SCAM_REPORT_LABELS = {  # scam reports (cases/scam*.py): register steps, chain l
     "invalid_hash": N_("Not a transaction hash"),
 }
 
+ACCOUNT_SECURITY_LABELS = {  # security requests (account_security/models.py)
+    "twofa_reset": N_("2FA reset"),
+    "awaiting_code": N_("Awaiting the code"),
+    "locked": N_("Locked"),
+    "lock_failed": N_("Lock failed"),
+    "refused": N_("Refused"),
+    "email_code": N_("Code by e-mail"),
+    # the steps of a request (security_request_steps.step)
+    "requested": N_("Requested"),
+    "code_sent": N_("Code sent"),
+    "code_wrong": N_("Wrong code"),
+    "lock_confirmed": N_("Confirmed by the customer"),
+    "exchange_locked": N_("Locked at the exchange"),
+    "exchange_failed": N_("The exchange did not answer"),
+    "ticket_opened": N_("Urgent ticket opened"),
+    "repeated": N_("Asked again"),
+    "already_locked": N_("Already locked"),
+    "joined": N_("Joined the open ticket"),
+    "check_passed": N_("Check passed"),
+    "check_failed": N_("Check failed"),
+    "checks_passed": N_("All checks passed"),
+    "reset_applied": N_("2FA reset at the exchange"),
+    "alerts_sent": N_("Alerts sent"),
+}
+
 LABELS: dict[str, str] = {
     **_STATES,
     **_PLACES,
@@ -257,6 +282,7 @@ LABELS: dict[str, str] = {
     **CASE_LABELS,
     **WATCHLIST_LABELS,
     **SCAM_REPORT_LABELS,
+    **ACCOUNT_SECURITY_LABELS,
 }
 
 

@@ -22,6 +22,7 @@ from ledgerdesk.web.messages import translate_message
 _ROOT = Path(__file__).resolve().parent.parent
 _PILLARS = (
     "web",
+    "account_security",
     "accounts",
     "tickets",
     "portal",

@@ -66,6 +66,9 @@ class _Turn:
             self.citations.append(slug)
             self.template("citation", title=title, url=self.link(slug))
 
+    def portal(self, path: str) -> str:
+        return f"{self.settings.public_url.strip().rstrip('/')}{path}"
+
     def link(self, slug: str) -> str:
         return f"{self.settings.public_url.strip().rstrip('/')}/help/articles/{slug}"
 
@@ -164,6 +167,12 @@ def _fresh(turn: _Turn, text: str) -> Reply:
             answered = _article_or_none(turn, text, unless_intent=label)
             if answered is not None:
                 return answered
+    if policy.lost_two_factor(text) and (
+        decision is None or decision.reason != "account_compromised"
+    ):
+        # The reset is self-service with identity checks (account_security): the link comes
+        # first, then whatever answers the rest (the article, or the handover).
+        turn.template("twofa_reset_link", url=turn.portal("/portal/security/2fa-reset"))
     if decision is not None:
         # A phrase is a rule (1.0); triage alone is as sure as its model.
         confidence = sure if decision.matched.startswith("triage:") else 1.0
@@ -344,6 +353,10 @@ def _handover(
     sees the conversation, then the first steps and the lock offer when they apply."""
     turn.template(f"handover_{reason}")
     turn.template("handover_tail")
+    if reason == "complaint" or turn.intent == "complaint":
+        turn.template("complaint_form", url=turn.portal("/portal/complaints/new"))
+    elif turn.intent == "scam_report":
+        turn.template("scam_report_form", url=turn.portal("/portal/scam-report"))
     if first_steps:
         for slug, title in _titles(turn, [FIRST_STEPS_ARTICLE]):
             turn.citations.append(slug)

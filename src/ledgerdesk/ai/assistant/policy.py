@@ -539,3 +539,18 @@ def confirms_lock(text: str) -> bool:
     """Whether ``text`` confirms the offer to lock the account (and does not refuse it)."""
     folded = fold(text)
     return bool(_CONFIRM.search(folded)) and not _REFUSE.search(folded)
+
+
+# Lost or broken second factor: the portal's self-service reset answers it (account_security).
+_LOST_2FA = re.compile(
+    r"\b(?:lost|lose|broke|broken|reset|new phone|changed (?:my )?phone|no access to)\b.{0,40}"
+    r"\b(?:2fa|two[- ]factor|authenticator|google auth\w*)\b|"
+    r"\b(?:2fa|two[- ]factor|authenticator)\b.{0,30}\b(?:lost|reset|not working|gone)\b|"
+    r"(?:丢失|丢了|换了手机|重置|找不到|删除了|无法使用).{0,12}(?:谷歌验证|google验证|身份验证器|二次验证|2fa|验证器)|"
+    r"(?:谷歌验证|google验证|身份验证器|二次验证|2fa|验证器).{0,12}(?:丢失|丢了|重置|没了|不能用|无法使用)"
+)
+
+
+def lost_two_factor(text: str) -> bool:
+    """Whether ``text`` says the customer lost (or must reset) their 2FA."""
+    return bool(_LOST_2FA.search(fold(text)))

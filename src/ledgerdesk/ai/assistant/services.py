@@ -187,6 +187,21 @@ def _keep_check(
         )
 
 
+def do_log_lock(session: Session, reply: Reply, ticket: Ticket, customer: Customer | None) -> None:
+    """A lock the assistant made is logged as a security request (idempotent: a repeat is a
+    step of the first), with the handed-over conversation as its urgent ticket."""
+    from ledgerdesk.account_security.services import do_record_assistant_lock
+    from ledgerdesk.exchange.records import parse_time
+
+    tool = reply.tool or {}
+    facts = tool.get("facts") or {}
+    if tool.get("name") != "lock" or facts.get("locked") is not True or customer is None:
+        return
+    locked_at = parse_time(str(facts.get("locked_at", "")))
+    if locked_at is not None and facts.get("customer_id"):
+        do_record_assistant_lock(session, customer, ticket, str(facts["customer_id"]), locked_at)
+
+
 # --- the turn -----------------------------------------------------------------------------
 
 
@@ -279,6 +294,7 @@ def do_assistant_turn(
         customer_id=customer.id if customer is not None else None,
     )
     _keep_check(session, reply, ticket, customer, context.customer_ref)
+    do_log_lock(session, reply, ticket, customer)
     log.info(
         "assistant %s on ticket %s (reason %s, team %s)",
         reply.action,

@@ -443,8 +443,11 @@ def lock_account(context: Context, lang: str) -> ToolAnswer:
     if exchange is None:
         return _not_locked("failed", lang)
     try:
+        from ledgerdesk.account_security.services import lock_at_exchange
+
         profile = exchange.customer(context.customer_ref)
-        locked_at = exchange.lock_account(profile.id, LOCK_REASON)
+        # No second lock call when the exchange says the account is locked already.
+        locked_at = lock_at_exchange(exchange, profile, LOCK_REASON)
     except ExchangeError as exc:
         log.warning("assistant could not lock an account: %s", exc.kind.value)
         key = "no_customer" if exc.kind == ExchangeErrorKind.not_found else "failed"
