@@ -528,10 +528,10 @@ def _value_for(
     if "int" in str(annotation) or name.endswith("_id"):
         found = world.id_for(name)
         return [str(found)] if found is not None else ["1"]
-    if scraped == [] or "list" in str(annotation):
-        return []  # an unticked box, an empty multiple choice: the browser sends nothing
     if name in FORM_VALUES:  # a field that takes only one shape (a date, a choice)
         return [FORM_VALUES[name]]
+    if scraped == [] or "list" in str(annotation):
+        return []  # an unticked box, an empty multiple choice: the browser sends nothing
     return [_FRESH]
 
 
@@ -544,6 +544,11 @@ FORM_VALUES = {
     "outcome": "upheld",
     "topic": "deposit",
     "appeal_of": "frozen_account",
+    "scam_type": "fake_support",
+    # a complaint's required texts (each still gets the secret in its own round)
+    "what_happened": "My deposit has not arrived for three days.",
+    "points": "Deposit not credited",
+    "wants": "Credit it",
 }
 _FRESH = "sweep-{n}"  # a unique value per request (slugs, names that must not repeat)
 _counter = iter(range(1, 10**9))
@@ -563,6 +568,9 @@ def _sweep_forms(driver: Driver, forms: Forms) -> None:
         for name, annotation in declared.items():
             if name not in base or (name not in picked and not any(base[name])):
                 base[name] = _value_for(name, annotation, world, scraped=base.get(name))
+        for name in base:  # a form read whole (no declared fields) still needs its shapes
+            if name in FORM_VALUES and not any(base[name]):
+                base[name] = [FORM_VALUES[name]]
         free = [n for n in base if not n.endswith("_id") and "int" not in str(declared.get(n))]
         if free and set(free) <= picked:
             template = re.sub(r"\{\w*id\}", "{id}", context.path)

@@ -111,14 +111,26 @@ def latest(
 def exchange() -> ExchangeClient:
     client = get_exchange()
     if client is None:
-        raise ExchangeUnavailable(
-            "Account security requests need the exchange connection, which this desk does "
-            "not have. Please contact support."
-        )
+        raise ExchangeNotConfigured(NOT_CONFIGURED)
     return client
 
 
-def unavailable(exc: ExchangeError) -> ExchangeUnavailable:
+NOT_CONFIGURED = (
+    "Account security requests need the exchange connection, which this desk does "
+    "not have. Please contact support."
+)
+
+
+class ExchangeNotConfigured(DomainError):
+    """The desk has no exchange connection: nothing to retry, an operator must set it up."""
+
+    status_code = 409
+    code = "exchange_not_configured"
+
+
+def unavailable(exc: ExchangeError) -> DomainError:
+    if exc.kind == ExchangeErrorKind.not_configured:
+        return ExchangeNotConfigured(NOT_CONFIGURED)
     log.warning("account security: the exchange failed (%s)", exc.kind.value)
     return ExchangeUnavailable(
         "The exchange cannot be reached right now. Please try again in a few minutes."
@@ -276,7 +288,7 @@ def do_lock(session: Session, customer: Customer, *, locale: str) -> LockResult:
     exchange cannot be reached, the security team gets the urgent ticket to lock it."""
     try:
         profile = account_of(customer)
-    except ExchangeUnavailable:
+    except (ExchangeUnavailable, ExchangeNotConfigured):
         return _lock_by_a_person(session, customer, locale)
     earlier = _locked_before(session, profile.id, "portal")
     if earlier is not None:
