@@ -43,6 +43,9 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.accounts.tokens import do_create_api_token
+from ledgerdesk.cases import register as cases_register
+from ledgerdesk.cases import watchlist
+from ledgerdesk.cases.models import CaseKind
 from ledgerdesk.kb.models import ArticleStatus
 from ledgerdesk.routing import services as routing
 from tests.conftest import bearer, make_agent, make_team, unique
@@ -58,9 +61,9 @@ CHECKS = [
 ]
 RUNS: list[tuple[GenerationMode, bool, int]] = [
     # (mode, aim at existing objects, examples per operation)
-    (GenerationMode.POSITIVE, False, 16),
-    (GenerationMode.POSITIVE, True, 12),
-    (GenerationMode.NEGATIVE, False, 10),
+    (GenerationMode.POSITIVE, False, 12),
+    (GenerationMode.POSITIVE, True, 10),
+    (GenerationMode.NEGATIVE, False, 8),
 ]
 
 
@@ -105,8 +108,30 @@ def _objects(client: TestClient, app: Any, token: str, email: str) -> dict[str, 
         team = make_team(session)
         rule = routing.do_create_rule(session, SYSTEM, routing.RuleIn(name="fuzz", tag="fuzz"))
         article = make_article(session, status=ArticleStatus.published)
+        customer = accounts.find_customer_by_email(session, email)
+        assert customer is not None
+        case = cases_register.do_open_case(  # the customer's complaint (cases/)
+            session,
+            accounts.customer_actor(customer),
+            cases_register.NewCase(
+                kind=CaseKind.complaint,
+                customer_id=customer.id,
+                subject="Fuzz complaint",
+                ticket_id=ticket["id"],
+                points=["Fee charged twice"],
+            ),
+        )
+        entry = watchlist.do_add_entry(
+            session, SYSTEM, watchlist.NewEntry(value=f"{unique('fuzz')}.example.com")
+        )
         session.commit()
-        ids = {"team_id": team.id, "rule_id": rule.id, "slug": article.slug}
+        ids = {
+            "team_id": team.id,
+            "rule_id": rule.id,
+            "slug": article.slug,
+            "case_id": case.id,
+            "entry_id": entry.id,
+        }
     return {
         **ids,
         "ticket_id": ticket["id"],
