@@ -441,7 +441,7 @@ def test_add_and_remove_tags(agent_page: Page, desk: Desk) -> None:
     expect(tags).to_have_count(2)
     expect(tags.nth(0)).to_contain_text("l2")
     expect(tags.nth(1)).to_contain_text("staking")
-    page.locator("details summary").click()
+    page.locator("#history summary").click()
     expect(page.locator("#events")).to_contain_text("Tags added")
     expect(page.locator("#events")).to_contain_text("Tags removed")
     expect(page.locator("#events")).to_contain_text("Tags: chain:eth")
