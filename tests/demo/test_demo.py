@@ -15,11 +15,13 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.models import Customer, Role, Team
 from ledgerdesk.accounts.services import authenticate_agent
+from ledgerdesk.cases.models import Case, CaseStatus
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base, make_engine, make_sessionmaker
 from ledgerdesk.core.errors import Conflict
 from ledgerdesk.core.intents import INTENTS
 from ledgerdesk.demo import fakes
+from ledgerdesk.demo.cases import read_cases
 from ledgerdesk.demo.content import (
     LANGUAGES,
     PLACEHOLDERS,
@@ -161,10 +163,12 @@ def count(session: Session, table: type[Base]) -> int:
 
 
 def assert_counts(session: Session, summary: DemoSummary) -> None:
-    assert (summary.teams, summary.customers, summary.tickets) == (4, 200, 500)
+    cases = len(read_cases()["cases"])  # each with its working ticket
+    assert (summary.teams, summary.customers, summary.tickets) == (4, 200, 500 + cases)
     assert count(session, Team) == 4
     assert count(session, Customer) == CUSTOMER_COUNT
-    assert count(session, Ticket) == TICKET_COUNT
+    # and one working ticket per demo complaint or appeal (data/demo/cases.yaml)
+    assert count(session, Ticket) == TICKET_COUNT + len(read_cases()["cases"])
     assert count(session, Message) == summary.messages > TICKET_COUNT
     vip = session.scalar(select(func.count()).where(Customer.vip.is_(True)))
     assert 5 <= int(vip or 0) <= 40
@@ -182,14 +186,24 @@ def assert_logins(session: Session, summary: DemoSummary) -> None:
 
 
 def assert_ticket_mix(session: Session) -> None:
+    # The planned tickets; the complaints' working tickets follow their cases (below).
+    planned = Ticket.id.not_in(select(Case.ticket_id).where(Case.ticket_id.is_not(None)))
     languages = Counter(session.scalars(select(Ticket.language)))
     assert set(languages) == {"zh", "en"}
     assert 0.4 <= languages["zh"] / TICKET_COUNT <= 0.7
-    statuses = Counter(session.scalars(select(Ticket.status)))
+    statuses = Counter(session.scalars(select(Ticket.status).where(planned)))
     assert set(statuses) == set(Status)
     assert statuses[Status.new] == 75 and statuses[Status.closed] == 50
-    unassigned = session.scalar(select(func.count()).where(Ticket.assignee_id.is_(None)))
+    unassigned = session.scalar(select(func.count()).where(Ticket.assignee_id.is_(None), planned))
     assert unassigned == statuses[Status.new]
+    cases = {c.status: c for c in session.scalars(select(Case))}
+    assert set(cases) == {CaseStatus.closed, CaseStatus.investigating, CaseStatus.acknowledged}
+    closed = session.get(Ticket, cases[CaseStatus.closed].ticket_id)
+    handled = session.get(Ticket, cases[CaseStatus.investigating].ticket_id)
+    assert closed is not None and closed.status == Status.solved
+    assert (
+        handled is not None and handled.assignee_id == cases[CaseStatus.investigating].assignee_id
+    )
 
 
 def assert_history(session: Session, now: datetime) -> None:
@@ -199,7 +213,7 @@ def assert_history(session: Session, now: datetime) -> None:
     created = session.scalars(
         select(Event.ticket_id).where(Event.action == "ticket.created").distinct()
     )
-    assert len(set(created)) == TICKET_COUNT
+    assert len(set(created)) == TICKET_COUNT + len(read_cases()["cases"])
     first, last = session.execute(
         select(func.min(Message.created_at), func.max(Message.created_at))
     ).one()
@@ -261,8 +275,12 @@ def test_demo_is_triaged_as_it_happened_and_the_worker_rewrites_nothing(
     session = empty_session
     load_demo(session)
     session.commit()
+    # A complaint's working ticket is not triaged: the form says what it is (intent complaint).
+    case_tickets = select(Case.ticket_id).where(Case.ticket_id.is_not(None))
     customer_messages = session.scalars(
-        select(Message).where(Message.author_kind == ActorKind.customer)
+        select(Message).where(
+            Message.author_kind == ActorKind.customer, Message.ticket_id.not_in(case_tickets)
+        )
     ).all()
     predictions = {p.message_id: p for p in session.scalars(select(TriagePrediction))}
     assert set(predictions) == {m.id for m in customer_messages}

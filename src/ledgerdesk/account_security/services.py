@@ -262,7 +262,7 @@ def open_ticket(
             body=_(body) % filled,
             channel=Channel.portal,
             priority=Priority.urgent,
-            language=request.locale,
+            language=tickets.ticket_language(request.locale),
             team_id=team_for(session, "security"),
             tags=["account-security"],
         ),

@@ -205,7 +205,7 @@ def do_file(
             subject=_subject(form, points, kind),
             body=_ticket_body(form, points),
             channel=Channel.portal if channel == "portal" else Channel.api,
-            language=form.language,
+            language=tickets.ticket_language(form.language),
             team_id=team_id,
         ),
     )

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from ledgerdesk.accounts.services import Actor
+from ledgerdesk.accounts.services import SYSTEM, Actor
 from ledgerdesk.cases import deadlines, letters, register
 from ledgerdesk.cases.complaints import apply_deadlines
 from ledgerdesk.cases.models import OPEN_CASE, Case, CaseKind, CaseStatus
@@ -21,6 +21,7 @@ from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, InvalidTransition
 from ledgerdesk.core.i18n import translations
 from ledgerdesk.tickets import services as tickets
+from ledgerdesk.tickets.models import Status
 from ledgerdesk.web.labels import N_
 
 OUTCOMES = {
@@ -137,6 +138,11 @@ def do_take(session: Session, actor: Actor, case: Case) -> None:
     if case.assignee_id != actor.id:
         case.assignee_id = actor.id
         register.record_step(session, case, actor, "assigned", {"agent_id": actor.id})
+        ticket = letters.working_ticket(session, case)
+        if ticket is not None and ticket.status not in (Status.solved, Status.closed):
+            # The handler owns the conversation too (the desk moves it: the handler may not
+            # be a member of the ticket's team).
+            tickets.do_assign(session, SYSTEM, ticket, agent_id=actor.id)
 
 
 def do_delay(session: Session, actor: Actor, case: Case, reasons: str, new_date: datetime) -> None:
@@ -295,6 +301,10 @@ def do_close(session: Session, actor: Actor, case: Case, outcome: str, measures:
     register.record_step(
         session, case, actor, "closed", {**facts, "outcome": outcome, "measures": measures.strip()}
     )
+    ticket = letters.working_ticket(session, case)
+    if ticket is not None and ticket.status not in (Status.solved, Status.closed):
+        # The closure letter was the last word: no separate "solved" e-mail.
+        tickets.do_set_status(session, SYSTEM, ticket, Status.solved, notify=False)
 
 
 def _late(case: Case) -> bool:

@@ -289,7 +289,7 @@ def do_file_scam_report(
                 subject=subject,
                 body=ticket_body(details, locale),
                 channel=Channel.portal,
-                language=locale,
+                language=tickets.ticket_language(locale),
                 attachments=list(attachments),
             ),
         )

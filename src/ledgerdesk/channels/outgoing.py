@@ -74,8 +74,11 @@ class QueuedMail:
 
 
 def queue_customer_mail(session: Session, mail: QueuedMail) -> None:
-    """Queue ``mail`` in the caller's transaction: it is sent only if that commits."""
+    """Queue ``mail`` in the caller's transaction: it is sent only if that commits. Inside
+    ``recording_history`` (past events being recorded) nothing is sent."""
     mail.check()
+    if is_history(session):
+        return
     enqueue(session, MAIL_TOPIC, mail.to_payload())
 
 

@@ -38,6 +38,7 @@ from ledgerdesk.core.paths import shipped_data_dir
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.demo import fakes
 from ledgerdesk.demo import sla as demo_sla
+from ledgerdesk.demo.cases import load_cases
 from ledgerdesk.demo.content import Scenario, demo_text, fill
 from ledgerdesk.demo.desk import AgentSpec, demo_desk
 from ledgerdesk.demo.incidents import load_incidents
@@ -223,6 +224,11 @@ class _Loader:
         try:
             for plan in self._plans():
                 self._play(plan)
+            # Complaints and appeals (their working tickets say what they are: no triage),
+            # before the past SLA breaches are recorded, so theirs are recorded too.
+            case_tickets, case_messages = load_cases(self.session, self.now)
+            self.summary.tickets += case_tickets
+            self.summary.messages += case_messages
         finally:
             self.session.info.pop(TRIAGE_INLINE, None)
         demo_sla.record_past_breaches(self.session, self.now)

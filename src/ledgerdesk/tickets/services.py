@@ -65,6 +65,11 @@ _LATIN_RE = re.compile(r"[A-Za-z]")
 # --- helpers ----------------------------------------------------------------------------
 
 
+def ticket_language(locale: str) -> str:
+    """A ticket's language code (``zh`` or ``en``) for a page locale such as ``zh-CN``."""
+    return "zh" if locale.lower().startswith("zh") else "en"
+
+
 def guess_language(text: str) -> str:
     """A first guess (``zh`` or ``en``) until triage sets the real one."""
     cjk = len(_CJK_RE.findall(text))
