@@ -90,6 +90,7 @@ def _play(
     session: Session, lead: Actor, customer: Customer, row: dict[str, Any], now: datetime
 ) -> None:
     form = dict(row["form"])
+    form["name"] = customer.name  # the demo customer's own name, as the portal fills it in
     form.setdefault("email", customer.email)
     kind = CaseKind(str(row.get("kind", "complaint")))
     with frozen_at(now - timedelta(hours=float(row["filed_hours_ago"]))):
