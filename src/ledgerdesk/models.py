@@ -23,6 +23,7 @@ from ledgerdesk.sla import escalation_models
 from ledgerdesk.sla import models as sla_models
 from ledgerdesk.tickets import models as tickets_models
 from ledgerdesk.tickets import view_models as saved_views_models
+from ledgerdesk.trust import log_models as trust_log_models
 from ledgerdesk.trust import models as trust_models
 
 metadata = Base.metadata
@@ -48,6 +49,7 @@ __all__ = [
     "sla_models",
     "surges_models",
     "tickets_models",
+    "trust_log_models",
     "trust_models",
     "watchlist_models",
 ]
