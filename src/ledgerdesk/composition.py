@@ -25,7 +25,8 @@ def load_handlers() -> None:
     import ledgerdesk.search.services
     import ledgerdesk.sla.clocks  # the clocks follow ticket events
     import ledgerdesk.sla.tasks
-    import ledgerdesk.tickets.tasks  # noqa: F401
+    import ledgerdesk.tickets.tasks
+    import ledgerdesk.trust.log  # noqa: F401  # the transparency log's appender
     from ledgerdesk.sla.escalation import on_sla_breach
     from ledgerdesk.sla.hooks import ON_BREACH
 

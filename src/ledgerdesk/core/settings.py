@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     twofa_reset_deposit_days: int = Field(default=90, ge=1, le=3650)
     # Requests (lock or reset) one client address may start, and one account may get.
     account_security_rate_limit: str = "5/hour"
+    # Transparency log (trust/log.py; docs/trust-log.md): the Ed25519 key signing tree heads
+    # (PEM or 64 hex; empty: <data_dir>/log-signing.key, made on first use).
+    log_signing_key_file: Path | None = None
     # Live chat (chat/). The JWT secret signs the exchange's identity tokens; empty turns
     # signed identity off. Hours: see core/business_hours.py for the grammar.
     chat_jwt_secret: str = ""
