@@ -21,6 +21,14 @@ PASSWORD = "password: Hunter2-correct-horse"
 # "table.column": why it holds no free text from outside. Add a new column here only when
 # that is true; anything a person types goes in a GuardedString/GuardedLongText/GuardedJSON.
 NOT_FREE_TEXT = {
+    "log_cursors.source": "a log source name the desk defines (event, message...)",
+    "log_leaves.source": "a log source name the desk defines (event, message...)",
+    "log_leaves.salt": "random hex the appender makes",
+    "log_heads.root_hash": "a hex hash the appender computes",
+    "log_heads.key_id": "hex id of the signing key, computed",
+    "log_heads.signature": "a hex Ed25519 signature, computed",
+    "log_keys.key_id": "hex id of the signing key, computed",
+    "log_keys.public_key": "a hex Ed25519 public key",
     "cases.reference": "a reference the desk makes (CMP-2026-000001)",
     "cases.language": "a language code, validated",
     "cases.channel": "the channel a case came by (set by the desk)",
