@@ -10,6 +10,7 @@ from __future__ import annotations
 
 def load_handlers() -> None:
     import ledgerdesk.ai.assistant.tasks
+    import ledgerdesk.cases.commitments  # complaint deadlines on chain
     import ledgerdesk.cases.scam_facts
     import ledgerdesk.cases.tasks  # the complaints' deadline warnings
     import ledgerdesk.channels.csat
@@ -25,7 +26,8 @@ def load_handlers() -> None:
     import ledgerdesk.search.services
     import ledgerdesk.sla.clocks  # the clocks follow ticket events
     import ledgerdesk.sla.tasks
-    import ledgerdesk.tickets.tasks  # noqa: F401
+    import ledgerdesk.tickets.tasks
+    import ledgerdesk.trust.anchoring  # noqa: F401  (the periodic anchor of tree heads)
     from ledgerdesk.sla.escalation import on_sla_breach
     from ledgerdesk.sla.hooks import ON_BREACH
 

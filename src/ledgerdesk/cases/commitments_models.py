@@ -24,7 +24,7 @@ class CaseCommitment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
     contract: Mapped[str] = mapped_column(String(42))
-    chain_id: Mapped[int] = mapped_column(BigInteger)
+    chain_id: Mapped[int | None] = mapped_column(BigInteger, default=None)  # known once sent
     case_hash: Mapped[str] = mapped_column(String(64))
     ack_hash: Mapped[str] = mapped_column(String(64))
     deadline: Mapped[int] = mapped_column(BigInteger)  # unix seconds, compared with block time

@@ -71,8 +71,7 @@ def load_key(path: Path) -> LocalAccount:
         account: LocalAccount = Account.from_key(text)
     except (ValueError, TypeError):
         raise OnchainError(
-            f"{path} does not hold a private key (64 hex digits, e.g. from "
-            "'openssl rand -hex 32')"
+            f"{path} does not hold a private key (64 hex digits, e.g. from 'openssl rand -hex 32')"
         ) from None
     return account
 
@@ -154,7 +153,7 @@ class ChainClient:
             priority = eth.max_priority_fee
             base = int(eth.get_block("latest").get("baseFeePerGas") or 0)
             full.update(maxPriorityFeePerGas=priority, maxFeePerGas=2 * base + priority)
-            full["gas"] = gas if gas is not None else int(eth.estimate_gas(full) * 12 // 10)
+            full["gas"] = gas if gas is not None else int(eth.estimate_gas(full) * 12 // 10)  # type: ignore[arg-type]
             signed = signer.sign_transaction(full)
             return "0x" + bytes(eth.send_raw_transaction(signed.raw_transaction)).hex()
 
@@ -254,7 +253,9 @@ class ChainClient:
 
     def deposit(self, address: str, value: int) -> str:
         data = self.contract("commitment", address).functions.deposit()._encode_transaction_data()
-        return self.send({"to": self.contract("commitment", address).address, "data": data, "value": value})
+        return self.send(
+            {"to": self.contract("commitment", address).address, "data": data, "value": value}
+        )
 
     def commitment(self, address: str, case_hash: bytes) -> CommitmentOnChain:
         fn = self.contract("commitment", address).functions.get_commitment(case_hash)

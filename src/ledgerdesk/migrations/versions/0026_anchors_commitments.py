@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("case_id", sa.Integer(), nullable=False),
         sa.Column("contract", sa.String(length=42), nullable=False),
-        sa.Column("chain_id", sa.BigInteger(), nullable=False),
+        sa.Column("chain_id", sa.BigInteger(), nullable=True),
         sa.Column("case_hash", sa.String(length=64), nullable=False),
         sa.Column("ack_hash", sa.String(length=64), nullable=False),
         sa.Column("deadline", sa.BigInteger(), nullable=False),
