@@ -56,12 +56,14 @@ def sha256_hex(text: str) -> str:
 def check_payout_address(value: str) -> str | None:
     """An EVM address for compensation, checksummed; empty → None. A mixed-case address must
     carry a valid checksum (a typo there would send the money nowhere)."""
-    from eth_utils.address import is_address, to_checksum_address
+    from eth_utils.address import is_address, is_checksum_address, to_checksum_address
 
     value = value.strip()
     if not value:
         return None
-    if not is_address(value):
+    digits = value[2:]
+    mixed = digits != digits.lower() and digits != digits.upper()
+    if not is_address(value) or (mixed and not is_checksum_address(value)):
         raise InvalidInput(
             "Give an EVM address (0x followed by 40 hex digits) or leave this empty",
             field=PAYOUT_FIELD,
