@@ -28,7 +28,7 @@ from ledgerdesk.trust.onchain import ChainClient, OnchainError, hash32, load_key
 __all__ = ["Anchor", "ChainConfig", "CheckResult", "hash32", "latest_anchor_covering"]
 
 TOPIC = "trust.anchor"
-CHECK_EVERY_SECONDS = 15  # how often the job looks; the setting says how often it anchors
+CHECK_EVERY_SECONDS = 60  # how often the job looks; the interval setting: how often it anchors
 
 
 @dataclass(frozen=True)
