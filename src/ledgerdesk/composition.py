@@ -10,6 +10,7 @@ from __future__ import annotations
 
 def load_handlers() -> None:
     import ledgerdesk.ai.assistant.tasks
+    import ledgerdesk.cases.commitments  # complaint deadlines on chain
     import ledgerdesk.cases.scam_facts
     import ledgerdesk.cases.tasks  # the complaints' deadline warnings
     import ledgerdesk.channels.csat
@@ -26,6 +27,7 @@ def load_handlers() -> None:
     import ledgerdesk.sla.clocks  # the clocks follow ticket events
     import ledgerdesk.sla.tasks
     import ledgerdesk.tickets.tasks
+    import ledgerdesk.trust.anchoring  # the periodic anchor of tree heads
     import ledgerdesk.trust.log  # noqa: F401  # the transparency log's appender
     from ledgerdesk.sla.escalation import on_sla_breach
     from ledgerdesk.sla.hooks import ON_BREACH

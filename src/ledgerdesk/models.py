@@ -5,6 +5,7 @@ from __future__ import annotations
 from ledgerdesk.account_security import models as account_security_models
 from ledgerdesk.accounts import models as accounts_models
 from ledgerdesk.ai.assistant import models as assistant_models
+from ledgerdesk.cases import commitments_models as cases_commitments_models
 from ledgerdesk.cases import models as cases_models
 from ledgerdesk.cases import watchlist_models
 from ledgerdesk.chain import models as chain_models
@@ -23,6 +24,7 @@ from ledgerdesk.sla import escalation_models
 from ledgerdesk.sla import models as sla_models
 from ledgerdesk.tickets import models as tickets_models
 from ledgerdesk.tickets import view_models as saved_views_models
+from ledgerdesk.trust import anchoring_models as trust_anchoring_models
 from ledgerdesk.trust import log_models as trust_log_models
 from ledgerdesk.trust import models as trust_models
 
@@ -32,6 +34,7 @@ __all__ = [
     "account_security_models",
     "accounts_models",
     "assistant_models",
+    "cases_commitments_models",
     "cases_models",
     "chain_models",
     "channels_models",
@@ -49,6 +52,7 @@ __all__ = [
     "sla_models",
     "surges_models",
     "tickets_models",
+    "trust_anchoring_models",
     "trust_log_models",
     "trust_models",
     "watchlist_models",

@@ -110,6 +110,7 @@ def file_complaint(data: ComplaintCreate, db: Db, actor: CurrentActor) -> CasePu
         subject=data.subject,
         topic=data.topic,
         appeal_of=data.appeal_of,
+        payout_address=data.payout_address,
     )
     case = do_file(db, actor, form, CaseKind(data.kind), channel="api")
     db.commit()

@@ -20,6 +20,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Agent, Customer, Team
 from ledgerdesk.accounts.services import SYSTEM, Actor
 from ledgerdesk.cases import deadlines, register
+from ledgerdesk.cases.commitments import check_payout_address
 from ledgerdesk.cases.models import Case, CaseKind
 from ledgerdesk.core.errors import Conflict, InvalidInput, NotPermitted
 from ledgerdesk.core.i18n import translations
@@ -66,6 +67,7 @@ class ComplaintForm:
     subject: str = ""
     topic: str = "other"
     appeal_of: str = ""  # appeals only
+    payout_address: str = ""  # EVM address for compensation (cases/commitments.py), optional
 
 
 def split_points(text: str) -> list[str]:
@@ -115,6 +117,7 @@ def check_form(form: ComplaintForm, kind: CaseKind) -> list[str]:
     for name in ("phone", "account_id", "facts_dates", "refs", "subject"):
         if len(getattr(form, name)) > 1000:
             raise InvalidInput("This field is too long; shorten it", field=name)
+    check_payout_address(form.payout_address)
     return check_points(form.points)
 
 
@@ -158,6 +161,7 @@ def _details(form: ComplaintForm) -> dict[str, Any]:
         "refs": form.refs.strip(),
         "appeal_of": form.appeal_of or None,
         "payment_services": False,
+        "payout_address": check_payout_address(form.payout_address),
     }
 
 

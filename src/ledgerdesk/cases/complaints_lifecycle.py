@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ledgerdesk.accounts.services import SYSTEM, Actor
-from ledgerdesk.cases import deadlines, letters, register
+from ledgerdesk.cases import commitments, deadlines, letters, register
 from ledgerdesk.cases.complaints import apply_deadlines
 from ledgerdesk.cases.models import OPEN_CASE, Case, CaseKind, CaseStatus
 from ledgerdesk.core.clock import utcnow
@@ -90,6 +90,7 @@ def do_admit(
         "acknowledged",
         {**facts, "due_at": _iso(case.due_at), "limit_at": _iso(case.limit_at)},
     )
+    commitments.after_acknowledgement(session, case, letter.body)
 
 
 def do_refuse(session: Session, actor: Actor, case: Case, reasons: str) -> None:
@@ -237,6 +238,7 @@ def do_decide(
         "decision",
         {**facts, "outcome": outcome, "answers": cleaned, "late": _late(case)},
     )
+    commitments.after_resolution(session, case, letter.body)
 
 
 def summary_until(case: Case) -> datetime | None:
@@ -269,6 +271,7 @@ def do_summary_resolution(session: Session, actor: Actor, case: Case, summary: s
     case.status, case.outcome = CaseStatus.closed, "resolved"
     case.decided_at, case.closed_at = now, now
     register.record_step(session, case, actor, "summary_resolution", {**facts, "summary": summary})
+    commitments.after_resolution(session, case, letter.body)
 
 
 def do_close(session: Session, actor: Actor, case: Case, outcome: str, measures: str = "") -> None:
@@ -301,6 +304,7 @@ def do_close(session: Session, actor: Actor, case: Case, outcome: str, measures:
     register.record_step(
         session, case, actor, "closed", {**facts, "outcome": outcome, "measures": measures.strip()}
     )
+    commitments.after_resolution(session, case, letter.body)  # a withdrawal
     ticket = letters.working_ticket(session, case)
     if ticket is not None and ticket.status not in (Status.solved, Status.closed):
         # The closure letter was the last word: no separate "solved" e-mail.

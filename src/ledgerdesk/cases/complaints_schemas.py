@@ -35,6 +35,9 @@ class ComplaintCreate(BaseModel):
     topic: str = Field(default="other", max_length=32)
     appeal_of: Literal["", "frozen_account", "rejected_kyc"] = ""
     language: Literal["en", "zh-CN"] = "en"
+    payout_address: str = Field(
+        default="", max_length=64, description="EVM address for compensation (optional)"
+    )
 
 
 class CaseStepPublic(BaseModel):

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
+from ledgerdesk.cases import commitments_panel as _commitments  # noqa: F401 - registers its panel
 from ledgerdesk.cases import complaints_lifecycle as life
 from ledgerdesk.cases import complaints_queries as cq
 from ledgerdesk.cases import deadlines, register

@@ -12,6 +12,7 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.cases import complaints_queries as cq
 from ledgerdesk.cases import letters, register
+from ledgerdesk.cases.commitments import enabled as commitments_enabled
 from ledgerdesk.cases.complaints import APPEAL_OF, TOPICS, ComplaintForm, do_file
 from ledgerdesk.cases.complaints_lifecycle import OUTCOMES
 from ledgerdesk.cases.models import Case, CaseKind
@@ -38,6 +39,7 @@ FIELDS = (
     "topic",
     "appeal_of",
     "language",
+    "payout_address",
 )
 # Steps the client sees on their case page (internal notes and warnings stay inside).
 PUBLIC_STEPS = frozenset(
@@ -68,6 +70,7 @@ def _page(
         values=values,
         topics=TOPICS,
         appeal_of=APPEAL_OF,
+        commitments_on=commitments_enabled(),
         **extra,
     )
 

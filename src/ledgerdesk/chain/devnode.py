@@ -183,6 +183,14 @@ class DevNode:
             self.tester.mine_blocks(n)
             return self.head
 
+    def time_travel(self, seconds: int) -> int:
+        """Move the chain's clock ``seconds`` ahead (mines one block at the new time, as
+        ``evm_increaseTime`` + ``evm_mine`` do); returns that block's timestamp."""
+        with self.lock:
+            now = int(self.tester.get_block_by_number("pending")["timestamp"])
+            self.tester.time_travel(now + seconds)
+            return int(self.tester.get_block_by_number("latest")["timestamp"])
+
     def _send(self, tx: dict[str, Any], sender: str | None = None) -> str:
         with self.lock:
             tx = {"from": sender or self.accounts[0], **tx}

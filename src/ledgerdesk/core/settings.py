@@ -177,6 +177,19 @@ class Settings(BaseSettings):
     # Minutes between solving a ticket and asking (a quick reopen asks nothing yet).
     csat_delay_minutes: int = Field(default=60, ge=0, le=10080)
 
+    # On-chain anchoring and complaint commitments (trust/anchoring.py, cases/commitments.py;
+    # docs/anchoring.md). The chain is an http(s) JSON-RPC URL or a network id of the chain
+    # registry; empty (or an interval of 0) turns anchoring off. The key file holds the desk's
+    # EVM private key in hex (default <data dir>/chain-desk.key).
+    anchor_chain: str = ""
+    anchor_allow_private: bool = False  # let a URL in anchor_chain reach a private address
+    anchor_contract: str = ""
+    anchor_key_file: Path | None = None
+    anchor_interval_seconds: int = Field(default=0, ge=0)
+    commitments_enabled: bool = False
+    commitments_contract: str = ""
+    commitments_compensation_wei: int = Field(default=0, ge=0)
+
     @field_validator("official_domains", mode="before")
     @classmethod
     def _split_domains(cls, value: object) -> object:
@@ -414,6 +427,10 @@ class Settings(BaseSettings):
         if not self.embeddings_cache:
             return None
         return self.embeddings_cache_dir or self.data_dir / "embeddings-cache"
+
+    @property
+    def resolved_anchor_key_file(self) -> Path:
+        return self.anchor_key_file or self.data_dir / "chain-desk.key"
 
     @property
     def attachments_dir(self) -> Path:

@@ -219,6 +219,10 @@ CASE_LABELS = {  # cases: kinds, statuses, outcomes and register steps (cases/)
     "evidence_added": N_("Evidence added"),
     "exported": N_("Exported"),
     "watchlist_added": N_("Added to the watchlist"),
+    "commitment_registered": N_("Deadline committed on chain"),
+    "commitment_resolved": N_("Resolution recorded on chain"),
+    "commitment_breached": N_("Deadline breached on chain"),
+    "commitment_failed": N_("On-chain commitment failed"),
 }
 
 WATCHLIST_LABELS = {  # watchlist entry kinds (cases/watchlist_models.py); domain, url above
