@@ -21,6 +21,22 @@ PASSWORD = "password: Hunter2-correct-horse"
 # "table.column": why it holds no free text from outside. Add a new column here only when
 # that is true; anything a person types goes in a GuardedString/GuardedLongText/GuardedJSON.
 NOT_FREE_TEXT = {
+    "log_anchors.root_hash": "a hex hash from a signed tree head",
+    "log_anchors.network": "a chain registry id or a node's host, from the settings",
+    "log_anchors.contract": "a contract address from the settings",
+    "log_anchors.tx_hash": "a transaction hash from the chain",
+    "log_anchors.status": "a state the desk sets (sent, confirmed, failed)",
+    "case_commitments.contract": "a contract address from the settings",
+    "case_commitments.case_hash": "a hex hash the desk computes",
+    "case_commitments.ack_hash": "a hex hash the desk computes",
+    "case_commitments.payout": "an EVM address, validated",
+    "case_commitments.compensation": "an amount in wei (digits), from the settings",
+    "case_commitments.state": "a state the desk sets",
+    "case_commitments.register_tx": "a transaction hash from the chain",
+    "case_commitments.resolution_hash": "a hex hash the desk computes",
+    "case_commitments.resolve_tx": "a transaction hash from the chain",
+    "case_commitments.breach_tx": "a transaction hash from the chain",
+    "case_commitments.paid": "an amount in wei (digits), read from the chain",
     "log_cursors.source": "a log source name the desk defines (event, message...)",
     "log_leaves.source": "a log source name the desk defines (event, message...)",
     "log_leaves.salt": "random hex the appender makes",

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ledgerdesk.ai.guard.storage import GuardedString
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base
 
@@ -38,6 +39,6 @@ class CaseCommitment(Base):
     resolve_block: Mapped[int | None] = mapped_column(BigInteger, default=None)
     breach_tx: Mapped[str | None] = mapped_column(String(66), default=None)
     paid: Mapped[str | None] = mapped_column(String(80), default=None)  # wei
-    error: Mapped[str | None] = mapped_column(String(500), default=None)
+    error: Mapped[str | None] = mapped_column(GuardedString(500), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

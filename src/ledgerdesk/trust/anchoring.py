@@ -22,7 +22,7 @@ from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.settings import Settings, get_settings
 from ledgerdesk.jobs.schedule import periodic
 from ledgerdesk.trust.anchoring_models import CONFIRMED, FAILED, SENT, Anchor
-from ledgerdesk.trust.log_models import LogHead
+from ledgerdesk.trust.log import latest_head
 from ledgerdesk.trust.onchain import ChainClient, OnchainError, hash32, load_key
 
 __all__ = ["Anchor", "ChainConfig", "CheckResult", "hash32", "latest_anchor_covering"]
@@ -69,16 +69,6 @@ def desk_client(settings: Settings | None = None, *, signing: bool = True) -> Ch
         raise OnchainError("no chain is configured (LEDGERDESK_ANCHOR_CHAIN)")
     account = load_key(settings.resolved_anchor_key_file) if signing else None
     return ChainClient(config.url, account, allow_private=config.allow_private)
-
-
-def latest_head(session: Session) -> LogHead | None:
-    """The latest signed tree head (the log's own reader when it is there)."""
-    try:
-        from ledgerdesk.trust.log import latest_head as log_latest_head
-    except ImportError:  # the log's reader is not installed yet: read the table
-        return session.scalars(select(LogHead).order_by(LogHead.tree_size.desc()).limit(1)).first()
-    head: LogHead | None = log_latest_head(session)
-    return head
 
 
 def latest_anchor_covering(session: Session, min_size: int) -> Anchor | None:

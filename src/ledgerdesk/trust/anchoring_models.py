@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ledgerdesk.ai.guard.storage import GuardedString
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.db import Base
 
@@ -31,5 +32,5 @@ class Anchor(Base):
     tx_hash: Mapped[str | None] = mapped_column(String(66), default=None)
     block_number: Mapped[int | None] = mapped_column(BigInteger, default=None)
     status: Mapped[str] = mapped_column(String(16), default=SENT)
-    error: Mapped[str | None] = mapped_column(String(500), default=None)
+    error: Mapped[str | None] = mapped_column(GuardedString(500), default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
