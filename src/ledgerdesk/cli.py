@@ -260,7 +260,15 @@ def _start_demo_world(desk_url: str) -> Any:
         os.environ["LEDGERDESK_EXCHANGE_SECRET"] = world.secret
         os.environ["LEDGERDESK_EXCHANGE_ALLOW_PRIVATE"] = "true"
         get_settings.cache_clear()
-    for line in announce(world, registry, desk_url):
+    from ledgerdesk.demo.onchain import configure_demo_chain
+    from ledgerdesk.trust.onchain import OnchainError
+
+    lines = announce(world, registry, desk_url)
+    try:
+        lines += configure_demo_chain(_settings(), world.nodes)
+    except OnchainError as exc:  # the demo still runs, without anchoring
+        lines.append(f"On-chain anchoring is off: {exc}")
+    for line in lines:
         console.print(line, highlight=False, soft_wrap=True)
     return world
 
