@@ -232,6 +232,7 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.trust import api as trust_api
     from ledgerdesk.trust import console as trust_console
     from ledgerdesk.trust import views as trust_views
+    from ledgerdesk.trust import transcript_views
     from ledgerdesk.web import views as web_views
 
     for router in (
@@ -252,6 +253,7 @@ def _include_routes(app: FastAPI) -> None:
         trust_api.router,
         trust_views.router,
         trust_console.router,
+        transcript_views.router,
         routing_api.router,
         routing_console.router,
         chain_console.router,
