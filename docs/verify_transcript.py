@@ -1,78 +1,48 @@
 #!/usr/bin/env python3
-"""Verify a ledgerdesk transcript with nothing but Python 3.11+ (no ledgerdesk, no packages).
-
-    python3 verify_transcript.py transcript-1042.html PUBLIC_KEY_HEX
-
-Checks the tree head's Ed25519 signature (RFC 8032), each entry's inclusion in the head's root
-(RFC 9162), each message's salted SHA-256, and that the readable page is exactly the one its
-evidence renders. Exit 0: verified; 1: one line per problem; 2: unreadable file or bad key.
-Gives the same verdicts as `ledgerdesk verify transcript` (ledgerdesk/trust/transcript_*.py).
-"""
-
-import hashlib
-import json
-import sys
+"""Verify a ledgerdesk transcript with Python 3.11+ alone: python3 verify_transcript.py FILE KEY_HEX
+Checks the tree head's Ed25519 signature (RFC 8032), each entry's inclusion in its root (RFC 9162),
+each message's salted SHA-256, and that the page is exactly the one its evidence renders. Exit 0 if
+verified; 1: a line per problem; 2: unreadable file or bad key. Same verdicts as `ledgerdesk verify`."""
+import hashlib, json, sys  # noqa: E401
 from datetime import UTC, datetime
 from html import escape
 
 # -- Ed25519 verification, RFC 8032 §5.1 (extended coordinates) --------------------------
-P = 2**255 - 19
-L = 2**252 + 27742317777372353535851937790883648493
-D = -121665 * pow(121666, P - 2, P) % P
-SQRT_M1 = pow(2, (P - 1) // 4, P)
-
-
+P, L = 2**255 - 19, 2**252 + 27742317777372353535851937790883648493
+D, SQRT_M1 = -121665 * pow(121666, P - 2, P) % P, pow(2, (P - 1) // 4, P)
 def _x(y, sign):
     u, v = (y * y - 1) % P, (D * y * y + 1) % P
     x = u * pow(v, 3, P) * pow(u * pow(v, 7, P), (P - 5) // 8, P) % P
-    if (v * x * x - u) % P:
-        x = x * SQRT_M1 % P
-    if (v * x * x - u) % P or (x == 0 and sign):
-        return None
-    return P - x if x & 1 != sign else x
-
-
+    x = x * SQRT_M1 % P if (v * x * x - u) % P else x
+    return None if (v * x * x - u) % P or (x == 0 and sign) else (P - x if x & 1 != sign else x)
 def _point(s):
     y = int.from_bytes(s, "little")
-    sign, y = y >> 255, y & ((1 << 255) - 1)
+    sign, y = y >> 255, y & ((1 << 255) - 1)  # the sign of x, then y
     x = _x(y, sign) if y < P else None
     return None if x is None else (x, y, 1, x * y % P)
-
-
 def _add(p, q):
     a, b = (p[1] - p[0]) * (q[1] - q[0]) % P, (p[1] + p[0]) * (q[1] + q[0]) % P
     c, d = 2 * p[3] * q[3] * D % P, 2 * p[2] * q[2] % P
-    e, f, g, h = b - a, d - c, d + c, b + a
+    e, f, g, h = b - a, d - c, d + c, b + a  # RFC 8032 §5.1.4, add-2008-hwcd-3
     return (e * f % P, g * h % P, f * g % P, e * h % P)
-
-
 def _mul(n, p):
     q = (0, 1, 1, 0)
     while n:
         q, p, n = (_add(q, p) if n & 1 else q), _add(p, p), n >> 1
     return q
-
-
 BASE = _point((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
-
-
 def ed25519_verify(public, message, signature):
-    if len(public) != 32 or len(signature) != 64:
+    if len(public) != 32 or len(signature) != 64:  # §5.1.7: decode A, R and S; S < L
         return False
     a, r, s = _point(public), _point(signature[:32]), int.from_bytes(signature[32:], "little")
     if a is None or r is None or s >= L:
         return False
     k = int.from_bytes(hashlib.sha512(signature[:32] + public + message).digest(), "little") % L
-    x1, y1, z1, _ = _mul(s, BASE)
-    x2, y2, z2, _ = _add(r, _mul(k, a))
+    (x1, y1, z1, _), (x2, y2, z2, _) = _mul(s, BASE), _add(r, _mul(k, a))  # [S]B == R + [k]A
     return (x1 * z2 - x2 * z1) % P == 0 and (y1 * z2 - y2 * z1) % P == 0
 
-
 # -- RFC 9162 §2.1.3.2 inclusion --------------------------------------------------------
-def _h(data):
-    return hashlib.sha256(data).digest()
-
-
+_h = lambda data: hashlib.sha256(data).digest()  # noqa: E731
 def verify_inclusion(index, size, leaf, proof, root):
     if not 0 <= index < size:
         return False
@@ -89,65 +59,38 @@ def verify_inclusion(index, size, leaf, proof, root):
         fn, sn = fn >> 1, sn >> 1
     return sn == 0 and r == root
 
-
 # -- the page, exactly as ledgerdesk renders it (trust/transcript_html.py) --------------
-FORMAT = "ledgerdesk-transcript-v1"
-OPEN, CLOSE = '<script type="application/json" id="ledgerdesk-evidence">', "</script>"
-NOUNS = {"message": "message", "event": "event", "attachment": "attachment",
-         "guard": "guard finding", "case_step": "register step"}  # fmt: skip
-CSS = (
-    "body{font:15px/1.5 system-ui,sans-serif;max-width:48em;margin:2em auto;padding:0 1em;"
-    "color:#1d2430;background:#fff}h1{font-size:1.4em;margin:0}.subject{font-size:1.15em;"
-    "margin:.2em 0 1em}.meta,.ev .t,.head{color:#5b6473;font-size:.9em}article{border:1px solid"
-    " #d5dae1;border-radius:8px;padding:.6em .9em;margin:.7em 0}article.note{background:#fff8e1;"
-    "border-color:#f0d58a}.body{white-space:pre-wrap;overflow-wrap:anywhere}.badge{background:"
-    "#f0d58a;border-radius:4px;padding:0 .4em}.ev,.att{margin:.4em 0 .4em .9em;font-size:.95em}"
-    ".att{overflow-wrap:anywhere}.pending{background:#eef4ff;border-radius:8px;padding:.5em .9em}"
-    ".head{border-top:1px solid #d5dae1;margin-top:2em;padding-top:.6em;overflow-wrap:anywhere}"
-)
+FORMAT, OPEN, CLOSE = "ledgerdesk-transcript-v1", '<script type="application/json" id="ledgerdesk-evidence">', "</script>"
+NOUNS = {"message": "message", "event": "event", "attachment": "attachment", "guard": "guard finding", "case_step": "register step"}
+CSS = ("body{font:15px/1.5 system-ui,sans-serif;max-width:48em;margin:2em auto;padding:0 1em;color:#1d2430}h1{font-size:"
+       "1.4em;margin:0}.subject{font-size:1.15em}.meta,.t,.head{color:#5b6473;font-size:.9em}article{border:1px solid #d"
+       "5dae1;border-radius:8px;padding:.6em .9em;margin:.7em 0}article.note{background:#fff8e1}.body{white-space:pre-wr"
+       "ap}.badge{background:#f0d58a;border-radius:4px;padding:0 .4em}.ev,.att{margin:.4em .9em}.pending{background:#eef"
+       "4ff;padding:.5em .9em}.head{border-top:1px solid #d5dae1;margin-top:2em}*{overflow-wrap:anywhere}")
 canon = lambda o: json.dumps(o, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()  # noqa: E731
 when = lambda s: s[:10] + " " + s[11:19] + " UTC"  # noqa: E731
 head_time = lambda ms: datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")  # noqa: E731
-
-
-def describe(item, counts):
+def describe(item, counts):  # how verdicts name an item: "message 3 (2026-12-01 10:00:00 UTC)"
     counts[item["source"]] = counts.get(item["source"], 0) + 1
-    noun = NOUNS.get(item["source"], item["source"])
-    return f"{noun} {counts[item['source']]} ({when(item['leaf']['at'])})"
-
-
+    return f"{NOUNS.get(item['source'], item['source'])} {counts[item['source']]} ({when(item['leaf']['at'])})"
 def recorded_subject(items):
-    subject = ""
+    subject = ""  # the last subject an included event recorded
     for item in items:
         after = item["leaf"].get("after") if item["source"] == "event" else None
-        if isinstance(after, dict) and isinstance(after.get("subject"), str):
-            subject = after["subject"]
+        subject = after["subject"] if isinstance(after, dict) and isinstance(after.get("subject"), str) else subject
     return subject
-
-
 def _value(x, lab):
-    if isinstance(x, list):
-        return ", ".join(_value(i, lab) for i in x)
-    if x is None:
-        return "—"
+    if isinstance(x, list) or x is None:
+        return ", ".join(_value(i, lab) for i in x) if x is not None else "—"
     x = ("yes" if x else "no") if isinstance(x, bool) else x
-    if isinstance(x, str):
-        return str(lab["values"].get(x, x))
-    return canon(x).decode() if isinstance(x, dict) else str(x)
-
-
+    return str(lab["values"].get(x, x)) if isinstance(x, str) else canon(x).decode() if isinstance(x, dict) else str(x)
 def _who(kind, ident, ev):
-    name = str(ev["labels"]["authors"].get(kind, kind))
-    return name + (f" #{ident}" if ev["audience"] == "console" and ident is not None else "")
-
-
+    return str(ev["labels"]["authors"].get(kind, kind)) + (f" #{ident}" if ev["audience"] == "console" and ident is not None else "")
 def _item(item, ev):
-    lab, leaf, e = ev["labels"], item["leaf"], escape
-    t, source = when(leaf["at"]), item["source"]
+    lab, leaf, e, t, source = ev["labels"], item["leaf"], escape, when(item["leaf"]["at"]), item["source"]
     if source == "message":
-        note = leaf["kind"] == "note"
+        note, who = leaf["kind"] == "note", e(_who(leaf["author_kind"], leaf["author_id"], ev))
         badge = f' · <span class="badge">{e(lab["note"])}</span>' if note else ""
-        who = e(_who(leaf["author_kind"], leaf["author_id"], ev))
         return (f'<article class="msg{" note" if note else ""}"><div class="meta"><b>{who}</b> · '
                 f'{t}{badge}</div><div class="body">{e(item["body"])}</div></article>\n')  # fmt: skip
     if source == "attachment":
@@ -161,10 +104,8 @@ def _item(item, ev):
         who = e(_who(leaf["actor_kind"], leaf["actor_id"], ev))
         return f'<div class="ev"><span class="t">{t}</span> {who} · {e(what)}{changes}</div>\n'
     key = "kind" if source == "guard" else "step"
-    what = f"{lab[source]}: {lab['values'].get(leaf[key], leaf[key])}"
+    what = f"{lab[source]}: {lab['values'].get(leaf[key], leaf[key])}"  # a guard finding, a register step
     return f'<div class="ev"><span class="t">{t}</span> {e(what)}</div>\n'
-
-
 def parts(ev):
     lab, e, ticket, head = ev["labels"], escape, ev["ticket"], ev["head"]
     out = [("the page head and style sheet", f'<!DOCTYPE html>\n<html lang="{e(ev["language"])}"><head><meta charset="utf-8">'
@@ -172,8 +113,7 @@ def parts(ev):
            ("the heading", f"<h1>{e(lab['title'])} {e(ticket['reference'])}</h1>\n<p class=\"subject\">"
             f"{e(ticket['subject'])}</p>\n<p>{e(lab['intro'])}</p>\n")]  # fmt: skip
     if ev["pending"]:
-        text = lab["pending"].replace("{n}", str(ev["pending"]))
-        out.append(("the note on entries not yet recorded", f'<p class="pending">{e(text)}</p>\n'))
+        out.append(("the note on entries not yet recorded", f'<p class="pending">{e(lab["pending"].replace("{n}", str(ev["pending"])))}</p>\n'))
     counts = {}
     out += [(describe(i, counts), _item(i, ev)) for i in ev["items"]]
     line = lab["head"].replace("{size}", str(head["tree_size"])).replace("{key}", head["key_id"])
@@ -184,11 +124,8 @@ def parts(ev):
     out.append(("the embedded evidence", OPEN + canon(ev).decode().replace("<", "\\u003c") + CLOSE))
     return out + [("the end of the page", "\n</body></html>\n")]
 
-
 # -- the verdict (same checks, same words as ledgerdesk/trust/transcript_verify.py) -----
 MALFORMED = "the embedded evidence is malformed (a field is missing or has the wrong type)"
-
-
 def verify(data, public):
     start = data.find(OPEN.encode())
     end = data.find(CLOSE.encode(), start + 1)
@@ -199,11 +136,8 @@ def verify(data, public):
         ev = json.loads(raw.decode("utf-8"))
     except ValueError:
         return ["the embedded evidence is not valid JSON"], ""
-    if not isinstance(ev, dict):
-        return [MALFORMED], ""
-    out = []
-    if canon(ev).decode().replace("<", "\\u003c").encode() != raw:
-        out.append("the embedded evidence is not in canonical form (it was edited)")
+    out = [] if canon(ev).decode().replace("<", "\\u003c").encode() == raw else [
+        "the embedded evidence is not in canonical form (it was edited)"]  # fmt: skip
     try:
         if ev["format"] != FORMAT:
             return out + ["this is not a transcript this verifier knows"], ""
@@ -211,32 +145,25 @@ def verify(data, public):
         if head["key_id"] != kid:
             out.append(f"the tree head names key {head['key_id']}, but the key given is {kid}")
         else:
-            body = {k: head[k] for k in ("key_id", "root_hash", "timestamp", "tree_size")}
-            signed = b"ledgerdesk-tree-head-v1\n" + canon(body)
-            try:
-                sig = bytes.fromhex(head["signature"])
-            except ValueError:
-                sig = b""
-            if not ed25519_verify(public, signed, sig):
+            signed = b"ledgerdesk-tree-head-v1\n" + canon({k: head[k] for k in ("key_id", "root_hash", "timestamp", "tree_size")})
+            if not ed25519_verify(public, signed, _unhex(head["signature"])):
                 out.append("the tree head's signature does not verify with this key")
         root, size, last, counts = bytes.fromhex(head["root_hash"]), head["tree_size"], -1, {}
         for item in ev["items"]:
             name, leaf = describe(item, counts), item["leaf"]
-            if item["source"] != leaf["type"]:
-                out.append(f"{name}: its source differs from its record")
+            out += [f"{name}: its source differs from its record"] if item["source"] != leaf["type"] else []
             salted = bytes.fromhex(item["salt"]) + item["body"].encode() if item["source"] == "message" else b""
             if item["source"] == "message" and hashlib.sha256(salted).hexdigest() != leaf["body_sha256"]:
                 out.append(f"{name}: the text shown differs from the one recorded")
             proof = [bytes.fromhex(p) for p in item["proof"]]
-            if not verify_inclusion(item["index"], size, _h(b"\x00" + canon(leaf)), proof, root):
-                out.append(f"{name}: not included in the signed tree head")
-            if item["index"] <= last:
-                out.append(f"{name}: out of order or repeated")
+            included = verify_inclusion(item["index"], size, _h(b"\x00" + canon(leaf)), proof, root)
+            out += [] if included else [f"{name}: not included in the signed tree head"]
+            out += [f"{name}: out of order or repeated"] if item["index"] <= last else []
             last = item["index"]
             if item["source"] == "event" and f"#{leaf['ticket_id']}" != ev["ticket"]["reference"]:
                 out.append(f"{name}: recorded for another ticket")
-        if ev["ticket"]["subject"] != recorded_subject(ev["items"]):
-            out.append("the ticket's subject differs from the one recorded")
+        subject_ok = ev["ticket"]["subject"] == recorded_subject(ev["items"])
+        out += [] if subject_ok else ["the ticket's subject differs from the one recorded"]
         offset = 0
         for where, chunk in parts(ev) + [("the end of the page", "")]:
             piece = chunk.encode()
@@ -249,28 +176,24 @@ def verify(data, public):
     except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, OSError):
         return out + [MALFORMED], ""
     return out, summary
-
-
+def _unhex(text):
+    try:
+        return bytes.fromhex(text)
+    except ValueError:  # what ledgerdesk's signing.verify refuses (a TypeError is malformed)
+        return b""
 def main(argv):
-    if len(argv) != 3:
-        print("usage: verify_transcript.py FILE PUBLIC_KEY_HEX", file=sys.stderr)
+    public = _unhex(argv[2].strip()) if len(argv) == 3 else b""
+    if len(public) != 32:
+        print("usage: verify_transcript.py FILE PUBLIC_KEY_HEX (64 hex characters)", file=sys.stderr)
         return 2
     try:
-        public = bytes.fromhex(argv[2].strip())
-        assert len(public) == 32
-    except (ValueError, AssertionError):
-        print("cannot use the public key: an Ed25519 public key is 64 hex characters", file=sys.stderr)
-        return 2
-    try:
-        with open(argv[1], "rb") as handle:
-            data = handle.read()
+        data = open(argv[1], "rb").read()
     except OSError as exc:
         print(f"cannot read {argv[1]}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     problems, summary = verify(data, public)
     print("\n".join(problems) if problems else summary)
     return 1 if problems else 0
-
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

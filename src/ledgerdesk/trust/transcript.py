@@ -124,9 +124,7 @@ def _rows(session: Session, actor: Actor, ticket: Any) -> list[tuple[str, Any]]:
         return rows
     rows += [("event", e) for e in events]
     rows += [("guard", g) for g in queries.guard_findings(session, actor, ticket)]
-    cases = list(
-        session.scalars(select(Case).where(Case.ticket_id == ticket.id).order_by(Case.id))
-    )
+    cases = list(session.scalars(select(Case).where(Case.ticket_id == ticket.id).order_by(Case.id)))
     rows += [("case_step", step) for case in cases for step in steps(session, case)]
     return rows
 
@@ -181,7 +179,9 @@ def _labels(items: list[dict[str, Any]], audience: str) -> dict[str, Any]:
     return {
         **{key: gettext(text) for key, text in UI.items()},
         "authors": {kind: label(kind) for kind in ("agent", "customer", "system", "assistant")},
-        "actions": {a: gettext(timeline.ACTIONS[a]) for a in sorted(actions) if a in timeline.ACTIONS},
+        "actions": {
+            a: gettext(timeline.ACTIONS[a]) for a in sorted(actions) if a in timeline.ACTIONS
+        },
         "fields": {k: gettext(text) for k, text in fields.items()},
         "values": values,
     }

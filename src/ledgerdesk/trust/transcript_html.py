@@ -27,14 +27,13 @@ NOUNS = {
     "case_step": "register step",
 }
 CSS = (
-    "body{font:15px/1.5 system-ui,sans-serif;max-width:48em;margin:2em auto;padding:0 1em;"
-    "color:#1d2430;background:#fff}h1{font-size:1.4em;margin:0}.subject{font-size:1.15em;"
-    "margin:.2em 0 1em}.meta,.ev .t,.head{color:#5b6473;font-size:.9em}article{border:1px solid"
-    " #d5dae1;border-radius:8px;padding:.6em .9em;margin:.7em 0}article.note{background:#fff8e1;"
-    "border-color:#f0d58a}.body{white-space:pre-wrap;overflow-wrap:anywhere}.badge{background:"
-    "#f0d58a;border-radius:4px;padding:0 .4em}.ev,.att{margin:.4em 0 .4em .9em;font-size:.95em}"
-    ".att{overflow-wrap:anywhere}.pending{background:#eef4ff;border-radius:8px;padding:.5em .9em}"
-    ".head{border-top:1px solid #d5dae1;margin-top:2em;padding-top:.6em;overflow-wrap:anywhere}"
+    "body{font:15px/1.5 system-ui,sans-serif;max-width:48em;margin:2em auto;padding:0 1em;color"
+    ":#1d2430}h1{font-size:1.4em;margin:0}.subject{font-size:1.15em}.meta,.t,.head{color:#5b647"
+    "3;font-size:.9em}article{border:1px solid #d5dae1;border-radius:8px;padding:.6em .9em;marg"
+    "in:.7em 0}article.note{background:#fff8e1}.body{white-space:pre-wrap}.badge{background:#f0"
+    "d58a;border-radius:4px;padding:0 .4em}.ev,.att{margin:.4em .9em}.pending{background:#eef4f"
+    "f;padding:.5em .9em}.head{border-top:1px solid #d5dae1;margin-top:2em}*{overflow-wrap:anyw"
+    "here}"
 )
 
 
@@ -105,7 +104,8 @@ def _item(item: dict[str, Any], ev: dict[str, Any]) -> str:
         )
     if source == "attachment":
         size = f"{leaf['size']} {lab['bytes']}"
-        return f'<div class="att">{e(lab["attachment"])}: {e(size)} · SHA-256 {e(leaf["sha256"])}</div>\n'
+        sha = e(leaf["sha256"])
+        return f'<div class="att">{e(lab["attachment"])}: {e(size)} · SHA-256 {sha}</div>\n'
     if source == "event":
         what = str(lab["actions"].get(leaf["action"], leaf["action"]))
         before, after = leaf["before"] or {}, leaf["after"] or {}
@@ -135,7 +135,7 @@ def parts(ev: dict[str, Any]) -> list[tuple[str, str]]:
         ),
         (
             "the heading",
-            f"<h1>{e(lab['title'])} {e(ticket['reference'])}</h1>\n<p class=\"subject\">"
+            f'<h1>{e(lab["title"])} {e(ticket["reference"])}</h1>\n<p class="subject">'
             f"{e(ticket['subject'])}</p>\n<p>{e(lab['intro'])}</p>\n",
         ),
     ]

@@ -45,10 +45,12 @@ def verify_bundle(data: bytes, public_key_hex: str) -> Verdict:
         return Verdict(ok=False, problems=problems)
     try:
         if evidence["format"] != FORMAT:
-            return Verdict(ok=False, problems=[*problems, "this is not a transcript this verifier knows"])
-        problems += _check_head(evidence["head"], public_key_hex)
-        problems += _check_items(evidence)
-        problems += _check_page(data, evidence)
+            return Verdict(
+                ok=False, problems=[*problems, "this is not a transcript this verifier knows"]
+            )
+        _check_head(evidence["head"], public_key_hex, problems)
+        _check_items(evidence, problems)
+        _check_page(data, evidence, problems)
         head = evidence["head"]
         summary = (
             f"transcript verified: {len(evidence['items'])} items, tree head of size "
@@ -71,35 +73,38 @@ def _evidence(data: bytes, problems: list[str]) -> Any:
     except ValueError:
         problems.append("the embedded evidence is not valid JSON")
         return None
-    if not isinstance(evidence, dict):
-        problems.append(MALFORMED)
-        return None
     if embedded(evidence).encode() != raw:
         problems.append("the embedded evidence is not in canonical form (it was edited)")
     return evidence
 
 
-def _check_head(head: dict[str, Any], public_key_hex: str) -> list[str]:
+# The checks append to ``out`` as they go: when a malformed field stops them, what they found
+# before it is still reported (the standalone script reports the same lines).
+
+
+def _check_head(head: dict[str, Any], public_key_hex: str, out: list[str]) -> None:
     kid = signing.key_id(public_key_hex)
     if head["key_id"] != kid:
-        return [f"the tree head names key {head['key_id']}, but the key given is {kid}"]
+        out.append(f"the tree head names key {head['key_id']}, but the key given is {kid}")
+        return
     message = merkle.head_message(
         head["tree_size"], head["timestamp"], head["root_hash"], head["key_id"]
     )
     if not signing.verify(public_key_hex, message, head["signature"]):
-        return ["the tree head's signature does not verify with this key"]
-    return []
+        out.append("the tree head's signature does not verify with this key")
 
 
-def _check_items(ev: dict[str, Any]) -> list[str]:
-    out: list[str] = []
+def _check_items(ev: dict[str, Any], out: list[str]) -> None:
     root, size, last = bytes.fromhex(ev["head"]["root_hash"]), ev["head"]["tree_size"], -1
     counts: dict[str, int] = {}
     for item in ev["items"]:
         name, leaf = describe(item, counts), item["leaf"]
         if item["source"] != leaf["type"]:
             out.append(f"{name}: its source differs from its record")
-        if item["source"] == "message" and body_hash(item["salt"], item["body"]) != leaf["body_sha256"]:
+        if (
+            item["source"] == "message"
+            and body_hash(item["salt"], item["body"]) != leaf["body_sha256"]
+        ):
             out.append(f"{name}: the text shown differs from the one recorded")
         proof = [bytes.fromhex(p) for p in item["proof"]]
         digest = merkle.leaf_hash(merkle.canonical_json(leaf))
@@ -112,16 +117,16 @@ def _check_items(ev: dict[str, Any]) -> list[str]:
             out.append(f"{name}: recorded for another ticket")
     if ev["ticket"]["subject"] != recorded_subject(ev["items"]):
         out.append("the ticket's subject differs from the one recorded")
-    return out
 
 
-def _check_page(data: bytes, ev: dict[str, Any]) -> list[str]:
+def _check_page(data: bytes, ev: dict[str, Any], out: list[str]) -> None:
+    """The first piece of the page that differs from the one the evidence renders."""
     offset = 0
     for where, chunk in parts(ev):
         piece = chunk.encode()
         if data[offset : offset + len(piece)] != piece:
-            return [f"the readable page differs from the evidence at {where}"]
+            out.append(f"the readable page differs from the evidence at {where}")
+            return
         offset += len(piece)
     if len(data) != offset:
-        return ["the readable page differs from the evidence at the end of the page"]
-    return []
+        out.append("the readable page differs from the evidence at the end of the page")
