@@ -25,11 +25,8 @@ def _add(p, q):
     c, d = 2 * p[3] * q[3] * D % P, 2 * p[2] * q[2] % P
     e, f, g, h = b - a, d - c, d + c, b + a  # RFC 8032 §5.1.4, add-2008-hwcd-3
     return (e * f % P, g * h % P, f * g % P, e * h % P)
-def _mul(n, p):
-    q = (0, 1, 1, 0)
-    while n:
-        q, p, n = (_add(q, p) if n & 1 else q), _add(p, p), n >> 1
-    return q
+def _mul(n, p):  # [n]p = [n >> 1](2p) + (n & 1)p
+    return (0, 1, 1, 0) if n == 0 else _add(_mul(n >> 1, _add(p, p)), p if n & 1 else (0, 1, 1, 0))
 BASE = _point((4 * pow(5, P - 2, P) % P).to_bytes(32, "little"))
 def ed25519_verify(public, message, signature):
     if len(public) != 32 or len(signature) != 64:  # §5.1.7: decode A, R and S; S < L
@@ -120,7 +117,9 @@ def parts(ev):
     line = line.replace("{time}", head_time(head["timestamp"]))
     if ev.get("anchor") is not None:
         line += " · " + lab["anchor"] + ": " + _value(ev["anchor"], lab)
-    out.append(("the tree head", f'<p class="head">{e(line)}<br>{e(lab["root"])}: {e(head["root_hash"])}</p>\n'))
+    digest = hashlib.sha256(canon(ev)).hexdigest()  # so no byte of the evidence goes unshown
+    out.append(("the tree head", f'<p class="head">{e(line)}<br>{e(lab["root"])}: {e(head["root_hash"])}<br>'
+                f'{e(lab["fingerprint"])}: {digest}</p>\n'))  # fmt: skip
     out.append(("the embedded evidence", OPEN + canon(ev).decode().replace("<", "\\u003c") + CLOSE))
     return out + [("the end of the page", "\n</body></html>\n")]
 

@@ -48,6 +48,7 @@ UI = {
     ),
     "head": N_("Signed tree head: {size} entries, signed at {time} by key {key}"),
     "root": N_("Root hash"),
+    "fingerprint": N_("Fingerprint of this transcript's evidence (SHA-256)"),
     "anchor": N_("Anchored on chain"),
     "note": N_("Internal note"),
     "attachment": N_("Attachment"),

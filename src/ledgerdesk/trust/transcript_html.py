@@ -11,6 +11,7 @@ module to the standard library and change both together.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from html import escape
@@ -149,7 +150,13 @@ def parts(ev: dict[str, Any]) -> list[tuple[str, str]]:
     anchor = ev.get("anchor")
     if anchor is not None:
         line += " · " + lab["anchor"] + ": " + _value(anchor, lab)
-    foot = f'<p class="head">{e(line)}<br>{e(lab["root"])}: {e(head["root_hash"])}</p>\n'
+    # The evidence's own hash on the page: a change to any byte of the evidence, even one that
+    # renders nothing (an unused label), makes the page differ.
+    digest = hashlib.sha256(canonical(ev)).hexdigest()
+    foot = (
+        f'<p class="head">{e(line)}<br>{e(lab["root"])}: {e(head["root_hash"])}<br>'
+        f"{e(lab['fingerprint'])}: {digest}</p>\n"
+    )
     out.append(("the tree head", foot))
     out.append(("the embedded evidence", SCRIPT_OPEN + embedded(ev) + SCRIPT_CLOSE))
     out.append(("the end of the page", "\n</body></html>\n"))
