@@ -213,3 +213,41 @@ def test_a_customer_cannot_build_another_customers_transcript(db_session: Sessio
     stranger = customer_actor(make_customer(db_session))
     with pytest.raises(NotFound):
         build(db_session, stranger, desk.ticket.id)
+
+
+def test_a_transcript_proves_against_the_head_anchored_on_chain(
+    db_session: Session, tmp_path: Path
+) -> None:
+    """When a head covering the conversation was anchored, the transcript proves against that
+    head (anyone can then find its root on chain) and names the anchor; it still verifies."""
+    from ledgerdesk.trust.anchoring_models import CONFIRMED, Anchor
+
+    desk = logged_ticket(db_session)
+    anchored = log.latest_head(db_session)
+    assert anchored is not None
+    db_session.add(
+        Anchor(
+            tree_size=anchored.tree_size,
+            root_hash=anchored.root_hash,
+            chain_id=1337,
+            network="devnet",
+            contract="0x" + "ab" * 20,
+            tx_hash="0x" + "cd" * 32,
+            block_number=42,
+            status=CONFIRMED,
+        )
+    )
+    make_ticket(db_session)  # the log grows past the anchored head
+    log.append_pending(db_session)
+    latest = log.sign_head(db_session)
+    assert latest is not None and latest.tree_size > anchored.tree_size
+
+    bundle = bundle_for(db_session, desk.customer_actor, desk.ticket.id)
+    assert bundle.evidence["head"]["tree_size"] == anchored.tree_size
+    assert bundle.evidence["anchor"]["block_number"] == 42
+    path = tmp_path / bundle.filename
+    path.write_bytes(bundle.content)
+    code, out = _cli(path, public_key())
+    assert code == 0, out
+    code, out = _script(path, public_key(), tmp_path)
+    assert code == 0, out

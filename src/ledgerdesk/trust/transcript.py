@@ -26,6 +26,7 @@ from ledgerdesk.core.i18n import get_locale, gettext
 from ledgerdesk.tickets import queries, timeline
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.trust import log
+from ledgerdesk.trust.anchoring_models import Anchor
 from ledgerdesk.trust.leaves import leaf_data
 from ledgerdesk.trust.log_models import LogHead
 from ledgerdesk.trust.transcript_html import FORMAT, canonical, recorded_subject, render
@@ -79,15 +80,31 @@ class Bundle:
 
 
 def choose_head(session: Session, min_size: int) -> HeadChoice | None:
-    """The head to prove against: the latest one, when it covers the first ``min_size`` leaves.
+    """The head to prove against: the first head anchored on chain that covers the first
+    ``min_size`` leaves (so anyone can check the transcript against the chain too), else the
+    latest head when it covers them."""
+    from ledgerdesk.trust.anchoring import latest_anchor_covering
 
-    The place to prefer a head anchored on chain: ask
-    ``trust.anchoring.latest_anchor_covering(session, min_size)`` first and, when it answers,
-    return ``head_at(session, anchor.tree_size)`` with the anchor's JSON."""
+    anchor = latest_anchor_covering(session, min_size)
+    if anchor is not None:
+        anchored = log.head_at(session, anchor.tree_size)
+        if anchored is not None and anchored.root_hash == anchor.root_hash:
+            return HeadChoice(head=anchored, anchor=anchor_json(anchor))
     head = log.latest_head(session)
     if head is None or head.tree_size < min_size:
         return None
     return HeadChoice(head=head)
+
+
+def anchor_json(anchor: Anchor) -> dict[str, Any]:
+    """Where a head was anchored, as the evidence carries it."""
+    return {
+        "network": anchor.network,
+        "chain_id": anchor.chain_id,
+        "contract": anchor.contract,
+        "block_number": anchor.block_number,
+        "tx_hash": anchor.tx_hash,
+    }
 
 
 def build(session: Session, actor: Actor, ticket_id: int) -> Bundle:
