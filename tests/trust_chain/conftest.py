@@ -75,5 +75,5 @@ def chain_settings(chain: Chain, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ch
     get_settings.cache_clear()
     yield chain
     for name in env:
-        monkeypatch.delenv(name)
+        monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()

@@ -103,3 +103,44 @@ def test_check_unreachable_chain_exit_3(
     get_settings.cache_clear()
     code, output = _anchor("check", "--tree-size", "3", "--root", ROOT)
     assert code == 3 and "refused" in output
+
+
+def test_check_a_transcript_against_the_chain(
+    chain_settings: Chain, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a third party does with a customer's transcript: the tree head it proves against
+    was anchored (the transcript names the contract; ``--rpc`` asks any node), and a transcript
+    whose head was changed is not."""
+    from tests.trust_transcript.helpers import bundle_for, logged_ticket
+
+    url = f"sqlite:///{tmp_path / 'desk.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    monkeypatch.setenv("LEDGERDESK_DATABASE_URL", url)
+    get_settings.cache_clear()
+    with make_sessionmaker(engine)() as session:
+        desk = logged_ticket(session)
+        session.commit()
+    assert _anchor("now")[0] == 0
+    with make_sessionmaker(engine)() as session:
+        bundle = bundle_for(session, desk.customer_actor, desk.ticket.id)
+    engine.dispose()
+    assert bundle.evidence["anchor"]["contract"] == chain_settings.anchor
+    path = tmp_path / bundle.filename
+    path.write_bytes(bundle.content)
+    monkeypatch.delenv("LEDGERDESK_ANCHOR_CONTRACT")
+    get_settings.cache_clear()
+    where = ["--rpc", chain_settings.node.url, "--allow-private"]
+
+    code, output = _anchor("check", "--transcript", str(path), *where)
+    assert code == 0 and "anchored in block" in output, output
+
+    root = bundle.evidence["head"]["root_hash"]
+    forged = tmp_path / "forged.html"
+    forged.write_bytes(bundle.content.replace(root.encode(), b"0" * 64))
+    code, output = _anchor("check", "--transcript", str(forged), *where)
+    assert code == 1 and "another root" in output, output
+    code, output = _anchor("check", "--transcript", str(tmp_path / "missing.html"), *where)
+    assert code == 2 and "cannot read" in output
+    monkeypatch.delenv("LEDGERDESK_DATABASE_URL")
+    get_settings.cache_clear()

@@ -3,6 +3,7 @@ check whether a tree head is anchored (the question a verifier of a transcript a
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +12,7 @@ from rich.console import Console
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.terminal import fail, load_settings
 from ledgerdesk.trust import anchoring
-from ledgerdesk.trust.onchain import OnchainError
+from ledgerdesk.trust.onchain import ChainClient, OnchainError
 
 anchor_app = typer.Typer(help="On-chain anchors of the transparency log.", no_args_is_help=True)
 out = Console()
@@ -68,14 +69,39 @@ def now() -> None:
 
 @anchor_app.command("check")
 def check(
-    tree_size: Annotated[int, typer.Option("--tree-size", help="the tree head's size")],
-    root: Annotated[str, typer.Option("--root", help="the tree head's root, 64 hex digits")],
+    tree_size: Annotated[
+        int | None, typer.Option("--tree-size", help="the tree head's size")
+    ] = None,
+    root: Annotated[
+        str | None, typer.Option("--root", help="the tree head's root, 64 hex digits")
+    ] = None,
+    transcript: Annotated[
+        Path | None,
+        typer.Option("--transcript", help="take the tree head (and contract) from a transcript"),
+    ] = None,
     block: Annotated[
         int | None, typer.Option("--block", help="anchored at or before this block")
     ] = None,
+    rpc: Annotated[
+        str | None, typer.Option("--rpc", help="ask this JSON-RPC node, not the configured one")
+    ] = None,
+    contract: Annotated[
+        str | None, typer.Option("--contract", help="the anchor contract, if not configured")
+    ] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="let --rpc reach a private address")
+    ] = False,
 ) -> None:
-    """Exit 0 when the tree head is anchored on the configured contract (at or before
-    ``--block``), 1 when it is not, 2 for bad input, 3 when the chain could not be asked."""
+    """Exit 0 when the tree head is anchored on the anchor contract (at or before
+    ``--block``), 1 when it is not, 2 for bad input, 3 when the chain could not be asked.
+
+    A third party checks a transcript with ``--transcript FILE --rpc URL``; verify the
+    transcript itself with ``ledgerdesk verify transcript`` (this only reads its tree head)."""
+    if transcript is not None:
+        tree_size, root, named = _head_of(transcript)
+        contract = contract or named
+    if tree_size is None or root is None:
+        raise fail("give --tree-size and --root, or --transcript FILE", 2)
     if tree_size < 1:
         raise fail("--tree-size must be a positive whole number", 2)
     if block is not None and block < 0:
@@ -85,13 +111,37 @@ def check(
     except OnchainError:
         raise fail("--root must be 64 hex digits (the tree head's root_hash)", 2) from None
     settings = load_settings()
-    contract = settings.anchor_contract.strip()
-    if not contract:
-        raise fail("no anchor contract is configured (LEDGERDESK_ANCHOR_CONTRACT)", 2)
+    address = (contract or settings.anchor_contract).strip()
+    if not address:
+        raise fail("no anchor contract is given (--contract or LEDGERDESK_ANCHOR_CONTRACT)", 2)
     try:
-        client = anchoring.desk_client(settings, signing=False)
-        result = anchoring.check(client, contract, tree_size, root_bytes, block)
+        if rpc is not None:
+            client = ChainClient(rpc.strip(), None, allow_private=allow_private)
+        else:
+            client = anchoring.desk_client(settings, signing=False)
+        result = anchoring.check(client, address, tree_size, root_bytes, block)
     except OnchainError as exc:
         raise fail(str(exc), 3) from None
     out.print(("yes: " if result.anchored else "no: ") + result.message)
     raise typer.Exit(0 if result.anchored else 1)
+
+
+def _head_of(path: Path) -> tuple[int, str, str | None]:
+    """The tree head a transcript proves against, and the contract it names, if any."""
+    from ledgerdesk.trust.transcript_verify import evidence_of
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise fail(f"cannot read {path}: {exc.strerror}", 2) from None
+    problems: list[str] = []
+    evidence = evidence_of(data, problems)
+    head = evidence.get("head") if isinstance(evidence, dict) else None
+    if not isinstance(head, dict) or problems:
+        raise fail(f"{path} is not a ledgerdesk transcript: {'; '.join(problems)}", 2)
+    size, root = head.get("tree_size"), head.get("root_hash")
+    if not isinstance(size, int) or not isinstance(root, str):
+        raise fail(f"{path}: its tree head has no size or root", 2)
+    anchor = evidence.get("anchor")
+    named = anchor.get("contract") if isinstance(anchor, dict) else None
+    return size, root, named if isinstance(named, str) else None

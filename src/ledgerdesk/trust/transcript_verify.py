@@ -40,7 +40,7 @@ class Verdict:
 def verify_bundle(data: bytes, public_key_hex: str) -> Verdict:
     """Every problem found in the transcript file ``data`` against the desk's public key."""
     problems: list[str] = []
-    evidence = _evidence(data, problems)
+    evidence = evidence_of(data, problems)
     if evidence is None:
         return Verdict(ok=False, problems=problems)
     try:
@@ -61,7 +61,9 @@ def verify_bundle(data: bytes, public_key_hex: str) -> Verdict:
     return Verdict(ok=not problems, problems=problems, summary="" if problems else summary)
 
 
-def _evidence(data: bytes, problems: list[str]) -> Any:
+def evidence_of(data: bytes, problems: list[str]) -> Any:
+    """The evidence embedded in a transcript (None, with the reason in ``problems``, when
+    there is none)."""
     start = data.find(SCRIPT_OPEN.encode())
     end = data.find(SCRIPT_CLOSE.encode(), start + 1)
     if start < 0 or end < 0:
