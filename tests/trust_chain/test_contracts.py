@@ -159,3 +159,48 @@ def test_refused_node_url() -> None:
 
 def _reserved(client: ChainClient, address: str) -> int:
     return int(client.contract("commitment", address).functions.reserved().call())
+
+
+# A payout address that is a contract taking no ether (it has no payable default function);
+# it can only ask the commitment contract for what it is owed.
+REFUSER = """# pragma version ~=0.4.3
+interface Commitment:
+    def claim(to: address): nonpayable
+
+@external
+def take(commitment: address, to: address):
+    extcall Commitment(commitment).claim(to)
+"""
+
+
+def test_a_payout_address_that_refuses_ether_does_not_block_the_claim(chain: Chain) -> None:
+    """The breach still goes through; the refused compensation stays reserved, owed to the
+    payout address, which takes it later with ``claim`` (once)."""
+    import vyper
+
+    c = chain.client
+    built = vyper.compile_code(REFUSER, output_formats=["abi", "bytecode"])
+    deployed = c.wait(c.send({"data": built["bytecode"]}))
+    refuser = str(c.w3.eth.get_transaction_receipt(deployed.tx_hash)["contractAddress"])  # type: ignore[arg-type]
+    case = b"\x0a" * 32
+    c.wait(
+        c.register(chain.commitment, case, b"\x0b" * 32, chain.now() + 60, refuser, COMPENSATION)
+    )
+    chain.node.time_travel(61)
+
+    assert chain.stranger().wait(chain.stranger().mark_breached(chain.commitment, case)).ok
+    contract = c.contract("commitment", chain.commitment).functions
+    assert c.commitment(chain.commitment, case).state == "breached"
+    assert c.balance(refuser) == 0
+    assert contract.owed(refuser).call() == COMPENSATION
+    assert contract.reserved().call() == COMPENSATION  # not free bond: it is owed
+    assert contract.free_bond().call() == BOND - COMPENSATION
+
+    receiver = Account.create().address
+    take = c.w3.eth.contract(address=refuser, abi=built["abi"]).functions.take
+    call = take(chain.commitment, receiver)._encode_transaction_data()
+    assert c.wait(c.send({"to": refuser, "data": call})).ok
+    assert c.balance(receiver) == COMPENSATION
+    assert contract.owed(refuser).call() == 0 and contract.reserved().call() == 0
+    assert not c.wait(c.send({"to": refuser, "data": call}, gas=200_000)).ok  # only once
+    assert c.balance(receiver) == COMPENSATION

@@ -38,6 +38,14 @@ event Breached:
     payout: address
     paid: uint256
 
+event Owed:
+    payout: indexed(address)
+    amount: uint256
+
+event Claimed:
+    payout: indexed(address)
+    amount: uint256
+
 struct Commitment:
     ack_hash: bytes32
     deadline: uint256
@@ -50,6 +58,9 @@ struct Commitment:
 owner: public(address)
 reserved: public(uint256)
 commitments: HashMap[bytes32, Commitment]
+# Compensation a payout address refused when it was sent (a contract that takes no ether):
+# kept for it, still reserved, until it calls ``claim``.
+owed: public(HashMap[address, uint256])
 
 
 @deploy
@@ -134,8 +145,26 @@ def markBreached(case_hash: bytes32):
     self.commitments[case_hash].state = BREACHED
     self.commitments[case_hash].closed_at = block.timestamp
     if c.compensation > 0:
-        send(c.payout, c.compensation)
+        # A payout address that refuses ether must not block the claim: what it refused is
+        # owed to it (and stays reserved) until it calls ``claim``.
+        sent: bool = raw_call(c.payout, b"", value=c.compensation, revert_on_failure=False)
+        if not sent:
+            self.reserved += c.compensation
+            self.owed[c.payout] += c.compensation
+            log Owed(payout=c.payout, amount=c.compensation)
     log Breached(case_hash=case_hash, caller=msg.sender, payout=c.payout, paid=c.compensation)
+
+
+@external
+def claim(to: address):
+    """@notice A payout address that refused its compensation takes it, to ``to``."""
+    amount: uint256 = self.owed[msg.sender]
+    assert amount > 0, "nothing owed"
+    assert to != empty(address), "empty receiver"
+    self.owed[msg.sender] = 0
+    self.reserved -= amount
+    send(to, amount)
+    log Claimed(payout=msg.sender, amount=amount)
 
 
 @view
