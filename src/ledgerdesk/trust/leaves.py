@@ -1,7 +1,8 @@
 """What each log leaf says: the canonical JSON of one stored row.
 
-Five sources feed the log: ticket events (every change), messages, attachments, the complaint
-register's steps and the guard's findings. A leaf holds only what never changes on its row, so
+Six sources feed the log: ticket events (every change), messages, attachments, the complaint
+register's steps, the guard's findings and the steps of account-security requests (locks and
+2FA resets). A leaf holds only what never changes on its row, so
 ``ledgerdesk verify log`` can rebuild it from the database at any time and a changed row stands
 out. Hence a message's leaf holds neither its ticket nor its position (a merge moves messages
 to another ticket), and an attachment is its own leaf (a messenger's file may arrive after its
@@ -19,6 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import DeclarativeBase
 
+from ledgerdesk.account_security.models import SecurityRequestStep
 from ledgerdesk.cases.models import CaseEvent
 from ledgerdesk.tickets.models import Attachment, Event, GuardFinding, Message
 from ledgerdesk.trust.merkle import canonical_json
@@ -42,6 +44,7 @@ SOURCES: tuple[Source, ...] = (
     Source("attachment", Attachment, "created_at"),
     Source("case_step", CaseEvent, "at"),
     Source("guard", GuardFinding, "created_at"),
+    Source("security_step", SecurityRequestStep, "at"),
 )
 BY_NAME: dict[str, Source] = {s.name: s for s in SOURCES}
 SALTED = frozenset({"message"})  # sources whose leaves need a salt
@@ -120,6 +123,17 @@ def leaf_data(source: str, row: Any, salt: str | None = None) -> dict[str, Any]:
             "field": row.field,
             "kind": row.kind,
             "at": stamp(row.created_at),
+        }
+    if source == "security_step":
+        return {
+            "v": VERSION,
+            "type": "security_step",
+            "id": row.id,
+            "request_id": row.request_id,
+            "step": row.step,
+            "actor_kind": row.actor_kind,
+            "detail": row.detail,
+            "at": stamp(row.at),
         }
     raise ValueError(f"unknown log source {source!r}")
 
