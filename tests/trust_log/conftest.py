@@ -39,7 +39,9 @@ def empty_log(db_session: Session) -> Iterator[Session]:
 
 def fake_finding(n: int) -> Any:
     """A stand-in guard-finding row for leaves whose source rows are not the point."""
-    return SimpleNamespace(id=n, message_id=n, field="body", kind="seed_phrase", created_at=utcnow())
+    return SimpleNamespace(
+        id=n, message_id=n, field="body", kind="seed_phrase", created_at=utcnow()
+    )
 
 
 def leaf_hash_of(row: Any) -> bytes:

@@ -169,9 +169,7 @@ def test_proofs_from_stored_nodes(empty_log: Session) -> None:
         for first in range(size + 1):
             stored = log.consistency_proof(empty_log, first, size)
             assert stored == merkle.consistency_proof(first, size, LEAVES)
-            assert merkle.verify_consistency(
-                first, size, bytes.fromhex(ROOTS[first]), root, stored
-            )
+            assert merkle.verify_consistency(first, size, bytes.fromhex(ROOTS[first]), root, stored)
     assert log.leaf_index_of(empty_log, LEAVES[5]) == 5
     with pytest.raises(log.ProofError):
         log.inclusion_proof(empty_log, 3, 9)

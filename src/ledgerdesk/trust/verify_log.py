@@ -51,6 +51,7 @@ class LogReport:
     latest_root: str | None = None
     problems: list[str] = field(default_factory=list)
     unlisted: int = 0  # problems past MAX_PROBLEMS
+    last_head: tuple[int, int] | None = None  # (tree size, timestamp) of the head checked last
 
     @property
     def ok(self) -> bool:
@@ -97,7 +98,7 @@ def verify_log(session: Session, batch: int = BATCH) -> LogReport:
     """Check the whole log; read-only."""
     report = LogReport()
     size = _extent(session)
-    keys = dict(session.execute(select(LogKey.key_id, LogKey.public_key)).tuples().all())
+    keys = dict(session.execute(select(LogKey.key_id, LogKey.public_key)).all())
     heads = _heads(session)
     head = next(heads, None)
     tree = _Tree()
@@ -167,6 +168,11 @@ def _check_head(
         )
     elif not signing.verify(public, message, head.signature):
         report.problem(f"tree head {head.tree_size}: bad signature")
+    if report.last_head is not None and head.timestamp < report.last_head[1]:
+        report.problem(
+            f"tree head {head.tree_size}: signed before the smaller tree head {report.last_head[0]}"
+        )
+    report.last_head = (head.tree_size, head.timestamp)
     report.latest_root = head.root_hash
     return next(heads, None)
 
