@@ -32,7 +32,7 @@ def empty_log(db_session: Session) -> Iterator[Session]:
     metadata = MetaData()
     for model in LOG_MODELS:
         table = model.__table__.to_metadata(metadata)  # type: ignore[attr-defined]
-        table._prefixes = ["TEMPORARY"]  # noqa: SLF001 - CREATE TEMPORARY TABLE
+        table._prefixes = ["TEMPORARY"]
         db_session.execute(CreateTable(table))
     yield db_session
 

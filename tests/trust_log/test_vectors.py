@@ -118,7 +118,7 @@ def test_inclusion_vectors(index: int, size: int, path: list[str]) -> None:
         other = (index + 1) % size
         assert not merkle.verify_inclusion(other, size, LEAVES[index], _raw(path), root)
         assert not merkle.verify_inclusion(index, size, LEAVES[other], _raw(path), root)
-    assert not merkle.verify_inclusion(index, size, LEAVES[index], _raw(path) + [root], root)
+    assert not merkle.verify_inclusion(index, size, LEAVES[index], [*_raw(path), root], root)
     if path:
         assert not merkle.verify_inclusion(index, size, LEAVES[index], _raw(path)[:-1], root)
     assert not merkle.verify_inclusion(index, size, LEAVES[index], _raw(path), LEAVES[7])
@@ -177,24 +177,21 @@ def test_proofs_from_stored_nodes(empty_log: Session) -> None:
         log.consistency_proof(empty_log, 5, 4)
 
 
-def test_the_appender_stores_the_reference_subtrees(empty_log: Session) -> None:
-    """``append_rows`` hashes its own leaf data, so feed it leaves through a source whose
-    canonical bytes are the reference inputs' hashes: compare the nodes it builds above."""
-    from ledgerdesk.trust import leaves as leaves_mod
+def test_the_appender_stores_the_reference_subtrees(
+    empty_log: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The appender, given rows whose leaf bytes are the reference inputs (in two batches),
+    stores exactly the reference subtrees."""
 
     class Reference:
         def __init__(self, n: int) -> None:
             self.id = n + 1
             self.data = LEAF_INPUTS[n]
 
-    original = leaves_mod.leaf_bytes
-    try:
-        log.leaf_bytes = lambda _source, row, _salt=None: row.data  # type: ignore[assignment]
-        log.append_rows(empty_log, [("guard", Reference(n)) for n in range(3)])
-        log.append_rows(empty_log, [("guard", Reference(n)) for n in range(3, 8)])
-    finally:
-        log.leaf_bytes = original  # type: ignore[assignment]
+    monkeypatch.setattr(log, "leaf_bytes", lambda _source, row, _salt=None: row.data)
+    log.append_rows(empty_log, [("guard", Reference(n)) for n in range(3)])
+    log.append_rows(empty_log, [("guard", Reference(n)) for n in range(3, 8)])
     for level, row in enumerate(NODES):
         for idx, value in enumerate(row):
-            assert log._fetch(empty_log, [(level, idx)])[(level, idx)].hex() == value  # noqa: SLF001
+            assert log._fetch(empty_log, [(level, idx)])[(level, idx)].hex() == value
     assert log.root_at(empty_log, 8).hex() == ROOTS[8]

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from ledgerdesk.accounts import services as accounts
+from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.cases import register as cases_register
 from ledgerdesk.cases.models import CaseEvent, CaseKind
-from ledgerdesk.accounts.services import SYSTEM
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Event, Message, Priority
 from ledgerdesk.trust import log, merkle
@@ -99,6 +99,9 @@ def _drop_triggers(session: Session, table: str) -> None:
             session.execute(text(f"DROP TRIGGER {table}_no_{action}"))
 
 
+MISMATCH = "the stored row no longer matches the logged leaf"
+
+
 def _problems(session: Session) -> list[str]:
     report = verify_log(session, batch=8)  # small batches: many batch edges
     assert not report.ok
@@ -125,9 +128,7 @@ def test_an_untouched_log_verifies(desk: Desk) -> None:
 
 def test_an_edited_event_is_reported(desk: Desk) -> None:
     event = desk.events[0]
-    desk.session.execute(
-        update(Event.__table__).where(Event.id == event).values(after={"status": "solved"})
-    )
+    desk.session.execute(update(Event).where(Event.id == event).values(after={"status": "solved"}))
     assert _problems(desk.session) == [
         f"leaf {desk.leaf('event', event)} (event {event}): "
         "the stored row no longer matches the logged leaf"
@@ -136,7 +137,7 @@ def test_an_edited_event_is_reported(desk: Desk) -> None:
 
 def test_an_edited_message_body_is_reported(desk: Desk) -> None:
     desk.session.execute(
-        update(Message.__table__)
+        update(Message)
         .where(Message.id == desk.message)
         .values(body="My USDT deposit arrived, thanks")
     )
@@ -148,9 +149,7 @@ def test_an_edited_message_body_is_reported(desk: Desk) -> None:
 
 def test_an_edited_complaint_step_is_reported(desk: Desk) -> None:
     _drop_triggers(desk.session, "case_events")
-    desk.session.execute(
-        update(CaseEvent.__table__).where(CaseEvent.id == desk.step).values(step="resolved")
-    )
+    desk.session.execute(update(CaseEvent).where(CaseEvent.id == desk.step).values(step="resolved"))
     assert _problems(desk.session) == [
         f"leaf {desk.leaf('case_step', desk.step)} (case step {desk.step}): "
         "the stored row no longer matches the logged leaf"
@@ -161,18 +160,21 @@ def test_two_events_with_swapped_contents_are_reported(desk: Desk) -> None:
     first, second = desk.events[:2]
     rows = {
         r.id: r
-        for r in desk.session.execute(select(Event.__table__).where(Event.id.in_([first, second])))
+        for r in desk.session.execute(
+            select(Event.id, Event.action, Event.before, Event.after).where(
+                Event.id.in_([first, second])
+            )
+        )
     }
     for target, origin in ((first, second), (second, first)):
         source = rows[origin]
         desk.session.execute(
-            update(Event.__table__)
+            update(Event)
             .where(Event.id == target)
             .values(action=source.action, before=source.before, after=source.after)
         )
     assert sorted(_problems(desk.session)) == sorted(
-        f"leaf {desk.leaf('event', e)} (event {e}): the stored row no longer matches the logged leaf"
-        for e in (first, second)
+        f"leaf {desk.leaf('event', e)} (event {e}): {MISMATCH}" for e in (first, second)
     )
 
 
@@ -191,8 +193,8 @@ def test_reordered_leaves_are_reported(desk: Desk) -> None:
 
 def test_removed_rows_are_reported(desk: Desk) -> None:
     event = desk.events[-1]
-    desk.session.execute(delete(Event.__table__).where(Event.id == event))
-    desk.session.execute(delete(Message.__table__).where(Message.id == desk.message))
+    desk.session.execute(delete(Event).where(Event.id == event))
+    desk.session.execute(delete(Message).where(Message.id == desk.message))
     assert sorted(_problems(desk.session)) == sorted(
         [
             f"leaf {desk.leaf('event', event)}: event {event} is missing",
