@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -261,8 +262,20 @@ def bench_proofs(kind: str, size: int, count: int) -> dict[str, Any]:
 # -- 3. ticket create with and without the appender ---------------------------------------
 
 
+def _run_job(factory: sessionmaker[Session]) -> float:
+    """One run of the job's handler as a worker runs it (SQLite: the write lock first)."""
+    started = time.perf_counter()
+    with factory() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+        log.run_append(session, {})
+        session.commit()
+    return time.perf_counter() - started
+
+
 class Appender(threading.Thread):
-    """Runs the job's handler every ``every`` seconds, as a worker would."""
+    """Runs the job every ``every`` seconds in this process (embedded mode: the web process's
+    own worker thread, sharing its interpreter lock)."""
 
     def __init__(self, factory: sessionmaker[Session], every: float) -> None:
         super().__init__(daemon=True)
@@ -272,13 +285,40 @@ class Appender(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.wait(self.every):
-            started = time.perf_counter()
-            with self.factory() as session:
-                if session.get_bind().dialect.name == "sqlite":
-                    session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-                log.run_append(session, {})
-                session.commit()
-            self.runs.append(time.perf_counter() - started)
+            self.runs.append(_run_job(self.factory))
+
+    def finish(self) -> list[float]:
+        self.stop.set()
+        self.join()
+        return self.runs
+
+
+def _worker_loop(url: str, every: float, stop: Any, runs: Any) -> None:
+    engine = make_engine(url)
+    factory = make_sessionmaker(engine)
+    while not stop.wait(every):
+        runs.put(_run_job(factory))
+    engine.dispose()
+
+
+class WorkerProcess:
+    """Runs the job every ``every`` seconds in another process (``ledgerdesk worker``)."""
+
+    def __init__(self, url: str, every: float) -> None:
+        ctx = multiprocessing.get_context("fork")
+        self.stop, self.queue = ctx.Event(), ctx.Queue()
+        self.process = ctx.Process(target=_worker_loop, args=(url, every, self.stop, self.queue))
+
+    def start(self) -> None:
+        self.process.start()
+
+    def finish(self) -> list[float]:
+        self.stop.set()
+        self.process.join()
+        runs = []
+        while not self.queue.empty():
+            runs.append(self.queue.get())
+        return runs
 
 
 def _create_for(factory: sessionmaker[Session], seconds: float, rate: float) -> list[float]:
@@ -310,7 +350,9 @@ def _create_for(factory: sessionmaker[Session], seconds: float, rate: float) -> 
     return out
 
 
-def bench_create(kind: str, phase_seconds: float, rounds: int, rate: float) -> dict[str, Any]:
+def bench_create(
+    kind: str, phase_seconds: float, rounds: int, rate: float, mode: str
+) -> dict[str, Any]:
     with database(kind) as url:
         engine = _migrated(url)
         factory = make_sessionmaker(engine)
@@ -323,15 +365,18 @@ def bench_create(kind: str, phase_seconds: float, rounds: int, rate: float) -> d
         runs: list[float] = []
         for _ in range(rounds):
             off += _create_for(factory, phase_seconds, rate)
-            appender = Appender(factory, log.EVERY_SECONDS)
+            appender: Appender | WorkerProcess = (
+                Appender(factory, log.EVERY_SECONDS)
+                if mode == "thread"
+                else WorkerProcess(url, log.EVERY_SECONDS)
+            )
             appender.start()
             on += _create_for(factory, phase_seconds, rate)
-            appender.stop.set()
-            appender.join()
-            runs += appender.runs
+            runs += appender.finish()
         engine.dispose()
     return {
         "rate_per_s": rate or "back to back",
+        "appender": "worker process" if mode == "process" else "thread of this process",
         "appender_off": {**_ms(off), "per_s": round(len(off) / (phase_seconds * rounds), 1)},
         "appender_on": {**_ms(on), "per_s": round(len(on) / (phase_seconds * rounds), 1)},
         "job_runs": _ms(runs) if runs else {},
@@ -356,6 +401,12 @@ def main(argv: list[str] | None = None) -> None:
         action="append",
         help="ticket creates per second (0: back to back); default 50 and 0",
     )
+    parser.add_argument(
+        "--appender",
+        choices=["process", "thread"],
+        default="process",
+        help="the job in a worker process (production) or a thread of this one (embedded)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
     parser.add_argument("--output", help="write the results as JSON here")
     args = parser.parse_args(argv)
@@ -378,8 +429,8 @@ def main(argv: list[str] | None = None) -> None:
                 value = bench_proofs(kind, args.leaves, args.proofs)
             else:
                 for rate in args.create_rate or [50.0, 0.0]:
-                    value = bench_create(kind, args.phase_seconds, args.rounds, rate)
-                    name = f"create_{kind}_{'paced' if rate else 'saturated'}"
+                    value = bench_create(kind, args.phase_seconds, args.rounds, rate, args.appender)
+                    name = f"create_{kind}_{'paced' if rate else 'saturated'}_{args.appender}"
                     results[name] = value
                     print(json.dumps({name: value}), flush=True)
                 continue
