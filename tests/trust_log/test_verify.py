@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.services import SYSTEM
@@ -26,7 +25,7 @@ from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import Event, Message, Priority
 from ledgerdesk.trust import log, merkle
 from ledgerdesk.trust.log_models import LogHead, LogIsAppendOnly, LogLeaf, LogNode
-from ledgerdesk.trust.verify_log import LogReport, summary, verify_log
+from ledgerdesk.trust.verify_log import summary, verify_log
 from tests.conftest import make_customer, make_ticket
 
 
@@ -297,22 +296,3 @@ def test_an_altered_head_and_a_forged_signature_are_reported(real_desk: Desk) ->
     )
     problems = verify_log(session).problems
     assert f"tree head {size}: signed with key 0123456789abcdef, not in log_keys" in problems
-
-
-def test_the_command(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``ledgerdesk verify log`` prints the summary and exits 0, or the problems and exits 1."""
-    from ledgerdesk.cli import app
-    from ledgerdesk.trust import verify_cli
-
-    report = verify_log(desk.session)
-    monkeypatch.setattr(verify_cli, "verify_log", lambda _session: report)
-    runner = CliRunner()
-    ok = runner.invoke(app, ["verify", "log"])
-    assert ok.exit_code == 0, ok.output
-    assert ok.stdout.strip() == summary(report)
-    broken = LogReport(leaves=3, heads=1, problems=["leaf 1: event 5 is missing"])
-    monkeypatch.setattr(verify_cli, "verify_log", lambda _session: broken)
-    bad = runner.invoke(app, ["verify", "log"])
-    assert bad.exit_code == 1
-    assert "leaf 1: event 5 is missing" in bad.stdout
-    assert "log NOT verified: 1 problems" in bad.output
