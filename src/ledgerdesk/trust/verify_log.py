@@ -8,7 +8,8 @@ builds it (a stack of complete subtrees), so each complete subtree is compared w
 node the moment it completes, and each signed tree head's root is compared with the root of
 the stack when the pass reaches the head's size. Each head's signature is checked with the
 key it names (from ``log_keys``). Last, the count of stored nodes at each level shows nodes
-that belong to no leaf.
+that belong to no leaf, and rows the appender's cursors have passed but the log lacks show
+rows added behind its back.
 
 The tree is folded from the *stored* leaf hashes, each checked against its row: an edited row
 is then reported once, at its leaf, instead of again at every later head; an edited stored
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.trust import merkle, signing
 from ledgerdesk.trust.leaves import BY_NAME, leaf_bytes
-from ledgerdesk.trust.log_models import LogHead, LogKey, LogLeaf, LogNode
+from ledgerdesk.trust.log_models import LogCursor, LogHead, LogKey, LogLeaf, LogNode
 
 BATCH = 4096  # leaves per read; a power of two, so most subtrees complete inside one batch
 ID_CHUNK = 900  # ids per IN (...) list, under SQLite's old limit of 999 parameters
@@ -118,6 +119,7 @@ def verify_log(session: Session, batch: int = BATCH) -> LogReport:
         report.problem(f"tree head {head.tree_size}: the log holds only {size} leaves")
         head = next(heads, None)
     _check_extra_nodes(session, size, report)
+    _check_unlogged(session, report)
     report.leaves = size
     return report
 
@@ -293,6 +295,27 @@ def _check_extra_nodes(session: Session, size: int, report: LogReport) -> None:
             report.problem(
                 f"level {level}: {count} stored nodes, but the {size} leaves make {expected}"
             )
+
+
+def _check_unlogged(session: Session, report: LogReport) -> None:
+    """Rows at or below a source's cursor that are not in the log: the appender has passed
+    them, so they were added behind its back (or committed after ``trust.log.GAP_SECONDS``)."""
+    cursors = dict(session.execute(select(LogCursor.source, LogCursor.low_id)).all())
+    for source, low in sorted(cursors.items()):
+        if source not in BY_NAME:
+            continue
+        table = BY_NAME[source].model.__table__
+        logged = select(LogLeaf.idx).where(
+            LogLeaf.source == source, LogLeaf.source_id == table.c.id
+        )
+        missing = session.execute(
+            select(table.c.id)
+            .where(table.c.id <= low, ~logged.exists())
+            .order_by(table.c.id)
+            .execution_options(yield_per=1000)
+        )
+        for (row_id,) in missing:
+            report.problem(f"{_name(source)} {row_id} is not in the log")
 
 
 def summary(report: LogReport) -> str:
