@@ -5,7 +5,8 @@ consistency proofs p95 < 10 ms at 10M leaves; no measurable latency added to tic
 1. **append**: ``--append-rows`` event rows are inserted into a throwaway database (the
    baseline: the same rows without the log, in batches of 5,000 as one bulk INSERT each), then
    ``trust.log.append_pending`` logs them as the job does (reading, canonical JSON, hashing,
-   leaves and nodes written), timed on its own. SQLite and PostgreSQL.
+   leaves and nodes written), timed on its own; then ``ledgerdesk verify log``'s check over
+   the result. SQLite and PostgreSQL.
 2. **proofs**: a log of ``--leaves`` leaves (default 10,000,000) is built directly in a
    dedicated database: leaf hashes ``H(0x00 || i)`` and every complete subtree above them in
    one streaming pass (the nodes of a tree are determined by its leaves), bulk-loaded
@@ -56,6 +57,7 @@ from ledgerdesk.core.migrate import upgrade
 from ledgerdesk.tickets import services as tickets
 from ledgerdesk.tickets.models import ActorKind, Channel, Event
 from ledgerdesk.trust import log, merkle
+from ledgerdesk.trust.verify_log import verify_log
 
 DIALECTS = ("sqlite", "postgresql")
 
@@ -120,14 +122,21 @@ def bench_append(kind: str, rows: int) -> dict[str, Any]:
             log.sign_head(session)
             session.commit()
         appended = time.perf_counter() - started
+        started = time.perf_counter()
+        with factory() as session:
+            report = verify_log(session)
+        verified = time.perf_counter() - started
         engine.dispose()
     assert logged == rows, (logged, rows)
+    assert report.ok and report.leaves == rows, report.problems[:5]
     return {
         "rows": rows,
         "baseline_insert_s": round(inserted, 2),
         "baseline_insert_per_s": round(rows / inserted),
         "append_s": round(appended, 2),
         "append_per_s": round(rows / appended),
+        "verify_log_s": round(verified, 2),
+        "verify_log_per_s": round(rows / verified),
     }
 
 
