@@ -102,7 +102,6 @@ def test_rows_committed_out_of_id_order_are_logged_once(
     _drain(factory)
     _drain(factory)  # a second pass logs nothing twice
     assert _times_logged(factory, low) == 1 and _times_logged(factory, high) == 1
-    assert _event_cursor(factory) >= high
     with factory() as session:
         for event_id in (low, high):
             leaf = log.leaf_for(session, "event", event_id)
