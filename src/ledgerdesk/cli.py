@@ -29,6 +29,7 @@ from ledgerdesk.reports.cli import reports_app
 from ledgerdesk.routing.cli import export as export_corrections
 from ledgerdesk.search.cli import register as register_search_commands
 from ledgerdesk.trust.anchor_cli import anchor_app
+from ledgerdesk.trust.verify_cli import verify_app
 
 app = typer.Typer(help="ledgerdesk: the support desk for crypto exchanges.", no_args_is_help=True)
 agent_app = typer.Typer(help="Manage agents.", no_args_is_help=True)
@@ -46,6 +47,7 @@ app.add_typer(mail_app, name="mail")
 app.add_typer(reports_app, name="reports")
 app.add_typer(cases_app, name="cases")
 app.add_typer(anchor_app, name="anchor")
+app.add_typer(verify_app, name="verify")
 console = Console(stderr=True)
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, tuple_
+from sqlalchemy import ColumnElement, and_, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from ledgerdesk.core.clock import utcnow
@@ -151,15 +151,22 @@ def append_rows(session: Session, rows: Iterable[tuple[str, Any]]) -> int:
     return len(leaves)
 
 
+def _nodes_in(keys: list[tuple[int, int]]) -> ColumnElement[bool]:
+    """``(level, idx) IN keys`` as one ``level = L AND idx IN (...)`` per level: SQLite scans
+    the whole table for a row-value IN, but looks each of these up in the primary key."""
+    by_level: dict[int, list[int]] = {}
+    for level, idx in keys:
+        by_level.setdefault(level, []).append(idx)
+    return or_(*(and_(LogNode.level == lv, LogNode.idx.in_(ids)) for lv, ids in by_level.items()))
+
+
 def _fetch(session: Session, wanted: Iterable[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
     keys = sorted(set(wanted))
     out: dict[tuple[int, int], bytes] = {}
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
         rows = session.execute(
-            select(LogNode.level, LogNode.idx, LogNode.hash).where(
-                tuple_(LogNode.level, LogNode.idx).in_(chunk)
-            )
+            select(LogNode.level, LogNode.idx, LogNode.hash).where(_nodes_in(chunk))
         )
         out.update({(level, idx): bytes(value) for level, idx, value in rows})
     missing = [k for k in keys if k not in out]

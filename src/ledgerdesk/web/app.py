@@ -231,6 +231,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.tickets import views_bulk as tickets_views_bulk
     from ledgerdesk.trust import api as trust_api
     from ledgerdesk.trust import console as trust_console
+    from ledgerdesk.trust import log_api as trust_log_api
+    from ledgerdesk.trust import log_views as trust_log_views
     from ledgerdesk.trust import transcript_views
     from ledgerdesk.trust import views as trust_views
     from ledgerdesk.web import views as web_views
@@ -254,6 +256,8 @@ def _include_routes(app: FastAPI) -> None:
         trust_views.router,
         trust_console.router,
         transcript_views.router,
+        trust_log_api.router,
+        trust_log_views.router,
         routing_api.router,
         routing_console.router,
         chain_console.router,
