@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateTable
 
 from ledgerdesk.core.clock import utcnow
-from ledgerdesk.trust import merkle
+from ledgerdesk.trust import log, merkle
 from ledgerdesk.trust.leaves import leaf_bytes
 from ledgerdesk.trust.log_models import LogCursor, LogHead, LogKey, LogLeaf, LogNode
 
@@ -46,3 +46,11 @@ def fake_finding(n: int) -> Any:
 
 def leaf_hash_of(row: Any) -> bytes:
     return merkle.leaf_hash(leaf_bytes("guard", row))
+
+
+def drain(session: Session) -> None:
+    """Log everything committed so far and sign a head over it, however long the backlog (the
+    job does the same over several runs of at most ``log.JOB_BATCH`` rows per source)."""
+    while log.append_pending(session) >= log.BATCH:
+        pass
+    log.sign_head(session)

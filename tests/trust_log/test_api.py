@@ -15,6 +15,7 @@ from ledgerdesk.core.errors import NotFound
 from ledgerdesk.tickets.models import Message
 from ledgerdesk.trust import log, log_reads, merkle, signing
 from tests.conftest import bearer, make_ticket
+from tests.trust_log.conftest import drain
 
 
 def _commit_and_log(app: Any) -> tuple[int, int, int]:
@@ -29,7 +30,7 @@ def _commit_and_log(app: Any) -> tuple[int, int, int]:
         # the write lock taken first, on PostgreSQL under the appender's advisory lock
         if session.get_bind().dialect.name == "sqlite":
             session.connection().exec_driver_sql("BEGIN IMMEDIATE")
-        log.run_append(session, {})
+        drain(session)
         session.commit()
         leaf = log.leaf_for(session, "message", message)
         head = log.latest_head(session)

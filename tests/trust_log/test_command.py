@@ -13,6 +13,7 @@ from ledgerdesk.tickets.models import Event
 from ledgerdesk.trust import log
 from tests.conftest import make_ticket
 from tests.test_cli import run
+from tests.trust_log.conftest import drain
 
 
 def test_verify_log_command(tmp_path: Path) -> None:
@@ -22,7 +23,7 @@ def test_verify_log_command(tmp_path: Path) -> None:
         with make_sessionmaker(engine)() as session:
             ticket = make_ticket(session)
             session.commit()
-            log.run_append(session, {})
+            drain(session)
             session.commit()
             head = log.latest_head(session)
             assert head is not None

@@ -311,3 +311,41 @@ def test_a_row_the_appender_passed_without_logging_is_reported(desk: Desk) -> No
         update(LogCursor).where(LogCursor.source == "event").values(low_id=hidden.id)
     )
     assert _problems(desk.session) == [f"event {hidden.id} is not in the log"]
+
+
+def test_an_edited_account_security_step_is_reported(empty_log: Session) -> None:
+    """Locks and 2FA resets are in the log too: a step edited after it was logged stands out."""
+    from ledgerdesk.account_security.models import (
+        RequestKind,
+        RequestStatus,
+        SecurityRequest,
+        SecurityRequestStep,
+    )
+
+    customer = make_customer(empty_log)
+    request = SecurityRequest(
+        kind=RequestKind.lock,
+        status=RequestStatus.locked,
+        customer_id=customer.id,
+        exchange_customer_id="UID1",
+        email=customer.email,
+        source="portal",
+    )
+    empty_log.add(request)
+    empty_log.flush()
+    step = SecurityRequestStep(
+        request_id=request.id, step="locked", actor_kind="customer", detail={"via": "portal"}
+    )
+    empty_log.add(step)
+    empty_log.flush()
+    _append_all(empty_log)
+    leaf = log.leaf_for(empty_log, "security_step", step.id)
+    assert leaf is not None
+    assert verify_log(empty_log, batch=8).ok
+
+    empty_log.execute(
+        update(SecurityRequestStep)
+        .where(SecurityRequestStep.id == step.id)
+        .values(detail={"via": "e-mail"})
+    )
+    assert _problems(empty_log) == [f"leaf {leaf.idx} (security step {step.id}): {MISMATCH}"]

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.settings import Settings
+from ledgerdesk.jobs.outbox import enqueue
 from ledgerdesk.jobs.schedule import periodic
 from ledgerdesk.trust import merkle, signing
 from ledgerdesk.trust.leaves import BY_NAME, SALTED, SOURCES, Source, leaf_bytes
@@ -36,6 +37,7 @@ TOPIC = "trust.log_append"
 EVERY_SECONDS = 3
 GAP_SECONDS = 120  # how long an id missing below committed rows may still commit
 BATCH = 5000  # rows read per source per pass
+JOB_BATCH = 1000  # rows per source in one run of the job
 _PG_LOCK = 0x6C6F67  # advisory lock: one appender at a time on PostgreSQL
 
 
@@ -45,12 +47,15 @@ class ProofError(ValueError):
 
 @periodic(TOPIC, every_seconds=EVERY_SECONDS)
 def run_append(session: Session, payload: dict[str, Any]) -> None:
-    """The job: append everything committed so far, then sign the new head."""
-    for _ in range(20):  # a backlog drains over several passes of one run
-        if append_pending(session) < BATCH:
-            break
-        session.commit()
+    """The job: append what was committed since the last run, then sign the new head.
+
+    One run appends at most ``JOB_BATCH`` rows per source, so its transaction stays short (on
+    SQLite it holds the one write lock while it runs); a backlog (the first start on a desk
+    with history, a worker back from a stop) continues in a follow-up run queued at once."""
+    added = append_pending(session, JOB_BATCH)
     sign_head(session)
+    if added >= JOB_BATCH:
+        enqueue(session, TOPIC, {"after": tree_size(session)})
 
 
 # -- appending ----------------------------------------------------------------------------
@@ -231,7 +236,8 @@ def head_json(head: LogHead) -> dict[str, Any]:
 
 def public_keys(session: Session) -> dict[str, str]:
     """Every key that has signed a head: key id -> hex public key."""
-    return dict(session.execute(select(LogKey.key_id, LogKey.public_key)).tuples().all())
+    rows = session.execute(select(LogKey.key_id, LogKey.public_key))
+    return {key_id: public for key_id, public in rows}
 
 
 # -- leaves and proofs --------------------------------------------------------------------

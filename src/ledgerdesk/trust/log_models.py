@@ -9,7 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, LargeBinary, SmallInteger, String, UniqueConstraint, event
+from sqlalchemy import (
+    BigInteger,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from ledgerdesk.core.clock import utcnow
@@ -37,6 +46,15 @@ class LogNode(Base):
     stored node never changes as the tree grows."""
 
     __tablename__ = "log_nodes"
+    # A proof asked by leaf hash (as in CT) finds its leaf through this index.
+    __table_args__ = (
+        Index(
+            "ix_log_nodes_leaf_hash",
+            "hash",
+            postgresql_where=text("level = 0"),
+            sqlite_where=text("level = 0"),
+        ),
+    )
 
     level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     idx: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

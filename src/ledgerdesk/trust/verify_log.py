@@ -36,7 +36,7 @@ BATCH = 4096  # leaves per read; a power of two, so most subtrees complete insid
 ID_CHUNK = 900  # ids per IN (...) list, under SQLite's old limit of 999 parameters
 MAX_PROBLEMS = 1000  # problems listed one by one; past this only counted
 
-NAMES = {"case_step": "case step", "guard": "guard finding"}
+NAMES = {"case_step": "case step", "guard": "guard finding", "security_step": "security step"}
 
 
 def _name(source: str) -> str:

@@ -46,6 +46,13 @@ def upgrade() -> None:
         sa.Column("hash", sa.LargeBinary(length=32), nullable=False),
         sa.PrimaryKeyConstraint("level", "idx", name="pk_log_nodes"),
     )
+    op.create_index(
+        "ix_log_nodes_leaf_hash",
+        "log_nodes",
+        ["hash"],
+        postgresql_where=sa.text("level = 0"),
+        sqlite_where=sa.text("level = 0"),
+    )
     op.create_table(
         "log_heads",
         sa.Column("tree_size", sa.BigInteger(), autoincrement=False, nullable=False),
@@ -97,5 +104,6 @@ def downgrade() -> None:
     op.drop_table("log_keys")
     op.drop_index("ix_log_heads_timestamp", table_name="log_heads")
     op.drop_table("log_heads")
+    op.drop_index("ix_log_nodes_leaf_hash", table_name="log_nodes")
     op.drop_table("log_nodes")
     op.drop_table("log_leaves")
