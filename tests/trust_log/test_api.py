@@ -165,3 +165,35 @@ def test_the_transparency_page(client: TestClient, app: Any) -> None:
     assert "/api/v1/log/proof" in page.text
     chinese = client.get("/transparency", headers={"Accept-Language": "zh-CN"})
     assert chinese.status_code == 200 and "透明日志" in chinese.text and "如何验证" in chinese.text
+
+
+def test_the_transparency_page_shows_the_latest_anchor(client: TestClient, app: Any) -> None:
+    from sqlalchemy import delete
+
+    from ledgerdesk.trust.anchoring_models import CONFIRMED, Anchor
+
+    size = 2**40  # above any real head, so no transcript of another test proves against it
+    with app.state.sessionmaker() as session:
+        session.add(
+            Anchor(
+                tree_size=size,
+                root_hash="ef" * 32,
+                chain_id=1337,
+                network="devnet",
+                contract="0x" + "12" * 20,
+                tx_hash="0x" + "34" * 32,
+                block_number=777,
+                status=CONFIRMED,
+            )
+        )
+        session.commit()
+    try:
+        page = client.get("/transparency")
+        assert page.status_code == 200
+        assert "Anchored on chain" in page.text and ">777<" in page.text and "ef" * 32 in page.text
+        chinese = client.get("/transparency", headers={"Accept-Language": "zh-CN"})
+        assert "已上链锚定" in chinese.text and "锚定合约" in chinese.text
+    finally:
+        with app.state.sessionmaker() as session:
+            session.execute(delete(Anchor).where(Anchor.tree_size == size))
+            session.commit()

@@ -71,6 +71,13 @@ def desk_client(settings: Settings | None = None, *, signing: bool = True) -> Ch
     return ChainClient(config.url, account, allow_private=config.allow_private)
 
 
+def latest_confirmed(session: Session) -> Anchor | None:
+    """The most recent head confirmed on chain (shown on /transparency), or None."""
+    return session.scalars(
+        select(Anchor).where(Anchor.status == CONFIRMED).order_by(Anchor.tree_size.desc()).limit(1)
+    ).first()
+
+
 def latest_anchor_covering(session: Session, min_size: int) -> Anchor | None:
     """The confirmed anchor with the smallest tree size >= ``min_size`` (the first anchored
     head whose tree contains the first ``min_size`` leaves), or None."""

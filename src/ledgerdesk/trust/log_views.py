@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from ledgerdesk.trust import log
+from ledgerdesk.trust.anchoring import latest_confirmed
 from ledgerdesk.web.deps import Db, OptionalActor
 from ledgerdesk.web.templating import render
 
@@ -31,4 +32,5 @@ def transparency_page(request: Request, db: Db, actor: OptionalActor) -> Respons
         head=head,
         signed_at=signed_at,
         keys=sorted(log.public_keys(db).items()),
+        anchor=latest_confirmed(db),
     )
