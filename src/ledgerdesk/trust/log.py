@@ -37,7 +37,9 @@ TOPIC = "trust.log_append"
 EVERY_SECONDS = 3
 GAP_SECONDS = 120  # how long an id missing below committed rows may still commit
 BATCH = 5000  # rows read per source per pass
-JOB_BATCH = 1000  # rows per source in one run of the job
+JOB_BATCH = 5000  # rows per source in one run of the job (PostgreSQL)
+JOB_BATCH_SQLITE = 500  # on SQLite the run holds the one write lock: keep it short
+FOLLOW_UP_SECONDS = 1.0  # a backlog's next run
 _PG_LOCK = 0x6C6F67  # advisory lock: one appender at a time on PostgreSQL
 
 
@@ -49,13 +51,15 @@ class ProofError(ValueError):
 def run_append(session: Session, payload: dict[str, Any]) -> None:
     """The job: append what was committed since the last run, then sign the new head.
 
-    One run appends at most ``JOB_BATCH`` rows per source, so its transaction stays short (on
+    One run appends a bounded number of rows per source, so its transaction stays short (on
     SQLite it holds the one write lock while it runs); a backlog (the first start on a desk
-    with history, a worker back from a stop) continues in a follow-up run queued at once."""
-    added = append_pending(session, JOB_BATCH)
+    with history, a worker back from a stop) continues in a follow-up run a second later,
+    which leaves the queue to other jobs in between."""
+    batch = JOB_BATCH_SQLITE if session.get_bind().dialect.name == "sqlite" else JOB_BATCH
+    added = append_pending(session, batch)
     sign_head(session)
-    if added >= JOB_BATCH:
-        enqueue(session, TOPIC, {"after": tree_size(session)})
+    if added >= batch:
+        enqueue(session, TOPIC, {"after": tree_size(session)}, delay_seconds=FOLLOW_UP_SECONDS)
 
 
 # -- appending ----------------------------------------------------------------------------

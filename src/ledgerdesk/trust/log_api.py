@@ -55,7 +55,17 @@ def tree_head(tree_size: Annotated[int, Path(ge=1, le=MAX_SIZE)], db: Db) -> Tre
 @router.get("/proof", responses=NOT_FOUND)
 def inclusion_proof(
     db: Db,
-    leaf_hash: Annotated[str, Query(alias="hash", min_length=64, max_length=64)],
+    # The pattern is documented, not enforced here: log_reads.parse_hash answers a non-hex
+    # value with a message that says what a leaf hash looks like.
+    leaf_hash: Annotated[
+        str,
+        Query(
+            alias="hash",
+            min_length=64,
+            max_length=64,
+            json_schema_extra={"pattern": "^[0-9a-fA-F]{64}$"},
+        ),
+    ],
     tree_size: Annotated[int, Query(ge=1, le=MAX_SIZE)],
 ) -> InclusionProofPublic:
     """The audit path of the leaf with this hash in the tree of ``tree_size`` leaves (CT
