@@ -152,7 +152,19 @@ class Filler:
         return f"sweep{self.counter}"
 
 
-_PATTERN_TRIES = ("en", "zh-CN", "sweep", "a", "x1", "abc-1", "1", "up", "open", "normal")
+_PATTERN_TRIES = (
+    "en",
+    "zh-CN",
+    "sweep",
+    "a",
+    "x1",
+    "abc-1",
+    "1",
+    "up",
+    "open",
+    "normal",
+    "ab" * 32,
+)
 
 
 def _constrained_string(schema: dict[str, Any], filler: Filler) -> str | None:
