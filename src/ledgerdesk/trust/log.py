@@ -39,7 +39,7 @@ GAP_SECONDS = 120  # how long an id missing below committed rows may still commi
 BATCH = 5000  # rows read per source per pass
 JOB_BATCH = 5000  # rows per source in one run of the job (PostgreSQL)
 JOB_BATCH_SQLITE = 500  # on SQLite the run holds the one write lock: keep it short
-FOLLOW_UP_SECONDS = 1.0  # a backlog's next run
+FOLLOW_UP_SECONDS = 0.25  # a backlog's next run: soon, with other jobs and requests between
 _PG_LOCK = 0x6C6F67  # advisory lock: one appender at a time on PostgreSQL
 
 
@@ -53,7 +53,7 @@ def run_append(session: Session, payload: dict[str, Any]) -> None:
 
     One run appends a bounded number of rows per source, so its transaction stays short (on
     SQLite it holds the one write lock while it runs); a backlog (the first start on a desk
-    with history, a worker back from a stop) continues in a follow-up run a second later,
+    with history, a worker back from a stop) continues in a follow-up run a moment later,
     which leaves the queue to other jobs in between."""
     batch = JOB_BATCH_SQLITE if session.get_bind().dialect.name == "sqlite" else JOB_BATCH
     added = append_pending(session, batch)
