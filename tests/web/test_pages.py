@@ -311,7 +311,9 @@ def test_console_login_wrong_then_right_password(anon_page: Page, desk: Desk) ->
 def test_all_open_view_lists_what_its_count_counts(agent_page: Page, desk: Desk) -> None:
     page = agent_page
     page.goto("/console/inbox?view=open")
-    count = page.locator("#views .count[data-view='open']").inner_text()
+    counted = page.locator("#views .count[data-view='open']")
+    expect(counted).to_have_text(re.compile(r"^\d+$"))  # the counts load after the page ("…")
+    count = counted.inner_text()
     expect(page.locator("h2 .count")).to_have_text(f"({count})", timeout=5_000)
     expect(page.locator("table.tickets")).to_contain_text(TEAM_SUBJECT)
 
