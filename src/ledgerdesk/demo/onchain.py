@@ -32,8 +32,11 @@ def configure_demo_chain(settings: Settings, nodes: dict[str, DevNode]) -> list[
     key_file = settings.resolved_anchor_key_file
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32) + "\n", encoding="utf-8")
-        key_file.chmod(0o600)
+        fd = os.open(
+            key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+        )  # never readable by others
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_hex(32) + "\n")
     os.environ["LEDGERDESK_ANCHOR_CHAIN"] = NETWORK
     get_settings.cache_clear()
     client = desk_client(get_settings())
