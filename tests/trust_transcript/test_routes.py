@@ -64,6 +64,10 @@ def test_a_fresh_ticket_answers_409(client: TestClient, app: Any) -> None:
     answer = client.get(f"/portal/tickets/{fresh}/transcript")
     assert answer.status_code == 409
     assert "try again in a few seconds" in answer.text
+    chinese = client.get(
+        f"/portal/tickets/{fresh}/transcript", headers={"Accept-Language": "zh-CN"}
+    )
+    assert chinese.status_code == 409 and "请几秒后再试" in chinese.text
 
 
 def test_console_download(client: TestClient, app: Any, seeded: dict[str, Any]) -> None:
