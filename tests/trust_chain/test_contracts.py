@@ -188,7 +188,10 @@ def test_a_payout_address_that_refuses_ether_does_not_block_the_claim(chain: Cha
     )
     chain.node.time_travel(61)
 
-    assert chain.stranger().wait(chain.stranger().mark_breached(chain.commitment, case)).ok
+    stranger = chain.stranger()
+    breach = stranger.wait(stranger.mark_breached(chain.commitment, case))
+    assert breach.ok
+    assert c.breach_tx(chain.commitment, case) == (breach.tx_hash, 0)  # nothing paid: owed
     contract = c.contract("commitment", chain.commitment).functions
     assert c.commitment(chain.commitment, case).state == "breached"
     assert c.balance(refuser) == 0

@@ -144,15 +144,17 @@ def markBreached(case_hash: bytes32):
     self.reserved -= c.compensation
     self.commitments[case_hash].state = BREACHED
     self.commitments[case_hash].closed_at = block.timestamp
+    paid: uint256 = c.compensation
     if c.compensation > 0:
         # A payout address that refuses ether must not block the claim: what it refused is
         # owed to it (and stays reserved) until it calls ``claim``.
         sent: bool = raw_call(c.payout, b"", value=c.compensation, revert_on_failure=False)
         if not sent:
+            paid = 0
             self.reserved += c.compensation
             self.owed[c.payout] += c.compensation
             log Owed(payout=c.payout, amount=c.compensation)
-    log Breached(case_hash=case_hash, caller=msg.sender, payout=c.payout, paid=c.compensation)
+    log Breached(case_hash=case_hash, caller=msg.sender, payout=c.payout, paid=paid)
 
 
 @external

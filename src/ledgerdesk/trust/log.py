@@ -290,6 +290,21 @@ def inclusion_proof(session: Session, idx: int, size: int) -> list[bytes]:
     return _hashes(session, ranges)
 
 
+def inclusion_proofs(session: Session, indexes: Iterable[int], size: int) -> dict[int, list[bytes]]:
+    """The audit paths of many leaves in the tree of ``size`` leaves, from one fetch of the
+    stored nodes they share (a transcript proves every item this way)."""
+    wanted = sorted(set(indexes))
+    if not wanted:
+        return {}
+    if wanted[0] < 0 or wanted[-1] >= size or size > tree_size(session):
+        raise ProofError(f"leaves {wanted[0]}..{wanted[-1]} are not in a tree of {size} leaves")
+    ranges = {idx: merkle.inclusion_ranges(idx, size) for idx in wanted}
+    nodes = _fetch(
+        session, [n for rs in ranges.values() for a, b in rs for n in merkle.range_nodes(a, b)]
+    )
+    return {idx: [merkle.range_hash(a, b, nodes) for a, b in rs] for idx, rs in ranges.items()}
+
+
 def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
     """The proof that the tree of ``first`` leaves is a prefix of the one of ``second``."""
     if not 0 <= first <= second or second > tree_size(session):

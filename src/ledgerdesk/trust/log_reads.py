@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ledgerdesk.core.errors import InvalidInput, NotFound
 from ledgerdesk.trust import log, merkle
-from ledgerdesk.trust.leaves import BY_NAME, leaf_bytes, leaf_data
+from ledgerdesk.trust.leaves import BY_NAME, leaf_data
 from ledgerdesk.trust.log_models import LogHead
 
 HASH_HEX = 64
@@ -120,7 +120,7 @@ def leaf_detail(session: Session, source: str, source_id: int) -> LeafAnswer:
         raise NotFound(f"The log has no hash for leaf {entry.idx}")
     row = session.get(BY_NAME[source].model, source_id)
     data = leaf_data(source, row, entry.salt) if row is not None else None
-    matches = row is not None and merkle.leaf_hash(leaf_bytes(source, row, entry.salt)) == stored
+    matches = data is not None and merkle.leaf_hash(merkle.canonical_json(data)) == stored
     head = log.latest_head(session)
     size = head.tree_size if head is not None and head.tree_size > entry.idx else None
     path = log.inclusion_proof(session, entry.idx, size) if size is not None else None

@@ -79,10 +79,12 @@ class Bundle:
     evidence: dict[str, Any]
 
 
-def choose_head(session: Session, min_size: int) -> HeadChoice | None:
+def choose_head(
+    session: Session, min_size: int, latest: LogHead | None = None
+) -> HeadChoice | None:
     """The head to prove against: the first head anchored on chain that covers the first
     ``min_size`` leaves (so anyone can check the transcript against the chain too), else the
-    latest head when it covers them."""
+    latest head (``latest``, when the caller has read it) when it covers them."""
     from ledgerdesk.trust.anchoring import latest_anchor_covering
 
     anchor = latest_anchor_covering(session, min_size)
@@ -90,7 +92,7 @@ def choose_head(session: Session, min_size: int) -> HeadChoice | None:
         anchored = log.head_at(session, anchor.tree_size)
         if anchored is not None and anchored.root_hash == anchor.root_hash:
             return HeadChoice(head=anchored, anchor=anchor_json(anchor))
-    head = log.latest_head(session)
+    head = latest or log.latest_head(session)
     if head is None or head.tree_size < min_size:
         return None
     return HeadChoice(head=head)
@@ -119,13 +121,16 @@ def build(session: Session, actor: Actor, ticket_id: int) -> Bundle:
     size = latest.tree_size if latest is not None else 0
     logged = [(s, r, found[s][r.id]) for s, r in rows if r.id in found[s]]
     logged = [entry for entry in logged if entry[2].idx < size]
-    choice = choose_head(session, max((e[2].idx for e in logged), default=-1) + 1)
+    choice = choose_head(session, max((e[2].idx for e in logged), default=-1) + 1, latest)
     if not logged or choice is None:
         raise NotLoggedYet(
             "This ticket's records are still being written to the log; try again in a few seconds"
         )
     logged.sort(key=lambda entry: entry[2].idx)
-    items = [_item(session, source, row, leaf, choice.head) for source, row, leaf in logged]
+    proofs = log.inclusion_proofs(
+        session, [leaf.idx for _, _, leaf in logged], choice.head.tree_size
+    )
+    items = [_item(source, row, leaf, proofs[leaf.idx]) for source, row, leaf in logged]
     evidence = _evidence(actor, ticket.id, items, choice, pending=len(rows) - len(logged))
     evidence = json.loads(canonical(evidence))  # exactly what a verifier will parse
     return Bundle(f"transcript-{ticket.id}.html", render(evidence), evidence)
@@ -147,12 +152,12 @@ def _rows(session: Session, actor: Actor, ticket: Any) -> list[tuple[str, Any]]:
     return rows
 
 
-def _item(session: Session, source: str, row: Any, leaf: Any, head: LogHead) -> dict[str, Any]:
+def _item(source: str, row: Any, leaf: Any, proof: list[bytes]) -> dict[str, Any]:
     item: dict[str, Any] = {
         "index": leaf.idx,
         "source": source,
         "leaf": leaf_data(source, row, leaf.salt),
-        "proof": [p.hex() for p in log.inclusion_proof(session, leaf.idx, head.tree_size)],
+        "proof": [p.hex() for p in proof],
     }
     if source == "message":
         item["salt"] = leaf.salt

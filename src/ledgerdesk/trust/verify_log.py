@@ -28,9 +28,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledgerdesk.trust import merkle, signing
+from ledgerdesk.trust import log, merkle, signing
 from ledgerdesk.trust.leaves import BY_NAME, leaf_bytes
-from ledgerdesk.trust.log_models import LogCursor, LogHead, LogKey, LogLeaf, LogNode
+from ledgerdesk.trust.log_models import LogCursor, LogHead, LogLeaf, LogNode
 
 BATCH = 4096  # leaves per read; a power of two, so most subtrees complete inside one batch
 ID_CHUNK = 900  # ids per IN (...) list, under SQLite's old limit of 999 parameters
@@ -99,7 +99,7 @@ def verify_log(session: Session, batch: int = BATCH) -> LogReport:
     """Check the whole log; read-only."""
     report = LogReport()
     size = _extent(session)
-    keys = dict(session.execute(select(LogKey.key_id, LogKey.public_key)).all())
+    keys = log.public_keys(session)
     heads = _heads(session)
     head = next(heads, None)
     tree = _Tree()
