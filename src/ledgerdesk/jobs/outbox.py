@@ -86,6 +86,7 @@ def run_pending(
     done = 0
     seen: set[str] = set()
     while done < limit and not _stopping(stop):
+        before = len(seen)
         with factory() as session:
             due = list(session.scalars(_due().limit(_BATCH)))
             session.rollback()
@@ -103,9 +104,15 @@ def run_pending(
                 # longer than one poll lets them in.
                 time.sleep(SQLITE_PAUSE_SECONDS)
                 last_pause = time.monotonic()
-        if len(due) < _BATCH:
+        if len(due) < _BATCH or len(seen) == before:  # nothing left, or only held-back jobs
             break
     return done
+
+
+def _periodic_topics() -> dict[str, float]:
+    from ledgerdesk.jobs.schedule import PERIODIC
+
+    return PERIODIC
 
 
 def _stopping(stop: threading.Event | None) -> bool:
@@ -131,9 +138,17 @@ def _run_claimed(factory: sessionmaker[Session], entry_id: int, seen: set[str]) 
         ).first()
         if entry is None:  # another worker has it, or had it
             return 0
+        # A periodic job runs at most once per pass, its own follow-ups included (the log's
+        # appender continues a backlog in follow-up runs): a caller draining the queue for
+        # the mail a request owes must not spend its time on an endless periodic backlog.
+        if entry.topic in _periodic_topics() and ("periodic:" + entry.topic) in seen:
+            session.rollback()
+            return 0
         # The same job queued twice (an article saved in several steps) runs once per pass.
         identity = entry.topic + json.dumps(entry.payload, sort_keys=True)
         ok = 1 if identity in seen else _run_one(session, entry)
+        if entry.topic in _periodic_topics():
+            seen.add("periodic:" + entry.topic)
         if ok:
             seen.add(identity)
             session.execute(delete(OutboxEntry).where(OutboxEntry.id == entry.id))
