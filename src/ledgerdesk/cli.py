@@ -222,7 +222,7 @@ def serve(
     )
     try:
         uvicorn.run(
-            "ledgerdesk.web.app:create_app",
+            "ledgerdesk.web.app:create_served_app",
             factory=True,
             host=bind_host,
             port=bind_port,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
@@ -95,6 +96,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def create_served_app() -> FastAPI:
+    """The app as ``ledgerdesk serve`` runs it: one per server process, which also settles the
+    garbage collector once warm (tests and embedders keep the interpreter's defaults: a frozen
+    app's cycles would outlive it)."""
+    app = create_app()
+    app.state.settle_gc = True
+    return app
+
+
 def _chat_ancestors(settings: Settings) -> list[str]:
     """The origins that may embed the chat frame (empty: any)."""
     return list(settings.chat_frame_ancestors)
@@ -133,12 +143,29 @@ async def _warm_up(settings: Settings) -> None:
     log.info("warmed up in %.1f s", time.monotonic() - started)
 
 
+# Young collections after this many new container objects (CPython's default is 700): with a
+# thousand chat connections and the loaded models, the default ran a full collection every few
+# seconds, each stopping the process for 100-400 ms (bench/RESULTS.md, live chat delivery).
+GC_THRESHOLDS = (10_000, 20, 20)
+
+
+def _settle_garbage_collector() -> None:
+    """Move everything loaded at start (models, dictionaries, the search index, routes) out of
+    the collector's reach and collect less often: those objects live as long as the process,
+    and scanning them on every full collection was the chat delivery's worst tail."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Every process warms up before it accepts traffic (uvicorn binds its socket only after
     the lifespan started); embedded mode also runs background jobs in this process, production
     runs ``worker``s."""
     await _warm_up(app.state.settings)
+    if getattr(app.state, "settle_gc", False):
+        _settle_garbage_collector()
     worker = None
     if app.state.settings.jobs == "embedded":
         from ledgerdesk.composition import load_handlers
