@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
@@ -23,6 +24,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import httpx
 
 import ledgerdesk
+from ledgerdesk.core import invalidation
 from ledgerdesk.core.outbound import OutboundBlocked, check_outbound_url
 from ledgerdesk.exchange.records import (
     CustomerProfile,
@@ -107,6 +109,7 @@ class ExchangeClient:
         self.cache_seconds = cache_seconds
         self._cache: dict[str, tuple[float, str, Any]] = {}
         self._cache_lock = threading.Lock()
+        _clients.add(self)
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
@@ -236,7 +239,11 @@ class ExchangeClient:
     # --- cache ----------------------------------------------------------------------------
 
     def forget_customer(self, customer_id: str) -> None:
-        """Drop every kept answer about ``customer_id`` (including e-mail lookups of it)."""
+        """Drop every kept answer about ``customer_id`` (including e-mail lookups of it), in
+        every process of the desk (``core.invalidation``; Redis carries it to the others)."""
+        invalidation.announce(EXCHANGE_CACHE, customer_id)
+
+    def _forget_here(self, customer_id: str) -> None:
         with self._cache_lock:
             for key in [k for k, (_, owner, _) in self._cache.items() if owner == customer_id]:
                 del self._cache[key]
@@ -373,6 +380,20 @@ def _check_limit(limit: int) -> int:
 
 
 # --- the process's client -----------------------------------------------------------------
+
+EXCHANGE_CACHE = "exchange.customer"
+_clients: weakref.WeakSet[ExchangeClient] = weakref.WeakSet()
+
+
+def _forget_everywhere_here(customer_id: str) -> None:
+    for client in list(_clients):
+        if customer_id:
+            client._forget_here(customer_id)
+        else:
+            client.clear_cache()
+
+
+invalidation.register(EXCHANGE_CACHE, _forget_everywhere_here)
 
 _overrides: list[ExchangeClient | None] = []
 _overrides_lock = threading.Lock()

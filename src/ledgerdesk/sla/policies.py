@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from ledgerdesk.core import invalidation
 from ledgerdesk.core.business_hours import BusinessHours, hours_from
 from ledgerdesk.sla.models import TARGETS, BusinessCalendar, Holiday, SlaPolicy, TeamCalendar
 
@@ -22,6 +23,8 @@ _ALWAYS = BusinessHours.parse("", "UTC")
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, Snapshot]] = {}
+_generation = invalidation.Generation()
+CACHE_NAME = "sla.policies"
 
 
 @dataclass(frozen=True)
@@ -158,13 +161,28 @@ def current(session: Session) -> Snapshot:
         cached = _cache.get(key)
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
+    invalidation.follow()
+    seen = _generation.now()
     snapshot = load(session.connection())
     with _lock:
-        _cache[key] = (now, snapshot)
+        if _generation.stores_ok(seen):  # not cleared while loading
+            _cache[key] = (now, snapshot)
     return snapshot
 
 
-def invalidate() -> None:
-    """Forget every cached snapshot (the admin changed a policy or a calendar)."""
+def _clear(_key: str = "") -> None:
     with _lock:
+        _generation.bump()
         _cache.clear()
+
+
+invalidation.register(CACHE_NAME, _clear)
+
+
+def invalidate(session: Session | None = None) -> None:
+    """Forget every cached snapshot (the admin changed a policy or a calendar); with
+    ``session``, every process forgets it again once that session commits."""
+    if session is None:
+        _clear()
+    else:
+        invalidation.announce_after_commit(session, CACHE_NAME)

@@ -83,7 +83,7 @@ def do_create_calendar(session: Session, actor: Actor, data: CalendarIn) -> Busi
     session.flush()
     if calendar.is_default:
         _set_default(session, calendar)
-    policies.invalidate()
+    policies.invalidate(session)
     return calendar
 
 
@@ -98,7 +98,7 @@ def do_update_calendar(
     calendar.updated_at = utcnow()
     if data.is_default:
         _set_default(session, calendar)
-    policies.invalidate()
+    policies.invalidate(session)
     return calendar
 
 
@@ -107,7 +107,7 @@ def do_delete_calendar(session: Session, actor: Actor, calendar: BusinessCalenda
     if calendar.is_default and len(list_calendars(session)) > 1:
         raise Conflict("Make another calendar the default before deleting this one")
     session.delete(calendar)
-    policies.invalidate()
+    policies.invalidate(session)
 
 
 def do_add_holiday(
@@ -119,7 +119,7 @@ def do_add_holiday(
     holiday = Holiday(calendar_id=calendar.id, day=data.day, name=data.name.strip())
     calendar.holidays.append(holiday)
     session.flush()
-    policies.invalidate()
+    policies.invalidate(session)
     return holiday
 
 
@@ -131,7 +131,7 @@ def do_remove_holiday(
     if holiday is None:
         raise NotFound(f"Holiday {holiday_id} not found in this calendar")
     calendar.holidays.remove(holiday)
-    policies.invalidate()
+    policies.invalidate(session)
 
 
 def team_calendars(session: Session) -> dict[int, int]:
@@ -152,7 +152,7 @@ def do_set_team_calendar(
     if calendar_id is not None:
         session.add(TeamCalendar(team_id=team_id, calendar_id=calendar_id))
     session.flush()
-    policies.invalidate()
+    policies.invalidate(session)
 
 
 # --- policies -------------------------------------------------------------------------------
@@ -210,7 +210,7 @@ def do_create_policy(session: Session, actor: Actor, data: PolicyIn) -> SlaPolic
     _fill(policy, data)
     session.add(policy)
     session.flush()
-    policies.invalidate()
+    policies.invalidate(session)
     return policy
 
 
@@ -219,7 +219,7 @@ def do_update_policy(session: Session, actor: Actor, policy: SlaPolicy, data: Po
     _admin(actor)
     check_policy(session, data)
     _fill(policy, data)
-    policies.invalidate()
+    policies.invalidate(session)
 
 
 def do_move_policy(session: Session, actor: Actor, policy: SlaPolicy, direction: str) -> None:
@@ -231,13 +231,13 @@ def do_move_policy(session: Session, actor: Actor, policy: SlaPolicy, direction:
         rows[index], rows[other] = rows[other], rows[index]
     for position, row in enumerate(rows, start=1):
         row.position = position
-    policies.invalidate()
+    policies.invalidate(session)
 
 
 def do_delete_policy(session: Session, actor: Actor, policy: SlaPolicy) -> None:
     _admin(actor)
     session.delete(policy)
-    policies.invalidate()
+    policies.invalidate(session)
 
 
 # --- clocks and badges ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor, normalise_email, require_role
 from ledgerdesk.ai.guard import redact
+from ledgerdesk.core import invalidation
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, InvalidInput, NotFound
 from ledgerdesk.core.settings import Settings, get_settings
@@ -286,9 +287,17 @@ _cache: dict[tuple[str, tuple[str, ...]], tuple[float, tuple[str, ...]]] = {}
 _cache_lock = threading.Lock()
 
 
-def clear_domain_cache() -> None:
+_generation = invalidation.Generation()
+DOMAINS_CACHE = "trust.domains"
+
+
+def clear_domain_cache(_key: str = "") -> None:
     with _cache_lock:
+        _generation.bump()
         _cache.clear()
+
+
+invalidation.register(DOMAINS_CACHE, clear_domain_cache)
 
 
 def _registry_changed(session: Session) -> None:
@@ -300,8 +309,9 @@ def _registry_changed(session: Session) -> None:
 
 
 def _settled(session: Session) -> None:
-    session.info.pop(_DIRTY, None)
-    clear_domain_cache()
+    if session.info.pop(_DIRTY, None):
+        # Every process forgets the domains (a rollback too: harmless, and rare).
+        invalidation.announce(DOMAINS_CACHE)
 
 
 def _database_key(session: Session) -> str:
@@ -320,10 +330,13 @@ def official_domains(session: Session, settings: Settings | None = None) -> list
             hit = _cache.get(key)
         if hit is not None and hit[0] > now:
             return list(hit[1])
+    invalidation.follow()
+    seen = _generation.now()
     domains = _load_domains(session, configured)
     if not dirty:
         with _cache_lock:
-            _cache[key] = (now + DOMAINS_TTL_SECONDS, domains)
+            if _generation.stores_ok(seen):  # not cleared while loading
+                _cache[key] = (now + DOMAINS_TTL_SECONDS, domains)
     return list(domains)
 
 

@@ -5,9 +5,10 @@ collected; if any active endpoint exists, one ``webhooks.events`` job is queued 
 transaction (so a rolled-back change sends nothing and a committed one is never missed). The
 "is there any active endpoint?" answer is cached per process and database for a few seconds,
 so a desk without webhooks pays one tiny query every few seconds, not one per flush; the
-endpoint services clear it when they change an endpoint (other processes see a change within
-``CACHE_SECONDS``). Events recorded as history (``channels.outgoing.recording_history``: the
-demo desk, imports) are not sent."""
+endpoint services clear it when they change an endpoint, in every process once the change
+commits (``core.invalidation`` over Redis; ``CACHE_SECONDS`` bounds it if a message is lost).
+Events recorded as history (``channels.outgoing.recording_history``: the demo desk, imports)
+are not sent."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from ledgerdesk.channels.models import WebhookEndpoint
 from ledgerdesk.channels.outgoing import is_history
 from ledgerdesk.channels.webhooks.events import EVENT_TYPES
+from ledgerdesk.core import invalidation
 from ledgerdesk.jobs.outbox import enqueue
 from ledgerdesk.tickets.models import Event
 
@@ -31,6 +33,8 @@ _CHANGED = "ledgerdesk_webhooks_changed"
 
 _lock = threading.Lock()
 _cache: dict[str, tuple[float, bool]] = {}  # database URL -> (checked at, any active endpoint)
+_generation = invalidation.Generation()
+CACHE_NAME = "webhooks.endpoints"
 
 
 def _key(session: Session) -> str:
@@ -41,9 +45,9 @@ def _key(session: Session) -> str:
 
 def invalidate(session: Session | None = None) -> None:
     """Forget the cached answer (all databases); with ``session``, forget it again when that
-    session's transaction ends, since what it changed becomes visible (or vanishes) then."""
-    with _lock:
-        _cache.clear()
+    session's transaction ends, since what it changed becomes visible (or vanishes) then (a
+    commit tells every process, through ``core.invalidation``)."""
+    _clear()
     if session is not None:
         session.info[_CHANGED] = True
 
@@ -56,12 +60,24 @@ def any_active_endpoint(session: Session) -> bool:
         cached = _cache.get(key)
     if cached is not None and now - cached[0] < CACHE_SECONDS:
         return cached[1]
+    invalidation.follow()
+    seen = _generation.now()
     query = select(exists().where(WebhookEndpoint.active.is_(True)))
     found = bool(session.connection().scalar(query))
     if not session.info.get(_CHANGED):  # an uncommitted change is not everyone's truth
         with _lock:
-            _cache[key] = (now, found)
+            if _generation.stores_ok(seen):  # not cleared while we asked
+                _cache[key] = (now, found)
     return found
+
+
+def _clear(_key: str = "") -> None:
+    with _lock:
+        _generation.bump()
+        _cache.clear()
+
+
+invalidation.register(CACHE_NAME, _clear)
 
 
 @event.listens_for(Session, "after_flush")
@@ -83,7 +99,7 @@ def _queue(session: Session, _context: Any) -> None:
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     if session.info.pop(_CHANGED, False):
-        invalidate()
+        invalidation.announce(CACHE_NAME)  # here and in every other process
 
 
 @event.listens_for(Session, "after_rollback")
