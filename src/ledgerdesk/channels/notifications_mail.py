@@ -104,7 +104,13 @@ def email_agent(session: Session, payload: dict[str, Any]) -> None:
     text = "\n\n".join(paragraphs)
     html = html_document(paragraphs, links=[url])
     mail = compose_customer_mail(
-        None, headline, text, html_body=html, to=agent.email, locale=locale
+        None,
+        headline,
+        text,
+        html_body=html,
+        to=agent.email,
+        locale=locale,
+        identity=f"notification:{row.id}",
     )
     mail["X-Ledgerdesk-Notification"] = row.kind
     row.emailed_at = utcnow()  # before sending: see the module's docstring

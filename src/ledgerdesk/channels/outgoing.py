@@ -7,9 +7,10 @@ other pillar, so ``accounts`` can queue mail without an import cycle.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,9 @@ class QueuedMail:
 
     ``kind`` names what it is (``portal_code``, ``anti_phishing_changed``) for logs;
     ``locale`` overrides the customer's language for the anti-phishing line; a mail past
-    ``valid_until`` (a sign-in code that has expired) is dropped instead of sent."""
+    ``valid_until`` (a sign-in code that has expired) is dropped instead of sent.
+    ``mail_id`` (given when queued) names this one mail: its ``Message-ID`` comes from it,
+    so a mail sent again after a crash is recognisably the same mail."""
 
     kind: str
     subject: str
@@ -38,6 +41,7 @@ class QueuedMail:
     to: str | None = None
     locale: str | None = None
     valid_until: datetime | None = None
+    mail_id: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
         return {
@@ -48,6 +52,7 @@ class QueuedMail:
             "to": self.to,
             "locale": self.locale,
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
+            "mail_id": self.mail_id,
         }
 
     @classmethod
@@ -62,6 +67,7 @@ class QueuedMail:
             to=payload.get("to") or None,
             locale=payload.get("locale") or None,
             valid_until=datetime.fromisoformat(until) if until else None,
+            mail_id=str(payload["mail_id"]) if payload.get("mail_id") else None,
         )
         mail.check()
         return mail
@@ -79,6 +85,8 @@ def queue_customer_mail(session: Session, mail: QueuedMail) -> None:
     mail.check()
     if is_history(session):
         return
+    if mail.mail_id is None:
+        mail = replace(mail, mail_id=uuid.uuid4().hex)
     enqueue(session, MAIL_TOPIC, mail.to_payload())
 
 

@@ -4,7 +4,9 @@ Queued by ``tickets.services`` in the transaction of the reply or status change 
 internal notes), composed here when the job runs: the reply and the ticket are re-read, the
 mail is written in the customer's language (``accounts.mail_locale``) and starts with their
 anti-phishing line like every other e-mail. Each notice is recorded as a ``customer.notified``
-event in the job's transaction, so a job that runs twice (or is queued twice) sends once.
+event in the job's transaction, so a job that runs twice (or is queued twice) sends once. A
+crash after the SMTP server accepted the mail but before that commit sends it again, with the
+same ``Message-ID`` (derived from what the notice is), so the copy can be recognised.
 A reply that also solves the ticket is one e-mail, which says both.
 
 Each mail is plain text and HTML, threads with the ticket's earlier mails (its ``Message-ID``
@@ -146,6 +148,7 @@ def _send(session: Session, notice: _Notice, subject: str, paragraphs: list[str]
         "\n\n".join(paragraphs),
         html_body=html_document(paragraphs, links=[url]),
         locale=locale,
+        identity=_identity(notice),
     )
     if is_suppressed(session, notice.customer.email):  # bounced, complained or a placeholder
         log.info("ticket #%s notice %r dropped: address suppressed", notice.ticket.id, notice.kind)
@@ -162,6 +165,13 @@ def _send(session: Session, notice: _Notice, subject: str, paragraphs: list[str]
     )
     record_sent(session, notice.ticket.id, str(mail["Message-ID"]), notice.ref.get("message_id"))
     send(mail)
+
+
+def _identity(notice: _Notice) -> str:
+    """What the notice is, for its ``Message-ID``: the same on a second try after a crash
+    (sent by SMTP, not yet committed), so the reader's mail system drops the copy."""
+    ref = ",".join(f"{key}={value}" for key, value in sorted(notice.ref.items()))
+    return f"ticket:{notice.ticket.id}:{notice.kind}:{ref}"
 
 
 def _footer(_: Callable[[str], str]) -> str:
