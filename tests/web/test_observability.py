@@ -345,3 +345,40 @@ def _wait_ready(url: str, server: subprocess.Popen[bytes], timeout: float = 150.
             pass
         time.sleep(0.2)
     raise RuntimeError(f"serve at {url} was not ready within {timeout} s")
+
+
+# -- the README's production section and deploy/ ----------------------------------------------
+
+
+def test_readme_production_section_matches_the_deploy_files() -> None:
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Production deployment") :]
+    section = section[: section.index("\n## ", 5)]
+    table = readme[readme.index("| variable | default | meaning |") :]
+    documented = set(re.findall(r"^\| `(LEDGERDESK_[A-Z0-9_]+)`", table, re.MULTILINE))
+    rows = [line for line in section.splitlines() if line.startswith("| `deploy/")]
+    assert len(rows) >= 5
+    for row in rows:
+        files_cell, runs_cell = row.strip("|").split("|")[:2]
+        files = [ROOT / name for name in re.findall(r"`(deploy/[^`]+)`", files_cell)]
+        assert files and all(path.is_file() for path in files), row
+        # JSON command arrays (compose) read as the command line they are.
+        content = " ".join(path.read_text() for path in files)
+        content = re.sub(r'",\s*"', " ", content).replace('"', "")
+        for command in re.findall(r"`(ledgerdesk [^`]+)`", runs_cell):
+            assert command in content, (command, row)
+        for name, value in re.findall(r"`(LEDGERDESK_[A-Z_]+)=([^`]+)`", runs_cell):
+            assert f"{name}={value}" in content or f"{name}: {value}" in content, name
+    for path in (ROOT / "deploy").rglob("*"):
+        if path.is_file():
+            used = set(re.findall(r"\b(LEDGERDESK_[A-Z0-9_]+)", path.read_text()))
+            assert used <= documented, (path, used - documented)
+    # The compose file has every service the layout names, and nginx upgrades websockets.
+    compose = (ROOT / "deploy" / "compose.yaml").read_text()
+    for service in ("postgres", "redis", "web", "worker", "proxy"):
+        assert re.search(rf"^  {service}:$", compose, re.MULTILINE), service
+    proxy = (ROOT / "deploy" / "nginx" / "ledgerdesk-proxy.conf").read_text()
+    assert "proxy_set_header Upgrade $http_upgrade;" in proxy
+    for site in ("ledgerdesk.conf", "compose.conf"):
+        text_ = (ROOT / "deploy" / "nginx" / site).read_text()
+        assert "location = /chat/ws" in text_ and "location = /metrics { return 404; }" in text_
