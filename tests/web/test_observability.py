@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
+from ledgerdesk.chat import identity
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.context import request_id_bound
 from ledgerdesk.core.db import make_engine
@@ -250,6 +251,27 @@ def test_metrics_answer_when_the_database_does_not(make_app: MakeApp) -> None:
     response = scrape(make_app(database_url=bad_db))
     assert response.status_code == 200
     assert sample(response.text, "ledgerdesk_database_up") == 0.0
+
+
+def test_chat_connections_gauge_follows_open_websockets(client: TestClient, app: FastAPI) -> None:
+    def open_now() -> float:
+        return sample(scrape(app).text, "ledgerdesk_chat_connections") or 0.0
+
+    with app.state.sessionmaker() as session:
+        _, token = identity.identify_email(session, f"{uuid.uuid4().hex[:10]}@example.com")
+        session.commit()
+    before = open_now()
+    origin = {"origin": "http://testserver"}
+    with client.websocket_connect("/chat/ws", headers=origin) as first:
+        with client.websocket_connect("/chat/ws", headers=origin) as second:
+            for ws in (first, second):  # the server answers hello: the socket is served
+                ws.send_json({"type": "hello", "token": token, "lang": "en"})
+                assert ws.receive_json()["type"] == "welcome"
+            assert open_now() == before + 2
+    deadline = time.monotonic() + 10
+    while open_now() != before and time.monotonic() < deadline:
+        time.sleep(0.05)  # the server side of a closed socket finishes on its own time
+    assert open_now() == before
 
 
 # -- /readyz and /healthz --------------------------------------------------------------------
