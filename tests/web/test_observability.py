@@ -404,3 +404,39 @@ def test_readme_production_section_matches_the_deploy_files() -> None:
     for site in ("ledgerdesk.conf", "compose.conf"):
         text_ = (ROOT / "deploy" / "nginx" / site).read_text()
         assert "location = /chat/ws" in text_ and "location = /metrics { return 404; }" in text_
+
+
+def test_worker_serves_its_job_metrics_and_logs_json(tmp_path: Path) -> None:
+    port = _closed_port()
+    env = {
+        **os.environ,
+        "LEDGERDESK_DATA_DIR": str(tmp_path),
+        "LEDGERDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'desk.db'}",
+        "LEDGERDESK_LOG_FORMAT": "json",
+        "LEDGERDESK_WORKER_METRICS": f"127.0.0.1:{port}",
+        "PYTHONPATH": str(ROOT / "src"),
+    }
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    env.pop("LEDGERDESK_REDIS_URL", None)
+    subprocess.run([str(BIN), "migrate"], env=env, check=True, capture_output=True, timeout=120)
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log_file:
+        worker = subprocess.Popen(
+            [str(BIN), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=log_file
+        )
+        try:
+            body = ""
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and worker.poll() is None:
+                try:
+                    body = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+                    break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            assert "# TYPE ledgerdesk_job_runs_total counter" in body
+            assert "# TYPE ledgerdesk_job_pickup_seconds histogram" in body
+        finally:
+            worker.terminate()
+            worker.wait(timeout=60)
+    records = [json.loads(line) for line in log_path.read_text().splitlines() if line[:1] == "{"]
+    assert any(r["message"] == f"job metrics on http://127.0.0.1:{port}/metrics" for r in records)
