@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from typing import Annotated, Any
 
@@ -207,11 +206,12 @@ def serve(
     """Serve the console, portal and API."""
     import uvicorn
 
+    from ledgerdesk.core.logs import configure_logging, logging_config
+    from ledgerdesk.core.metrics import prepare_multiprocess
+
     settings = _settings()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    # httpx logs every request at INFO with its full URL: a line per chain or exchange call,
-    # and a node URL's user:password (bitcoind) would reach the log.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings.log_format)  # core/logs.py (uvicorn gets the same below)
+    prepare_multiprocess(settings.data_dir, workers)  # many processes, one /metrics
     bind_host, bind_port = host or settings.host, port or settings.port
     exit_on_bad_registry(settings)
     world = _start_demo_world(f"http://{bind_host}:{bind_port}") if settings.demo_services else None
@@ -227,6 +227,11 @@ def serve(
             host=bind_host,
             port=bind_port,
             workers=workers,
+            log_config=logging_config(settings.log_format),
+            # A new worker process must answer uvicorn's health ping within this time; its
+            # imports alone took over 5 s (uvicorn's default) on a busy 2-core machine, and
+            # uvicorn then killed and respawned every worker for ever.
+            timeout_worker_healthcheck=30,
             **UVICORN_OPTIONS,
         )
     finally:

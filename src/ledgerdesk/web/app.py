@@ -22,7 +22,7 @@ from ledgerdesk.core import i18n
 from ledgerdesk.core.db import make_engine, make_sessionmaker
 from ledgerdesk.core.ratelimit import RateLimiter
 from ledgerdesk.core.settings import Settings, get_settings
-from ledgerdesk.web import errors, openapi
+from ledgerdesk.web import errors, observability, openapi
 from ledgerdesk.web.middleware import (
     BodyLimitMiddleware,
     CrossOriginProtection,
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodyLimitMiddleware, max_body=settings.max_body_bytes, max_json=settings.max_json_bytes
     )
+    observability.install(app)  # outermost: every answer, a 413 included, has its request id
     return app
 
 

@@ -6,10 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlalchemy import text
 
 from ledgerdesk.core import i18n
-from ledgerdesk.web.deps import Db
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +47,7 @@ def switch_language(
 
 
 @router.get("/healthz")
-def health(db: Db) -> dict[str, str]:
-    db.execute(text("SELECT 1"))
+def health() -> dict[str, str]:
+    """Liveness: the process answers. Whether it can serve (database, Redis) is /readyz's
+    question (web/observability.py): a database outage must not get every process restarted."""
     return {"status": "ok"}
