@@ -178,7 +178,7 @@ class CeleryEngine:
         app = Celery("enginebench", broker=REDIS_URL, set_as_current=False)
         app.conf.update(
             task_default_queue=self.queue,
-            # Without acks_late a job is acknowledged when it is received: lost on kill -9.
+            # Celery's default (celery-redis-default) acknowledges a job on receipt.
             task_acks_late=self.acks_late,
             task_reject_on_worker_lost=self.acks_late,
             task_ignore_result=True,
