@@ -89,6 +89,7 @@ class Events:
     starts: dict[int, list[tuple[float, float, int]]] = field(default_factory=dict)
     ends: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
     ready: set[int] = field(default_factory=set)
+    resent: int = 0
 
     def read(self) -> None:
         for path in self.folder.glob("*.log"):
@@ -105,6 +106,8 @@ class Events:
                     )
                 elif part[0] == "E":
                     self.ends.setdefault(int(part[1]), []).append((float(part[2]), int(part[3])))
+                elif part[0] == "X":
+                    self.resent += int(part[1])
                 elif part[0] == "R":
                     self.ready.add(int(part[1]))
 
@@ -255,7 +258,8 @@ def _reference(pg_url: str) -> dict[str, int]:
 
     out = {}
     with psycopg.connect(pg_url) as conn:
-        conn.execute("CREATE TEMP TABLE enginebench_ref (x int)")
+        # A logged table: its commits wait for the WAL flush, like every job row's.
+        conn.execute("CREATE TABLE enginebench_ref (x int)")
         conn.commit()
         began, n = time.perf_counter(), 0
         while time.perf_counter() - began < 1.0:
@@ -263,6 +267,8 @@ def _reference(pg_url: str) -> dict[str, int]:
                 conn.execute("INSERT INTO enginebench_ref VALUES (1)")
             n += 1
         out["pg_commits_per_s"] = round(n / (time.perf_counter() - began))
+        conn.execute("DROP TABLE enginebench_ref")
+        conn.commit()
     client = redis.Redis.from_url(REDIS_URL)
     began, n = time.perf_counter(), 0
     while time.perf_counter() - began < 1.0:
@@ -312,6 +318,7 @@ def measure(name: str, pg_url: str, sizes: Sizes, threads: int) -> dict[str, Any
                 if not events.wait_ended(ids, 120):
                     raise RuntimeError(f"{name}: open-loop jobs not done in 120 s")
                 result[label] = {"rate": rate, **_latency(events, ids), "send_lag_ms": lag * 1000}
+            result["resent_by_sweeper_before_kill"] = events.resent
             result["kill9"] = _kill_round(
                 workers, producer, events, 3_000_000, sizes.kill_jobs_per_thread * 2 * threads
             )

@@ -421,9 +421,10 @@ class DramatiqOutboxEngine(DramatiqEngine):
 
     The producer commits the row, then sends the id. The actor claims the row with
     ``FOR UPDATE SKIP LOCKED``, runs the job in that transaction and deletes the row; an id
-    whose row is gone or locked is a no-op. A sweeper thread in every worker re-sends rows whose
-    ``resend_at`` has passed (never picked up, or the worker holding them died), pushing
-    ``resend_at`` on by RESEND_SECONDS each time.
+    whose row is gone or locked is a no-op. The main thread of every worker sweeps once a
+    second: rows whose ``resend_at`` has passed (never picked up, or the worker holding them
+    died) are sent again, and ``resend_at`` moves on by RESEND_SECONDS x 2^resends (capped at
+    5 minutes), so a long backlog is not flooded with duplicate ids (each one a no-op claim).
     """
 
     joins_db_transaction = "yes: the row commits with the change; the id is sent after commit"
@@ -473,7 +474,7 @@ class DramatiqOutboxEngine(DramatiqEngine):
             conn.execute(
                 "CREATE TABLE enginebench_outbox (id bigserial PRIMARY KEY, job_id int NOT NULL,"
                 " sent double precision NOT NULL, work_ms int NOT NULL,"
-                " resend_at timestamptz NOT NULL)"
+                " resend_at timestamptz NOT NULL, resends int NOT NULL DEFAULT 0)"
             )
 
     def producer(self) -> Producer:
@@ -510,13 +511,16 @@ class DramatiqOutboxEngine(DramatiqEngine):
         with psycopg.connect(self.pg_url, autocommit=True) as conn:
             while not stop.wait(1.0):
                 due = conn.execute(
-                    "UPDATE enginebench_outbox SET resend_at = now() + make_interval(secs => %s)"
+                    "UPDATE enginebench_outbox SET resends = resends + 1, resend_at = now()"
+                    " + make_interval(secs => least(300, %s * power(2, resends)))"
                     " WHERE id IN (SELECT id FROM enginebench_outbox WHERE resend_at < now()"
                     " ORDER BY id LIMIT 1000 FOR UPDATE SKIP LOCKED) RETURNING id",
                     (self.RESEND_SECONDS,),
                 ).fetchall()
                 for (row_id,) in due:
                     actor.send(row_id)
+                if due:
+                    _record(f"X {len(due)} {os.getpid()}\n")
         worker.stop(timeout=30_000)
         actor.broker.close()
 
@@ -537,7 +541,7 @@ REPORT_NOTES = {
     "dramatiq-redis": "default heartbeat_timeout 60 s (run: 10 s); requeued by a live worker's "
     "random maintenance (0.1 % of its Redis commands)",
     "dramatiq-redis+outbox": "the row lock dies with the connection; a worker's sweeper "
-    "re-sends the row's id once its resend_at (5 s after the last send) has passed",
+    "re-sends the row's id once its resend_at (5 s after the send, then 10, 20 ...) has passed",
     "dramatiq-rabbitmq": "unacked messages go back to the queue when the broker sees the "
     "connection close (no timeout to set)",
     "celery-redis": "task_acks_late on; redelivered once older than visibility_timeout "
