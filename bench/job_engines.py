@@ -201,7 +201,7 @@ def _latency(events: Events, ids: range) -> dict[str, float]:
 
 
 def _kill_round(
-    workers: Workers, producer: Any, events: Events, first_id: int, jobs: int
+    workers: Workers, producer: Any, events: Events, first_id: int, jobs: int, wait: float | None
 ) -> dict[str, Any]:
     ids = range(first_id, first_id + jobs)
     for i in ids:
@@ -227,7 +227,7 @@ def _kill_round(
         if any(s[2] == victim for s in events.starts.get(i, []))
         and not any(e[1] == victim for e in events.ends.get(i, []))
     ]
-    waited = RECOVERY_SECONDS * 3 + 5 * jobs + 30
+    waited = wait or RECOVERY_SECONDS * 3 + 5 * jobs + 30
     events.wait_ended(ids, waited)
     events.read()
     reruns = []
@@ -279,7 +279,9 @@ def _reference(pg_url: str) -> dict[str, int]:
     return out
 
 
-def measure(name: str, pg_url: str, sizes: Sizes, threads: int) -> dict[str, Any]:
+def measure(
+    name: str, pg_url: str, sizes: Sizes, threads: int, kill_wait: float | None = None
+) -> dict[str, Any]:
     run_id = uuid.uuid4().hex[:8]
     engine = make_engine(name, run_id, pg_url)
     result: dict[str, Any] = {
@@ -320,7 +322,12 @@ def measure(name: str, pg_url: str, sizes: Sizes, threads: int) -> dict[str, Any
                 result[label] = {"rate": rate, **_latency(events, ids), "send_lag_ms": lag * 1000}
             result["resent_by_sweeper_before_kill"] = events.resent
             result["kill9"] = _kill_round(
-                workers, producer, events, 3_000_000, sizes.kill_jobs_per_thread * 2 * threads
+                workers,
+                producer,
+                events,
+                3_000_000,
+                sizes.kill_jobs_per_thread * 2 * threads,
+                kill_wait,
             )
         finally:
             producer.close()
@@ -364,6 +371,9 @@ def main() -> None:
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--threads", type=int, default=4, help="threads per worker process")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
+    parser.add_argument(
+        "--kill-wait", type=float, help="seconds to wait after the kill (default: by job count)"
+    )
     args = parser.parse_args()
     sizes = QUICK if args.quick else FULL
     results = []
@@ -371,7 +381,7 @@ def main() -> None:
         for name in args.engines.split(","):
             print(f"== {name}", flush=True)
             try:
-                results.append(measure(name, pg_url, sizes, args.threads))
+                results.append(measure(name, pg_url, sizes, args.threads, args.kill_wait))
             except Exception as exc:  # one broken engine must not hide the others
                 results.append({"engine": name, "error": repr(exc)})
             print(json.dumps(results[-1]), flush=True)
