@@ -91,9 +91,10 @@ def _run_dramatiq(factory: sessionmaker[Session], settings: Settings, concurrenc
     (periodic jobs, forgotten messages) and the IMAP poller. SIGTERM: stop taking messages,
     finish the jobs in hand, give the prefetched messages back to Redis."""
     from ledgerdesk.channels.imap import start_poller
-    from ledgerdesk.jobs.delivery import Delivery, Relay
+    from ledgerdesk.jobs.delivery import Delivery, Relay, namespace_for
 
-    delivery = Delivery(settings.redis_url, factory)
+    namespace = namespace_for(settings.resolved_database_url)
+    delivery = Delivery(settings.redis_url, factory, namespace=namespace)
     delivery.install()  # the jobs' own follow-ups, and the relay's periodic ones, are sent too
     relay = Relay(factory, delivery)
     worker = delivery.make_worker(concurrency)

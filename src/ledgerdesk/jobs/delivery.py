@@ -17,6 +17,7 @@ re-sent at most once per ``resend`` seconds.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from datetime import timedelta
@@ -104,6 +105,16 @@ class Delivery:
         self.broker.close()
 
 
+def namespace_for(database_url: str) -> str:
+    """The Redis key prefix of a desk's job messages, from its database's name: web and
+    worker processes of one desk agree on it, and two desks sharing a Redis (or tests on
+    db 15) never take each other's messages."""
+    from sqlalchemy.engine import make_url
+
+    name = make_url(database_url).database or "default"
+    return f"{NAMESPACE}-{hashlib.sha256(name.encode()).hexdigest()[:12]}"
+
+
 def enabled(settings: Any) -> bool:
     """Production delivery: external jobs and a Redis to carry them."""
     return bool(settings.jobs == "external" and settings.redis_url)
@@ -114,7 +125,7 @@ def install_sender(settings: Any) -> Delivery | None:
     ``enabled``); returns the delivery to close at shutdown."""
     if not enabled(settings):
         return None
-    delivery = Delivery(settings.redis_url)
+    delivery = Delivery(settings.redis_url, namespace=namespace_for(settings.resolved_database_url))
     delivery.install()
     return delivery
 
