@@ -117,3 +117,21 @@ def test_a_job_runs_with_the_request_id_that_queued_it(
     assert _row(factory, entry_id) is None
     assert _runs(WORKS, "ok") == ok_before + 1
     assert outbox.run_entry(factory, entry_id) is None  # a second message: nothing to do
+
+
+def test_a_broker_that_is_down_does_not_fail_the_commit(factory: sessionmaker[Session]) -> None:
+    import socket
+
+    from ledgerdesk.jobs.delivery import Delivery
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    delivery = Delivery(f"redis://127.0.0.1:{port}/0")
+    delivery.install()
+    try:
+        entry_id = _queue(factory, WORKS)  # the commit succeeds; the relay will send it later
+    finally:
+        delivery.close()
+    assert _row(factory, entry_id) is not None
+    assert outbox.run_entry(factory, entry_id) == ("ok", 0.0)

@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 import dramatiq
+import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import Retries
 from sqlalchemy import or_, select, update
@@ -66,8 +67,13 @@ class Delivery:
         # run never does for a job's own failure (that is the outbox's retry): the database
         # was unreachable. No time limit: it interrupts a thread inside a transaction.
         retries = Retries(max_retries=5, min_backoff=1000, max_backoff=60_000)
+        # Timeouts: a web request's commit sends through this client; an unreachable Redis
+        # must cost it a second, not a TCP timeout (the relay sends the job later).
+        client = redis.Redis.from_url(
+            redis_url, socket_connect_timeout=1.0, socket_timeout=5.0, health_check_interval=30
+        )
         self.broker = RedisBroker(  # type: ignore[no-untyped-call]
-            url=redis_url, namespace=namespace, middleware=[retries]
+            client=client, namespace=namespace, middleware=[retries]
         )
         self.actor: dramatiq.Actor[[int], None] = dramatiq.Actor(
             self._perform,
