@@ -84,6 +84,8 @@ def test_a_failure_is_retried_later_and_the_error_is_redacted(
     assert (row.available_at - row.created_at).total_seconds() >= 1.5  # backoff: 2 s
     assert _runs(FAILS, "failed") == failed_before + 1
     assert outbox.run_pending(factory) == 0  # not due yet: nothing ran
+    early = outbox.run_entry(factory, entry_id)  # a message that came too soon is told when
+    assert early is not None and early[0] == "early" and 0 < early[1] <= 2.0
     assert _row(factory, entry_id).attempts == 1  # type: ignore[union-attr]
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import threading
 from datetime import timedelta
 from typing import Any
@@ -87,15 +88,16 @@ class Delivery:
     def send(self, ids: list[tuple[int, float]]) -> None:
         """One message per job id, delayed by its seconds until due (an outbox dispatcher)."""
         for entry_id, delay_seconds in ids:
-            delay = int(delay_seconds * 1000) if delay_seconds > 0 else None
+            # rounded up, and a little late rather than early (an early message only re-sends)
+            delay = math.ceil(delay_seconds * 1000) + 20 if delay_seconds > 0 else None
             self.actor.send_with_options(args=(entry_id,), delay=delay)
 
     def _perform(self, entry_id: int) -> None:
         if self.factory is None:
             raise RuntimeError("this Delivery only sends: it has no database")
         result = outbox.run_entry(self.factory, int(entry_id))
-        if result is not None and result[0] == "failed":
-            self.send([(int(entry_id), result[1])])  # the retry, when its backoff has passed
+        if result is not None and result[0] in ("failed", "early"):
+            self.send([(int(entry_id), result[1])])  # again when due (a retry's backoff)
 
     def install(self) -> None:
         """Send every job this process commits from now on."""

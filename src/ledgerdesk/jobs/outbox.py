@@ -200,13 +200,21 @@ def _claim(session: Session, entry_id: int) -> OutboxEntry | None:
 
 def run_entry(factory: sessionmaker[Session], entry_id: int) -> tuple[str, float] | None:
     """Run one job by id, as a broker's message asks: None when there is nothing to do (the
-    job is gone, dead, not yet due, or another worker holds it), else the outcome (ok,
-    failed or dead) and, after a failure, the seconds until the retry is due."""
+    job is gone, dead, or another worker holds it), else the outcome: ok, failed or dead,
+    or early (the message came before the job is due: another clock, or a rounding). After
+    failed or early, the seconds until the job is due."""
     with factory() as session:
         entry = _claim(session, entry_id)
         if entry is None:
             session.rollback()
-            return None
+            due_at = session.scalar(
+                select(OutboxEntry.available_at).where(
+                    OutboxEntry.id == entry_id, OutboxEntry.dead_at.is_(None)
+                )
+            )
+            session.rollback()
+            wait = (due_at - utcnow()).total_seconds() if due_at is not None else 0.0
+            return ("early", wait) if wait > 0 else None
         ok = _run_one(session, entry)
         if ok:
             session.execute(delete(OutboxEntry).where(OutboxEntry.id == entry.id))
