@@ -3,12 +3,10 @@ retry a dead job, drop a failed one."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
-from ledgerdesk.core.types import PathId
+from ledgerdesk.core.types import PathId, UtcDateTime
 from ledgerdesk.jobs import admin
 from ledgerdesk.jobs.models import OutboxEntry
 from ledgerdesk.web.deps import CurrentAgent, Db
@@ -29,9 +27,9 @@ class JobOut(BaseModel):
     state: str  # waiting, retrying or dead
     attempts: int
     last_error: str | None
-    created_at: datetime
-    available_at: datetime
-    dead_at: datetime | None
+    created_at: UtcDateTime
+    available_at: UtcDateTime  # when it is (was) due: a retry's backoff ends then
+    dead_at: UtcDateTime | None
     request_id: str | None
 
 
