@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from ledgerdesk.channels.outgoing import MAIL_TOPIC, QueuedMail, queue_customer_mail
@@ -75,10 +76,12 @@ def _wait_for_mail(server: SmtpServer, count: int) -> None:
         time.sleep(0.02)
 
 
-def test_worker_on_redis_runs_what_a_commit_announced(
-    tmp_path: Path, smtp_server: SmtpServer
+@pytest.mark.parametrize("delivery", ["redis", "polling"])
+def test_worker_with_threads_on_postgresql(
+    tmp_path: Path, smtp_server: SmtpServer, delivery: str
 ) -> None:
-    """``worker --concurrency 2``, external jobs on Redis: Dramatiq delivers, SIGTERM ends it."""
+    """``worker --concurrency 2`` on PostgreSQL: fed by Dramatiq on Redis (the commit announces
+    its jobs), or polling the table; each job runs once and SIGTERM ends it cleanly."""
     import redis
 
     from ledgerdesk.jobs.delivery import Delivery, namespace_for
@@ -96,7 +99,7 @@ def test_worker_on_redis_runs_what_a_commit_announced(
         "LEDGERDESK_DATABASE_URL": url,
         "LEDGERDESK_DATA_DIR": str(tmp_path),
         "LEDGERDESK_JOBS": "external",
-        "LEDGERDESK_REDIS_URL": REDIS_URL,
+        "LEDGERDESK_REDIS_URL": REDIS_URL if delivery == "redis" else "",
         "LEDGERDESK_SMTP_HOST": "127.0.0.1",
         "LEDGERDESK_SMTP_PORT": str(smtp_server.port),
         "LEDGERDESK_SMTP_STARTTLS": "false",
@@ -106,7 +109,8 @@ def test_worker_on_redis_runs_what_a_commit_announced(
     cmd = [str(BIN), "worker", "--concurrency", "2"]
     proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
     sender = Delivery(REDIS_URL, namespace=namespace_for(url))
-    sender.install()  # this process plays the web process: it announces its commits
+    if delivery == "redis":
+        sender.install()  # this process plays the web process: it announces its commits
     try:
         with make_sessionmaker(engine)() as session:
             for n in range(5):
@@ -126,6 +130,8 @@ def test_worker_on_redis_runs_what_a_commit_announced(
         for key in client.scan_iter(namespace_for(url) + "*"):
             client.delete(key)
         _drop_pg_database(url, admin)
-    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    stderr = proc.stderr.read() if proc.stderr else ""
+    assert proc.returncode == 0, stderr
+    assert ("from Redis" in stderr) == (delivery == "redis"), stderr
     received = sorted(rcpt[0] for rcpt, _message in smtp_server.inbox.messages)
     assert received == [f"r{n}@example.test" for n in range(5)]  # each once
