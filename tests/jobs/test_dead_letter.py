@@ -137,3 +137,27 @@ def test_a_broker_that_is_down_does_not_fail_the_commit(factory: sessionmaker[Se
         delivery.close()
     assert _row(factory, entry_id) is not None
     assert outbox.run_entry(factory, entry_id) == ("ok", 0.0)
+
+
+def test_a_savepoint_rolled_back_does_not_unannounce_earlier_jobs(
+    factory: sessionmaker[Session],
+) -> None:
+    announced: list[list[tuple[int, float]]] = []
+    previous = outbox.set_dispatcher(announced.append)
+    try:
+        with factory() as session:
+            outbox.enqueue(session, WORKS, {"n": 1})
+            session.flush()
+            try:
+                with session.begin_nested():  # e.g. an upsert that lost a race
+                    raise LookupError("handled")
+            except LookupError:
+                pass
+            session.commit()
+        with factory() as session:
+            outbox.enqueue(session, WORKS, {"n": 2})
+            session.flush()
+            session.rollback()
+    finally:
+        outbox.set_dispatcher(previous)
+    assert len(announced) == 1 and len(announced[0]) == 1  # the commit's job, not the rollback's

@@ -114,7 +114,11 @@ def _wake_after_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget_after_rollback(session: Session, _previous: Any) -> None:
+def _forget_after_rollback(session: Session, previous: Any) -> None:
+    if getattr(previous, "nested", False):
+        # A savepoint (a handled race, a job's failure): jobs queued before it still commit.
+        # Ids flushed inside it are announced too, harmlessly: a message for no row is a no-op.
+        return
     session.info.pop("ledgerdesk_outbox", None)
     session.info.pop(_IDS, None)
 
