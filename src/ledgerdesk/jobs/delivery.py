@@ -4,8 +4,8 @@ A commit that queued jobs sends one small message per job id after it committed 
 inside the transaction: a rolled-back job is never announced). A worker's Dramatiq actor
 claims the row (``FOR UPDATE SKIP LOCKED``), runs the handler in its own transaction and
 deletes the row; a failure records the error and the backoff on the row and sends a delayed
-message for the retry. A message for a row that is gone, dead, not yet due or held by another
-worker does nothing, so a message sent twice runs its job once.
+message for the retry. A message for a row that is gone, dead or held by another worker does
+nothing, so a message sent twice runs its job once; one that came early is sent again.
 
 Messages can still be lost (a process dies between commit and send, Redis restarts without
 persistence): every worker runs a ``Relay`` that, once a second, queues the periodic jobs
