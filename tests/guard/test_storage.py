@@ -134,7 +134,8 @@ NOT_FREE_TEXT = {
     "messages.client_id",
     "outbox.payload": "ids and desk-made values (a mail's sign-in code must survive to be "
     "sent); customer text in it is copied from guarded columns",
-    "outbox.last_error": "the desk's own error text",
+    "outbox.last_error": "the desk's own error text, redacted by the guard before storing",
+    "outbox.request_id": "a request id checked against [A-Za-z0-9._:-]{8,64} (core.context)",
     "webhook_endpoints.secret": "the desk-made HMAC key (the guard must not redact it)",
     "webhook_endpoints.events": "event type names checked against the catalogue",
     "webhook_deliveries.event_type": "an event type name",

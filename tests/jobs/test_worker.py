@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from ledgerdesk.channels.outgoing import MAIL_TOPIC, QueuedMail, queue_customer_mail
@@ -73,3 +74,64 @@ def _wait_for_mail(server: SmtpServer, count: int) -> None:
     while len(server.inbox.messages) < count:
         assert time.monotonic() < deadline, "the worker sent nothing"
         time.sleep(0.02)
+
+
+@pytest.mark.parametrize("delivery", ["redis", "polling"])
+def test_worker_with_threads_on_postgresql(
+    tmp_path: Path, smtp_server: SmtpServer, delivery: str
+) -> None:
+    """``worker --concurrency 2`` on PostgreSQL: fed by Dramatiq on Redis (the commit announces
+    its jobs), or polling the table; each job runs once and SIGTERM ends it cleanly."""
+    import redis
+
+    from ledgerdesk.jobs.delivery import Delivery, namespace_for
+    from tests.conftest import REDIS_URL, _create_pg_database, _drop_pg_database, unavailable
+
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:
+        unavailable("Redis", str(exc))
+    url, admin = _create_pg_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    env = {
+        **os.environ,
+        "LEDGERDESK_DATABASE_URL": url,
+        "LEDGERDESK_DATA_DIR": str(tmp_path),
+        "LEDGERDESK_JOBS": "external",
+        "LEDGERDESK_REDIS_URL": REDIS_URL if delivery == "redis" else "",
+        "LEDGERDESK_SMTP_HOST": "127.0.0.1",
+        "LEDGERDESK_SMTP_PORT": str(smtp_server.port),
+        "LEDGERDESK_SMTP_STARTTLS": "false",
+        "LEDGERDESK_MAIL_FROM": MAIL_FROM,
+        "LEDGERDESK_PUBLIC_URL": PUBLIC_URL,
+    }
+    cmd = [str(BIN), "worker", "--concurrency", "2"]
+    proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+    sender = Delivery(REDIS_URL, namespace=namespace_for(url))
+    if delivery == "redis":
+        sender.install()  # this process plays the web process: it announces its commits
+    try:
+        with make_sessionmaker(engine)() as session:
+            for n in range(5):
+                mail = QueuedMail(kind="test", subject=f"r{n}", text="hi", to=f"r{n}@example.test")
+                queue_customer_mail(session, mail)
+            session.commit()
+        _wait_for_mail(smtp_server, 5)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    finally:
+        sender.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        engine.dispose()
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(namespace_for(url) + "*"):
+            client.delete(key)
+        _drop_pg_database(url, admin)
+    stderr = proc.stderr.read() if proc.stderr else ""
+    assert proc.returncode == 0, stderr
+    assert ("from Redis" in stderr) == (delivery == "redis"), stderr
+    received = sorted(rcpt[0] for rcpt, _message in smtp_server.inbox.messages)
+    assert received == [f"r{n}@example.test" for n in range(5)]  # each once

@@ -13,7 +13,8 @@ from ledgerdesk.core.db import Base
 
 
 class OutboxEntry(Base):
-    """One job to run after commit. Rows are deleted once their handler succeeded."""
+    """One job to run after commit. Rows are deleted once their handler succeeded; a job whose
+    attempts ran out stays, with ``dead_at`` set, until an admin retries or drops it."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "available_at", "id"),)
@@ -27,6 +28,15 @@ class OutboxEntry(Base):
     available_at: Mapped[datetime] = mapped_column(default=utcnow)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The request that queued the job (core.context), bound again while it runs: log lines of
+    # a request and of the work it caused share one id.
+    request_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Dead letter: set when the last attempt failed. A dead job never runs again unless an
+    # admin retries it (console "Background jobs" or /api/v1/admin/jobs).
+    dead_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When a worker's relay last handed this waiting job to the broker again (its first
+    # message was lost, or never sent): the relay re-sends a job at most once per interval.
+    relayed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class JobSchedule(Base):

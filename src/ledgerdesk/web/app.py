@@ -179,6 +179,9 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         from ledgerdesk.channels.imap import start_poller
 
         app.state.imap_poller = start_poller(app.state.sessionmaker, app.state.settings)
+    from ledgerdesk.jobs.delivery import install_sender
+
+    sender = install_sender(app.state.settings)  # production: jobs announced through Redis
     await app.state.chat.start()
     try:
         yield
@@ -186,6 +189,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.chat.stop()
         if worker is not None:
             await asyncio.to_thread(worker.stop)
+        if sender is not None:
+            sender.close()
         poller = getattr(app.state, "imap_poller", None)
         if poller is not None:
             await asyncio.to_thread(poller.stop)
@@ -240,6 +245,8 @@ def _include_routes(app: FastAPI) -> None:
     from ledgerdesk.incidents import api as incidents_api
     from ledgerdesk.incidents import console as incidents_console
     from ledgerdesk.incidents import views as incidents_views
+    from ledgerdesk.jobs import admin_api as jobs_admin_api
+    from ledgerdesk.jobs import admin_console as jobs_admin_console
     from ledgerdesk.kb import api as kb_api
     from ledgerdesk.kb import console as kb_console
     from ledgerdesk.kb import views as kb_views
@@ -326,6 +333,8 @@ def _include_routes(app: FastAPI) -> None:
         watchlist_api.router,
         watchlist_console.router,
         cases_scam_views.router,
+        jobs_admin_console.router,
+        jobs_admin_api.router,
         cases_scam_views.console_router,
         cases_export_views.console_router,
         cases_export_views.api_router,

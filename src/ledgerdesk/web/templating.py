@@ -39,6 +39,7 @@ _PILLARS = (
     "sla",
     "macros",
     "cases",
+    "jobs",
 )
 
 
