@@ -2,56 +2,83 @@
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
+import logging
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ledgerdesk.ai.triage import get_triager
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.settings import get_settings
 from ledgerdesk.jobs.models import OutboxEntry
-from ledgerdesk.jobs.outbox import handler
+from ledgerdesk.jobs.outbox import MAX_ATTEMPTS, handler
 from ledgerdesk.routing.models import TriagePrediction
 from ledgerdesk.routing.services import MAX_TEXT, triage_message
 from ledgerdesk.tickets.models import ActorKind, Message, MessageKind, Ticket
 
-TOPIC = "triage.message"
-WARM_BATCH = 32  # messages embedded together by one job: its own and those queued behind it
+log = logging.getLogger(__name__)
 
-_seen_lock = threading.Lock()
-_seen: OrderedDict[int, None] = OrderedDict()  # message ids this process has warmed already
-_SEEN_SIZE = 8192
+TOPIC = "triage.message"
+BATCH = 32  # messages one job triages: its own and those queued behind it
 
 
 @handler(TOPIC)
 def triage_job(session: Session, payload: dict[str, Any]) -> None:
-    """Triage one customer message (queued by the ticket services when it is stored).
+    """Triage a customer message (queued by the ticket services when it is stored), and with
+    it the messages whose triage jobs wait behind it, embedded together in one model call.
 
-    The job first embeds its message together with the others waiting in the queue, in one
-    model call (``warm_waiting``); each message is then triaged by its own job exactly as
-    alone, finding its vector already computed."""
+    The waiting jobs are claimed like a worker claims a job (locked, skipping rows another
+    worker holds) and their rows deleted here, so no other worker embeds them again; a job
+    whose row is gone is a no-op for the queue. Each message is triaged by ``triage_message``
+    in its own savepoint, in message order, exactly as its own job would: the encoder gives
+    a text the same vector in a batch as alone (tests/triage/test_batching.py). One that
+    fails keeps its row, and its own job runs it again later."""
     message_id = int(payload["message_id"])
-    warm_waiting(session, message_id)
-    triage_message(session, message_id)
+    claimed = claim_waiting(session, BATCH - 1)
+    ids = sorted({message_id, *claimed.values()})
+    texts = triage_texts(session, ids)
+    if len(texts) > 1:
+        get_triager(get_settings()).warm([texts[i] for i in ids if i in texts])
+    for mid in ids:
+        rows = [row for row, claimed_id in claimed.items() if claimed_id == mid]
+        if mid == message_id:  # this job's own message: a failure fails the job
+            triage_message(session, mid)
+            session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(rows)))
+            continue
+        try:
+            with session.begin_nested():
+                triage_message(session, mid)
+                session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(rows)))
+        except Exception:
+            log.warning("triage of message %s failed in a batch; its job will retry", mid)
 
 
-def waiting_message_ids(session: Session, limit: int) -> list[int]:
-    """The messages of the oldest due triage jobs (at most ``limit`` jobs)."""
-    payloads = session.scalars(
-        select(OutboxEntry.payload)
-        .where(OutboxEntry.topic == TOPIC, OutboxEntry.available_at <= utcnow())
+def claim_waiting(session: Session, limit: int) -> dict[int, int]:
+    """Lock up to ``limit`` other due triage jobs (outbox id → message id), oldest first,
+    skipping rows another worker holds (on SQLite the job already holds the write lock)."""
+    if limit <= 0:
+        return {}
+    query = (
+        select(OutboxEntry.id, OutboxEntry.payload)
+        .where(
+            OutboxEntry.topic == TOPIC,
+            OutboxEntry.available_at <= utcnow(),
+            OutboxEntry.attempts < MAX_ATTEMPTS,
+        )
         .order_by(OutboxEntry.id)
         .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    ids: list[int] = []
-    for payload in payloads:
+    dead = OutboxEntry.__table__.c.get("dead_at")  # dead-letter state, where the queue has it
+    if dead is not None:
+        query = query.where(dead.is_(None))
+    claimed: dict[int, int] = {}
+    for entry_id, payload in session.execute(query):
         value = payload.get("message_id") if isinstance(payload, dict) else None
-        if isinstance(value, int) and value not in ids:
-            ids.append(value)
-    return ids
+        if isinstance(value, int):
+            claimed[entry_id] = value
+    return claimed
 
 
 def triage_texts(session: Session, message_ids: list[int]) -> dict[int, str]:
@@ -83,20 +110,3 @@ def triage_texts(session: Session, message_ids: list[int]) -> dict[int, str]:
         text = f"{row.subject}\n{row.body}" if first.get(row.ticket_id) == row.id else row.body
         texts[row.id] = text[:MAX_TEXT]
     return texts
-
-
-def warm_waiting(session: Session, message_id: int, limit: int = WARM_BATCH) -> int:
-    """Embed ``message_id`` and the messages queued behind it that this process has not
-    embedded yet, in one model call; returns how many texts needed the model. The vectors
-    wait in the triager's cache for each message's own job (in any thread of this process)."""
-    waiting = waiting_message_ids(session, limit)
-    with _seen_lock:
-        fresh = [m for m in dict.fromkeys([message_id, *waiting]) if m not in _seen]
-        for m in fresh:
-            _seen[m] = None
-        while len(_seen) > _SEEN_SIZE:
-            _seen.popitem(last=False)
-    if not fresh:
-        return 0
-    texts = triage_texts(session, fresh)
-    return get_triager(get_settings()).warm(list(texts.values()))
