@@ -377,7 +377,7 @@ def main() -> None:
         "model": base.version,
     }
     if not args.skip_sweep:
-        prefixes = [64, 128, 0] if args.quick else [32, 48, 64, 96, 128, 160, 0]
+        prefixes = [64, EMBED_CHARS, 0] if args.quick else [32, 48, 64, 96, 128, 160, 0]
         if args.prefixes:
             prefixes = [int(x) for x in args.prefixes.split(",")]
         print("accuracy per embedded prefix (characters):", flush=True)
@@ -385,7 +385,7 @@ def main() -> None:
 
     texts = [padded(e, layout, args.length, rnd) for e in held for layout in LAYOUTS]
     rnd.shuffle(texts)
-    texts = texts[: 96 if args.quick else 400]
+    texts = texts[: 64 if args.quick else 400]
     before = with_prefix(base, 0, cache=False)
     after = with_prefix(base, EMBED_CHARS, cache=True)
     result["classify"] = {
@@ -400,7 +400,7 @@ def main() -> None:
             flush=True,
         )
     if not args.skip_job:
-        count = 64 if args.quick else 200
+        count = 48 if args.quick else 200
         result["job"] = job_speed(before, after, texts[:count], args.db)
         print(json.dumps(result["job"], indent=1), flush=True)
     if args.json:

@@ -35,7 +35,7 @@ from ledgerdesk.search.analysis import _analyse_cjk, normalise, stem
 
 FORMAT = "ledgerdesk-triage/1"
 Floats = npt.NDArray[np.float32]
-EMBED_CHARS = 128  # see FeatureConfig.embed_chars
+EMBED_CHARS = 96  # see FeatureConfig.embed_chars (chosen by bench/triage_throughput.py)
 
 
 class ModelError(DomainError):
@@ -60,7 +60,7 @@ class FeatureConfig:
     # Only the first ``embed_chars`` characters of the prepared text are embedded (0: all of
     # it). The encoder's cost grows with every token while the opening says what a message is
     # about; the TF-IDF blocks still read up to ``max_chars``. Chosen on the held-out set
-    # (bench/triage_throughput.py --sweep). Models saved without it get the default.
+    # (bench/triage_throughput.py). Models saved without it get the default.
     embed_chars: int = EMBED_CHARS
 
 
