@@ -35,7 +35,7 @@ from ledgerdesk.search.analysis import _analyse_cjk, normalise, stem
 
 FORMAT = "ledgerdesk-triage/1"
 Floats = npt.NDArray[np.float32]
-EMBED_CHARS = 96  # see FeatureConfig.embed_chars (chosen by bench/triage_throughput.py)
+EMBED_CHARS = 160  # see FeatureConfig.embed_chars (chosen by bench/triage_throughput.py)
 
 
 class ModelError(DomainError):
