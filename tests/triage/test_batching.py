@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -202,3 +203,32 @@ def test_the_job_embeds_the_waiting_messages_in_one_call_and_outcomes_match_alon
             expected.distressed_confidence,
             expected.language,
         )
+
+
+def test_a_message_failing_in_a_batch_keeps_its_job_and_the_others_are_done(
+    db_session: Session, triage_on: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids: list[int] = []
+    for i in range(3):
+        ticket = make_ticket(db_session, make_customer(db_session), subject=f"q {i}", body="hi")
+        ids.append(
+            db_session.scalars(select(Message.id).where(Message.ticket_id == ticket.id)).one()
+        )
+    jobs = db_session.scalars(select(OutboxEntry).where(OutboxEntry.topic == tasks.TOPIC))
+    others = [e.id for e in jobs if e.payload.get("message_id") not in ids]
+    db_session.execute(delete(OutboxEntry).where(OutboxEntry.id.in_(others)))
+    real = tasks.triage_message
+
+    def failing(session: Session, message_id: int) -> TriagePrediction | None:
+        if message_id == ids[2]:  # a fault in one claimed message (injected)
+            raise RuntimeError("boom")
+        return real(session, message_id)
+
+    monkeypatch.setattr(tasks, "triage_message", failing)
+    tasks.triage_job(db_session, {"message_id": ids[0]})
+    left = db_session.scalars(select(OutboxEntry).where(OutboxEntry.topic == tasks.TOPIC))
+    assert [e.payload["message_id"] for e in left] == [ids[2]]  # its own job retries it
+    done = db_session.scalars(
+        select(TriagePrediction.message_id).where(TriagePrediction.message_id.in_(ids))
+    )
+    assert sorted(done) == ids[:2]
