@@ -1,7 +1,7 @@
 """Sentence vectors triage has already computed, so a message is embedded once per process.
 
-The triage job embeds every message waiting in the queue in one model call and leaves the
-vectors here; the jobs of those messages then find theirs instead of calling the model again.
+A triage job embeds the messages it took from the queue in one model call and leaves the
+vectors here; classifying each message then finds its vector instead of calling the model.
 An intent model and the tone model that share an embedder also share the vector of a text.
 Entries are keyed by the embedder's name, the view (``query``/``passage``) and the exact text
 embedded, so a hit is the very vector the model gives for that text: the encoder's batch and
