@@ -20,9 +20,11 @@ from ledgerdesk.ai.triage.amounts import DEFAULT_PRICES, largest_usd
 from ledgerdesk.ai.triage.language import detect_language
 from ledgerdesk.ai.triage.model import ModelError, TriageModel, load_model
 from ledgerdesk.ai.triage.priority import decide_priority
+from ledgerdesk.ai.triage.vectors import VectorCache
 from ledgerdesk.core.settings import Settings
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default_model"
+VECTOR_CACHE_SIZE = 4096  # about 6 MB of vectors per process
 TONE_HEADS = ("sentiment", "distressed")
 
 
@@ -111,6 +113,23 @@ class Triager:
     def labels(self) -> list[str]:
         return self.intent_model.labels
 
+    def warm(self, texts: Sequence[str]) -> int:
+        """Embed ``texts`` in one model call per view, for ``classify`` to find later (the
+        triage job does this for the messages waiting behind it). Returns how many texts
+        needed the model; those already known cost nothing. Without a cache, does nothing."""
+        done = 0
+        models = [self.intent_model]
+        if self.tone_model is not self.intent_model:
+            models.append(self.tone_model)
+        for model in models:
+            featurizer = model.featurizer
+            if featurizer.cache is None or not texts:
+                continue
+            before = featurizer.cache.misses
+            featurizer.embed(model.prepared(texts))
+            done += featurizer.cache.misses - before
+        return done
+
     def classify(
         self, texts: Sequence[str], vip: Sequence[bool] | None = None
     ) -> list[TriageResult]:
@@ -160,12 +179,19 @@ class Triager:
         return results
 
 
-def load_triager(settings: Settings, model_dir: Path | None = None) -> Triager:
-    """A triager for ``model_dir`` (else the configured model, else the bundled default)."""
+def load_triager(
+    settings: Settings, model_dir: Path | None = None, cache_size: int = VECTOR_CACHE_SIZE
+) -> Triager:
+    """A triager for ``model_dir`` (else the configured model, else the bundled default);
+    ``cache_size`` vectors are kept (0: none)."""
     find = embedder_for(settings)
     tone = load_model(DEFAULT_MODEL_DIR, find)
     chosen = model_dir or settings.triage_model
     intent = load_model(chosen, find) if chosen else tone
+    # One cache for both models: a text's vector is computed once even when the intent and
+    # tone models are different folders trained with the same embedder.
+    cache = VectorCache(cache_size)
+    tone.featurizer.cache = intent.featurizer.cache = cache if cache_size > 0 else None
     return Triager(intent, tone, settings)
 
 

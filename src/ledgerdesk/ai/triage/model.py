@@ -29,11 +29,13 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ledgerdesk.ai.embeddings import Embedder, Vectors
+from ledgerdesk.ai.triage.vectors import VectorCache
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.search.analysis import _analyse_cjk, normalise, stem
 
 FORMAT = "ledgerdesk-triage/1"
 Floats = npt.NDArray[np.float32]
+EMBED_CHARS = 160  # see FeatureConfig.embed_chars (chosen by bench/triage_throughput.py)
 
 
 class ModelError(DomainError):
@@ -55,6 +57,11 @@ class FeatureConfig:
     # (bench/triage_identifiers.py). Placeholder words instead did worse: they carry what
     # those few messages were about. Models saved before this setting existed keep raw text.
     mask_identifiers: bool = True
+    # Only the first ``embed_chars`` characters of the prepared text are embedded (0: all of
+    # it). The encoder's cost grows with every token while the opening says what a message is
+    # about; the TF-IDF blocks still read up to ``max_chars``. Chosen on the held-out set
+    # (bench/triage_throughput.py). Models saved without it get the default.
+    embed_chars: int = EMBED_CHARS
 
 
 @dataclass
@@ -166,10 +173,16 @@ class Featurizer:
     chars: TfidfVectorizer
     words: TfidfVectorizer
     embedder: Embedder | None
+    cache: VectorCache | None = None  # vectors shared across calls (see vectors.py)
 
     @property
     def embedder_name(self) -> str | None:
         return self.embedder.name if self.embedder else None
+
+    def embedded_text(self, prepared: str) -> str:
+        """What the encoder reads of an already-prepared text: its first ``embed_chars``."""
+        limit = self.config.embed_chars
+        return prepared[:limit] if limit > 0 else prepared
 
     def embed(
         self, prepared: Sequence[str], progress: Callable[[int], None] | None = None
@@ -177,12 +190,21 @@ class Featurizer:
         """Embedding block for already-prepared texts, in batches (progress gets batch sizes)."""
         if self.embedder is None or not self.config.embed_views:
             return np.zeros((len(prepared), 0), dtype=np.float32)
+        bounded = [self.embedded_text(p) for p in prepared]
         blocks: list[Floats] = []
         for view in self.config.embed_views:
             embed = self.embedder.embed_queries if view == "query" else self.embedder.embed_passages
+            if self.cache is not None:
+                rows = self.cache.embed(self.embedder.name, view, bounded, embed)
+                blocks.append(
+                    np.vstack(rows) if rows else np.zeros((0, self.embedder.dim), np.float32)
+                )
+                if progress:
+                    progress(len(bounded))
+                continue
             parts: list[Vectors] = []
-            for start in range(0, len(prepared), 64):
-                batch = list(prepared[start : start + 64])
+            for start in range(0, len(bounded), 64):
+                batch = bounded[start : start + 64]
                 parts.append(embed(batch))
                 if progress:
                     progress(len(batch))
@@ -221,10 +243,13 @@ class TriageModel:
     def labels(self) -> list[str]:
         return self.heads["intent"].labels
 
-    def features(self, texts: Sequence[str]) -> sp.csr_matrix:
+    def prepared(self, texts: Sequence[str]) -> list[str]:
         limit = self.featurizer.config.max_chars
         mask = self.featurizer.config.mask_identifiers
-        return self.featurizer.transform([prepare(t, limit, mask=mask) for t in texts])
+        return [prepare(t, limit, mask=mask) for t in texts]
+
+    def features(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.featurizer.transform(self.prepared(texts))
 
     def rank(self, texts: Sequence[str], head: str = "intent", top: int = 3) -> list[Ranked]:
         return self.rank_features(self.features(texts), head, top)
@@ -304,6 +329,7 @@ def _assemble(
         embed_views=tuple(str(v) for v in fields["embed_views"]),
         embed_weight=float(fields["embed_weight"]),
         mask_identifiers=bool(fields.get("mask_identifiers", False)),
+        embed_chars=int(fields.get("embed_chars", EMBED_CHARS)),
     )
     chars, words = char_vectorizer(config), word_vectorizer(config)
     for vectorizer, key in ((chars, "chars"), (words, "words")):
