@@ -17,7 +17,7 @@ from ledgerdesk.accounts.tokens import authenticate_token, do_create_api_token
 from ledgerdesk.core.clock import frozen_at, utcnow
 from ledgerdesk.core.errors import NotAuthenticated
 from tests.accounts.helpers import events, fresh_agent, login, token_of
-from tests.conftest import actor_of, bearer, make_agent
+from tests.conftest import actor_of, bearer, make_agent, make_team
 
 SEED = "abandon ability able about above absent absorb abstract absurd abuse access accident"
 
@@ -162,3 +162,50 @@ def test_admin_console_revokes_anyones_token(
     client.post(f"/console/account/tokens/{row_id}/revoke")
     assert client.get("/api/v1/me", headers=bearer(theirs)).status_code == 401
     assert utcnow()  # the clock is real here
+
+
+def test_the_request_check_matches_the_agent_and_stops_at_once(db_session: Session) -> None:
+    """``authenticate_actor`` (what every API request runs, issue 19) gives the same actor as
+    the agent's own, teams included, writes last-used at most once a minute, and refuses a
+    revoked token, an expired one and a deactivated agent's on the very next call."""
+    from ledgerdesk.accounts.models import Agent
+    from ledgerdesk.accounts.services import agent_actor
+
+    agent = make_agent(db_session, teams=[make_team(db_session), make_team(db_session)])
+    token = do_create_api_token(db_session, actor_of(agent), agent, "fast")
+    db_session.commit()
+    with frozen_at(datetime(2031, 1, 1)):
+        actor, touched = tokens.authenticate_actor(db_session, token)
+        assert actor == agent_actor(agent) and len(actor.team_ids) == 2 and touched
+        db_session.commit()
+    with frozen_at(datetime(2031, 1, 1, 0, 0, 30)):
+        assert tokens.authenticate_actor(db_session, token)[1] is False  # written a minute ago
+    row = db_session.scalars(select(ApiToken).where(ApiToken.agent_id == agent.id)).one()
+    assert row.last_used_at == datetime(2031, 1, 1)
+    tokens.do_revoke_token(db_session, actor_of(agent), row)
+    db_session.flush()
+    try:
+        tokens.authenticate_actor(db_session, token)
+    except NotAuthenticated:
+        pass
+    else:
+        raise AssertionError("a revoked token still worked")
+    other = make_agent(db_session)
+    second = do_create_api_token(db_session, actor_of(other), other, "short", utcnow())
+    db_session.flush()
+    for refused in (second, token):
+        try:
+            tokens.authenticate_actor(db_session, refused)
+        except NotAuthenticated:
+            pass
+        else:
+            raise AssertionError("an expired or revoked token still worked")
+    third = do_create_api_token(db_session, actor_of(other), other, "live")
+    db_session.get(Agent, other.id).active = False  # type: ignore[union-attr]
+    db_session.flush()
+    try:
+        tokens.authenticate_actor(db_session, third)
+    except NotAuthenticated:
+        pass
+    else:
+        raise AssertionError("a deactivated agent's token still worked")

@@ -142,3 +142,35 @@ def test_a_message_added_in_a_released_savepoint_is_published_once_at_the_commit
         assert bus.published == []
         session.commit()
         assert _messages(bus.take()) == [(f"t:{ticket.id}", 2, "in a savepoint")]
+
+
+def test_items_built_from_memory_match_the_stored_messages(
+    hooked: tuple[sessionmaker[Session], RecordingBus],
+) -> None:
+    """A commit builds the items of the messages it wrote from the objects in hand where it
+    can (issue 19): they must equal what the database replays, attachments, authors and the
+    guard's automatic answer included."""
+    from ledgerdesk.chat.services import items_after
+
+    factory, bus = hooked
+    seed = "abandon ability able about above absent absorb abstract absurd abuse access accident"
+    with factory() as session:
+        customer = make_customer(session)
+        ticket = make_ticket(session, customer, channel=Channel.chat, client_id="open-0002")
+        agent = make_agent(session)
+        tickets.do_add_message(session, actor_of(agent), ticket, "Looking", client_id="a-000001")
+        tickets.do_add_message(
+            session,
+            actor_of(agent),
+            ticket,
+            "with a file",
+            attachments=[AttachmentIn("tx.txt", "text/plain", b"tx 0xabc")],
+        )
+        tickets.do_add_message(session, actor_of(agent), ticket, "note", kind=MessageKind.note)
+        tickets.do_add_message(session, customer_actor(customer), ticket, f"my words {seed}")
+        session.commit()
+        published = [e for _, e in bus.take() if e["type"] == "message"]
+    with factory() as session:
+        stored = items_after(session, ticket.id, 0, audience="agent")
+    assert len(stored) == 6  # opening, three by the agent, the customer's, the guard's answer
+    assert published == stored

@@ -241,11 +241,12 @@ def do_upsert_customer(
                 raise Conflict("This customer's e-mail or id belongs to someone else") from None
         else:
             return fresh
-    if name.strip():
+    # Only what differs is assigned: an assignment of a guarded column scans it again.
+    if name.strip() and customer.name != name.strip():
         customer.name = name.strip()
-    if locale:
+    if locale and customer.locale != locale:
         customer.locale = locale
-    if vip is not None:
+    if vip is not None and customer.vip != vip:
         customer.vip = vip
     return customer
 

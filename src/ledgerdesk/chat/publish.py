@@ -25,10 +25,11 @@ from typing import Any
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction, selectinload, sessionmaker
+from sqlalchemy.orm.util import identity_key
 
 from ledgerdesk.chat.bus import Bus
 from ledgerdesk.chat.items import assistant_meta, message_item
-from ledgerdesk.tickets.models import Channel, Message, Ticket
+from ledgerdesk.tickets.models import Attachment, Channel, Message, Ticket
 
 log = logging.getLogger("ledgerdesk.chat")
 
@@ -45,6 +46,10 @@ class _Pending:
     """What one transaction will publish once it commits."""
 
     message_ids: set[int] = field(default_factory=set)
+    # The new messages themselves, and the ids of messages that got attachments in this
+    # transaction: a message whose attachments are known in memory is built without a query.
+    messages: dict[int, Message] = field(default_factory=dict)
+    attached: set[int] = field(default_factory=set)
     chat_tickets: set[int] = field(default_factory=set)
     statuses: dict[int, str] = field(default_factory=dict)
     items: list[dict[str, Any]] = field(default_factory=list)
@@ -67,6 +72,10 @@ def _after_flush(session: Session, _flush: UOWTransaction) -> None:
         if isinstance(obj, Message):
             pending = pending or _pending(session)
             pending.message_ids.add(obj.id)
+            pending.messages[obj.id] = obj
+        elif isinstance(obj, Attachment):
+            pending = pending or _pending(session)
+            pending.attached.add(obj.message_id)
         elif isinstance(obj, Ticket) and obj.channel == Channel.chat:
             pending = pending or _pending(session)
             pending.chat_tickets.add(obj.id)
@@ -89,23 +98,61 @@ def _before_commit(session: Session) -> None:
         session.info.pop(_KEY, None)
 
 
+# Many-to-one: read from the session's identity map when the author is in it.
+_LAZY_AUTHORS = frozenset({"author_agent", "author_customer"})
+
+
+def _in_memory(pending: _Pending) -> list[Message]:
+    """The new messages whose item can be built from the objects in hand: every column
+    loaded, and the attachments known (set when stored, none added to them since)."""
+    found = []
+    for message_id in pending.message_ids:
+        message = pending.messages.get(message_id)
+        if message is None or message_id in pending.attached:
+            continue
+        state = inspect(message)
+        if not state.persistent or state.unloaded - _LAZY_AUTHORS:
+            continue  # undone by a savepoint, expired, or attachments not in hand: read it
+        found.append(message)
+    return found
+
+
+def _chat_tickets(session: Session, ticket_ids: set[int]) -> set[int]:
+    """Which of these tickets are chats: from the session's own tickets where it has them."""
+    chat: set[int] = set()
+    unknown: list[int] = []
+    for ticket_id in ticket_ids:
+        ticket = session.identity_map.get(identity_key(Ticket, ticket_id))
+        if ticket is None or "channel" in inspect(ticket).unloaded:
+            unknown.append(ticket_id)
+        elif ticket.channel == Channel.chat:
+            chat.add(ticket_id)
+    if unknown:
+        chat.update(
+            session.scalars(
+                select(Ticket.id).where(Ticket.id.in_(unknown), Ticket.channel == Channel.chat)
+            ).all()
+        )
+    return chat
+
+
 def _build(session: Session, pending: _Pending) -> None:
     if pending.message_ids:
-        messages = session.scalars(
-            select(Message)
-            .where(Message.id.in_(pending.message_ids))
-            .options(selectinload(Message.attachments))
-            # Attachments were added by id, not through the relationship: read them fresh.
-            .execution_options(populate_existing=True)
-            .order_by(Message.ticket_id, Message.seq)
-        ).all()
+        messages = _in_memory(pending)
+        rest = pending.message_ids - {m.id for m in messages}
+        if rest:
+            messages += session.scalars(
+                select(Message)
+                .where(Message.id.in_(rest))
+                .options(selectinload(Message.attachments))
+                # Attachments were added by id, not through the relationship: read them fresh.
+                .execution_options(populate_existing=True)
+            ).all()
+        messages.sort(key=lambda m: (m.ticket_id, m.seq))
         meta = assistant_meta(session, messages)
         pending.items = [message_item(m, ticket_id=m.ticket_id, assistant=meta) for m in messages]
-        tickets = {m.ticket_id for m in messages}
-        chat = session.scalars(
-            select(Ticket.id).where(Ticket.id.in_(tickets), Ticket.channel == Channel.chat)
-        ).all()
-        pending.chat_tickets.update(chat)
+        pending.chat_tickets.update(_chat_tickets(session, {m.ticket_id for m in messages}))
+    pending.messages.clear()
     pending.desk = bool(pending.chat_tickets)
     pending.built = True
 

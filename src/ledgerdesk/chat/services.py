@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Protocol, cast
 from urllib.parse import unquote_plus
 
 from sqlalchemy import Table, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from ledgerdesk.accounts.models import Customer
 from ledgerdesk.accounts.services import (
@@ -134,7 +134,8 @@ def _conversation(session: Session, ticket_id: int) -> ChatConversation | None:
 def can_access(session: Session, visitor: Visitor, ticket_id: int) -> Ticket:
     """The chat ticket if this visitor may see it: its customer's, and opened by this visitor
     unless the visitor is verified. Anything else answers ``NotFound``."""
-    ticket = session.get(Ticket, ticket_id)
+    # Its requester, assignee, team and tags are read only if used (sending needs none).
+    ticket = session.get(Ticket, ticket_id, options=[lazyload("*")])
     conversation = _conversation(session, ticket_id) if ticket is not None else None
     if (
         ticket is None
@@ -167,7 +168,20 @@ def _write_transaction(session: Session) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _ack(message: Message, client_id: str, duplicate: bool) -> Ack:
+class _Placed(Protocol):
+    """Where a stored message is: a ``Message``, or the row ``_stored`` reads."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def ticket_id(self) -> int: ...
+
+    @property
+    def seq(self) -> int: ...
+
+
+def _ack(message: _Placed, client_id: str, duplicate: bool) -> Ack:
     return Ack(
         conversation=message.ticket_id,
         seq=message.seq,
@@ -177,10 +191,14 @@ def _ack(message: Message, client_id: str, duplicate: bool) -> Ack:
     )
 
 
-def _stored(session: Session, ticket_id: int, client_id: str) -> Message | None:
-    return session.scalar(
-        select(Message).where(Message.ticket_id == ticket_id, Message.client_id == client_id)
-    )
+def _stored(session: Session, ticket_id: int, client_id: str) -> _Placed | None:
+    """The place of the message stored with this client id (only what an ack needs)."""
+    row = session.execute(
+        select(Message.id, Message.ticket_id, Message.seq).where(
+            Message.ticket_id == ticket_id, Message.client_id == client_id
+        )
+    ).first()
+    return cast(_Placed, row) if row is not None else None
 
 
 def _add(
@@ -265,7 +283,7 @@ def _open(
     _write_transaction(session)
     try:
         with session.begin_nested():
-            ticket = tickets.do_create_ticket(session, visitor_actor(visitor), customer, data)
+            ticket, opened = tickets.open_ticket(session, visitor_actor(visitor), customer, data)
             session.add(
                 ChatConversation(
                     ticket_id=ticket.id,
@@ -280,7 +298,8 @@ def _open(
         if earlier is None:
             raise
         return earlier
-    message = _stored(session, ticket.id, client_id)
+    # The opening message is the first one (unless the guard answered it: then read it).
+    message = opened[0] if opened else _stored(session, ticket.id, client_id)
     assert message is not None
     return _ack(message, client_id, False)
 

@@ -48,6 +48,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# A web process runs its sync endpoints and the chat hub's database calls in AnyIO's thread
+# pool (40 threads by default), plus a few threads of its own (the embedded job worker, the
+# schedulers). The pool keeps a connection for each of them, so under full load no connection
+# is opened and closed per request (overflow connections are closed when returned); the
+# pool opens connections only as they are needed, so a quiet process holds few.
+WEB_THREADS = 40
+POOL_SIZE = WEB_THREADS + 8
+POOL_OVERFLOW = 8
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout. Statement
     parameters never appear in logs or error messages (they can hold what a customer typed)."""
@@ -56,8 +66,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_size", 20)
-    kwargs.setdefault("max_overflow", 20)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 

@@ -45,7 +45,7 @@ def create_ticket(data: TicketCreate, db: Db, actor: CurrentActor) -> TicketDeta
         db, actor, data.requester.model_dump() if data.requester else None
     )
     channel = data.channel or (Channel.portal if actor.is_customer else Channel.api)
-    ticket = svc.do_create_ticket(
+    ticket, messages = svc.open_ticket(
         db,
         actor,
         requester,
@@ -59,7 +59,9 @@ def create_ticket(data: TicketCreate, db: Db, actor: CurrentActor) -> TicketDeta
         ),
     )
     db.commit()
-    return ticket_detail(ticket, queries.ticket_messages(db, actor, ticket))
+    if messages is None:
+        messages = queries.ticket_messages(db, actor, ticket)
+    return ticket_detail(ticket, messages)
 
 
 @router.get("/tickets")
@@ -120,7 +122,7 @@ def update_ticket(
 def add_message(
     ticket_id: PathId, data: MessageCreate, db: Db, actor: CurrentActor
 ) -> MessagePublic:
-    ticket = svc.access_ticket(db, actor, ticket_id)
+    ticket = svc.access_ticket(db, actor, ticket_id, lean=True)
     message = svc.do_add_message(db, actor, ticket, data.body, kind=data.kind, status=data.status)
     db.commit()
     return message_public(message)

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ledgerdesk.accounts.models import Agent, Customer, Role, Team
 from ledgerdesk.accounts.services import Actor, do_upsert_customer
@@ -94,9 +95,14 @@ def visible_to(actor: Actor) -> Any:
     return false()
 
 
-def access_ticket(session: Session, actor: Actor, ticket_id: int) -> Ticket:
-    """The ticket, if ``actor`` may see it. Unknown and not-yours both answer ``NotFound``."""
-    ticket = session.scalar(select(Ticket).where(Ticket.id == ticket_id, visible_to(actor)))
+def access_ticket(session: Session, actor: Actor, ticket_id: int, *, lean: bool = False) -> Ticket:
+    """The ticket, if ``actor`` may see it. Unknown and not-yours both answer ``NotFound``.
+    ``lean``: its requester, assignee, team and tags are read only if used (a reply needs
+    none of them), instead of with the ticket."""
+    query = select(Ticket).where(Ticket.id == ticket_id, visible_to(actor))
+    if lean:
+        query = query.options(lazyload("*"))
+    ticket = session.scalar(query)
     if ticket is None:
         raise NotFound(f"Ticket #{ticket_id} not found")
     return ticket
@@ -129,6 +135,13 @@ def _store_attachments(
         )
 
 
+def _known_attachments(message: Message, items: Sequence[AttachmentIn]) -> None:
+    """A new message without files has none: say so, so that presenting it (the answer, the
+    live chat item) reads no attachments back. With files, they are read when asked for."""
+    if not items:
+        set_committed_value(message, "attachments", [])
+
+
 # What a customer may say their own ticket came through; the rest (agent, phone, e-mail and the
 # messaging integrations) is recorded by the desk itself.
 CUSTOMER_CHANNELS = frozenset({Channel.portal, Channel.chat, Channel.api})
@@ -155,6 +168,18 @@ def do_create_ticket(
     data: NewTicket,
 ) -> Ticket:
     """Open a ticket with its first message. Customers open only their own, without routing."""
+    return open_ticket(session, actor, requester, data)[0]
+
+
+def open_ticket(
+    session: Session,
+    actor: Actor,
+    requester: Customer,
+    data: NewTicket,
+) -> tuple[Ticket, list[Message] | None]:
+    """``do_create_ticket``, also returning the ticket's messages when they are known without
+    reading them back: the opening message alone, unless the guard answered it too (then
+    None: the caller reads the conversation)."""
     if actor.is_customer and actor.id != requester.id:
         raise NotPermitted("Customers can only open tickets for themselves")
     if actor.is_customer and (data.priority or data.team_id is not None or data.tags):
@@ -190,6 +215,8 @@ def do_create_ticket(
     )
     session.add(ticket)
     session.flush()
+    if not tags:  # known: none yet (a guard flag added below expires it again)
+        set_committed_value(ticket, "tags", [])
     author = _first_author(actor, requester, data.channel)
     message = Message(
         ticket_id=ticket.id,
@@ -202,6 +229,7 @@ def do_create_ticket(
     )
     session.add(message)
     session.flush()
+    _known_attachments(message, data.attachments)
     _store_attachments(session, message, data.attachments, guarded)
     for tag in tags:
         session.add(TicketTag(ticket_id=ticket.id, tag_id=ensure_tag(session, tag)))
@@ -226,7 +254,8 @@ def do_create_ticket(
             "message_id": message.id,
         },
     )
-    return ticket
+    answered = bool(guarded.scans or guarded.any_link)
+    return ticket, None if answered else [message]
 
 
 def resolve_requester(session: Session, actor: Actor, requester: dict[str, Any] | None) -> Customer:
@@ -243,21 +272,26 @@ def resolve_requester(session: Session, actor: Actor, requester: dict[str, Any] 
     return do_upsert_customer(session, **requester)
 
 
+# Both author columns are always given (one of them None), so the new message is complete in
+# memory and presenting it reads nothing back.
+_NO_AUTHOR: dict[str, Any] = {"author_agent_id": None, "author_customer_id": None}
+
+
 def _author_fields(actor: Actor) -> dict[str, Any]:
     if actor.is_customer:
-        return {"author_kind": ActorKind.customer, "author_customer_id": actor.id}
+        return {**_NO_AUTHOR, "author_kind": ActorKind.customer, "author_customer_id": actor.id}
     if actor.is_agent:
-        return {"author_kind": ActorKind.agent, "author_agent_id": actor.id}
+        return {**_NO_AUTHOR, "author_kind": ActorKind.agent, "author_agent_id": actor.id}
     if actor.kind == "assistant":
-        return {"author_kind": ActorKind.assistant}
-    return {"author_kind": ActorKind.system}
+        return {**_NO_AUTHOR, "author_kind": ActorKind.assistant}
+    return {**_NO_AUTHOR, "author_kind": ActorKind.system}
 
 
 def _first_author(actor: Actor, requester: Customer, channel: Channel) -> dict[str, Any]:
     """The opening message is the customer's words, unless an agent starts an outbound ticket."""
     if channel == Channel.agent and actor.is_agent:
         return _author_fields(actor)
-    return {"author_kind": ActorKind.customer, "author_customer_id": requester.id}
+    return {**_NO_AUTHOR, "author_kind": ActorKind.customer, "author_customer_id": requester.id}
 
 
 def do_add_message(
@@ -309,6 +343,7 @@ def do_add_message(
     session.add(message)
     ticket.search_text = terms_text(body, existing=ticket.search_text)
     session.flush()
+    _known_attachments(message, attachments)
     _store_attachments(session, message, attachments, guarded)
     record_guard(session, ticket, message, guarded, customer_facing=actor.is_customer)
     if actor.is_customer:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
@@ -12,18 +13,29 @@ from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts import sessions
 from ledgerdesk.accounts.models import Agent, Role
 from ledgerdesk.accounts.services import Actor
-from ledgerdesk.accounts.tokens import authenticate_token
+from ledgerdesk.accounts.tokens import authenticate_actor
 from ledgerdesk.core.errors import NotAuthenticated, NotPermitted
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    """A session for this request. The route commits; anything uncommitted is rolled back."""
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """A session for this request. The route commits; anything uncommitted is rolled back.
+
+    ``async``, so it costs no trips to the thread pool: making a session does no I/O (it
+    connects when first used), and neither does closing one that holds no transaction (the
+    usual end: the route committed). One that does is rolled back in the thread pool."""
     session: Session = request.app.state.sessionmaker()
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(_discard, session)
+        else:
+            session.close()
+
+
+def _discard(session: Session) -> None:
+    session.rollback()
+    session.close()
 
 
 Db = Annotated[Session, Depends(get_db)]
@@ -41,11 +53,10 @@ def optional_actor(request: Request, db: Db) -> Actor | None:
     """The agent (bearer token or console session) or customer (portal session), if any."""
     token = _bearer(request)
     if token is not None:
-        token_agent = authenticate_token(db, token)
-        request.state.agent = token_agent  # see below
-        if db.dirty:  # last-used time moved on (at most once a minute): keep it
+        actor, touched = authenticate_actor(db, token)
+        if touched:  # last-used time moved on (at most once a minute): keep it
             db.commit()
-        return accounts.agent_actor(token_agent)
+        return actor
     session_id = request.session.get("sid")
     live = sessions.find_live(db, session_id) if isinstance(session_id, str) else None
     if live is None:
