@@ -170,6 +170,22 @@ def test_the_job_embeds_the_waiting_messages_in_one_call_and_outcomes_match_alon
     cache = VectorCache()
     recorder = recorded(triager, cache)
     embedder = recorder.inner
+    if db_session.get_bind().dialect.name == "sqlite":
+        # One writer: a job that held the write lock through a batch would stall requests,
+        # so on SQLite each message is triaged by its own job.
+        try:
+            tasks.triage_job(db_session, {"message_id": ids[1]})
+        finally:
+            for model in (triager.intent_model, triager.tone_model):
+                model.featurizer.embedder = embedder
+                model.featurizer.cache = VectorCache()
+        # No other job was claimed (this job's own row is the runner's to delete).
+        assert sorted(e.payload["message_id"] for e in mine()) == sorted(ids)
+        done = db_session.scalars(
+            select(TriagePrediction.message_id).where(TriagePrediction.message_id.in_(ids))
+        )
+        assert list(done) == [ids[1]]
+        return
     try:
         tasks.triage_job(db_session, {"message_id": ids[1]})
         assert len(recorder.calls) == 1  # one job embedded all four together
@@ -208,6 +224,8 @@ def test_the_job_embeds_the_waiting_messages_in_one_call_and_outcomes_match_alon
 def test_a_message_failing_in_a_batch_keeps_its_job_and_the_others_are_done(
     db_session: Session, triage_on: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if db_session.get_bind().dialect.name == "sqlite":
+        pytest.skip("no batches on SQLite: each message is triaged by its own job")
     ids: list[int] = []
     for i in range(3):
         ticket = make_ticket(db_session, make_customer(db_session), subject=f"q {i}", body="hi")

@@ -19,7 +19,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import timedelta
 from typing import Any
 
@@ -124,11 +124,15 @@ def _forget_after_rollback(session: Session, previous: Any) -> None:
 
 
 def run_pending(
-    factory: sessionmaker[Session], limit: int = 1000, stop: threading.Event | None = None
+    factory: sessionmaker[Session],
+    limit: int = 1000,
+    stop: threading.Event | None = None,
+    topics: Collection[str] | None = None,
 ) -> int:
     """Run due jobs until none is left (or ``limit`` ran, or ``stop`` is set: it is checked
     between jobs, so a stopping worker finishes only the job in hand); return how many
-    succeeded.
+    succeeded. ``topics`` limits the pass to those topics (a caller that waits for one kind of
+    work, e.g. the mail a request owes, need not drain everything queued before it).
 
     Every job runs and commits in its own transaction. On PostgreSQL the job's row is locked
     with ``FOR UPDATE SKIP LOCKED``, so several workers share the queue without running one
@@ -143,7 +147,8 @@ def run_pending(
     while done < limit and not _stopping(stop):
         before = len(seen)
         with factory() as session:
-            due = list(session.scalars(_due().limit(_BATCH)))
+            query = _due() if topics is None else _due().where(OutboxEntry.topic.in_(topics))
+            due = list(session.scalars(query.limit(_BATCH)))
             session.rollback()
         bind = factory.kw.get("bind")
         sqlite = bind is not None and bind.dialect.name == "sqlite"

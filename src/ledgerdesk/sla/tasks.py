@@ -22,7 +22,7 @@ from ledgerdesk.channels.models import Notification
 from ledgerdesk.channels.notifications import EMAIL_TOPIC, KINDS
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.jobs.models import OutboxEntry
-from ledgerdesk.jobs.outbox import enqueue
+from ledgerdesk.jobs.outbox import enqueue, note_due
 from ledgerdesk.jobs.schedule import periodic
 from ledgerdesk.sla import hooks
 from ledgerdesk.sla.models import SlaTarget
@@ -156,8 +156,8 @@ def _notify_all(session: Session, wanted: list[tuple[int, str, int]], now: datet
     # the first through ``enqueue`` (so the worker wakes after the commit), the rest at once
     enqueue(session, EMAIL_TOPIC, {"notification_id": ids[0]})
     if len(ids) > 1:
-        session.execute(
-            insert(OutboxEntry),
+        queued = session.execute(
+            insert(OutboxEntry).returning(OutboxEntry.id),
             [
                 {
                     "topic": EMAIL_TOPIC,
@@ -169,6 +169,8 @@ def _notify_all(session: Session, wanted: list[tuple[int, str, int]], now: datet
                 for n in ids[1:]
             ],
         )
+        for entry_id in queued.scalars():  # a broker hears of them after the commit too
+            note_due(session, entry_id)
 
 
 def run_check(session: Session) -> tuple[int, int]:
