@@ -1,7 +1,8 @@
 """The write hot paths, this tree against a baseline tree, in one run.
 
-For each database (SQLite, PostgreSQL) and each code tree (``--baseline-src``, default
-/work/main/src, then this tree's ``src``): a fresh desk, ``ledgerdesk serve --workers N`` with
+For each database (SQLite, PostgreSQL) and each code tree (``--baseline-src``, e.g. an
+older commit unpacked with ``git archive REV src data | tar -x -C /tmp/base``, then this
+tree's ``src``): a fresh desk, ``ledgerdesk serve --workers N`` with
 ``LEDGERDESK_JOBS=external`` (jobs wait in the outbox for a ``worker``, as in production, so
 the server's CPU is the request's own), then closed-loop loads with 50 clients:
 
@@ -17,9 +18,9 @@ backends' CPU per request, and the database connections opened during the load
 ``pgbench -i`` on a throwaway database, then ``pgbench -N`` (simple writes) with 50 clients;
 the report gives creates/s ÷ pgbench tps.
 
-    .venv/bin/python bench/hot_paths.py --quick            # ~3 min: both trees, both databases
+    .venv/bin/python bench/hot_paths.py --quick            # ~2 min: this tree, both databases
     .venv/bin/python bench/hot_paths.py --only postgresql  # full counts, PostgreSQL only
-    .venv/bin/python bench/hot_paths.py --baseline-src ''  # this tree only
+    .venv/bin/python bench/hot_paths.py --baseline-src /tmp/base/src   # and a baseline tree
 
 Only loopback servers are loaded; every load is bounded by a count and a time limit.
 """
@@ -49,7 +50,6 @@ from sqlalchemy import create_engine, text
 
 BENCH_DIR = Path(__file__).resolve().parent
 THIS_SRC = BENCH_DIR.parent / "src"
-DEFAULT_BASELINE = Path("/work/main/src")
 CLIENTS = 50
 
 
@@ -453,8 +453,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument(
         "--baseline-src",
-        default=str(DEFAULT_BASELINE),
-        help="the src directory of the code to compare with ('' for none)",
+        default="",
+        help="the src directory of the code to compare with (default: none)",
     )
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument(
