@@ -142,3 +142,21 @@ def test_the_page_in_chinese(app: Any, client: TestClient, ran: list[dict[str, A
     visible = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[-1])
     for english in ("Background jobs", "Retrying", "Oldest waiting", "Failed jobs", "Drop"):
         assert english not in visible, english
+
+
+def test_every_topic_has_a_name_in_both_languages() -> None:
+    """A topic shows on the page by what it does (data/jobs/topics.yaml), not by its key."""
+    from ledgerdesk.composition import load_handlers
+    from ledgerdesk.core import i18n
+    from ledgerdesk.jobs.admin import topic_label, topic_names
+
+    load_handlers()
+    registered = {t for t in outbox.HANDLERS if not t.startswith("test.")}
+    assert registered - set(topic_names()) == set()
+    for topic, (english, chinese) in topic_names().items():
+        assert english and chinese and english != chinese, topic
+    i18n.set_locale("zh-CN")
+    assert topic_label("mail.customer") == "发给客户的邮件"
+    i18n.set_locale("en")
+    assert topic_label("mail.customer") == "E-mail to a customer"
+    assert topic_label("a.plugin_topic") == "a.plugin_topic"

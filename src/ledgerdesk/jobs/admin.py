@@ -7,7 +7,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
+import yaml
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -16,6 +19,8 @@ from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.clock import utcnow
 from ledgerdesk.core.errors import Conflict, NotFound
+from ledgerdesk.core.i18n import get_locale
+from ledgerdesk.core.paths import shipped_data_dir
 from ledgerdesk.jobs import outbox
 from ledgerdesk.jobs.models import OutboxEntry
 
@@ -126,3 +131,19 @@ def do_drop(db: Session, actor: Actor, entry: OutboxEntry) -> None:
     db.delete(entry)
     db.flush()
     log.info("admin %s dropped job %s #%s", actor.id, entry.topic, entry.id)
+
+
+@lru_cache(maxsize=1)
+def topic_names() -> dict[str, tuple[str, str]]:
+    """Each topic's name on the page, (English, Chinese), from ``data/jobs/topics.yaml``."""
+    path = shipped_data_dir() / "jobs" / "topics.yaml"
+    loaded: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(item["key"]): (str(item["en"]), str(item["zh"])) for item in loaded}
+
+
+def topic_label(topic: str) -> str:
+    """The topic's name in the request's language; an unknown topic (a plugin's) as itself."""
+    names = topic_names().get(topic)
+    if names is None:
+        return topic
+    return names[1] if get_locale().lower().startswith("zh") else names[0]

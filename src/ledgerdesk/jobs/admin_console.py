@@ -41,6 +41,7 @@ def _page(
         view=view,
         totals=view.totals,
         failed=[(e, admin.state_of(e)) for e in admin.failed_jobs(db, actor)],
+        topic_label=admin.topic_label,
         **extra,
     )
 
