@@ -20,15 +20,12 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -41,41 +38,15 @@ import httpx
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
-import ledgerdesk
 from ledgerdesk.channels.webhooks.signing import SIGNATURE_HEADER, verify_signature
+from tests.chat import servers
+from tests.chat.servers import cli, free_port
 
-PG_ADMIN_URL = os.environ.get(
-    "LEDGERDESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 SECRET = "crash-test-secret-key-" + "c" * 40
 PASSWORD = "correct-horse-battery"
 START_TIMEOUT = 180.0  # a loaded 2-core machine takes long to import the app
 MARK = re.compile(r"\bcrk-[0-9a-f]{6}-[a-z]+-\d+\b")
 WEBHOOK_EVENTS = ["ticket.created", "message.public"]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-# --- a throwaway PostgreSQL database -------------------------------------------------------
-
-
-@contextmanager
-def pg_database(prefix: str = "hcrash") -> Iterator[str]:
-    """A new empty PostgreSQL database, dropped afterwards (open connections included)."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin.url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 # --- the SMTP sink ---------------------------------------------------------------------------
@@ -191,39 +162,29 @@ class WebhookSink:
 # --- the desk's processes --------------------------------------------------------------------
 
 
-def cli(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from ledgerdesk.cli import main; main()", *args]
-
-
 def desk_environment(
     data_dir: Path, database_url: str, redis_url: str, smtp_port: int
 ) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGERDESK_")}
-    src = str(Path(ledgerdesk.__file__).resolve().parents[1])
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [src, env.get("PYTHONPATH")]))
-    env.update(
-        LEDGERDESK_DATA_DIR=str(data_dir),
-        LEDGERDESK_DATABASE_URL=database_url,
-        LEDGERDESK_REDIS_URL=redis_url,
-        LEDGERDESK_JOBS="external",
-        LEDGERDESK_SECRET_KEY=SECRET,
-        LEDGERDESK_TRIAGE="false",
-        LEDGERDESK_ASSISTANT_ENABLED="false",
-        LEDGERDESK_EMBEDDINGS="none",
-        LEDGERDESK_SMTP_HOST="127.0.0.1",
-        LEDGERDESK_SMTP_PORT=str(smtp_port),
-        LEDGERDESK_SMTP_STARTTLS="false",
-        LEDGERDESK_SMTP_TIMEOUT="10",
-        LEDGERDESK_MAIL_FROM="Crash Desk <support@crash.test>",
-        LEDGERDESK_PUBLIC_URL="https://support.crash.test",
-        LEDGERDESK_WEBHOOKS_ALLOW_PRIVATE="true",
-        LEDGERDESK_WEBHOOKS_TIMEOUT="10",
+    """A desk process's environment (the chat tests' one) with Redis, external jobs, mail to
+    the sink and webhooks to a loopback receiver."""
+    return servers.desk_environment(
+        data_dir,
+        database_url,
+        secret_key=SECRET,
+        redis_url=redis_url,
+        jobs="external",
+        smtp_host="127.0.0.1",
+        smtp_port=str(smtp_port),
+        smtp_starttls="false",
+        smtp_timeout="10",
+        mail_from="Crash Desk <support@crash.test>",
+        public_url="https://support.crash.test",
+        webhooks_allow_private="true",
+        webhooks_timeout="10",
         # Redis is shared with other runs: the per-visitor limits must not stop the load.
-        LEDGERDESK_CHAT_RATE_LIMIT="100000/minute",
-        LEDGERDESK_CHAT_MESSAGE_RATE="100000/10seconds",
-        PYTHONUNBUFFERED="1",
+        chat_rate_limit="100000/minute",
+        chat_message_rate="100000/10seconds",
     )
-    return env
 
 
 class Proc:
@@ -835,7 +796,7 @@ def crash_run(
     smtp.start()
     hooks.start()
     try:
-        with pg_database() as url:
+        with servers.database("postgresql", workdir) as url:
             env = desk_environment(workdir, url, redis_url, smtp.port)
             desk = Desk(env, workdir, web_workers=web_workers, job_workers=job_workers)
             desk.migrate(command=migrate_command)

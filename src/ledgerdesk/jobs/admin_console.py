@@ -3,30 +3,21 @@ the oldest waiting job, the failed and dead jobs with Retry and Drop (POST, then
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ledgerdesk.accounts import services as accounts
-from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.types import PathId
 from ledgerdesk.jobs import admin
-from ledgerdesk.web.deps import ConsoleAgent, Db
+from ledgerdesk.web.deps import ConsoleAdmin, Db
 from ledgerdesk.web.templating import flash, render
 
 router = APIRouter(prefix="/console/admin/jobs", include_in_schema=False)
-
-
-async def _console_admin(actor: ConsoleAgent) -> Actor:
-    accounts.require_role(actor, Role.admin)
-    return actor
-
-
-ConsoleAdmin = Annotated[Actor, Depends(_console_admin)]
 
 
 def _page(
