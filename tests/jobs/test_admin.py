@@ -140,7 +140,7 @@ def test_the_page_in_chinese(app: Any, client: TestClient, ran: list[dict[str, A
     page = client.get("/console/admin/jobs")
     assert page.status_code == 200 and "后台任务" in page.text
     visible = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[-1])
-    for english in ("Background jobs", "Retrying", "Oldest waiting", "Failed jobs", "Drop"):
+    for english in ("Background jobs", "Retrying", "Queue lag", "Failed jobs", "Drop"):
         assert english not in visible, english
 
 

@@ -68,5 +68,5 @@ def _act(request: Request, db: Any, actor: Actor, job_id: int, action: str) -> R
         "retry": gettext("Job #%(id)s (%(topic)s) will run again now."),
         "drop": gettext("Job #%(id)s (%(topic)s) was dropped; it will not run."),
     }[action]
-    flash(request, "ok", done % {"id": job_id, "topic": topic})
+    flash(request, "ok", done % {"id": job_id, "topic": admin.topic_label(topic)})
     return RedirectResponse("/console/admin/jobs", status_code=303)
