@@ -89,8 +89,13 @@ def process_unseen(
     results: list[InboundResult] = []
     tried: set[int] = set()  # a message that cannot be read is not tried again in this pass
     while not (stop is not None and stop.is_set()):
+        _arrived(client)  # notices up to here are covered by the search below
         unseen = sorted(set(client.search(["UNSEEN"])) - tried)
         if not unseen:
+            if _arrived(client):
+                # A message arrived while the server ran that search: its EXISTS notice came
+                # with the answer, so the IDLE that follows would not report it. Search again.
+                continue
             break
         tried.update(unseen)
         for uid in unseen:
@@ -100,6 +105,15 @@ def process_unseen(
             if result is not None:
                 results.append(result)
     return results
+
+
+def _arrived(client: IMAPClient) -> bool:
+    """Whether the server announced new messages (untagged EXISTS) since the last call.
+
+    IMAPClient keeps untagged responses it was not asked for in the underlying imaplib
+    connection; taking EXISTS from there is the only way to see one that came with a command's
+    answer rather than during IDLE."""
+    return bool(client._imap.untagged_responses.pop("EXISTS", None))
 
 
 def _process_one(
