@@ -88,6 +88,11 @@ def test_admin_page_lists_retries_and_drops(
     dropped = client.post(f"/console/admin/jobs/{retrying}/drop", follow_redirects=False)
     assert dropped.status_code == 303 and _row(app, retrying) is None
     assert client.post(f"/console/admin/jobs/{retrying}/drop").status_code == 404
+    # Both are in the security log, by whom and which job (a refused retry is not)
+    log = client.get("/console/admin/security").text
+    assert f"Failed background job run again</td>\n    <td>{admin.name}" in log
+    assert f"background job #{dead}</td>" in log and f"background job #{retrying}</td>" in log
+    assert "Failed background job dropped" in log and TOPIC in log
 
 
 def test_admin_api(
@@ -95,6 +100,9 @@ def test_admin_api(
 ) -> None:
     dead, retrying = _job(app, dead=True), _job(app, dead=False, attempts=1)
     admin = bearer(seeded["admin_token"])
+    before = max(
+        (e["id"] for e in client.get("/api/v1/security-events", headers=admin).json()), default=0
+    )
     listed = client.get("/api/v1/admin/jobs", headers=admin)
     assert listed.status_code == 200
     body = listed.json()
@@ -111,6 +119,13 @@ def test_admin_api(
     assert client.delete(f"/api/v1/admin/jobs/{retrying}", headers=admin).status_code == 404
     assert client.post("/api/v1/admin/jobs/999999999/retry", headers=admin).status_code == 404
     assert client.post("/api/v1/admin/jobs/0/retry", headers=admin).status_code == 422
+    events = client.get("/api/v1/security-events", headers=admin).json()
+    logged = [
+        (e["kind"], e["target_id"])
+        for e in events
+        if e["target_kind"] == "job" and e["id"] > before
+    ]  # the refused retry (409) is not in it
+    assert sorted(logged) == [("job_dropped", retrying), ("job_retried", dead)]
 
 
 def test_others_are_refused(

@@ -1,4 +1,5 @@
-"""The security log: sign-ins, 2FA changes, tokens, sessions and agent administration.
+"""The security log: sign-ins, 2FA changes, tokens, sessions, agent administration and what
+admins do to failed background jobs.
 
 Rows name the actor, the target, the kind, the time and the client address; never a password,
 a code, a token or a session id. Rows are only ever added; admins read them in the console
@@ -35,12 +36,14 @@ KINDS: dict[str, str] = {
     "agent_deactivated": "Agent deactivated",
     "agent_reactivated": "Agent reactivated",
     "agent_reset": "Agent reset",
+    "job_retried": "Failed background job run again",
+    "job_dropped": "Failed background job dropped",
 }
 
 
 @dataclass(frozen=True)
 class Target:
-    kind: str  # "agent", "customer" or "token"
+    kind: str  # "agent", "customer", "token" or "job"
     id: int
 
 
@@ -110,6 +113,8 @@ _DETAILS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^token (?P<id>\d+): (?P<name>.*)$", re.S), "token %(id)s: %(name)s"),
     (re.compile(r"^session (?P<id>\d+)$"), "session %(id)s"),
 )
+# A job's detail is its topic key; the page names the topic in the reader's language.
+_JOB_TOPIC = re.compile(r"^topic (?P<topic>[a-z0-9_.]+)$")
 
 
 def describe_detail(detail: str) -> str:
@@ -118,4 +123,9 @@ def describe_detail(detail: str) -> str:
         found = pattern.match(detail)
         if found:
             return gettext(template) % found.groupdict()
+    job = _JOB_TOPIC.match(detail)
+    if job:
+        from ledgerdesk.jobs.admin import topic_label  # the topics' names live with the jobs
+
+        return topic_label(job["topic"])
     return detail

@@ -14,6 +14,7 @@ import yaml
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from ledgerdesk.accounts import security_log
 from ledgerdesk.accounts import services as accounts
 from ledgerdesk.accounts.models import Role
 from ledgerdesk.accounts.services import Actor
@@ -109,8 +110,9 @@ def get_job(db: Session, actor: Actor, job_id: int) -> OutboxEntry:
     return entry
 
 
-def do_retry(db: Session, actor: Actor, entry: OutboxEntry) -> None:
-    """A dead job becomes due now with its attempts reset (sent to the workers at commit)."""
+def do_retry(db: Session, actor: Actor, entry: OutboxEntry, *, address: str = "") -> None:
+    """A dead job becomes due now with its attempts reset (sent to the workers at commit);
+    the security log records who did it."""
     accounts.require_role(actor, Role.admin)
     if entry.dead_at is None:
         raise Conflict("Only a dead job can be retried; this one is still queued")
@@ -120,17 +122,31 @@ def do_retry(db: Session, actor: Actor, entry: OutboxEntry) -> None:
     entry.relayed_at = None
     db.flush()
     outbox.note_due(db, entry.id)
+    _record(db, "job_retried", actor, entry, address)
     log.info("admin %s retried job %s #%s", actor.id, entry.topic, entry.id)
 
 
-def do_drop(db: Session, actor: Actor, entry: OutboxEntry) -> None:
-    """Delete a failed or dead job: it will never run."""
+def do_drop(db: Session, actor: Actor, entry: OutboxEntry, *, address: str = "") -> None:
+    """Delete a failed or dead job: it will never run (the security log keeps who dropped
+    which job, since what it owed, an e-mail or a webhook, is then never delivered)."""
     accounts.require_role(actor, Role.admin)
     if entry.dead_at is None and entry.attempts == 0:
         raise Conflict("Only a failed or dead job can be dropped; this one has not run yet")
+    _record(db, "job_dropped", actor, entry, address)
     db.delete(entry)
     db.flush()
     log.info("admin %s dropped job %s #%s", actor.id, entry.topic, entry.id)
+
+
+def _record(db: Session, kind: str, actor: Actor, entry: OutboxEntry, address: str) -> None:
+    security_log.do_record(
+        db,
+        kind,
+        actor=actor,
+        target=security_log.Target("job", entry.id),
+        address=address,
+        detail=f"topic {entry.topic}",
+    )
 
 
 @lru_cache(maxsize=1)

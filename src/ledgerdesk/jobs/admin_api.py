@@ -3,12 +3,13 @@ retry a dead job, drop a failed one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from ledgerdesk.core.types import PathId, UtcDateTime
 from ledgerdesk.jobs import admin
 from ledgerdesk.jobs.models import OutboxEntry
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import CurrentAgent, Db
 
 router = APIRouter(prefix="/api/v1/admin/jobs", tags=["background jobs"])
@@ -72,18 +73,19 @@ def list_jobs(db: Db, actor: CurrentAgent) -> JobsOverview:
 
 
 @router.post("/{job_id}/retry")
-def retry_job(job_id: PathId, db: Db, actor: CurrentAgent) -> JobOut:
+def retry_job(request: Request, job_id: PathId, db: Db, actor: CurrentAgent) -> JobOut:
     """Run a dead job again (due now, attempts reset); 409 if it is not dead."""
     entry = admin.get_job(db, actor, job_id)
-    admin.do_retry(db, actor, entry)
+    admin.do_retry(db, actor, entry, address=client_address(request))
     answer = _job(entry)
     db.commit()
     return answer
 
 
 @router.delete("/{job_id}", status_code=204)
-def drop_job(job_id: PathId, db: Db, actor: CurrentAgent) -> Response:
+def drop_job(request: Request, job_id: PathId, db: Db, actor: CurrentAgent) -> Response:
     """Delete a failed or dead job; 409 for a job that has not failed."""
-    admin.do_drop(db, actor, admin.get_job(db, actor, job_id))
+    entry = admin.get_job(db, actor, job_id)
+    admin.do_drop(db, actor, entry, address=client_address(request))
     db.commit()
     return Response(status_code=204)

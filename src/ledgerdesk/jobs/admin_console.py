@@ -14,6 +14,7 @@ from ledgerdesk.core.errors import DomainError
 from ledgerdesk.core.i18n import gettext
 from ledgerdesk.core.types import PathId
 from ledgerdesk.jobs import admin
+from ledgerdesk.web.clientip import client_address
 from ledgerdesk.web.deps import ConsoleAdmin, Db
 from ledgerdesk.web.templating import flash, render
 
@@ -57,9 +58,9 @@ def _act(request: Request, db: Any, actor: Actor, job_id: int, action: str) -> R
         entry = admin.get_job(db, actor, job_id)
         topic = entry.topic
         if action == "retry":
-            admin.do_retry(db, actor, entry)
+            admin.do_retry(db, actor, entry, address=client_address(request))
         else:
-            admin.do_drop(db, actor, entry)
+            admin.do_drop(db, actor, entry, address=client_address(request))
         db.commit()
     except DomainError as exc:
         db.rollback()
