@@ -65,10 +65,6 @@ class Plan:
 FULL = Plan(requests=3000, time_limit=40.0, warmup=300, pgbench_seconds=15, workers=2)
 QUICK = Plan(requests=400, time_limit=10.0, warmup=100, pgbench_seconds=5, workers=2)
 
-# One HTTP request: method, path, and httpx keyword arguments (json=, data=, ...).
-Spec = tuple[str, str, dict[str, Any], int]
-Factory = Callable[[int, int], Spec]  # (request number, client number) -> Spec
-
 
 def log(message: str) -> None:
     run_all.log(message)
@@ -80,7 +76,7 @@ def log(message: str) -> None:
 async def closed_loop(
     base_url: str,
     headers: Sequence[dict[str, str]],
-    factory: Factory,
+    factory: http_load.RequestFactory,
     *,
     total: int,
     time_limit: float,
@@ -88,92 +84,24 @@ async def closed_loop(
 ) -> http_load.LoadResult:
     """``len(headers)`` clients, one keep-alive connection each, each sending its next
     request when the previous answer came; client ``k`` sends with ``headers[k]``."""
-    http_load.require_loopback(base_url)
-    result = http_load.LoadResult(name=name, concurrency=len(headers), target_rate=None)
-    clients = [
-        httpx.AsyncClient(
-            base_url=base_url,
-            headers=h,
-            timeout=60,
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-        )
-        for h in headers
-    ]
-    next_index = 0
-    busy0, all0 = http_load.cpu_ticks()
-    cpu0 = time.process_time()
-    start = time.perf_counter()
-    deadline = start + time_limit
-    last_done = start
-
-    async def loop(k: int, client: httpx.AsyncClient) -> None:
-        nonlocal next_index, last_done
-        while next_index < total:
-            if time.perf_counter() >= deadline:
-                result.hit_time_limit = True
-                return
-            i = next_index
-            next_index += 1
-            method, path, kwargs, expect = factory(i, k)
-            result.sent += 1
-            sent = time.perf_counter()
-            try:
-                response = await client.request(method, path, **kwargs)
-            except httpx.HTTPError as exc:
-                result.errors += 1
-                result.statuses[exc.__class__.__name__] += 1
-                result.first_error = result.first_error or repr(exc)[:300]
-                continue
-            done = time.perf_counter()
-            last_done = max(last_done, done)
-            result.statuses[str(response.status_code)] += 1
-            if response.status_code != expect:
-                result.errors += 1
-                result.first_error = result.first_error or (
-                    f"{method} {path} -> {response.status_code}: {response.text[:300]}"
-                )
-                continue
-            result.ok += 1
-            result.latencies_ms.append((done - sent) * 1000)
-            if name.startswith("create"):
-                result.ids.append(int(response.json()["id"]))
-
-    try:
-        await asyncio.gather(*(loop(k, c) for k, c in enumerate(clients)))
-    finally:
-        result.elapsed_s = last_done - start
-        result.client_cpu_s = time.process_time() - cpu0
-        busy1, all1 = http_load.cpu_ticks()
-        result.machine_busy = (busy1 - busy0) / (all1 - all0) if all1 > all0 else 0.0
-        await asyncio.gather(*(c.aclose() for c in clients))
-    return result
+    return await http_load.run_load(
+        base_url,
+        factory,
+        headers=headers,
+        total=total,
+        time_limit=time_limit,
+        name=name,
+        collect_ids=name.startswith("create"),
+        timeout=60.0,
+    )
 
 
-def create_factory(tag: str) -> Factory:
-    make = http_load.create_ticket_factory(tag)
-
-    def factory(i: int, k: int) -> Spec:
-        spec = make(i)
-        return spec.method, spec.path, {"json": spec.json}, spec.expect
-
-    return factory
-
-
-def reply_factory(ids: Sequence[int]) -> Factory:
-    make = http_load.reply_factory(ids)
-
-    def factory(i: int, k: int) -> Spec:
-        spec = make(i)
-        return spec.method, spec.path, {"json": spec.json}, spec.expect
-
-    return factory
-
-
-def chat_factory(conversations: Sequence[int], tag: str) -> Factory:
-    def factory(i: int, k: int) -> Spec:
+def chat_factory(conversations: Sequence[int], tag: str) -> http_load.RequestFactory:
+    def factory(i: int, k: int = 0) -> http_load.RequestSpec:
         body = http_load.BODY.format(n=i % 48 + 1, h=f"{i * 2654435761 % 2**64:016x}")
         form = {"client_id": f"hp{tag}{i:08d}", "body": body}
-        return "POST", f"/chat/api/conversations/{conversations[k]}/messages", {"data": form}, 200
+        path = f"/chat/api/conversations/{conversations[k]}/messages"
+        return http_load.RequestSpec("POST", path, data=form)
 
     return factory
 
@@ -289,7 +217,7 @@ def run_tree(
                 closed_loop(
                     srv.base_url,
                     bearer,
-                    create_factory(tag + "w"),
+                    http_load.create_ticket_factory(tag + "w"),
                     total=plan.warmup,
                     time_limit=plan.time_limit,
                     name="create (warm-up)",
@@ -303,7 +231,7 @@ def run_tree(
                     closed_loop(
                         srv.base_url,
                         bearer,
-                        create_factory(tag),
+                        http_load.create_ticket_factory(tag),
                         total=plan.requests,
                         time_limit=plan.time_limit,
                         name="create",
@@ -317,7 +245,7 @@ def run_tree(
                     closed_loop(
                         srv.base_url,
                         bearer,
-                        reply_factory(created),
+                        http_load.reply_factory(created),
                         total=plan.requests,
                         time_limit=plan.time_limit,
                         name="reply",

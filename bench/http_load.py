@@ -81,9 +81,11 @@ class RequestSpec:
     path: str
     json: dict[str, Any] | None = None
     expect: int = 200
+    data: dict[str, str] | None = None  # a form, for the browser-facing endpoints
 
 
-RequestFactory = Callable[[int], RequestSpec]
+# (request number, client number) -> the request; most scenarios ignore the client.
+RequestFactory = Callable[[int, int], RequestSpec]
 
 
 def percentile(values: Sequence[float], pct: float) -> float:
@@ -171,7 +173,8 @@ async def run_load(
     base_url: str,
     factory: RequestFactory,
     *,
-    tokens: Sequence[str],
+    tokens: Sequence[str] = (),
+    headers: Sequence[dict[str, str]] | None = None,
     total: int,
     concurrency: int = DEFAULT_CONCURRENCY,
     time_limit: float = DEFAULT_TIME_LIMIT,
@@ -183,11 +186,17 @@ async def run_load(
     """Send ``total`` requests from ``factory`` (at most ``time_limit`` seconds of sending).
 
     Client ``k`` authenticates with ``tokens[k % len(tokens)]``: one token shared by all
-    clients (an integration) or one per client.
+    clients (an integration) or one per client. Or each client ``k`` sends ``headers[k]``
+    (e.g. a chat visitor's cookie), and there are ``len(headers)`` clients.
     """
     require_loopback(base_url)
-    if not tokens:
-        raise ValueError("at least one API token is needed")
+    if headers is None:
+        if not tokens:
+            raise ValueError("at least one API token is needed")
+        headers = [
+            {"authorization": f"Bearer {tokens[k % len(tokens)]}"} for k in range(concurrency)
+        ]
+    concurrency = len(headers)
     total = min(total, MAX_REQUESTS)
     time_limit = min(time_limit, MAX_TIME_LIMIT)
     result = LoadResult(name=name, concurrency=concurrency, target_rate=rate)
@@ -199,7 +208,7 @@ async def run_load(
             base_url=base_url,
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
             timeout=timeout,
-            headers={"authorization": f"Bearer {tokens[k % len(tokens)]}"},
+            headers=headers[k],
             verify=tls,  # never used on http://, but each client would build its own (30 ms)
         )
         for k in range(concurrency)
@@ -211,7 +220,7 @@ async def run_load(
     deadline = start + time_limit
     last_done = start
 
-    async def client_loop(client: httpx.AsyncClient) -> None:
+    async def client_loop(k: int, client: httpx.AsyncClient) -> None:
         nonlocal next_index, last_done
         while True:
             i = next_index
@@ -225,10 +234,12 @@ async def run_load(
             next_index += 1
             if scheduled > now:
                 await asyncio.sleep(scheduled - now)
-            spec = factory(i)
+            spec = factory(i, k)
             result.sent += 1
             try:
-                response = await client.request(spec.method, spec.path, json=spec.json)
+                response = await client.request(
+                    spec.method, spec.path, json=spec.json, data=spec.data
+                )
                 await response.aread()
             except httpx.HTTPError as exc:
                 result.errors += 1
@@ -250,7 +261,7 @@ async def run_load(
                 result.ids.append(int(response.json()["id"]))
 
     try:
-        await asyncio.gather(*(client_loop(c) for c in clients))
+        await asyncio.gather(*(client_loop(k, c) for k, c in enumerate(clients)))
     finally:
         result.elapsed_s = last_done - start
         result.client_cpu_s = time.process_time() - cpu0
@@ -267,7 +278,7 @@ def create_ticket_factory(tag: str, customers: int = 1000) -> RequestFactory:
     """New tickets from a pool of ``customers`` requesters: the first use of each e-mail
     creates the customer, later ones find it. Requests far enough apart never share one."""
 
-    def make(i: int) -> RequestSpec:
+    def make(i: int, k: int = 0) -> RequestSpec:
         c = i % customers
         return RequestSpec(
             "POST",
@@ -288,7 +299,7 @@ def reply_factory(ticket_ids: Sequence[int]) -> RequestFactory:
     if not ticket_ids:
         raise ValueError("the reply scenario needs existing ticket ids")
 
-    def make(i: int) -> RequestSpec:
+    def make(i: int, k: int = 0) -> RequestSpec:
         ticket_id = ticket_ids[i % len(ticket_ids)]
         return RequestSpec(
             "POST",
@@ -301,7 +312,7 @@ def reply_factory(ticket_ids: Sequence[int]) -> RequestFactory:
 
 
 def list_factory(query: str = "open_only=true&per_page=50") -> RequestFactory:
-    def make(i: int) -> RequestSpec:
+    def make(i: int, k: int = 0) -> RequestSpec:
         return RequestSpec("GET", f"/api/v1/tickets?{query}")
 
     return make
