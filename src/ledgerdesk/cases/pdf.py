@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fpdf import FPDF, FontFace
-
 _CANDIDATES = (
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # 2 = the SC face
     ("/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf", 0),
@@ -50,6 +48,8 @@ def _font() -> tuple[str, int]:
 
 def render(title: str, sections: Sequence[Section], *, footer: str = "") -> bytes:
     """A portrait A4 document: the title, then each section's lines and table."""
+    from fpdf import FPDF, FontFace  # a third of a second to import; only exports need it
+
     path, number = _font()
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)

@@ -121,10 +121,11 @@ def _warm_triage(settings: Settings) -> None:
 
 
 def _warm_ups(settings: Settings) -> list[Callable[[], None]]:
+    from ledgerdesk.accounts.services import warm_up as warm_accounts
     from ledgerdesk.ai.guard import warm_up as warm_guard
     from ledgerdesk.search.analysis import warm_up as warm_search
 
-    steps: list[Callable[[], None]] = [warm_guard, warm_search]
+    steps: list[Callable[[], None]] = [warm_guard, warm_search, warm_accounts]
     if settings.triage:
         steps.append(lambda: _warm_triage(settings))
     return steps

@@ -21,17 +21,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ledgerdesk.ai.embeddings import Embedder, Vectors
 from ledgerdesk.ai.triage.vectors import VectorCache
 from ledgerdesk.core.errors import DomainError
 from ledgerdesk.search.analysis import _analyse_cjk, normalise, stem
+
+if TYPE_CHECKING:  # SciPy and scikit-learn are imported when a model is built or loaded:
+    # together they take over a second to import, which every command and process would pay.
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 FORMAT = "ledgerdesk-triage/1"
 Floats = npt.NDArray[np.float32]
@@ -147,6 +150,8 @@ def _word_analyzer(ngrams: tuple[int, int]) -> Callable[[str], list[str]]:
 
 
 def char_vectorizer(config: FeatureConfig) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         analyzer="char_wb",
         ngram_range=config.char_ngrams,
@@ -158,6 +163,8 @@ def char_vectorizer(config: FeatureConfig) -> TfidfVectorizer:
 
 
 def word_vectorizer(config: FeatureConfig) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         analyzer=_word_analyzer(config.word_ngrams),
         sublinear_tf=True,
@@ -214,6 +221,8 @@ class Featurizer:
         return cast(Floats, np.hstack(blocks) * np.float32(self.config.embed_weight))
 
     def transform(self, prepared: Sequence[str], embedded: Floats | None = None) -> sp.csr_matrix:
+        import scipy.sparse as sp
+
         if embedded is None:
             embedded = self.embed(prepared)
         blocks = [self.chars.transform(prepared), self.words.transform(prepared)]

@@ -17,11 +17,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.svm import LinearSVC
 
 from ledgerdesk.ai.embeddings import Embedder
 from ledgerdesk.ai.triage.model import (
@@ -35,6 +33,9 @@ from ledgerdesk.ai.triage.model import (
     prepare,
     word_vectorizer,
 )
+
+if TYPE_CHECKING:  # imported where a model is fitted (see model.py)
+    import scipy.sparse as sp
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_LABEL = 64
@@ -179,6 +180,8 @@ def fit_head(features: sp.csr_matrix, labels: Sequence[str], config: TrainConfig
     something (a 0.9 is right about nine times in ten on data it did not see)."""
     names = sorted(set(labels))
     y = np.array([names.index(label) for label in labels])
+    from sklearn.svm import LinearSVC
+
     svm = LinearSVC(C=config.c, random_state=config.seed, max_iter=5000)
     svm.fit(features, y)
     coef, intercept = _as_multiclass(svm.coef_, svm.intercept_)
@@ -211,6 +214,8 @@ def _calibrate(
     scores = np.zeros((len(y), classes), dtype=np.float64)
     for fold in range(folds):
         train, held = fold_of != fold, fold_of == fold
+        from sklearn.svm import LinearSVC
+
         svm = LinearSVC(C=config.c, random_state=config.seed, max_iter=5000)
         svm.fit(features[train], y[train])
         coef, intercept = _as_multiclass(svm.coef_, svm.intercept_)
