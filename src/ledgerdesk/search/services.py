@@ -304,7 +304,7 @@ def _vectors(
             out.append(None)
             missing.append(i)
     cache = vector_cache(get_settings().passage_cache_dir)
-    if missing and cache is not None:
+    if missing:
         kept = cache.get_many(embedder.name, [passages[i] for i in missing])
         for i, vector in zip(missing, kept, strict=True):
             out[i] = vector
@@ -313,8 +313,7 @@ def _vectors(
         matrix = embedder.embed_passages([passages[i] for i in missing])
         for i, row_vector in zip(missing, matrix, strict=True):
             out[i] = row_vector.astype(np.float32).tobytes()
-        if cache is not None:
-            cache.put_many(embedder.name, [(passages[i], out[i] or b"") for i in missing])
+        cache.put_many(embedder.name, [(passages[i], out[i] or b"") for i in missing])
     return out
 
 
