@@ -40,7 +40,7 @@ typecheck: install-dev
 	$(BIN)/mypy
 
 test: install-dev lint typecheck
-	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile
+	$(BIN)/pytest -q -p no:cacheprovider -n 2 --dist loadfile --no-loadscope-reorder
 
 bench: install-dev
 	$(BIN)/python bench/run_all.py

@@ -5,9 +5,12 @@ PostgreSQL/Redis/Chromium a failure instead of a skip."""
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ os.environ["LEDGERDESK_EMBEDDINGS_CACHE_DIR"] = str(_DATA_DIR / "embeddings-cach
 os.environ["LEDGERDESK_ASSISTANT_ENABLED"] = "false"
 
 import pytest  # noqa: E402
+from argon2 import PasswordHasher  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
@@ -44,6 +48,11 @@ from ledgerdesk.tickets.models import Channel, Ticket  # noqa: E402
 from ledgerdesk.web.app import create_app  # noqa: E402
 
 get_settings.cache_clear()
+# Agents' passwords are hashed with argon2id at its production cost (about 0.15 s per hash or
+# check here); the thousands of agents and sign-ins that tests make in this process use a
+# cheap argon2id instead. The commands and servers tests start as processes keep the real
+# cost, and tests/test_cli.py checks the parameters an agent created there is stored with.
+accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 REQUIRE = os.environ.get("LEDGERDESK_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get(
     "LEDGERDESK_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -80,22 +89,68 @@ def _drop_pg_database(url: str, admin: Engine) -> None:
     admin.dispose()
 
 
+class _Templates:
+    """A migrated database of each kind, made once per test process, that fresh databases are
+    copied from: under ``--dist loadfile`` every test file gets new databases (a file's SQLite
+    and PostgreSQL tests run in turn, and each switch makes the session fixture again), and
+    a copy takes a fraction of the 1.5 s that migrating both took."""
+
+    def __init__(self) -> None:
+        self.sqlite: Path | None = None
+        self.postgresql: tuple[str, Engine] | None = None
+
+    def sqlite_url(self) -> str:
+        if self.sqlite is None:
+            path = _DATA_DIR / f"template-{uuid.uuid4().hex[:8]}.db"
+            engine = make_engine(f"sqlite:///{path}")
+            upgrade(engine)
+            engine.dispose()
+            with closing(sqlite3.connect(path)) as connection:  # everything in the one file
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.sqlite = path
+        copy = _DATA_DIR / f"test-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(self.sqlite, copy)
+        return f"sqlite:///{copy}"
+
+    def postgresql_url(self) -> tuple[str, Engine]:
+        if self.postgresql is None:
+            url, admin = _create_pg_database()
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+            self.postgresql = (url, admin)
+        template, admin = self.postgresql
+        name = f"ledgerdesk_test_{uuid.uuid4().hex[:10]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template.rsplit("/", 1)[-1]}"'))
+        return admin.url.set(database=name).render_as_string(hide_password=False), admin
+
+    def drop(self) -> None:
+        if self.postgresql is not None:
+            _drop_pg_database(*self.postgresql)
+            self.postgresql = None
+
+
+_TEMPLATES = _Templates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_templates() -> Iterator[None]:
+    yield
+    _TEMPLATES.drop()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A freshly migrated database of each kind, for the whole run."""
+    """A freshly migrated database of each kind (a copy of this process's template)."""
     if request.param == "sqlite":
-        url = f"sqlite:///{_DATA_DIR / f'test-{uuid.uuid4().hex[:8]}.db'}"
-        engine = make_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
+        yield _TEMPLATES.sqlite_url()
         return
-    url, admin = _create_pg_database()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
+    url, admin = _TEMPLATES.postgresql_url()
     yield url
-    _drop_pg_database(url, admin)
+    name = url.rsplit("/", 1)[-1]
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")
@@ -262,3 +317,30 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 # The demo world (real local EVM chains and the demo exchange), started at most once per
 # session for every directory that asks for it (tests/selfservice, tests/assistant).
 from tests.demo_world import demo_desk, demo_world  # noqa: E402,F401
+
+
+def _slow_files() -> dict[str, int]:
+    """tests/slow_files.txt: file -> its rank, slowest first."""
+    listed = Path(__file__).with_name("slow_files.txt").read_text(encoding="utf-8")
+    names = [line.split("#")[0].strip() for line in listed.splitlines()]
+    return {name: rank for rank, name in enumerate(n for n in names if n)}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist's ``--dist loadfile``, hand out the slowest files first (with
+    ``--no-loadscope-reorder``, xdist keeps this order): a long file that starts last keeps
+    one worker busy while the other idles. Each file's own tests keep their order."""
+    if getattr(config.option, "dist", "no") != "loadfile":
+        return
+    ranks = _slow_files()
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item.location[0]] = counts.get(item.location[0], 0) + 1
+    order = {item: n for n, item in enumerate(items)}
+
+    def key(item: pytest.Item) -> tuple[int, int, str, int]:
+        path = item.location[0]
+        # Listed files by rank; then the others, more tests first (xdist's own default).
+        return (ranks.get(path, len(ranks)), -counts[path], path, order[item])
+
+    items.sort(key=key)

@@ -8,6 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+
+from ledgerdesk.core.db import make_engine
 
 BIN = Path(sys.executable).parent / "ledgerdesk"
 
@@ -51,6 +54,14 @@ def test_migrate_is_repeatable_and_agent_create(tmp_path: Path) -> None:
     )
     assert created.returncode == 0, created.stderr
     assert "boss@exchange.io" in created.stderr
+    # Stored with argon2id at the library's production cost (tests in-process use a cheap one)
+    engine = make_engine(f"sqlite:///{tmp_path / 'ledgerdesk.db'}")
+    try:
+        with engine.connect() as connection:
+            stored = connection.scalar(text("SELECT password_hash FROM agents"))
+    finally:
+        engine.dispose()
+    assert str(stored).startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored
     again = run(
         tmp_path,
         "agent",

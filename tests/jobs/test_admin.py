@@ -148,7 +148,7 @@ def test_others_are_refused(
 
 
 def test_the_page_in_chinese(app: Any, client: TestClient, ran: list[dict[str, Any]]) -> None:
-    _job(app, dead=True)
+    dead = _job(app, dead=True)
     admin = fresh_agent(app, Role.admin)
     login(client, admin.email)
     client.post("/lang", data={"lang": "zh-CN", "next": "/console"})
@@ -157,6 +157,11 @@ def test_the_page_in_chinese(app: Any, client: TestClient, ran: list[dict[str, A
     visible = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[-1])
     for english in ("Background jobs", "Retrying", "Queue lag", "Failed jobs", "Drop"):
         assert english not in visible, english
+    # The drop, in the security log: the event and its job in Chinese
+    assert client.post(f"/console/admin/jobs/{dead}/drop").status_code == 200
+    log = client.get("/console/admin/security?kind=job_dropped").text
+    assert "丢弃了失败的后台任务" in log and f"后台任务 #{dead}" in log
+    assert "Failed background job" not in log and "background job #" not in log
 
 
 def test_every_topic_has_a_name_in_both_languages() -> None:
